@@ -1,0 +1,1 @@
+"""Everything the bot keeps, in PostgreSQL: the only package that talks to the database."""

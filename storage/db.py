@@ -1,0 +1,234 @@
+"""The database connection: URLs as Neon, Heroku and Railway give them, poolers, the engine.
+
+Every statement storage runs goes through `Database.run`, which gives the one place where
+dropped connections are retried and connection failures become `StorageUnavailable`.
+"""
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import uuid4
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from storage.errors import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT_SECONDS = 5.0
+COMMAND_TIMEOUT_SECONDS = 15.0
+POOL_TIMEOUT_SECONDS = 5.0
+
+_TRUE_WORDS = {"1", "true", "yes", "on"}
+# libpq's sslmode values, which asyncpg's `ssl` argument takes as they are.
+_SSL_MODES = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
+
+
+class InvalidDatabaseUrl(ValueError):
+    """DATABASE_URL could not be understood."""
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """How to reach the database: the asyncpg URL and the keyword arguments asyncpg needs.
+
+    `pooled` is true behind a transaction-mode pooler (PgBouncer, Neon's `-pooler` host), where
+    no prepared statement survives a transaction, so statements run inside explicit transactions
+    and nothing is cached on the server.
+    """
+
+    url: URL
+    connect_args: dict[str, Any] = field(default_factory=dict)
+    pooled: bool = False
+
+    def render(self) -> str:
+        """The URL with the password hidden, for logs."""
+        return self.url.render_as_string(hide_password=True)
+
+
+def parse_database_url(raw_url: str) -> ConnectionSettings:
+    """Turn a URL as pasted from Neon, Heroku or Railway into settings asyncpg accepts.
+
+    libpq's `sslmode` becomes asyncpg's `ssl`; `channel_binding` is dropped (asyncpg
+    negotiates SCRAM itself and TLS stays on through `ssl`); `pgbouncer=true` marks a pooler
+    and is stripped; `connect_timeout`, `application_name` and `options` are translated.
+    """
+    try:
+        url = make_url(raw_url.strip())
+    except exc.ArgumentError as error:
+        raise InvalidDatabaseUrl(f"not a database URL: {error}") from None
+    if url.get_backend_name() not in {"postgres", "postgresql"}:
+        raise InvalidDatabaseUrl(f"not a PostgreSQL URL (scheme {url.drivername!r})")
+    query: dict[str, str] = {}
+    for key, value in url.query.items():
+        query[key] = value[-1] if isinstance(value, tuple) else value
+
+    connect_args: dict[str, Any] = {
+        "timeout": CONNECT_TIMEOUT_SECONDS,
+        "command_timeout": COMMAND_TIMEOUT_SECONDS,
+    }
+    server_settings: dict[str, str] = {}
+
+    sslmode = query.pop("sslmode", None)
+    if sslmode is not None:
+        if sslmode not in _SSL_MODES:
+            raise InvalidDatabaseUrl(f"unknown sslmode {sslmode!r}")
+        connect_args["ssl"] = sslmode
+    query.pop("channel_binding", None)
+    pooled_flag = query.pop("pgbouncer", "").lower() in _TRUE_WORDS
+    if "connect_timeout" in query:
+        try:
+            connect_args["timeout"] = float(query.pop("connect_timeout"))
+        except ValueError:
+            raise InvalidDatabaseUrl("connect_timeout must be a number of seconds") from None
+    if "application_name" in query:
+        server_settings["application_name"] = query.pop("application_name")
+    if "options" in query:
+        server_settings["options"] = query.pop("options")
+    if server_settings:
+        connect_args["server_settings"] = server_settings
+
+    host = url.host or ""
+    pooled = pooled_flag or "-pooler." in host
+    if pooled:
+        # Old PgBouncers (1.18 in Debian 12) keep no prepared statement across transactions:
+        # no server-side cache, and a unique name for every statement prepared.
+        connect_args["statement_cache_size"] = 0
+        connect_args["prepared_statement_cache_size"] = 0
+        connect_args["prepared_statement_name_func"] = _unique_statement_name
+
+    url = url.set(drivername="postgresql+asyncpg", query=query)
+    return ConnectionSettings(url=url, connect_args=connect_args, pooled=pooled)
+
+
+def _unique_statement_name() -> str:
+    return f"__asyncpg_{uuid4().hex}__"
+
+
+def create_engine(settings: ConnectionSettings, *, pool_size: int = 10) -> AsyncEngine:
+    """An engine for `settings`.
+
+    On a direct connection statements run in autocommit: a single statement is its own
+    transaction and costs one round trip (no BEGIN, no COMMIT), and prepared statements are
+    cached per connection. Behind a pooler each statement runs in a transaction, so that its
+    prepare and execute reach the same server connection.
+    """
+    engine = create_async_engine(
+        settings.url,
+        connect_args=settings.connect_args,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
+        pool_recycle=30 * 60,
+        isolation_level="READ COMMITTED" if settings.pooled else "AUTOCOMMIT",
+    )
+    event.listen(engine.sync_engine, "checkout", _drop_closed_connection)
+    return engine
+
+
+def _drop_closed_connection(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Make the pool replace a connection the server already closed, at no round trip.
+
+    asyncpg notices a server-side close (Neon suspending, `pg_terminate_backend`) as soon as the
+    event loop reads it; the pool then opens a fresh connection instead of failing the caller.
+    """
+    if dbapi_connection.driver_connection.is_closed():
+        raise exc.DisconnectionError("connection was closed by the server")
+
+
+_UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncio.TimeoutError,
+    exc.TimeoutError,
+    exc.DisconnectionError,
+)
+
+
+def _is_unavailable(error: BaseException) -> bool:
+    if isinstance(error, _UNAVAILABLE_ERRORS):
+        return True
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        original = error.orig
+        cause = getattr(original, "__cause__", None) or original
+        name = type(cause).__name__
+        return (
+            isinstance(cause, _UNAVAILABLE_ERRORS)
+            or name
+            in {
+                "ConnectionDoesNotExistError",
+                "CannotConnectNowError",
+                "ConnectionFailureError",
+                "AdminShutdownError",
+                "CrashShutdownError",
+                "TooManyConnectionsError",
+            }
+            or "connection is closed" in str(cause)
+        )
+    return False
+
+
+def _closed_before_sending(error: BaseException) -> bool:
+    """True when the statement never reached the server, so running it again cannot repeat it."""
+    return "connection is closed" in str(error) or isinstance(error, exc.DisconnectionError)
+
+
+class Database:
+    """The engine and the one way storage runs statements on it."""
+
+    def __init__(self, settings: ConnectionSettings, *, pool_size: int = 10) -> None:
+        self.settings = settings
+        self.engine = create_engine(settings, pool_size=pool_size)
+
+    @classmethod
+    def from_url(cls, url: str, *, pool_size: int = 10) -> "Database":
+        """A Database for a URL as users paste it."""
+        return cls(parse_database_url(url), pool_size=pool_size)
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+    async def run(
+        self,
+        statement: sa.Executable,
+        params: Mapping[str, Any] | None = None,
+        *,
+        idempotent: bool,
+    ) -> list[sa.Row[Any]]:
+        """Run one statement in its own transaction and return all its rows.
+
+        A connection the server dropped is retried once on a fresh connection when the
+        statement is idempotent or never reached the server. A database that cannot be reached
+        raises StorageUnavailable.
+        """
+        for attempt in (1, 2):
+            try:
+                async with self.engine.connect() as connection:
+                    result = await connection.execute(statement, params or {})
+                    rows = list(result.all())
+                    await connection.commit()
+                    return rows
+            except Exception as error:
+                if not _is_unavailable(error):
+                    raise
+                retry = attempt == 1 and (idempotent or _closed_before_sending(error))
+                log.warning(
+                    "database call failed (%s)%s",
+                    type(error).__name__,
+                    "; retrying on a new connection" if retry else "",
+                )
+                if not retry:
+                    raise StorageUnavailable("the database cannot be reached") from error
+        raise AssertionError("unreachable")
+
+    async def ping(self) -> None:
+        """Check that the database answers, raising StorageUnavailable when it does not."""
+        await self.run(sa.text("SELECT 1"), idempotent=True)

@@ -1,0 +1,41 @@
+"""Typed errors raised by the storage layer; the chat handlers turn each into a reply."""
+
+
+class StorageError(Exception):
+    """Base class of every error that storage raises on purpose."""
+
+
+class StorageUnavailable(StorageError):
+    """The database could not be reached in time (down, suspended, or the network dropped)."""
+
+
+class TaskNotFound(StorageError):
+    """No task with this number exists in the chat (or it was deleted)."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(f"task #{number} not found")
+        self.number = number
+
+
+class InvalidTitle(StorageError):
+    """A title was empty after trimming or longer than the limit."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class InvalidDescription(StorageError):
+    """A description was longer than the limit."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class TooManyTasks(StorageError):
+    """One request tried to add more tasks than a single add allows."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} tasks can be added at once")
+        self.limit = limit

@@ -1,0 +1,117 @@
+"""The schema (SQLModel tables, what Alembic migrates to) and the plain values storage returns."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+TITLE_MAX_LENGTH = 256
+DESCRIPTION_MAX_LENGTH = 2000
+
+
+class ChatRow(SQLModel, table=True):
+    """One task list: a private chat (id = the user's id) or a group (negative id).
+
+    It holds the per-chat number sequence and the counts of open and done tasks, kept by
+    triggers on `tasks`, so a list page never counts rows.
+    """
+
+    __tablename__ = "chats"
+
+    chat_id: int = Field(
+        sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    last_task_number: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    open_tasks: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    done_tasks: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    created_at: datetime | None = Field(
+        default=None,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.func.now(), "nullable": False},
+    )
+
+
+class TaskRow(SQLModel, table=True):
+    """One task. `number` is per chat, starts at 1 and is never reused."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        sa.UniqueConstraint("chat_id", "number", name="uq_tasks_chat_id_number"),
+        # The open list and the done list of a chat, in number order, without deleted rows.
+        sa.Index(
+            "ix_tasks_chat_list",
+            "chat_id",
+            "done",
+            "number",
+            postgresql_where=sa.text("deleted_at IS NULL"),
+        ),
+    )
+
+    id: UUID | None = Field(
+        default=None,
+        primary_key=True,
+        sa_column_kwargs={"server_default": sa.func.gen_random_uuid()},
+    )
+    chat_id: int = Field(
+        sa_type=sa.BigInteger,
+        sa_column_kwargs={"nullable": False},
+        foreign_key="chats.chat_id",
+        ondelete="CASCADE",
+    )
+    number: int = Field(sa_column_kwargs={"nullable": False})
+    title: str = Field(max_length=TITLE_MAX_LENGTH, sa_column_kwargs={"nullable": False})
+    description: str | None = Field(default=None, sa_type=sa.Text)
+    done: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    completed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_by: int | None = Field(default=None, sa_type=sa.BigInteger)
+    created_at: datetime | None = Field(
+        default=None,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.func.now(), "nullable": False},
+    )
+    updated_at: datetime | None = Field(
+        default=None,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.func.now(), "nullable": False},
+    )
+    deleted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """A task as callers see it: a plain value, usable after any session has closed."""
+
+    id: UUID
+    chat_id: int
+    number: int
+    title: str
+    description: str | None
+    done: bool
+    completed_at: datetime | None
+    created_by: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TaskPage:
+    """One page of a chat's open or done tasks, in number order.
+
+    `open_total` and `done_total` count the chat's tasks of each kind. `previous_start` and
+    `next_start` are the cursors of the neighbouring pages (pass them as `start`), None at
+    either end.
+    """
+
+    done: bool
+    tasks: list[Task]
+    open_total: int
+    done_total: int
+    previous_start: int | None
+    next_start: int | None
+
+    @property
+    def total(self) -> int:
+        """How many tasks of the listed kind (open or done) the chat has."""
+        return self.done_total if self.done else self.open_total

@@ -1,0 +1,85 @@
+"""Shared fixtures: one PostgreSQL for the whole session, a migrated database, PgBouncer."""
+
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from sqlalchemy.engine import URL
+
+from storage.db import Database, parse_database_url
+from storage.migrate import migrate
+from tests.postgres import (
+    create_database,
+    drop_database,
+    find_pgbouncer,
+    pgbouncer,
+    postgres_server,
+)
+
+
+def url_text(url: URL, **query: str) -> str:
+    """The URL as a user would paste it into DATABASE_URL, with extra query parameters."""
+    if query:
+        url = url.update_query_dict(query)
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> Iterator[URL]:
+    """The server's admin URL (embedded PostgreSQL unless TEST_DATABASE_URL is set)."""
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def database_url(pg_admin_url: URL) -> AsyncIterator[URL]:
+    """A database migrated to the newest schema, shared by the session.
+
+    Tests stay apart by working in chats of their own (see tests.factories.new_chat_id).
+    """
+    url = await create_database(pg_admin_url)
+    await migrate(parse_database_url(url_text(url)))
+    yield url
+    await drop_database(pg_admin_url, url)
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_admin_url(pg_admin_url: URL) -> Iterator[URL]:
+    """Debian's PgBouncer in transaction mode in front of the test server.
+
+    In CI its absence is a failure, not a skip: the pooler tests must run there.
+    """
+    executable = find_pgbouncer()
+    if executable is None:
+        message = "pgbouncer is not installed (apt-get install -y pgbouncer)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with pgbouncer(pg_admin_url, executable) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def direct_db(database_url: URL) -> AsyncIterator[Database]:
+    """Storage on a direct connection to the test database."""
+    database = Database.from_url(url_text(database_url))
+    yield database
+    await database.close()
+
+
+@pytest.fixture(scope="session")
+async def pooled_db(database_url: URL, pgbouncer_admin_url: URL) -> AsyncIterator[Database]:
+    """Storage through PgBouncer in transaction mode, told so by `pgbouncer=true`."""
+    url = pgbouncer_admin_url.set(database=database_url.database)
+    database = Database.from_url(url_text(url, pgbouncer="true"))
+    assert database.settings.pooled
+    yield database
+    await database.close()
+
+
+@pytest.fixture(params=["direct", "pgbouncer"])
+def db(request: pytest.FixtureRequest) -> Database:
+    """Storage, once on a direct connection and once through PgBouncer."""
+    name = "direct_db" if request.param == "direct" else "pooled_db"
+    database: Database = request.getfixturevalue(name)
+    return database

@@ -1,0 +1,115 @@
+"""A TCP proxy in front of PostgreSQL that counts round trips, can add latency, and can cut
+every connection (as Neon does when it suspends a compute).
+
+A round trip is counted each time the client sends after the server last spoke (or first): the
+client cannot go on until the answer is back, which is what costs time on a remote database.
+"""
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+
+
+@dataclass
+class _Link:
+    client_writer: asyncio.StreamWriter
+    server_writer: asyncio.StreamWriter
+    server_spoke_last: bool = True
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+class PgProxy:
+    """Listens on 127.0.0.1 and forwards to a PostgreSQL TCP address or Unix socket path."""
+
+    def __init__(
+        self,
+        *,
+        target_host: str | None = None,
+        target_port: int = 5432,
+        target_socket: str | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        self.target_host = target_host
+        self.target_port = target_port
+        self.target_socket = target_socket
+        self.delay = delay
+        self.round_trips = 0
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._links: set[_Link] = set()
+
+    async def start(self) -> None:
+        """Start listening on a free port (see `port`)."""
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        """Stop listening and cut every connection."""
+        if self._server is not None:
+            self._server.close()
+        await self.cut_all()
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    async def cut_all(self) -> None:
+        """Close every proxied connection at once, both ways."""
+        links = list(self._links)
+        self._links.clear()
+        for link in links:
+            for task in link.tasks:
+                task.cancel()
+            for writer in (link.client_writer, link.server_writer):
+                writer.close()
+        for link in links:
+            for task in link.tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    def reset(self) -> None:
+        """Start counting round trips from zero."""
+        self.round_trips = 0
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            if self.target_socket is not None:
+                server_reader, server_writer = await asyncio.open_unix_connection(
+                    self.target_socket
+                )
+            else:
+                server_reader, server_writer = await asyncio.open_connection(
+                    self.target_host, self.target_port
+                )
+        except OSError:
+            writer.close()
+            return
+        link = _Link(client_writer=writer, server_writer=server_writer)
+        self._links.add(link)
+        link.tasks = [
+            asyncio.create_task(self._pump(reader, server_writer, link, from_client=True)),
+            asyncio.create_task(self._pump(server_reader, writer, link, from_client=False)),
+        ]
+
+    async def _pump(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        link: _Link,
+        *,
+        from_client: bool,
+    ) -> None:
+        try:
+            while data := await reader.read(65536):
+                if from_client:
+                    if link.server_spoke_last:
+                        self.round_trips += 1
+                        link.server_spoke_last = False
+                        if self.delay:
+                            await asyncio.sleep(self.delay)  # simulated network distance
+                else:
+                    link.server_spoke_last = True
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()
