@@ -10,7 +10,7 @@ import contextlib
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(eq=False)
 class _Link:
     client_writer: asyncio.StreamWriter
     server_writer: asyncio.StreamWriter

@@ -157,7 +157,11 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], folder: Path) ->
     while time.monotonic() < deadline:
         if process.poll() is not None:
             output = process.stdout.read().decode() if process.stdout else ""
-            log = (folder / "pgbouncer.log").read_text() if (folder / "pgbouncer.log").exists() else ""
+            log = (
+                (folder / "pgbouncer.log").read_text()
+                if (folder / "pgbouncer.log").exists()
+                else ""
+            )
             raise RuntimeError(f"pgbouncer exited at start:\n{output}\n{log}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):

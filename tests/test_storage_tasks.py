@@ -82,9 +82,7 @@ async def test_control_characters_and_nul_are_removed_from_titles(db: Database) 
 async def test_too_many_tasks_at_once_are_refused(db: Database) -> None:
     chat = new_chat_id()
     with pytest.raises(TooManyTasks):
-        await add_tasks(
-            db, chat_id=chat, titles=["t"] * (MAX_TASKS_PER_ADD + 1), created_by=chat
-        )
+        await add_tasks(db, chat_id=chat, titles=["t"] * (MAX_TASKS_PER_ADD + 1), created_by=chat)
     added = await add_tasks(db, chat_id=chat, titles=["t"] * MAX_TASKS_PER_ADD, created_by=chat)
     assert [t.number for t in added] == list(range(1, MAX_TASKS_PER_ADD + 1))
 

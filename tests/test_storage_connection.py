@@ -1,0 +1,208 @@
+"""Reaching the database: pasted URLs, TLS, poolers, dropped connections, a database that is down,
+and what each operation costs in round trips."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import URL
+
+from storage.db import Database, InvalidDatabaseUrl, parse_database_url
+from storage.errors import StorageUnavailable
+from storage.tasks import (
+    add_task,
+    add_tasks,
+    delete_task,
+    get_task,
+    list_tasks,
+    rename_task,
+    restore_task,
+    set_description,
+    set_task_done,
+)
+from tests.conftest import url_text
+from tests.factories import new_chat_id
+from tests.pgproxy import PgProxy
+from tests.postgres import asyncpg_dsn, free_port
+
+NEON_DIRECT = (
+    "postgresql://alex:AbC123dEf@ep-cool-darkness-123456.us-east-2.aws.neon.tech/dbname"
+    "?sslmode=require&channel_binding=require"
+)
+NEON_POOLED = NEON_DIRECT.replace("-123456.", "-123456-pooler.")
+
+
+def test_neon_url_keeps_tls_and_drops_what_asyncpg_rejects() -> None:
+    settings = parse_database_url(NEON_DIRECT)
+    assert settings.url.drivername == "postgresql+asyncpg"
+    assert dict(settings.url.query) == {}
+    assert settings.connect_args["ssl"] == "require"
+    assert not settings.pooled
+    assert "statement_cache_size" not in settings.connect_args
+    assert settings.url.password == "AbC123dEf"
+    assert "AbC123dEf" not in settings.render()
+
+
+def test_neon_pooler_host_turns_off_server_side_statement_caching() -> None:
+    settings = parse_database_url(NEON_POOLED)
+    assert settings.pooled
+    assert settings.connect_args["statement_cache_size"] == 0
+    assert settings.connect_args["prepared_statement_cache_size"] == 0
+    assert settings.connect_args["prepared_statement_name_func"]() == ""
+
+
+@pytest.mark.parametrize(
+    ("raw", "pooled"),
+    [
+        ("postgres://u:p@db.example.com:5432/app", False),
+        ("postgres://u:p@db.example.com:6543/app?pgbouncer=true", True),
+        ("postgresql://u:p@db.example.com/app?pgbouncer=false", False),
+        ("postgresql+asyncpg://u:p@db.example.com/app", False),
+    ],
+)
+def test_heroku_and_railway_urls_are_accepted(raw: str, pooled: bool) -> None:
+    settings = parse_database_url(raw)
+    assert settings.url.drivername == "postgresql+asyncpg"
+    assert settings.url.host == "db.example.com"
+    assert "pgbouncer" not in settings.url.query
+    assert settings.pooled is pooled
+
+
+def test_libpq_options_are_translated() -> None:
+    settings = parse_database_url(
+        "postgresql://u@h/d?connect_timeout=3&application_name=todo&options=endpoint%3Dep-x"
+    )
+    assert settings.connect_args["timeout"] == 3.0
+    assert settings.connect_args["server_settings"] == {
+        "application_name": "todo",
+        "options": "endpoint=ep-x",
+    }
+    assert dict(settings.url.query) == {}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "mysql://u:p@h/d",
+        "not a url",
+        "postgresql://u@h/d?sslmode=sometimes",
+        "postgresql://u@h/d?connect_timeout=soon",
+    ],
+)
+def test_urls_that_cannot_work_are_refused_clearly(raw: str) -> None:
+    with pytest.raises(InvalidDatabaseUrl):
+        parse_database_url(raw)
+
+
+async def test_sslmode_require_really_asks_for_tls(pgbouncer_admin_url: URL) -> None:
+    # The test PgBouncer speaks no TLS: with sslmode=require the connection must be refused
+    # rather than quietly made in clear text; with sslmode=prefer it falls back and works.
+    required = Database.from_url(url_text(pgbouncer_admin_url, sslmode="require"))
+    preferred = Database.from_url(url_text(pgbouncer_admin_url, sslmode="prefer"))
+    try:
+        with pytest.raises(StorageUnavailable):
+            await required.ping()
+        await preferred.ping()
+    finally:
+        await required.close()
+        await preferred.close()
+
+
+async def test_next_call_works_after_every_connection_is_terminated(
+    db: Database, pg_admin_url: URL, database_url: URL
+) -> None:
+    chat = new_chat_id()
+    await asyncio.gather(
+        *(add_task(db, chat_id=chat, title=f"t{i}", created_by=chat) for i in range(5))
+    )  # several pooled connections
+    admin = await asyncpg.connect(asyncpg_dsn(pg_admin_url))
+    try:
+        killed = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = $1 AND pid <> pg_backend_pid()",
+            database_url.database,
+        )
+    finally:
+        await admin.close()
+    assert killed >= 1
+    page = await list_tasks(db, chat_id=chat)
+    assert page.total == 5
+    task = await add_task(db, chat_id=chat, title="after the drop", created_by=chat)
+    assert task.number == 6
+
+
+async def test_database_that_is_down_raises_storage_unavailable_promptly() -> None:
+    nothing_listens = Database.from_url(f"postgresql://u:p@127.0.0.1:{free_port()}/d")
+    try:
+        async with asyncio.timeout(10):
+            with pytest.raises(StorageUnavailable):
+                await add_task(nothing_listens, chat_id=1, title="lost?", created_by=1)
+    finally:
+        await nothing_listens.close()
+
+
+async def test_database_that_never_answers_times_out_as_unavailable() -> None:
+    silent = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    port = silent.sockets[0].getsockname()[1]
+    database = Database.from_url(f"postgresql://u:p@127.0.0.1:{port}/d?connect_timeout=0.5")
+    try:
+        async with asyncio.timeout(10):
+            with pytest.raises(StorageUnavailable):
+                await database.ping()
+    finally:
+        await database.close()
+        silent.close()
+
+
+@pytest.fixture(params=["direct", "pgbouncer"])
+async def counted_db(
+    request: pytest.FixtureRequest, pg_admin_url: URL, database_url: URL
+) -> AsyncIterator[tuple[Database, PgProxy]]:
+    """Storage through a proxy that counts round trips, straight to PostgreSQL or to PgBouncer."""
+    query: dict[str, str] = {}
+    if request.param == "pgbouncer":
+        bouncer: URL = request.getfixturevalue("pgbouncer_admin_url")
+        proxy = PgProxy(target_host=bouncer.host, target_port=bouncer.port or 5432)
+        query["pgbouncer"] = "true"
+    elif isinstance(socket_dir := pg_admin_url.query.get("host"), str):
+        proxy = PgProxy(target_socket=f"{socket_dir}/.s.PGSQL.{pg_admin_url.port or 5432}")
+    else:
+        proxy = PgProxy(target_host=pg_admin_url.host, target_port=pg_admin_url.port or 5432)
+    await proxy.start()
+    url = database_url.set(host="127.0.0.1", port=proxy.port).difference_update_query(["host"])
+    database = Database.from_url(url_text(url, **query), pool_size=1)
+    yield database, proxy
+    await database.close()
+    await proxy.stop()
+
+
+# Direct: the statement alone (autocommit, prepared once per connection). Through an old
+# transaction-mode PgBouncer: BEGIN, prepare, execute, COMMIT, since nothing prepared may
+# outlive its transaction there.
+ROUND_TRIPS_PER_OPERATION = {"direct": 1, "pgbouncer": 4}
+
+
+async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -> None:
+    db, proxy = counted_db
+    chat = new_chat_id()
+    operations = {
+        "add": lambda: add_task(db, chat_id=chat, title="t", created_by=chat),
+        "add 3": lambda: add_tasks(db, chat_id=chat, titles=["a", "b", "c"], created_by=chat),
+        "list": lambda: list_tasks(db, chat_id=chat),
+        "get": lambda: get_task(db, chat_id=chat, number=1),
+        "done": lambda: set_task_done(db, chat_id=chat, number=1, done=True),
+        "rename": lambda: rename_task(db, chat_id=chat, number=1, title="n"),
+        "describe": lambda: set_description(db, chat_id=chat, number=1, description="d"),
+        "delete": lambda: delete_task(db, chat_id=chat, number=2),
+        "restore": lambda: restore_task(db, chat_id=chat, number=2),
+    }
+    for run in operations.values():  # warm up: connect, prepare each statement once
+        await run()
+    costs = {}
+    for name, run in operations.items():
+        proxy.reset()
+        await run()
+        costs[name] = proxy.round_trips
+    mode = "pgbouncer" if db.settings.pooled else "direct"
+    assert costs == dict.fromkeys(operations, ROUND_TRIPS_PER_OPERATION[mode])
