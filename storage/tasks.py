@@ -111,7 +111,16 @@ async def add_tasks(
     db: Database, *, chat_id: int, titles: Sequence[str], created_by: int | None
 ) -> list[Task]:
     """Add tasks to a chat's list, all or none, and return them with their new numbers."""
-    cleaned = [clean_title(title) for title in titles]
+    if len(titles) > MAX_TASKS_PER_ADD:
+        raise TooManyTasks(MAX_TASKS_PER_ADD)
+    cleaned = []
+    for line, title in enumerate(titles, start=1):
+        try:
+            cleaned.append(clean_title(title))
+        except InvalidTitle as error:
+            if len(titles) == 1:
+                raise
+            raise InvalidTitle(f"line {line}: {error.reason}") from None
     if not cleaned:
         raise InvalidTitle("the title is empty")
     if len(cleaned) > MAX_TASKS_PER_ADD:

@@ -5,9 +5,15 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from sqlalchemy.engine import URL
+from telegram.ext import Application
 
+from bot.runner import running_bot
+from bot.settings import Settings
 from storage.db import Database, parse_database_url
 from storage.migrate import migrate
+from tests.botdriver import TEST_BOT_TOKEN, ChatDriver
+from tests.factories import new_chat_id, new_user_id
+from tests.fake_telegram import FakeTelegram
 from tests.postgres import (
     create_database,
     drop_database,
@@ -83,3 +89,43 @@ def db(request: pytest.FixtureRequest) -> Database:
     name = "direct_db" if request.param == "direct" else "pooled_db"
     database: Database = request.getfixturevalue(name)
     return database
+
+
+@pytest.fixture(scope="session")
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    """The fake Bot API server the session's bot talks to."""
+    fake = FakeTelegram(TEST_BOT_TOKEN)
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+def bot_settings(telegram: FakeTelegram, database_url: URL) -> Settings:
+    """Settings of a bot that talks to the fake Bot API and the test database."""
+    return Settings(
+        bot_token=TEST_BOT_TOKEN,  # type: ignore[arg-type]
+        database_url=url_text(database_url),  # type: ignore[arg-type]
+        telegram_base_url=telegram.base_url,
+    )
+
+
+@pytest.fixture(scope="session")
+async def running_app(telegram: FakeTelegram, database_url: URL) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """The real bot, polling the fake Bot API, for the whole session."""
+    async with running_bot(bot_settings(telegram, database_url), poll_timeout=5) as application:
+        yield application
+
+
+@pytest.fixture
+def private_chat(telegram: FakeTelegram, running_app: Application) -> ChatDriver:  # type: ignore[type-arg]
+    """A new user talking to the bot in a private chat."""
+    user = new_user_id()
+    return ChatDriver(telegram, chat_id=user, user_id=user)
+
+
+@pytest.fixture
+def group_chat(telegram: FakeTelegram, running_app: Application) -> ChatDriver:  # type: ignore[type-arg]
+    """A new user in a new group with the bot."""
+    return ChatDriver(
+        telegram, chat_id=new_chat_id(group=True), user_id=new_user_id(), chat_type="supergroup"
+    )

@@ -1,0 +1,1 @@
+"""The application: settings, wiring of the Telegram handlers, start-up and shutdown."""

@@ -1,0 +1,53 @@
+"""`python -m bot` runs the bot; `python -m bot migrate` only applies database migrations."""
+
+import argparse
+import asyncio
+import sys
+
+from telegram.error import InvalidToken, NetworkError
+
+from bot.logs import configure_logging
+from bot.runner import migrate_only, serve
+from bot.settings import DatabaseSettings, Settings, SettingsError, load_settings
+from storage.db import InvalidDatabaseUrl
+from storage.errors import StorageUnavailable
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument("command", nargs="?", choices=["run", "migrate"], default="run")
+    command = parser.parse_args(argv).command
+    try:
+        settings = load_settings(Settings if command == "run" else DatabaseSettings)
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    secrets = [settings.database_url.get_secret_value()] if settings.database_url else []
+    if isinstance(settings, Settings):
+        secrets.append(settings.bot_token.get_secret_value())
+    configure_logging(settings.log_level, secrets=secrets)
+    try:
+        if isinstance(settings, Settings):
+            asyncio.run(serve(settings))
+        else:
+            asyncio.run(migrate_only(settings))
+    except InvalidToken:
+        print("error: Telegram rejected BOT_TOKEN; check it with @BotFather", file=sys.stderr)
+        return 2
+    except InvalidDatabaseUrl as error:
+        print(f"error: DATABASE_URL: {error}", file=sys.stderr)
+        return 2
+    except StorageUnavailable:
+        print("error: cannot reach the database at DATABASE_URL", file=sys.stderr)
+        return 1
+    except NetworkError as error:
+        print(f"error: cannot reach the Telegram Bot API: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""The python-telegram-bot Application: client settings, context types, handlers in one place."""
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.settings import Settings
+from handlers import errors, tasks
+from handlers.context import BotContext, BotData
+
+# Updates the bot asks Telegram for; anything else is never sent to it.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+# How long one getUpdates call waits for news before asking again (long polling).
+POLL_TIMEOUT_SECONDS = 25
+
+
+def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+    """An Application with every handler registered; storage is attached when it starts."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_sending_without_reply=True,
+            )
+        )
+        # Waits out flood limits (429 RetryAfter) and retries, within Telegram's rates.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .connect_timeout(10)
+        .read_timeout(15)
+        .write_timeout(15)
+        .get_updates_read_timeout(POLL_TIMEOUT_SECONDS + 10)
+    )
+    if settings.telegram_base_url:
+        base = settings.telegram_base_url.rstrip("/")
+        builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")
+    application = builder.build()
+    # Order matters only for the catch-all text handlers, which tasks.register adds last.
+    tasks.register(application)
+    errors.register(application)
+    return application

@@ -1,0 +1,40 @@
+"""Logging set-up: one format, quiet HTTP clients, and the bot token never written anywhere."""
+
+import logging
+
+# httpx and httpcore log every request URL at INFO, and Bot API URLs contain the token.
+_NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler")
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces each secret in a log record's final text with a placeholder."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self._secrets = [secret for secret in secrets if secret]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info:
+            formatter = logging.Formatter()
+            message += "\n" + formatter.formatException(record.exc_info)
+            record.exc_info = None
+            record.exc_text = None
+        redacted = message
+        for secret in self._secrets:
+            redacted = redacted.replace(secret, "<redacted>")
+        record.msg = redacted
+        record.args = None
+        return True
+
+
+def configure_logging(level: str, *, secrets: list[str]) -> None:
+    """Log to stderr at `level`, with every secret redacted from every line."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in _NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))

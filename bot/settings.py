@@ -1,0 +1,90 @@
+"""Settings from the environment and an optional `.env` file."""
+
+import re
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.embedded import default_data_dir
+
+# What BotFather hands out: the bot's numeric id, a colon, and a 35-character secret.
+_TOKEN_SHAPE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{30,64}$")
+_LOG_LEVELS = {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}
+
+
+class DatabaseSettings(BaseSettings):
+    """What reaching the database takes (all that `python -m bot migrate` needs)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    database_url: SecretStr | None = Field(
+        default=None, description="PostgreSQL URL; when unset an embedded server runs"
+    )
+    data_dir: Path = Field(
+        default_factory=default_data_dir, description="Where the embedded PostgreSQL keeps data"
+    )
+    log_level: str = "INFO"
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _blank_url_means_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in _LOG_LEVELS:
+            raise ValueError(f"LOG_LEVEL must be one of {', '.join(sorted(_LOG_LEVELS))}")
+        return level
+
+
+class Settings(DatabaseSettings):
+    """Everything the bot reads from its environment; see the README for each variable."""
+
+    bot_token: SecretStr = Field(description="The token BotFather gave the bot")
+    telegram_base_url: str | None = Field(
+        default=None, description="Bot API base URL, the token appended (a self-hosted server)"
+    )
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_has_botfathers_shape(cls, value: SecretStr) -> SecretStr:
+        token = value.get_secret_value().strip()
+        if not token:
+            raise ValueError("BOT_TOKEN is not set: get a token from @BotFather")
+        if not _TOKEN_SHAPE.match(token):
+            raise ValueError(
+                "BOT_TOKEN does not look like a token from @BotFather (123456:ABC...)"
+            )
+        return SecretStr(token)
+
+    @field_validator("telegram_base_url", mode="before")
+    @classmethod
+    def _blank_base_url_means_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+S = TypeVar("S", bound=DatabaseSettings)
+
+
+class SettingsError(Exception):
+    """The settings cannot be used; the message is one line for the person starting the bot."""
+
+
+def load_settings(kind: type[S], **overrides: object) -> S:
+    """Read the settings, or raise SettingsError with a one-line explanation (no secrets)."""
+    try:
+        return kind(**overrides)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            name = ".".join(str(part) for part in item["loc"]).upper() or "settings"
+            if item["type"] == "missing":
+                problems.append(f"{name} is not set")
+            else:
+                message = str(item["msg"]).removeprefix("Value error, ")
+                problems.append(message if name in message else f"{name}: {message}")
+        raise SettingsError("; ".join(problems)) from None

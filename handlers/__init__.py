@@ -1,0 +1,1 @@
+"""The Telegram side: commands, buttons, and the text and keyboards they show."""

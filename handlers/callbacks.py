@@ -1,0 +1,142 @@
+"""The callback data carried by inline buttons: what to do, to which task number, on which view.
+
+It never names a chat: the chat is always the one the button's message is in. Anything that does
+not decode exactly (forged, truncated, from an old version) raises InvalidCallbackData.
+"""
+
+import re
+from dataclasses import dataclass
+
+MAX_CALLBACK_BYTES = 64
+_MAX_NUMBER = 2**31 - 1
+
+
+class InvalidCallbackData(ValueError):
+    """The button's data is not one this version of the bot produces."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListView:
+    """Which list a message shows: open or done tasks, from task number `start` on."""
+
+    done: bool = False
+    start: int = 1
+
+    def encode(self) -> str:
+        return f"{'d' if self.done else 'o'}{self.start}"
+
+
+@dataclass(frozen=True, slots=True)
+class SetDone:
+    """Mark a task done (or open again): a target state, so a stale tap changes nothing."""
+
+    number: int
+    done: bool
+    view: ListView
+
+
+@dataclass(frozen=True, slots=True)
+class AskNewTitle:
+    """Ask for a task's new title."""
+
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    """Delete a task, then show `view` again (None: the message is not a list)."""
+
+    number: int
+    view: ListView | None
+
+
+@dataclass(frozen=True, slots=True)
+class Undo:
+    """Bring a deleted task back, then show `view` again (None: the message is not a list)."""
+
+    number: int
+    view: ListView | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShowList:
+    """Show a list view (paging, switching between open and done)."""
+
+    view: ListView
+
+
+@dataclass(frozen=True, slots=True)
+class Nothing:
+    """A button that only labels (the page counter)."""
+
+
+ButtonAction = SetDone | AskNewTitle | Delete | Undo | ShowList | Nothing
+
+_NUMBER = r"([1-9][0-9]{0,9})"
+_VIEW = r"([od])([1-9][0-9]{0,9})"
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("t", re.compile(rf"t:{_NUMBER}:([01]):{_VIEW}")),
+    ("e", re.compile(rf"e:{_NUMBER}")),
+    ("d", re.compile(rf"d:{_NUMBER}:(?:-|{_VIEW})")),
+    ("u", re.compile(rf"u:{_NUMBER}:(?:-|{_VIEW})")),
+    ("p", re.compile(rf"p:{_VIEW}")),
+    ("n", re.compile("n")),
+]
+
+
+def encode(action: ButtonAction) -> str:
+    """The callback data for an action (always within Telegram's 64 bytes)."""
+    match action:
+        case SetDone(number, done, view):
+            data = f"t:{number}:{int(done)}:{view.encode()}"
+        case AskNewTitle(number):
+            data = f"e:{number}"
+        case Delete(number, view):
+            data = f"d:{number}:{view.encode() if view else '-'}"
+        case Undo(number, view):
+            data = f"u:{number}:{view.encode() if view else '-'}"
+        case ShowList(view):
+            data = f"p:{view.encode()}"
+        case Nothing():
+            data = "n"
+    assert len(data.encode()) <= MAX_CALLBACK_BYTES
+    return data
+
+
+def _int(text: str) -> int:
+    value = int(text)
+    if value > _MAX_NUMBER:
+        raise InvalidCallbackData("number out of range")
+    return value
+
+
+def _view(kind: str | None, start: str | None) -> ListView | None:
+    if kind is None or start is None:
+        return None
+    return ListView(done=kind == "d", start=_int(start))
+
+
+def decode(data: object) -> ButtonAction:
+    """The action a button's data asks for; InvalidCallbackData for anything else."""
+    if not isinstance(data, str) or len(data) > MAX_CALLBACK_BYTES:
+        raise InvalidCallbackData("not callback data of this bot")
+    for kind, pattern in _PATTERNS:
+        match = pattern.fullmatch(data)
+        if match is None:
+            continue
+        groups = match.groups()
+        if kind == "t":
+            view = _view(groups[2], groups[3])
+            assert view is not None
+            return SetDone(_int(groups[0]), groups[1] == "1", view)
+        if kind == "e":
+            return AskNewTitle(_int(groups[0]))
+        if kind in ("d", "u"):
+            action = Delete if kind == "d" else Undo
+            return action(_int(groups[0]), _view(groups[1], groups[2]))
+        if kind == "p":
+            view = _view(groups[0], groups[1])
+            assert view is not None
+            return ShowList(view)
+        return Nothing()
+    raise InvalidCallbackData("not callback data of this bot")

@@ -1,0 +1,27 @@
+"""What handlers get besides the update: the storage, through a typed context."""
+
+from dataclasses import dataclass
+
+from telegram.ext import CallbackContext, ExtBot
+
+from storage.db import Database
+
+
+@dataclass
+class BotData:
+    """Shared state of one running bot: created empty by PTB, filled in when the bot starts."""
+
+    database: Database | None = None
+
+
+class BotContext(
+    CallbackContext[ExtBot[None], dict[object, object], dict[object, object], BotData]
+):
+    """The context handlers receive; `db` is the storage every handler calls."""
+
+    @property
+    def db(self) -> Database:
+        database = self.bot_data.database
+        if database is None:
+            raise RuntimeError("the database is not open yet")
+        return database

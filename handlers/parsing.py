@@ -1,0 +1,60 @@
+"""Reading command arguments: task numbers and text after the command."""
+
+import re
+
+# More digits than any task number can have; such input is refused, not parsed.
+_MAX_DIGITS = 10
+_NUMBER_TOKEN = re.compile(r"#?([0-9]+)")
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+class UsageError(ValueError):
+    """The command's arguments cannot be used; the message says how to use it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def command_text(message_text: str | None) -> str:
+    """Everything after the command word (`/add@Bot`), newlines kept, outer whitespace trimmed."""
+    if not message_text:
+        return ""
+    parts = message_text.split(maxsplit=1)
+    if not parts or not parts[0].startswith("/"):
+        return message_text.strip()
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+def parse_number(token: str, *, usage: str) -> int:
+    """A task number written as `3` or `#3`."""
+    match = _NUMBER_TOKEN.fullmatch(token.strip())
+    if match is None:
+        shown = token if len(token) <= 20 else token[:20] + "…"
+        raise UsageError(f"“{shown}” is not a task number.\n{usage}")
+    digits = match.group(1).lstrip("0") or "0"
+    if len(digits) > _MAX_DIGITS:
+        raise UsageError(f"That number is too big to be a task number.\n{usage}")
+    return int(digits)
+
+
+def parse_numbers(text: str, *, usage: str) -> list[int]:
+    """One or more task numbers separated by spaces or commas, in the order given, no repeats."""
+    tokens = [token for token in _SEPARATORS.split(text) if token]
+    if not tokens:
+        raise UsageError(usage)
+    numbers: list[int] = []
+    for token in tokens:
+        number = parse_number(token, usage=usage)
+        if number not in numbers:
+            numbers.append(number)
+    return numbers
+
+
+def parse_number_and_text(text: str, *, usage: str) -> tuple[int, str]:
+    """A task number, then the rest of the text (possibly empty)."""
+    parts = text.split(maxsplit=1)
+    if not parts:
+        raise UsageError(usage)
+    number = parse_number(parts[0], usage=usage)
+    return number, parts[1].strip() if len(parts) > 1 else ""

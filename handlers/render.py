@@ -1,0 +1,295 @@
+"""Every message text and keyboard the bot shows: pure functions of plain values.
+
+All user text passes through `escape` before it is shown; messages stay within Telegram's
+limits (a list page holds at most PAGE_SIZE tasks of at most 256 characters each).
+"""
+
+import html
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers.callbacks import (
+    AskNewTitle,
+    Delete,
+    ListView,
+    SetDone,
+    ShowList,
+    Undo,
+    encode,
+)
+from storage.errors import (
+    InvalidDescription,
+    InvalidTitle,
+    StorageError,
+    StorageUnavailable,
+    TaskNotFound,
+    TooManyTasks,
+)
+from storage.models import TITLE_MAX_LENGTH, Task, TaskPage
+
+PAGE_SIZE = 10
+BUTTON_TITLE_LENGTH = 28
+MAX_MESSAGE_LENGTH = 4096
+
+USAGE_ADD = "Usage: /add Buy milk — or one task per line:\n/add Milk\nEggs\nBread"
+USAGE_DONE = "Usage: /done 3 — or several: /done 3 4 5"
+USAGE_EDIT = "Usage: /edit 3 New title — or /edit 3 and then send the title"
+USAGE_DELETE = "Usage: /delete 3"
+USAGE_SHOW = "Usage: /show 3"
+USAGE_NOTE = "Usage: /note 3 Some details — or /note 3 - to remove the note"
+
+COMMANDS: list[tuple[str, str]] = [
+    ("add", "Add tasks: /add Buy milk (one per line for several)"),
+    ("list", "Show the list with buttons"),
+    ("done", "Mark tasks done: /done 3 4"),
+    ("edit", "Rename a task: /edit 3 New title"),
+    ("delete", "Delete a task: /delete 3"),
+    ("show", "Show a task in full: /show 3"),
+    ("note", "Add details to a task: /note 3 Some details"),
+    ("help", "How to use this bot"),
+]
+
+_EDIT_PROMPT_PREFIX = "✏️ New title for #"
+_EDIT_PROMPT = re.compile(re.escape(_EDIT_PROMPT_PREFIX) + r"([0-9]{1,10})\b")
+
+
+def escape(text: str) -> str:
+    """User text made safe for HTML parse mode."""
+    return html.escape(text, quote=False)
+
+
+def shorten(text: str, length: int) -> str:
+    """At most `length` characters, with an ellipsis when cut."""
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def render_help(*, first_time: bool) -> str:
+    """The welcome (for /start) or the help text (for /help)."""
+    lines = []
+    if first_time:
+        lines += [
+            "👋 <b>Hi! I keep a to-do list for this chat.</b>",
+            "In a group, the list belongs to the group and everyone can use it.",
+            "",
+        ]
+    lines.append("<b>Commands</b>")
+    lines += [f"/{name} — {escape(description)}" for name, description in COMMANDS]
+    lines += [
+        "",
+        "Tap a task in /list to tick it off; ✏️ renames it and 🗑 deletes it (with Undo).",
+        f"Titles can be up to {TITLE_MAX_LENGTH} characters long.",
+    ]
+    return "\n".join(lines)
+
+
+def fit_lines(lines: Sequence[str], *, budget: int = MAX_MESSAGE_LENGTH - 200) -> list[str]:
+    """As many of `lines` as fit in `budget` characters, then a line saying how many were left."""
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        if used + len(line) + 1 > budget:
+            kept.append(f"… and {len(lines) - index} more")
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return kept
+
+
+def render_added(tasks: Sequence[Task]) -> str:
+    """The reply to /add."""
+    if len(tasks) == 1:
+        task = tasks[0]
+        return f"➕ Added <b>#{task.number}</b> {escape(task.title)}"
+    lines = [f"➕ Added {len(tasks)} tasks:"]
+    lines += fit_lines([f"<b>#{task.number}</b> {escape(task.title)}" for task in tasks])
+    return "\n".join(lines)
+
+
+def _task_line(task: Task) -> str:
+    title = escape(task.title)
+    return f"<b>#{task.number}</b> {f'<s>{title}</s>' if task.done else title}"
+
+
+def render_task_list(
+    page: TaskPage, *, notice: str | None = None, undo: Undo | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A list message: a line per task, a row of buttons per task, paging and a view switch.
+
+    `notice` (already HTML) goes on top; `undo` adds an Undo button for a task just deleted.
+    """
+    view = ListView(done=page.done, start=page.tasks[0].number if page.tasks else 1)
+    lines = [notice, ""] if notice else []
+    if page.done:
+        header = (
+            f"✅ <b>Done</b> · {page.done_total}" if page.done_total else "✅ Nothing done yet."
+        )
+    elif page.open_total:
+        header = f"📋 <b>To do</b> · {page.open_total}"
+    else:
+        header = "📋 Nothing to do. Add a task: /add Buy milk"
+    lines.append(header)
+    lines += [_task_line(task) for task in page.tasks]
+
+    rows: list[list[InlineKeyboardButton]] = []
+    if undo is not None:
+        rows.append(
+            [InlineKeyboardButton(f"↩️ Undo delete #{undo.number}", callback_data=encode(undo))]
+        )
+    for task in page.tasks:
+        box = "☑️" if task.done else "⬜"
+        label = f"{box} #{task.number} {shorten(task.title, BUTTON_TITLE_LENGTH)}"
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    label, callback_data=encode(SetDone(task.number, not task.done, view))
+                ),
+                InlineKeyboardButton("✏️", callback_data=encode(AskNewTitle(task.number))),
+                InlineKeyboardButton("🗑", callback_data=encode(Delete(task.number, view))),
+            ]
+        )
+    paging = []
+    if page.previous_start is not None:
+        target = ListView(done=page.done, start=page.previous_start)
+        paging.append(InlineKeyboardButton("◀ Back", callback_data=encode(ShowList(target))))
+    if page.next_start is not None:
+        target = ListView(done=page.done, start=page.next_start)
+        paging.append(InlineKeyboardButton("More ▶", callback_data=encode(ShowList(target))))
+    if paging:
+        rows.append(paging)
+    if page.done:
+        switch = InlineKeyboardButton(
+            f"📋 To do ({page.open_total})", callback_data=encode(ShowList(ListView(done=False)))
+        )
+    else:
+        switch = InlineKeyboardButton(
+            f"✅ Done ({page.done_total})", callback_data=encode(ShowList(ListView(done=True)))
+        )
+    rows.append([switch])
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def render_done_result(tasks: Sequence[Task], missing: Sequence[int], *, done: bool) -> str:
+    """The reply to /done: what was marked and which numbers do not exist."""
+    lines = []
+    if tasks:
+        mark = "✅ Done" if done else "↩️ Open again"
+        lines.append(f"{mark}:")
+        lines += fit_lines([_task_line(task) for task in tasks])
+    if missing:
+        numbers = ", ".join(f"#{number}" for number in missing[:20])
+        more = f" and {len(missing) - 20} more" if len(missing) > 20 else ""
+        lines.append(f"🤷 No task {numbers}{more} here. /list shows the numbers.")
+    return "\n".join(lines)
+
+
+def render_notice_done(task: Task) -> str:
+    """The short answer to a tick or untick button."""
+    return f"✅ #{task.number} done" if task.done else f"↩️ #{task.number} is open again"
+
+
+def render_renamed(task: Task) -> str:
+    """The reply to a rename."""
+    return f"✏️ Renamed <b>#{task.number}</b> to {escape(task.title)}"
+
+
+def render_edit_prompt(task: Task) -> tuple[str, ForceReply]:
+    """Asks for a new title; the reply to this message is read by its `#N`."""
+    text = (
+        f"{_EDIT_PROMPT_PREFIX}{task.number}? Now: {escape(shorten(task.title, 200))}\n"
+        "Reply to this message with the new title."
+    )
+    return text, ForceReply(
+        selective=True, input_field_placeholder=f"New title for #{task.number}"
+    )
+
+
+def parse_edit_prompt(text: str | None) -> int | None:
+    """The task number an edit prompt (as Telegram returns its text) asks about, if it is one."""
+    if not text:
+        return None
+    match = _EDIT_PROMPT.match(text)
+    return int(match.group(1)) if match else None
+
+
+def render_note_set(task: Task) -> str:
+    """The reply to /note."""
+    if task.description is None:
+        return f"📝 Removed the note of <b>#{task.number}</b>."
+    return f"📝 Saved the note of <b>#{task.number}</b> {escape(shorten(task.title, 100))}."
+
+
+def render_deleted(task: Task) -> tuple[str, InlineKeyboardMarkup]:
+    """The reply to /delete, with an Undo button."""
+    undo = Undo(task.number, None)
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("↩️ Undo", callback_data=encode(undo))]])
+    return f"🗑 Deleted <b>#{task.number}</b> {escape(task.title)}", markup
+
+
+def render_deleted_notice(task: Task) -> str:
+    """The line on top of a list after a delete from it."""
+    return f"🗑 Deleted <b>#{task.number}</b> {escape(shorten(task.title, 100))}"
+
+
+def render_restored(task: Task) -> str:
+    """The reply (or list notice) after Undo."""
+    return f"↩️ Restored <b>#{task.number}</b> {escape(shorten(task.title, 100))}"
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def render_task(task: Task, *, author: str | None) -> str:
+    """The reply to /show: the task in full."""
+    status = "✅ done" if task.done else "⬜ to do"
+    lines = [f"<b>#{task.number}</b> {escape(task.title)}", f"Status: {status}"]
+    if task.description:
+        lines += ["", escape(task.description), ""]
+    if author:
+        lines.append(f"Added by {escape(author)}")
+    lines.append(f"Created: {_when(task.created_at)}")
+    if task.completed_at is not None:
+        lines.append(f"Completed: {_when(task.completed_at)}")
+    return "\n".join(lines)
+
+
+def render_delete_refused(task: Task) -> str:
+    """Why a group member may not delete a task."""
+    return f"🔒 Only the person who added <b>#{task.number}</b> or a group admin can delete it."
+
+
+def render_storage_error(error: StorageError) -> str:
+    """A storage error as the chat sees it."""
+    match error:
+        case TaskNotFound(number=number):
+            return f"🤷 There is no task #{number} here. /list shows the numbers."
+        case InvalidTitle(reason=reason):
+            return f"⚠️ That title won't do: {escape(reason)}."
+        case InvalidDescription(reason=reason):
+            return f"⚠️ That note won't do: {escape(reason)}."
+        case TooManyTasks(limit=limit):
+            return f"⚠️ That is too many at once: add at most {limit} tasks per message."
+        case StorageUnavailable():
+            return "⏳ I can't reach my storage right now. Please try again in a minute."
+    return "⚠️ That didn't work. Please try again."
+
+
+def render_usage(message: str) -> str:
+    """A usage explanation."""
+    return f"ℹ️ {escape(message)}"
+
+
+SOMETHING_WENT_WRONG = "😵 Something went wrong on my side. Please try again."
+BUTTON_OUTDATED = "This button is outdated. Send /list for a fresh list."
+PLAIN_TEXT_HINT = "To add this as a task, send /add followed by it. /help lists what I can do."
+UNKNOWN_COMMAND = "ℹ️ I don't know that command. /help lists what I can do."
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain(text_html: str) -> str:
+    """An HTML message as plain text (for button answers, which take no markup), ≤200 chars."""
+    return shorten(html.unescape(_TAG.sub("", text_html)), 200)
