@@ -77,7 +77,7 @@ class SettingsError(Exception):
 def load_settings(kind: type[S], **overrides: object) -> S:
     """Read the settings, or raise SettingsError with a one-line explanation (no secrets)."""
     try:
-        return kind(**overrides)
+        return kind(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         problems = []
         for item in error.errors():

@@ -6,6 +6,7 @@ triggers, so listing never counts rows.
 """
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,13 +28,19 @@ _TASK_COLUMNS = (
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+def _has_visible_character(text: str) -> bool:
+    # Letters, marks, numbers, punctuation and symbols show; separators, format characters
+    # (zero-width spaces, direction marks) and other controls do not.
+    return any(unicodedata.category(character)[0] in "LMNPS" for character in text)
+
+
 def clean_title(raw: str) -> str:
     """The title as stored: whitespace runs folded to one space, control characters removed.
 
     Raises InvalidTitle when nothing is left or it is longer than TITLE_MAX_LENGTH.
     """
     title = " ".join(_CONTROL_CHARACTERS.sub(" ", raw).split())
-    if not title:
+    if not _has_visible_character(title):
         raise InvalidTitle("the title is empty")
     if len(title) > TITLE_MAX_LENGTH:
         raise InvalidTitle(

@@ -129,3 +129,19 @@ def group_chat(telegram: FakeTelegram, running_app: Application) -> ChatDriver: 
     return ChatDriver(
         telegram, chat_id=new_chat_id(group=True), user_id=new_user_id(), chat_type="supergroup"
     )
+
+
+@pytest.fixture
+def telegram_calls_all_ok(telegram: FakeTelegram) -> Iterator[None]:
+    """Fails the test if the bot made a Bot API call that Telegram would have rejected.
+
+    "message is not modified" is allowed: the bot meets it on purpose and shrugs it off.
+    """
+    mark = telegram.mark()
+    yield
+    rejected = [
+        call.describe()
+        for call in telegram.calls[mark:]
+        if not call.ok and "not modified" not in str(call.response.get("description"))
+    ]
+    assert rejected == [], "Telegram would have rejected:\n" + "\n".join(rejected)

@@ -7,6 +7,8 @@ from storage.tasks import get_task, list_tasks
 from tests.botdriver import ChatDriver
 from tests.fake_telegram import FakeTelegram
 
+pytestmark = pytest.mark.usefixtures("telegram_calls_all_ok")
+
 
 async def test_start_welcomes_and_lists_the_commands(private_chat: ChatDriver) -> None:
     reply = await private_chat.send("/start")

@@ -58,7 +58,7 @@ async def test_one_bad_title_adds_nothing(db: Database) -> None:
     assert page.tasks == [] and page.total == 0
 
 
-@pytest.mark.parametrize("title", ["", "   ", "\n\t", "\x00\x01"])
+@pytest.mark.parametrize("title", ["", "   ", "\n\t", "\x00\x01", "\u200b\u200f", "\u202e "])
 async def test_empty_title_is_refused(db: Database, title: str) -> None:
     with pytest.raises(InvalidTitle, match="empty"):
         await add_task(db, chat_id=new_chat_id(), title=title, created_by=None)

@@ -8,7 +8,6 @@ Create Date: 2026-11-25
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 revision: str = "0001"
@@ -86,7 +85,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), server_default=sa.text("gen_random_uuid()"), nullable=False),
         sa.Column("chat_id", sa.BigInteger(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
-        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=256), nullable=False),
+        sa.Column("title", sa.String(length=256), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("done", sa.Boolean(), server_default=sa.text("false"), nullable=False),
         sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
