@@ -1,5 +1,7 @@
 """The python-telegram-bot Application: client settings, context types, handlers in one place."""
 
+import os
+
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
@@ -7,6 +9,10 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.settings import Settings
 from handlers import errors, tasks
 from handlers.context import BotContext, BotData
+
+# Take python-telegram-bot's coming durations (timedelta) now: otherwise every flood-limit error
+# (RetryAfter) warns that the old kind is deprecated.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 # Updates the bot asks Telegram for; anything else is never sent to it.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]

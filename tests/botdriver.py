@@ -76,7 +76,7 @@ class ChatDriver:
         return str(call.params.get("chat_id")) == str(self.chat_id)
 
     async def send(self, text: str, **options: Any) -> Reply:
-        """Send a message and return the bot's next message in this chat."""
+        """Send a message and return the bot's next message in this chat that Telegram took."""
         mark = self.telegram.mark()
         self.telegram.send_message(
             self.chat_id,
@@ -86,7 +86,9 @@ class ChatDriver:
             first_name=self.first_name,
             **options,
         )
-        call = await self.telegram.wait_for("sendMessage", self._is_mine, after=mark)
+        call = await self.telegram.wait_for(
+            "sendMessage", lambda call: call.ok and self._is_mine(call), after=mark
+        )
         return _reply_of(self.telegram, call)
 
     async def send_unanswered(self, text: str, **options: Any) -> None:
