@@ -9,7 +9,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot.logs import configure_logging
 from bot.runner import migrate_only, serve
 from bot.settings import DatabaseSettings, Settings, SettingsError, load_settings
-from storage.db import InvalidDatabaseUrl
+from storage.db import InvalidDatabaseUrl, database_password
 from storage.errors import StorageUnavailable
 
 
@@ -23,7 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    secrets = [settings.database_url.get_secret_value()] if settings.database_url else []
+    secrets = []
+    if settings.database_url is not None:
+        url = settings.database_url.get_secret_value()
+        secrets += [url, database_password(url) or ""]
     if isinstance(settings, Settings):
         secrets.append(settings.bot_token.get_secret_value())
     configure_logging(settings.log_level, secrets=secrets)

@@ -106,6 +106,14 @@ def parse_database_url(raw_url: str) -> ConnectionSettings:
     return ConnectionSettings(url=url, connect_args=connect_args, pooled=pooled)
 
 
+def database_password(raw_url: str) -> str | None:
+    """The password in a database URL, if it has one and can be read (to keep it out of logs)."""
+    try:
+        return make_url(raw_url.strip()).password
+    except exc.ArgumentError:
+        return None
+
+
 def _unnamed_statement() -> str:
     return ""
 
