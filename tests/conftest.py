@@ -1,6 +1,11 @@
 """Shared fixtures: one PostgreSQL for the whole session, a migrated database, PgBouncer."""
 
 import os
+
+# The bot opts in to python-telegram-bot's timedelta durations (bot/app.py); the tests run
+# with the same setting whichever module imports PTB first.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
