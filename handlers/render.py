@@ -195,12 +195,21 @@ def render_renamed(task: Task) -> str:
     return f"✏️ Renamed <b>#{task.number}</b> to {escape(task.title)}"
 
 
-def render_edit_prompt(task: Task) -> tuple[str, ForceReply]:
-    """Asks for a new title; the reply to this message is read by its `#N`."""
+def render_edit_prompt(
+    task: Task, *, asker: tuple[int, str] | None = None
+) -> tuple[str, ForceReply]:
+    """Asks for a new title; the reply to this message is read by its `#N`.
+
+    `asker` (user id, name) is mentioned, so that in a group the reply field opens for that
+    person (a selective ForceReply targets mentioned users, or the sender of a quoted message).
+    """
     text = (
         f"{_EDIT_PROMPT_PREFIX}{task.number}? Now: {escape(shorten(task.title, 200))}\n"
         "Reply to this message with the new title."
     )
+    if asker is not None:
+        user_id, name = asker
+        text += f' <a href="tg://user?id={user_id}">{escape(shorten(name, 64))}</a>'
     return text, ForceReply(
         selective=True, input_field_placeholder=f"New title for #{task.number}"
     )

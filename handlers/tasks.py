@@ -239,12 +239,25 @@ async def _load_page(db: Database, chat_id: int, view: ListView) -> TaskPage:
 
 
 async def _edit_list(query: CallbackQuery, text: str, markup: object = None) -> None:
-    """Edit the button's message in place; an edit that changes nothing is fine."""
+    """Edit the button's message in place; an edit that changes nothing is fine.
+
+    A message Telegram no longer lets the bot edit (too old, or deleted) is replaced by a new
+    one in the same chat.
+    """
     try:
         await query.edit_message_text(text, reply_markup=markup)  # type: ignore[arg-type]
     except BadRequest as error:
-        if "not modified" not in error.message.lower():
-            raise
+        reason = error.message.lower()
+        if "not modified" in reason:
+            return
+        if ("can't be edited" in reason or "to edit not found" in reason) and query.message:
+            await query.get_bot().send_message(
+                query.message.chat.id,
+                text,
+                reply_markup=markup,  # type: ignore[arg-type]
+            )
+            return
+        raise
 
 
 async def button(update: Update, context: BotContext) -> None:
@@ -270,7 +283,10 @@ async def button(update: Update, context: BotContext) -> None:
             await _edit_list(query, *render.render_task_list(page))
         case AskNewTitle(number=number):
             task = await storage.get_task(db, chat_id=chat.id, number=number)
-            text, force_reply = render.render_edit_prompt(task)
+            asker = None
+            if chat.type != ChatType.PRIVATE:
+                asker = (query.from_user.id, query.from_user.full_name)
+            text, force_reply = render.render_edit_prompt(task, asker=asker)
             await query.answer()
             await context.bot.send_message(chat.id, text, reply_markup=force_reply)
         case Delete(number=number, view=view):

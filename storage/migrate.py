@@ -1,6 +1,8 @@
 """Applying the Alembic migrations, safely when several instances start at once."""
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -29,12 +31,13 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-async def migrate(settings: ConnectionSettings) -> None:
-    """Bring the database to the newest schema; a no-op when it is there already.
+@asynccontextmanager
+async def migration_connection(settings: ConnectionSettings) -> AsyncIterator[AsyncConnection]:
+    """A connection inside one transaction that holds the migration lock; commits at the end.
 
-    Everything runs in one transaction that first takes a transaction-scoped advisory lock:
-    two instances starting together apply the migrations once, the second waiting for the first,
-    and the lock holds through a transaction-mode pooler, where a session-level lock would not.
+    The lock is transaction-scoped (`pg_advisory_xact_lock`): two instances starting together
+    apply the migrations once, the second waiting for the first, and it holds through a
+    transaction-mode pooler, where a session-level lock would not.
     """
     database = Database(settings, pool_size=1)
     try:
@@ -43,10 +46,16 @@ async def migrate(settings: ConnectionSettings) -> None:
             await connection.execute(
                 sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
             )
-            await connection.run_sync(_upgrade)
+            yield connection
             await connection.commit()
     finally:
         await database.close()
+
+
+async def migrate(settings: ConnectionSettings) -> None:
+    """Bring the database to the newest schema; a no-op when it is there already."""
+    async with migration_connection(settings) as connection:
+        await connection.run_sync(_upgrade)
 
 
 def _upgrade(connection: sa.Connection) -> None:

@@ -137,16 +137,24 @@ def group_chat(telegram: FakeTelegram, running_app: Application) -> ChatDriver: 
 
 
 @pytest.fixture
-def telegram_calls_all_ok(telegram: FakeTelegram) -> Iterator[None]:
+def telegram_calls_all_ok(
+    telegram: FakeTelegram, request: pytest.FixtureRequest
+) -> Iterator[None]:
     """Fails the test if the bot made a Bot API call that Telegram would have rejected.
 
-    "message is not modified" is allowed: the bot meets it on purpose and shrugs it off.
+    "message is not modified" is allowed: the bot meets it on purpose and shrugs it off. A test
+    that provokes another rejection names it with `@pytest.mark.telegram_may_reject("...")`.
     """
+    allowed = ["not modified"]
+    marker = request.node.get_closest_marker("telegram_may_reject")
+    if marker is not None:
+        allowed += list(marker.args)
     mark = telegram.mark()
     yield
     rejected = [
         call.describe()
         for call in telegram.calls[mark:]
-        if not call.ok and "not modified" not in str(call.response.get("description"))
+        if not call.ok
+        and not any(reason in str(call.response.get("description")) for reason in allowed)
     ]
     assert rejected == [], "Telegram would have rejected:\n" + "\n".join(rejected)

@@ -97,3 +97,18 @@ async def test_anonymous_admin_counts_as_admin_and_the_group_as_author(
     assert "Added by an anonymous admin" in shown.text
     deleted = await group_chat.send("/delete 1", sender_chat=group)
     assert deleted.text == "🗑 Deleted #1 Alice's task"
+
+
+async def test_edit_button_in_a_group_mentions_who_pressed_it(
+    group_chat: ChatDriver, telegram: FakeTelegram
+) -> None:
+    await group_chat.send("/add Rename me")
+    bob = group_chat.as_user(new_user_id(), "Bob")
+    listed = await bob.send("/list")
+    mark = telegram.mark()
+    await bob.press(listed, "✏️", expect_edit=False)
+    prompt = await telegram.wait_for("sendMessage", lambda c: c.ok, after=mark)
+    assert f'<a href="tg://user?id={bob.user_id}">' in prompt.params["text"]
+    assert prompt.params["reply_markup"]["selective"] is True
+    renamed = await bob.send("Renamed", reply_to_message_id=prompt.response["message_id"])
+    assert renamed.text == "✏️ Renamed #1 to Renamed"

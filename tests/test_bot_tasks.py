@@ -254,3 +254,23 @@ async def test_plain_text_in_private_chat_gets_a_hint(private_chat: ChatDriver) 
 async def test_unknown_command_points_to_help(private_chat: ChatDriver) -> None:
     reply = await private_chat.send("/frobnicate")
     assert "/help" in reply.text
+
+
+@pytest.mark.telegram_may_reject("message to edit not found")
+async def test_button_on_a_list_telegram_cannot_edit_sends_a_fresh_list(
+    private_chat: ChatDriver, telegram: FakeTelegram
+) -> None:
+    await private_chat.send("/add Old list")
+    listed = await private_chat.send("/list")
+    data = listed.button("⬜ #1")["callback_data"]
+    # The user deleted the list message; its button is still pressed (a client's stale copy).
+    telegram.deleted_messages[(private_chat.chat_id, listed.message_id)] = telegram.messages.pop(
+        (private_chat.chat_id, listed.message_id)
+    )
+    mark = telegram.mark()
+    answer, _ = await private_chat.press_data(listed.message_id, data)
+    assert answer == "✅ #1 done"
+    fresh = await telegram.wait_for(
+        "sendMessage", lambda c: c.ok and c.params["chat_id"] == private_chat.chat_id, after=mark
+    )
+    assert fresh.params["text"].startswith("📋 Nothing to do.")

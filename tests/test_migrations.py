@@ -2,7 +2,9 @@
 several instances migrating at once through a transaction-mode pooler apply them once."""
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -13,10 +15,11 @@ from sqlalchemy.engine import URL
 from sqlmodel import SQLModel
 
 from storage.db import Database, parse_database_url
-from storage.migrate import alembic_config, head_revision, migrate
+from storage.migrate import ALEMBIC_INI, alembic_config, head_revision, migrate
 from storage.tasks import add_task, list_tasks
 from tests.conftest import url_text
 from tests.postgres import asyncpg_dsn, create_database, drop_database
+from tests.processes import bot_environment
 
 
 @pytest.fixture
@@ -110,3 +113,24 @@ async def test_instances_migrating_at_once_through_pgbouncer_apply_it_once(
     await asyncio.gather(*(migrate(settings) for _ in range(4)))
     assert await _revision(empty_database) == head_revision()
     assert await _schema_differences(empty_database) == []
+
+
+async def test_alembic_command_line_migrates_database_url(
+    empty_database: URL, tmp_path: Path
+) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "alembic",
+        "-c",
+        str(ALEMBIC_INI),
+        "upgrade",
+        "head",
+        env=bot_environment(DATABASE_URL=url_text(empty_database)),
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, output.decode()
+    assert await _revision(empty_database) == head_revision()
