@@ -7,6 +7,7 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.settings import Settings
+from bot.updates import PerChatUpdateProcessor
 from handlers import errors, tasks
 from handlers.context import BotContext, BotData
 
@@ -16,6 +17,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 # Updates the bot asks Telegram for; anything else is never sent to it.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+# Updates handled at once (of different chats; one chat's updates always run one by one).
+MAX_CONCURRENT_UPDATES = 64
 # How long one getUpdates call waits for news before asking again (long polling).
 POLL_TIMEOUT_SECONDS = 25
 
@@ -39,6 +42,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .read_timeout(15)
         .write_timeout(15)
         .get_updates_read_timeout(POLL_TIMEOUT_SECONDS + 10)
+        .concurrent_updates(PerChatUpdateProcessor(max_workers=MAX_CONCURRENT_UPDATES))
     )
     if settings.telegram_base_url:
         base = settings.telegram_base_url.rstrip("/")

@@ -9,13 +9,17 @@ from telegram.ext import Application
 from handlers import render
 from handlers.context import BotContext
 from handlers.parsing import UsageError
-from storage.errors import StorageError, StorageUnavailable
+from storage.errors import DuplicateUpdate, StorageError, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 
 def _reply_for(update: Update, error: BaseException) -> str | None:
     """The chat's answer to an error, or None when the chat should hear nothing."""
+    if isinstance(error, DuplicateUpdate):
+        # Telegram delivered this update again; the first delivery did the work and answered.
+        log.info("update %s was processed before; ignored", update.update_id)
+        return None
     if isinstance(error, UsageError):
         return render.render_usage(error.message)
     if isinstance(error, StorageUnavailable):

@@ -31,7 +31,7 @@ from handlers.parsing import (
 )
 from storage import tasks as storage
 from storage.db import Database
-from storage.models import Task, TaskPage
+from storage.models import Task, TaskPage, UpdateKey
 
 MAX_NUMBERS_PER_COMMAND = 100
 _ADMIN_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
@@ -48,6 +48,11 @@ def _chat(update: Update) -> Chat:
     chat = update.effective_chat
     assert chat is not None
     return chat
+
+
+def _once(update: Update, context: BotContext) -> UpdateKey:
+    """The key that makes a change apply once, however often Telegram delivers the update."""
+    return UpdateKey(bot_id=context.bot.id, update_id=update.update_id)
 
 
 def _author_id(message: Message) -> int | None:
@@ -97,7 +102,11 @@ async def add(update: Update, context: BotContext) -> None:
     if not titles:
         raise UsageError(render.USAGE_ADD)
     added = await storage.add_tasks(
-        context.db, chat_id=_chat(update).id, titles=titles, created_by=_author_id(message)
+        context.db,
+        chat_id=_chat(update).id,
+        titles=titles,
+        created_by=_author_id(message),
+        once_for=_once(update, context),
     )
     await _reply(update, render.render_added(added))
 
@@ -117,7 +126,11 @@ async def done(update: Update, context: BotContext) -> None:
     if len(numbers) > MAX_NUMBERS_PER_COMMAND:
         raise UsageError(f"At most {MAX_NUMBERS_PER_COMMAND} numbers at once, please.")
     changed, missing = await storage.set_done(
-        context.db, chat_id=_chat(update).id, numbers=numbers, done=True
+        context.db,
+        chat_id=_chat(update).id,
+        numbers=numbers,
+        done=True,
+        once_for=_once(update, context),
     )
     await _reply(update, render.render_done_result(changed, missing, done=True))
 
@@ -129,7 +142,13 @@ async def edit(update: Update, context: BotContext) -> None:
     )
     chat_id = _chat(update).id
     if title:
-        task = await storage.rename_task(context.db, chat_id=chat_id, number=number, title=title)
+        task = await storage.rename_task(
+            context.db,
+            chat_id=chat_id,
+            number=number,
+            title=title,
+            once_for=_once(update, context),
+        )
         await _reply(update, render.render_renamed(task))
         return
     task = await storage.get_task(context.db, chat_id=chat_id, number=number)
@@ -149,7 +168,11 @@ async def edit_reply(update: Update, context: BotContext) -> None:
         await _plain_text(update, context)
         return
     task = await storage.rename_task(
-        context.db, chat_id=_chat(update).id, number=number, title=message.text or ""
+        context.db,
+        chat_id=_chat(update).id,
+        number=number,
+        title=message.text or "",
+        once_for=_once(update, context),
     )
     await _reply(update, render.render_renamed(task))
 
@@ -182,7 +205,9 @@ async def delete(update: Update, context: BotContext) -> None:
         if not await _may_delete(context, chat, task, actor=_author_id(message)):
             await _reply(update, render.render_delete_refused(task))
             return
-    deleted = await storage.delete_task(context.db, chat_id=chat.id, number=number)
+    deleted = await storage.delete_task(
+        context.db, chat_id=chat.id, number=number, once_for=_once(update, context)
+    )
     text, markup = render.render_deleted(deleted)
     await _reply(update, text, markup)
 
@@ -222,6 +247,7 @@ async def note(update: Update, context: BotContext) -> None:
         chat_id=_chat(update).id,
         number=number,
         description=None if text == "-" else text,
+        once_for=_once(update, context),
     )
     await _reply(update, render.render_note_set(task))
 
@@ -277,7 +303,9 @@ async def button(update: Update, context: BotContext) -> None:
     db = context.db
     match action:
         case SetDone(number=number, done=target, view=view):
-            task = await storage.set_task_done(db, chat_id=chat.id, number=number, done=target)
+            task = await storage.set_task_done(
+                db, chat_id=chat.id, number=number, done=target, once_for=_once(update, context)
+            )
             page = await _load_page(db, chat.id, view)
             await query.answer(render.render_notice_done(task))
             await _edit_list(query, *render.render_task_list(page))
@@ -296,7 +324,9 @@ async def button(update: Update, context: BotContext) -> None:
                     render.plain(render.render_delete_refused(task)), show_alert=True
                 )
                 return
-            deleted = await storage.delete_task(db, chat_id=chat.id, number=number)
+            deleted = await storage.delete_task(
+                db, chat_id=chat.id, number=number, once_for=_once(update, context)
+            )
             await query.answer(f"🗑 Deleted #{deleted.number}")
             page = await _load_page(db, chat.id, view or ListView())
             text, markup = render.render_task_list(
@@ -306,7 +336,9 @@ async def button(update: Update, context: BotContext) -> None:
             )
             await _edit_list(query, text, markup)
         case Undo(number=number, view=view):
-            restored = await storage.restore_task(db, chat_id=chat.id, number=number)
+            restored = await storage.restore_task(
+                db, chat_id=chat.id, number=number, once_for=_once(update, context)
+            )
             await query.answer(f"↩️ Restored #{restored.number}")
             if view is None:
                 await _edit_list(query, render.render_restored(restored))

@@ -39,3 +39,12 @@ class TooManyTasks(StorageError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"at most {limit} tasks can be added at once")
         self.limit = limit
+
+
+class DuplicateUpdate(StorageError):
+    """This Telegram update was processed before (Telegram delivered it again): nothing changed."""
+
+    def __init__(self, bot_id: int, update_id: int) -> None:
+        super().__init__(f"update {update_id} of bot {bot_id} was processed before")
+        self.bot_id = bot_id
+        self.update_id = update_id

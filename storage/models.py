@@ -79,6 +79,36 @@ class TaskRow(SQLModel, table=True):
     deleted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
+class ProcessedUpdateRow(SQLModel, table=True):
+    """A Telegram update whose changes were applied, so a redelivery of it applies nothing.
+
+    Update ids are per bot, so the bot is part of the key: two bots may share a database.
+    """
+
+    __tablename__ = "processed_updates"
+
+    bot_id: int = Field(
+        sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    update_id: int = Field(
+        sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    processed_at: datetime | None = Field(
+        default=None,
+        sa_type=sa.DateTime(timezone=True),
+        index=True,
+        sa_column_kwargs={"server_default": sa.func.now(), "nullable": False},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateKey:
+    """Which Telegram update a change serves: it applies once, however often it arrives."""
+
+    bot_id: int
+    update_id: int
+
+
 @dataclass(frozen=True, slots=True)
 class Task:
     """A task as callers see it: a plain value, usable after any session has closed."""

@@ -1,8 +1,9 @@
 """The task functions: every one takes the owning chat's id and touches only that chat's tasks.
 
-Each function is one SQL statement, so on a direct connection each costs one database round
-trip (see the README for the table). Counts of open and done tasks are kept in `chats` by
-triggers, so listing never counts rows.
+Each function is one SQL statement (storage/statements.py), so on a direct connection each costs
+one database round trip (see the README). The functions that change tasks take the Telegram
+update they serve, if any (`once_for`): the change then applies once however often the update
+arrives, and a repeat raises DuplicateUpdate.
 """
 
 import re
@@ -12,19 +13,22 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from storage import statements
 from storage.db import Database
-from storage.errors import InvalidDescription, InvalidTitle, TaskNotFound, TooManyTasks
-from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Task, TaskPage
+from storage.errors import (
+    DuplicateUpdate,
+    InvalidDescription,
+    InvalidTitle,
+    TaskNotFound,
+    TooManyTasks,
+)
+from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Task, TaskPage, UpdateKey
 
 MAX_TASKS_PER_ADD = 100
 MAX_PAGE_SIZE = 100
 # Task numbers are INTEGER in the database; anything outside cannot exist.
 MAX_TASK_NUMBER = 2**31 - 1
 
-_TASK_COLUMNS = (
-    "id, chat_id, number, title, description, done, completed_at, created_by, created_at,"
-    " updated_at"
-)
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -84,38 +88,51 @@ def _task(row: sa.Row[Any]) -> Task:
     )
 
 
-def _one(rows: list[sa.Row[Any]], number: int) -> Task:
-    if not rows:
-        raise TaskNotFound(number)
-    return _task(rows[0])
-
-
 def _check_number(number: int) -> None:
     if not 1 <= number <= MAX_TASK_NUMBER:
         raise TaskNotFound(number)
 
 
-# One statement: bump the chat's number sequence (creating the chat on first use; the row lock
-# serialises concurrent adds in one chat) and insert the tasks with consecutive numbers.
-_ADD = sa.text(f"""
-WITH counter AS (
-    INSERT INTO chats AS c (chat_id, last_task_number) VALUES (:chat_id, :count)
-    ON CONFLICT (chat_id) DO UPDATE SET last_task_number = c.last_task_number + :count
-    RETURNING c.last_task_number
-)
-INSERT INTO tasks (chat_id, number, title, created_by)
-SELECT :chat_id, counter.last_task_number - :count + new.ord, new.title, :created_by
-FROM counter, unnest(CAST(:titles AS text[])) WITH ORDINALITY AS new(title, ord)
-RETURNING {_TASK_COLUMNS}
-""").bindparams(
-    sa.bindparam("chat_id", type_=sa.BigInteger),
-    sa.bindparam("count", type_=sa.Integer),
-    sa.bindparam("created_by", type_=sa.BigInteger),
-)
+async def _change(
+    db: Database,
+    change: statements.Change,
+    params: dict[str, Any],
+    *,
+    once_for: UpdateKey | None,
+    idempotent: bool = True,
+) -> list[Task]:
+    """Run a changing statement; the tasks it changed (or matched), by number."""
+    if once_for is not None:
+        params = {**params, "bot_id": once_for.bot_id, "update_id": once_for.update_id}
+    rows = await db.run(change.pick(once_for is not None), params, idempotent=idempotent)
+    if once_for is not None and rows[0]._mapping["claimed"] == 0:
+        raise DuplicateUpdate(once_for.bot_id, once_for.update_id)
+    tasks = [_task(row) for row in rows if row._mapping["id"] is not None]
+    return sorted(tasks, key=lambda task: task.number)
+
+
+async def _change_one(
+    db: Database,
+    change: statements.Change,
+    params: dict[str, Any],
+    *,
+    once_for: UpdateKey | None,
+) -> Task:
+    number = params["number"]
+    _check_number(number)
+    tasks = await _change(db, change, params, once_for=once_for)
+    if not tasks:
+        raise TaskNotFound(number)
+    return tasks[0]
 
 
 async def add_tasks(
-    db: Database, *, chat_id: int, titles: Sequence[str], created_by: int | None
+    db: Database,
+    *,
+    chat_id: int,
+    titles: Sequence[str],
+    created_by: int | None,
+    once_for: UpdateKey | None = None,
 ) -> list[Task]:
     """Add tasks to a chat's list, all or none, and return them with their new numbers."""
     if len(titles) > MAX_TASKS_PER_ADD:
@@ -130,46 +147,28 @@ async def add_tasks(
             raise InvalidTitle(f"line {line}: {error.reason}") from None
     if not cleaned:
         raise InvalidTitle("the title is empty")
-    if len(cleaned) > MAX_TASKS_PER_ADD:
-        raise TooManyTasks(MAX_TASKS_PER_ADD)
-    rows = await db.run(
-        _ADD,
-        {"chat_id": chat_id, "count": len(cleaned), "titles": cleaned, "created_by": created_by},
-        idempotent=False,
-    )
-    return sorted((_task(row) for row in rows), key=lambda task: task.number)
+    params = {
+        "chat_id": chat_id,
+        "count": len(cleaned),
+        "titles": cleaned,
+        "created_by": created_by,
+    }
+    return await _change(db, statements.ADD, params, once_for=once_for, idempotent=False)
 
 
-async def add_task(db: Database, *, chat_id: int, title: str, created_by: int | None) -> Task:
+async def add_task(
+    db: Database,
+    *,
+    chat_id: int,
+    title: str,
+    created_by: int | None,
+    once_for: UpdateKey | None = None,
+) -> Task:
     """Add one task and return it with its number."""
-    (task,) = await add_tasks(db, chat_id=chat_id, titles=[title], created_by=created_by)
+    (task,) = await add_tasks(
+        db, chat_id=chat_id, titles=[title], created_by=created_by, once_for=once_for
+    )
     return task
-
-
-# One statement: the chat's counts, one page of tasks from `start` on (one row more, to know
-# whether a next page exists) and where the previous page starts, all by index.
-_LIST = sa.text(f"""
-SELECT c.open_tasks, c.done_tasks,
-    (SELECT min(p.number) FROM (
-        SELECT number FROM tasks
-        WHERE chat_id = :chat_id AND done = :done AND deleted_at IS NULL AND number < :start
-        ORDER BY number DESC LIMIT :limit
-    ) AS p) AS previous_start,
-    page.*
-FROM (SELECT 1) AS one
-LEFT JOIN chats AS c ON c.chat_id = :chat_id
-LEFT JOIN LATERAL (
-    SELECT {_TASK_COLUMNS} FROM tasks
-    WHERE chat_id = :chat_id AND done = :done AND deleted_at IS NULL AND number >= :start
-    ORDER BY number LIMIT :limit + 1
-) AS page ON true
-ORDER BY page.number
-""").bindparams(
-    sa.bindparam("chat_id", type_=sa.BigInteger),
-    sa.bindparam("done", type_=sa.Boolean),
-    sa.bindparam("start", type_=sa.Integer),
-    sa.bindparam("limit", type_=sa.Integer),
-)
 
 
 async def list_tasks(
@@ -179,7 +178,7 @@ async def list_tasks(
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     start = max(1, min(start, MAX_TASK_NUMBER))
     rows = await db.run(
-        _LIST,
+        statements.LIST,
         {"chat_id": chat_id, "done": done, "start": start, "limit": limit},
         idempotent=True,
     )
@@ -196,135 +195,89 @@ async def list_tasks(
     )
 
 
-_GET = sa.text(f"""
-SELECT {_TASK_COLUMNS} FROM tasks
-WHERE chat_id = :chat_id AND number = :number AND deleted_at IS NULL
-""").bindparams(sa.bindparam("chat_id", type_=sa.BigInteger))
-
-
 async def get_task(db: Database, *, chat_id: int, number: int) -> Task:
     """The chat's task with this number; TaskNotFound when there is none."""
     _check_number(number)
-    rows = await db.run(_GET, {"chat_id": chat_id, "number": number}, idempotent=True)
-    return _one(rows, number)
-
-
-# Sets a target state rather than toggling, so a double tap or a stale button cannot flip a task
-# back. Rows already in that state are left untouched but still returned.
-_SET_DONE = sa.text(f"""
-WITH target AS (
-    SELECT id FROM tasks
-    WHERE chat_id = :chat_id AND number = ANY(CAST(:numbers AS integer[])) AND deleted_at IS NULL
-),
-changed AS (
-    UPDATE tasks SET
-        done = :done,
-        completed_at = CASE WHEN :done THEN now() END,
-        updated_at = now()
-    FROM target
-    WHERE tasks.id = target.id AND tasks.done <> :done
-    RETURNING {", ".join(f"tasks.{c.strip()}" for c in _TASK_COLUMNS.split(","))}
-)
-SELECT {_TASK_COLUMNS}, true AS changed FROM changed
-UNION ALL
-SELECT {_TASK_COLUMNS}, false AS changed FROM tasks
-WHERE id IN (SELECT id FROM target) AND id NOT IN (SELECT id FROM changed)
-""").bindparams(
-    sa.bindparam("chat_id", type_=sa.BigInteger),
-    sa.bindparam("done", type_=sa.Boolean),
-)
+    rows = await db.run(statements.GET, {"chat_id": chat_id, "number": number}, idempotent=True)
+    if not rows:
+        raise TaskNotFound(number)
+    return _task(rows[0])
 
 
 async def set_done(
-    db: Database, *, chat_id: int, numbers: Sequence[int], done: bool
+    db: Database,
+    *,
+    chat_id: int,
+    numbers: Sequence[int],
+    done: bool,
+    once_for: UpdateKey | None = None,
 ) -> tuple[list[Task], list[int]]:
     """Mark tasks done (or open again) and return them with the numbers that do not exist.
 
     Setting a state a task already has changes nothing (its completion time stays).
     """
     wanted = sorted({n for n in numbers if 1 <= n <= MAX_TASK_NUMBER})
-    rows = await db.run(
-        _SET_DONE, {"chat_id": chat_id, "numbers": wanted, "done": done}, idempotent=True
-    )
-    tasks = sorted((_task(row) for row in rows), key=lambda task: task.number)
+    params = {"chat_id": chat_id, "numbers": wanted, "done": done}
+    tasks = await _change(db, statements.SET_DONE, params, once_for=once_for)
     found = {task.number for task in tasks}
     missing = sorted({n for n in numbers if n not in found})
     return tasks, missing
 
 
-async def set_task_done(db: Database, *, chat_id: int, number: int, done: bool) -> Task:
+async def set_task_done(
+    db: Database, *, chat_id: int, number: int, done: bool, once_for: UpdateKey | None = None
+) -> Task:
     """Mark one task done or open; TaskNotFound when there is none."""
-    tasks, _ = await set_done(db, chat_id=chat_id, numbers=[number], done=done)
+    tasks, _ = await set_done(db, chat_id=chat_id, numbers=[number], done=done, once_for=once_for)
     if not tasks:
         raise TaskNotFound(number)
     return tasks[0]
 
 
-_RENAME = sa.text(f"""
-UPDATE tasks SET title = :title, updated_at = now()
-WHERE chat_id = :chat_id AND number = :number AND deleted_at IS NULL
-RETURNING {_TASK_COLUMNS}
-""").bindparams(sa.bindparam("chat_id", type_=sa.BigInteger))
-
-
-async def rename_task(db: Database, *, chat_id: int, number: int, title: str) -> Task:
+async def rename_task(
+    db: Database, *, chat_id: int, number: int, title: str, once_for: UpdateKey | None = None
+) -> Task:
     """Give a task a new title and return it."""
-    cleaned = clean_title(title)
-    _check_number(number)
-    rows = await db.run(
-        _RENAME, {"chat_id": chat_id, "number": number, "title": cleaned}, idempotent=True
-    )
-    return _one(rows, number)
-
-
-_DESCRIBE = sa.text(f"""
-UPDATE tasks SET description = :description, updated_at = now()
-WHERE chat_id = :chat_id AND number = :number AND deleted_at IS NULL
-RETURNING {_TASK_COLUMNS}
-""").bindparams(
-    sa.bindparam("chat_id", type_=sa.BigInteger),
-    sa.bindparam("description", type_=sa.Text),
-)
+    params = {"chat_id": chat_id, "number": number, "title": clean_title(title)}
+    return await _change_one(db, statements.RENAME, params, once_for=once_for)
 
 
 async def set_description(
-    db: Database, *, chat_id: int, number: int, description: str | None
+    db: Database,
+    *,
+    chat_id: int,
+    number: int,
+    description: str | None,
+    once_for: UpdateKey | None = None,
 ) -> Task:
     """Set (or with None or blank text, clear) a task's description and return the task."""
-    cleaned = clean_description(description)
-    _check_number(number)
-    rows = await db.run(
-        _DESCRIBE,
-        {"chat_id": chat_id, "number": number, "description": cleaned},
-        idempotent=True,
-    )
-    return _one(rows, number)
+    params = {
+        "chat_id": chat_id,
+        "number": number,
+        "description": clean_description(description),
+    }
+    return await _change_one(db, statements.DESCRIBE, params, once_for=once_for)
 
 
-# Deleting keeps the row, marked, so that Undo can bring it back with its number and id; the
-# number is never handed out again either way.
-_DELETE = sa.text(f"""
-UPDATE tasks SET deleted_at = now()
-WHERE chat_id = :chat_id AND number = :number AND deleted_at IS NULL
-RETURNING {_TASK_COLUMNS}
-""").bindparams(sa.bindparam("chat_id", type_=sa.BigInteger))
-
-_RESTORE = sa.text(f"""
-UPDATE tasks SET deleted_at = NULL, updated_at = now()
-WHERE chat_id = :chat_id AND number = :number AND deleted_at IS NOT NULL
-RETURNING {_TASK_COLUMNS}
-""").bindparams(sa.bindparam("chat_id", type_=sa.BigInteger))
-
-
-async def delete_task(db: Database, *, chat_id: int, number: int) -> Task:
+async def delete_task(
+    db: Database, *, chat_id: int, number: int, once_for: UpdateKey | None = None
+) -> Task:
     """Delete a task and return what was deleted, so the caller can offer to restore it."""
-    _check_number(number)
-    rows = await db.run(_DELETE, {"chat_id": chat_id, "number": number}, idempotent=True)
-    return _one(rows, number)
+    params = {"chat_id": chat_id, "number": number}
+    return await _change_one(db, statements.DELETE, params, once_for=once_for)
 
 
-async def restore_task(db: Database, *, chat_id: int, number: int) -> Task:
+async def restore_task(
+    db: Database, *, chat_id: int, number: int, once_for: UpdateKey | None = None
+) -> Task:
     """Bring a deleted task back, with its number; TaskNotFound unless it was deleted."""
-    _check_number(number)
-    rows = await db.run(_RESTORE, {"chat_id": chat_id, "number": number}, idempotent=True)
-    return _one(rows, number)
+    params = {"chat_id": chat_id, "number": number}
+    return await _change_one(db, statements.RESTORE, params, once_for=once_for)
+
+
+async def purge_processed_updates(db: Database, *, older_than_seconds: float) -> int:
+    """Forget the updates processed longer ago than that; how many records went."""
+    rows = await db.run(
+        statements.PURGE_PROCESSED_UPDATES, {"age_seconds": older_than_seconds}, idempotent=True
+    )
+    return int(rows[0]._mapping["purged"])

@@ -4,6 +4,8 @@ import itertools
 import os
 import random
 
+from storage.models import UpdateKey
+
 # Unique per process and per call, so tests sharing one database never meet.
 _counter = itertools.count(1)
 _base = random.Random(os.getpid()).randrange(1, 2**20) << 30
@@ -19,3 +21,16 @@ def new_chat_id(*, group: bool = False) -> int:
     if group:
         return -1_000_000_000_000 - (_base + next(_counter))
     return new_user_id()
+
+
+TEST_BOT_ID = 7000001
+
+
+def new_update_id() -> int:
+    """A fresh Telegram update id."""
+    return _base + next(_counter)
+
+
+def new_update(bot_id: int = TEST_BOT_ID) -> UpdateKey:
+    """The key of a fresh Telegram update of the test bot."""
+    return UpdateKey(bot_id=bot_id, update_id=new_update_id())

@@ -9,6 +9,7 @@ semantics, and rejects what Telegram rejects with Telegram's error texts.
 import asyncio
 import itertools
 import json
+import random
 import re
 import socket
 import time
@@ -177,7 +178,11 @@ class FakeTelegram:
     """An in-process Bot API server for one bot token; see the module docstring."""
 
     def __init__(
-        self, token: str, bot_id: int = 7000001, bot_username: str = "todo_test_bot"
+        self,
+        token: str,
+        bot_id: int = 7000001,
+        bot_username: str = "todo_test_bot",
+        first_update_id: int | None = None,
     ) -> None:
         self.token = token
         self.bot_user: dict[str, Any] = {
@@ -200,7 +205,11 @@ class FakeTelegram:
         self.allowed_updates: list[str] = []
         self.polls_waiting = 0
         self._updates: list[dict[str, Any]] = []
-        self._next_update_id = 1
+        # Like Telegram, update ids start from some positive number (so that several fakes in
+        # one test database never hand out the same id).
+        self._next_update_id = (
+            first_update_id if first_update_id is not None else random.randrange(1, 2**40)
+        )
         self._poll_generation = 0
         self._bot_message_ids: dict[int, itertools.count] = {}
         self._user_message_ids: dict[int, itertools.count] = {}

@@ -22,7 +22,7 @@ from storage.tasks import (
     set_task_done,
 )
 from tests.conftest import url_text
-from tests.factories import new_chat_id
+from tests.factories import new_chat_id, new_update
 from tests.pgproxy import PgProxy
 from tests.postgres import asyncpg_dsn, free_port
 
@@ -196,6 +196,12 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
         "describe": lambda: set_description(db, chat_id=chat, number=1, description="d"),
         "delete": lambda: delete_task(db, chat_id=chat, number=2),
         "restore": lambda: restore_task(db, chat_id=chat, number=2),
+        "add, claiming its update": lambda: add_task(
+            db, chat_id=chat, title="t", created_by=chat, once_for=new_update()
+        ),
+        "done, claiming its update": lambda: set_task_done(
+            db, chat_id=chat, number=1, done=False, once_for=new_update()
+        ),
     }
     for run in operations.values():  # warm up: connect, prepare each statement once
         await run()

@@ -1,0 +1,121 @@
+"""Telegram may deliver an update again: its changes apply once, atomically with the claim."""
+
+import asyncio
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import URL
+
+from storage.db import Database
+from storage.errors import DuplicateUpdate, TaskNotFound
+from storage.models import UpdateKey
+from storage.tasks import (
+    add_task,
+    add_tasks,
+    delete_task,
+    get_task,
+    list_tasks,
+    purge_processed_updates,
+    rename_task,
+    restore_task,
+    set_description,
+    set_done,
+)
+from tests.factories import new_chat_id, new_update
+from tests.postgres import asyncpg_dsn
+
+
+async def test_redelivered_add_adds_nothing(db: Database) -> None:
+    chat, update = new_chat_id(), new_update()
+    await add_tasks(db, chat_id=chat, titles=["a", "b"], created_by=chat, once_for=update)
+    with pytest.raises(DuplicateUpdate) as caught:
+        await add_tasks(db, chat_id=chat, titles=["a", "b"], created_by=chat, once_for=update)
+    assert (caught.value.bot_id, caught.value.update_id) == (update.bot_id, update.update_id)
+    page = await list_tasks(db, chat_id=chat)
+    assert [t.title for t in page.tasks] == ["a", "b"]
+    nxt = await add_task(db, chat_id=chat, title="c", created_by=chat, once_for=new_update())
+    assert nxt.number == 3
+
+
+async def test_the_same_update_arriving_ten_times_at_once_applies_once(db: Database) -> None:
+    chat, update = new_chat_id(group=True), new_update()
+    results = await asyncio.gather(
+        *(
+            add_task(db, chat_id=chat, title="once", created_by=1, once_for=update)
+            for _ in range(10)
+        ),
+        return_exceptions=True,
+    )
+    added = [r for r in results if not isinstance(r, BaseException)]
+    duplicates = [r for r in results if isinstance(r, DuplicateUpdate)]
+    assert len(added) == 1 and len(duplicates) == 9
+    assert (await list_tasks(db, chat_id=chat)).total == 1
+
+
+async def test_every_change_applies_once_per_update(db: Database) -> None:
+    chat = new_chat_id()
+    await add_tasks(db, chat_id=chat, titles=["a", "b"], created_by=chat)
+    changes = [
+        lambda u: set_done(db, chat_id=chat, numbers=[1], done=True, once_for=u),
+        lambda u: rename_task(db, chat_id=chat, number=2, title="renamed", once_for=u),
+        lambda u: set_description(db, chat_id=chat, number=2, description="d", once_for=u),
+        lambda u: delete_task(db, chat_id=chat, number=2, once_for=u),
+        lambda u: restore_task(db, chat_id=chat, number=2, once_for=u),
+    ]
+    for change in changes:
+        update = new_update()
+        await change(update)
+        with pytest.raises(DuplicateUpdate):
+            await change(update)
+    task = await get_task(db, chat_id=chat, number=2)
+    assert (task.title, task.description) == ("renamed", "d")
+
+
+async def test_the_same_update_id_of_another_bot_is_another_update(db: Database) -> None:
+    chat, update = new_chat_id(), new_update()
+    other_bot = UpdateKey(bot_id=update.bot_id + 1, update_id=update.update_id)
+    await add_task(db, chat_id=chat, title="bot one", created_by=chat, once_for=update)
+    await add_task(db, chat_id=chat, title="bot two", created_by=chat, once_for=other_bot)
+    assert (await list_tasks(db, chat_id=chat)).total == 2
+
+
+async def test_a_duplicate_changes_nothing_even_when_its_content_differs(db: Database) -> None:
+    chat, update = new_chat_id(), new_update()
+    await add_task(db, chat_id=chat, title="first", created_by=chat, once_for=update)
+    with pytest.raises(DuplicateUpdate):
+        await rename_task(db, chat_id=chat, number=1, title="second", once_for=update)
+    assert (await get_task(db, chat_id=chat, number=1)).title == "first"
+
+
+async def test_not_found_is_still_reported_with_an_update_id(db: Database) -> None:
+    with pytest.raises(TaskNotFound):
+        await delete_task(db, chat_id=new_chat_id(), number=5, once_for=new_update())
+
+
+async def test_purge_forgets_only_old_records(direct_db: Database, database_url: URL) -> None:
+    old, recent = new_update(), new_update()
+    chat = new_chat_id()
+    await add_task(direct_db, chat_id=chat, title="x", created_by=chat, once_for=old)
+    await add_task(direct_db, chat_id=chat, title="y", created_by=chat, once_for=recent)
+    connection = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        await connection.execute(
+            "UPDATE processed_updates SET processed_at = now() - interval '3 days'"
+            " WHERE bot_id = $1 AND update_id = $2",
+            old.bot_id,
+            old.update_id,
+        )
+        purged = await purge_processed_updates(direct_db, older_than_seconds=2 * 86400)
+        remaining = {
+            row["update_id"]
+            for row in await connection.fetch(
+                "SELECT update_id FROM processed_updates"
+                " WHERE bot_id = $1 AND update_id = ANY($2)",
+                old.bot_id,
+                [old.update_id, recent.update_id],
+            )
+        }
+    finally:
+        await connection.close()
+    assert purged >= 1
+    assert remaining == {recent.update_id}
