@@ -7,7 +7,7 @@ import sys
 from telegram.error import InvalidToken, NetworkError
 
 from bot.logs import configure_logging
-from bot.runner import migrate_only, serve
+from bot.runner import WebServerError, migrate_only, serve
 from bot.settings import DatabaseSettings, Settings, SettingsError, load_settings
 from storage.db import InvalidDatabaseUrl, database_password
 from storage.errors import StorageUnavailable
@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except StorageUnavailable:
         print("error: cannot reach the database at DATABASE_URL", file=sys.stderr)
+        return 1
+    except WebServerError as error:
+        print(f"error: {error}", file=sys.stderr)
         return 1
     except NetworkError as error:
         print(f"error: cannot reach the Telegram Bot API: {error}", file=sys.stderr)

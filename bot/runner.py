@@ -1,6 +1,8 @@
-"""Starting and stopping the bot: database (embedded or given), migrations, polling, signals."""
+"""Starting and stopping the bot: database (embedded or given), migrations, receiving updates by
+polling or by webhook, house-keeping, and signals."""
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -10,14 +12,30 @@ from telegram import BotCommand
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.app import ALLOWED_UPDATES, POLL_TIMEOUT_SECONDS, build_application
+from bot.app import (
+    ALLOWED_UPDATES,
+    MAX_CONCURRENT_UPDATES,
+    POLL_TIMEOUT_SECONDS,
+    build_application,
+)
 from bot.settings import DatabaseSettings, Settings
+from bot.web import WebServer, create_web_app
 from handlers.render import COMMANDS
 from storage.db import ConnectionSettings, Database, parse_database_url
 from storage.embedded import EmbeddedPostgres
+from storage.errors import StorageUnavailable
 from storage.migrate import migrate
+from storage.tasks import purge_processed_updates
 
 log = logging.getLogger(__name__)
+
+# Telegram re-delivers an update for up to a day; records of processed ones are kept twice that.
+PROCESSED_UPDATE_RETENTION_SECONDS = 2 * 24 * 3600
+PURGE_INTERVAL_SECONDS = 3600
+
+
+class WebServerError(RuntimeError):
+    """The webhook server could not start (the port is taken, the address is wrong)."""
 
 
 @asynccontextmanager
@@ -48,11 +66,103 @@ async def _set_command_menu(application: Application) -> None:  # type: ignore[t
 
 
 @asynccontextmanager
+async def _polling(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    poll_timeout: int,
+) -> AsyncIterator[None]:
+    """Long polling (which also removes any webhook left from an earlier run)."""
+    assert application.updater is not None
+    await application.updater.start_polling(timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+    await application.start()
+    log.info("@%s is up, polling for updates", application.bot.username)
+    try:
+        yield
+    finally:
+        # Stop fetching, confirm what was fetched, and finish the updates in hand.
+        await application.updater.stop()
+        await application.stop()
+
+
+@asynccontextmanager
+async def _webhook(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    settings: Settings,
+    database: Database,
+) -> AsyncIterator[None]:
+    """The web server on PORT, then the webhook registered with Telegram."""
+    assert settings.webhook_url is not None
+    secret = settings.webhook_secret_token()
+    web_app = create_web_app(
+        application, database=database, webhook_path=settings.webhook_path, secret_token=secret
+    )
+    server = WebServer(web_app, host=settings.webhook_listen, port=settings.port)
+    await application.start()
+    serving = asyncio.create_task(server.serve_until_stopped())
+    listening = asyncio.create_task(server.listening.wait())
+    await asyncio.wait({serving, listening}, return_when=asyncio.FIRST_COMPLETED)
+    if not listening.done():
+        listening.cancel()
+        await application.stop()
+        failure = serving.exception() if not serving.cancelled() else None
+        raise WebServerError(
+            f"cannot listen on {settings.webhook_listen}:{settings.port}"
+        ) from failure
+    try:
+        await application.bot.set_webhook(
+            settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+            max_connections=MAX_CONCURRENT_UPDATES,
+        )
+        log.info(
+            "@%s is up, receiving updates at %s (listening on %s:%s)",
+            application.bot.username,
+            settings.webhook_url,
+            settings.webhook_listen,
+            settings.port,
+        )
+        yield
+    finally:
+        # The webhook stays registered: other instances may still be serving it.
+        server.should_exit = True
+        await serving
+        await application.stop()
+
+
+@asynccontextmanager
+async def _forgetting_old_updates(database: Database) -> AsyncIterator[None]:
+    """Purge old processed-update records now and every hour, in the background."""
+
+    async def purge_forever() -> None:
+        while True:
+            try:
+                purged = await purge_processed_updates(
+                    database, older_than_seconds=PROCESSED_UPDATE_RETENTION_SECONDS
+                )
+            except StorageUnavailable:
+                log.warning("could not purge old processed updates: storage unavailable")
+            else:
+                if purged:
+                    log.info("forgot %d processed updates older than two days", purged)
+            await asyncio.sleep(PURGE_INTERVAL_SECONDS)  # a schedule, not a wait for an event
+
+    task = asyncio.create_task(purge_forever())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@asynccontextmanager
 async def running_bot(
     settings: Settings, *, poll_timeout: int = POLL_TIMEOUT_SECONDS
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """The bot, migrated and polling, until the block ends; then it finishes the updates in
-    hand, confirms them to Telegram, and closes everything."""
+    """The bot, migrated and receiving updates (webhook with WEBHOOK_URL, else polling), until
+    the block ends; then it finishes the updates in hand and closes everything."""
     async with database_connection(settings) as connection:
         await migrate(connection)
         database = Database(connection)
@@ -61,17 +171,12 @@ async def running_bot(
             application.bot_data.database = database
             async with application:
                 await _set_command_menu(application)
-                assert application.updater is not None
-                await application.updater.start_polling(
-                    timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
-                )
-                await application.start()
-                log.info("@%s is up, polling for updates", application.bot.username)
-                try:
+                if settings.webhook_url:
+                    receiving = _webhook(application, settings=settings, database=database)
+                else:
+                    receiving = _polling(application, poll_timeout=poll_timeout)
+                async with _forgetting_old_updates(database), receiving:
                     yield application
-                finally:
-                    await application.updater.stop()
-                    await application.stop()
         finally:
             await database.close()
 

@@ -1,8 +1,10 @@
 """Settings from the environment and an optional `.env` file."""
 
+import hashlib
 import re
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -11,6 +13,7 @@ from storage.embedded import default_data_dir
 
 # What BotFather hands out: the bot's numeric id, a colon, and a 35-character secret.
 _TOKEN_SHAPE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{30,64}$")
+_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LOG_LEVELS = {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}
 
 
@@ -48,6 +51,48 @@ class Settings(DatabaseSettings):
     telegram_base_url: str | None = Field(
         default=None, description="Bot API base URL, the token appended (a self-hosted server)"
     )
+    webhook_url: str | None = Field(
+        default=None, description="Public https URL Telegram posts updates to; unset: polling"
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Secret Telegram sends with each webhook call"
+    )
+    webhook_listen: str = Field(default="0.0.0.0", description="Address the web server binds")
+    port: int = Field(default=8080, ge=1, le=65535, description="Port the web server binds")
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _webhook_url_is_https(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str):
+            parsed = urlsplit(value.strip())
+            if parsed.scheme != "https" or not parsed.hostname:
+                raise ValueError("WEBHOOK_URL must be an https:// URL (Telegram posts only there)")
+            return value.strip()
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret_shape(cls, value: object) -> object:
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(raw, str) and not raw.strip():
+            return None
+        if isinstance(raw, str) and not _SECRET_SHAPE.match(raw.strip()):
+            raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return raw.strip() if isinstance(raw, str) else value
+
+    @property
+    def webhook_path(self) -> str:
+        """The path of WEBHOOK_URL, which the web server answers on."""
+        return urlsplit(self.webhook_url or "").path or "/"
+
+    def webhook_secret_token(self) -> str:
+        """WEBHOOK_SECRET, or one derived from the bot token, so every instance agrees on it."""
+        if self.webhook_secret is not None:
+            return self.webhook_secret.get_secret_value()
+        digest = hashlib.sha256(b"todo-bot webhook\0" + self.bot_token.get_secret_value().encode())
+        return digest.hexdigest()
 
     @field_validator("bot_token")
     @classmethod

@@ -105,12 +105,22 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
     await fake.stop()
 
 
-def bot_settings(telegram: FakeTelegram, database_url: URL) -> Settings:
+@pytest.fixture
+async def own_telegram() -> AsyncIterator[FakeTelegram]:
+    """A fake Bot API of this test's own (the session's bot polls the shared one)."""
+    fake = FakeTelegram(TEST_BOT_TOKEN)
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+def bot_settings(telegram: FakeTelegram, database_url: URL, **more: object) -> Settings:
     """Settings of a bot that talks to the fake Bot API and the test database."""
     return Settings(
         bot_token=TEST_BOT_TOKEN,  # type: ignore[arg-type]
         database_url=url_text(database_url),  # type: ignore[arg-type]
         telegram_base_url=telegram.base_url,
+        **more,  # type: ignore[arg-type]
     )
 
 

@@ -14,7 +14,7 @@ import re
 import socket
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -174,6 +174,14 @@ def bot_command_entities(text: str) -> list[dict[str, Any]]:
     return [{"type": "bot_command", "offset": 0, "length": command.end()}]
 
 
+@dataclass
+class ChatHold:
+    """Holds every Bot API call about one chat until released (see FakeTelegram.hold_chat)."""
+
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+
 class FakeTelegram:
     """An in-process Bot API server for one bot token; see the module docstring."""
 
@@ -192,6 +200,10 @@ class FakeTelegram:
             "username": bot_username,
         }
         self.latency: float = 0.0  # seconds added before every response
+        # chat id -> seconds added to every call about that chat (a slow chat)
+        self.slow_chats: dict[int, float] = {}
+        # chat id -> a hold: calls about that chat wait until the test releases them
+        self.held_chats: dict[int, ChatHold] = {}
         self.calls: list[ApiCall] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # what the bot sent
         self.deleted_messages: dict[tuple[int, int], dict[str, Any]] = {}
@@ -431,6 +443,12 @@ class FakeTelegram:
                 return stored
         raise AssertionError(f"the bot has no message in chat {chat_id}")
 
+    def hold_chat(self, chat_id: int) -> ChatHold:
+        """Make calls about `chat_id` wait until `hold.released` is set (`hold.reached` tells
+        that one arrived)."""
+        hold = self.held_chats[chat_id] = ChatHold()
+        return hold
+
     def block_chat(self, chat_id: int) -> None:
         """Make the user of ``chat_id`` block the bot: sends there fail with 403."""
         self._blocked.add(chat_id)
@@ -480,6 +498,11 @@ class FakeTelegram:
                 raise ApiError(404, "Not Found: method not found")
             if faults := self._faults.get(method):
                 raise faults.pop(0)
+            if delay := self.slow_chats.get(params.get("chat_id")):  # type: ignore[arg-type]
+                await asyncio.sleep(delay)  # a slow network path to that chat
+            if hold := self.held_chats.get(params.get("chat_id")):  # type: ignore[arg-type]
+                hold.reached.set()
+                await hold.released.wait()
             result = await handler(params)
         except ApiError as error:
             self._record(ApiCall(method, params, error.body, ok=False, status=error.status))

@@ -19,15 +19,6 @@ from tests.processes import BotProcess, bot_environment
 
 
 @pytest.fixture
-async def own_telegram() -> AsyncIterator[FakeTelegram]:
-    """A fake Bot API of this test's own (the session's bot polls the shared one)."""
-    fake = FakeTelegram(TEST_BOT_TOKEN)
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
 async def processes() -> AsyncIterator[list[BotProcess]]:
     """Bot processes a test starts; any left running are killed afterwards."""
     started: list[BotProcess] = []

@@ -1,0 +1,111 @@
+"""The web server: Telegram's webhook and the health check, a FastAPI app on uvicorn.
+
+FastAPI because the project's task API (a later part of the original backend design) is a
+FastAPI app and will be served by this same app; uvicorn is its usual ASGI server.
+"""
+
+import asyncio
+import hmac
+import json
+import logging
+from contextlib import nullcontext
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from telegram import Update
+from telegram.ext import Application
+
+from storage.db import Database
+from storage.errors import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Telegram's updates are a few kilobytes; anything far larger is not from Telegram.
+MAX_UPDATE_BYTES = 1_000_000
+
+
+def create_web_app(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    database: Database,
+    webhook_path: str,
+    secret_token: str,
+) -> FastAPI:
+    """The ASGI app: `POST webhook_path` for Telegram and `GET /healthz` for the host."""
+    web = FastAPI(title="todo-bot", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @web.post(webhook_path, include_in_schema=False)
+    async def telegram_webhook(request: Request) -> Response:
+        """Handle one update, then answer 200 (403 without the secret, 400 for no update).
+
+        The update is handled before the answer, so an update is never acknowledged and then
+        lost; other chats' updates run alongside in their own requests. Should the answer not
+        reach Telegram, it sends the update again, and storage applies its changes only once.
+        """
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret_token.encode()):
+            return Response(status_code=403)
+        body = await request.body()
+        if len(body) > MAX_UPDATE_BYTES:
+            return Response(status_code=413)
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise ValueError("no update_id")
+            update = Update.de_json(data, application.bot)
+        except (ValueError, TypeError, KeyError) as error:
+            log.warning("webhook: not an update (%s)", type(error).__name__)
+            return Response(status_code=400)
+        await application.update_processor.process_update(
+            update, application.process_update(update)
+        )
+        return Response(status_code=200)
+
+    @web.get("/healthz", include_in_schema=False)
+    async def health() -> Response:
+        """200 when the database answers, 503 when it does not."""
+        try:
+            await database.ping()
+        except StorageUnavailable:
+            return JSONResponse({"database": "unavailable"}, status_code=503)
+        return JSONResponse({"database": "ok"})
+
+    return web
+
+
+class WebServer(uvicorn.Server):
+    """uvicorn's server, told when it is listening, leaving signals to the bot's runner."""
+
+    def __init__(self, app: Any, *, host: str, port: int) -> None:
+        super().__init__(
+            uvicorn.Config(
+                app,
+                host=host,
+                port=port,
+                log_level="warning",
+                access_log=False,
+                lifespan="off",
+                timeout_graceful_shutdown=10,
+            )
+        )
+        self.listening = asyncio.Event()
+
+    def capture_signals(self) -> nullcontext[None]:  # type: ignore[override]
+        # The runner handles SIGTERM and SIGINT for the whole bot and then stops this server.
+        return nullcontext()
+
+    async def startup(self, sockets: Any = None) -> None:
+        await super().startup(sockets=sockets)
+        self.listening.set()
+
+    async def serve_until_stopped(self) -> None:
+        """Serve until `should_exit`; uvicorn's exit on a failed start becomes an OSError."""
+        try:
+            await self.serve()
+        except SystemExit as exit_:
+            # uvicorn calls sys.exit() when it cannot bind; inside a task that would end the
+            # whole event loop, so it is turned into an ordinary error here.
+            raise OSError(f"the web server stopped at start (status {exit_.code})") from None
