@@ -66,22 +66,59 @@ async def _set_command_menu(application: Application) -> None:  # type: ignore[t
 
 
 @asynccontextmanager
-async def _polling(
+async def _web_server(
     application: Application,  # type: ignore[type-arg]
     *,
-    poll_timeout: int,
+    settings: Settings,
+    database: Database,
+    webhook: tuple[str, str] | None,
 ) -> AsyncIterator[None]:
-    """Long polling (which also removes any webhook left from an earlier run)."""
-    assert application.updater is not None
-    await application.updater.start_polling(timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
-    await application.start()
-    log.info("@%s is up, polling for updates", application.bot.username)
+    """The web server on its port, listening when the block starts, stopped when it ends."""
+    port = settings.web_port
+    assert port is not None
+    web_app = create_web_app(application, database=database, webhook=webhook)
+    server = WebServer(web_app, host=settings.webhook_listen, port=port)
+    serving = asyncio.create_task(server.serve_until_stopped())
+    listening = asyncio.create_task(server.listening.wait())
+    await asyncio.wait({serving, listening}, return_when=asyncio.FIRST_COMPLETED)
+    if not listening.done():
+        listening.cancel()
+        failure = serving.exception() if not serving.cancelled() else None
+        raise WebServerError(f"cannot listen on {settings.webhook_listen}:{port}") from failure
     try:
         yield
     finally:
-        # Stop fetching, confirm what was fetched, and finish the updates in hand.
-        await application.updater.stop()
-        await application.stop()
+        server.should_exit = True
+        await serving
+
+
+@asynccontextmanager
+async def _polling(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    settings: Settings,
+    database: Database,
+    poll_timeout: int,
+) -> AsyncIterator[None]:
+    """Long polling (which also removes any webhook left from an earlier run), and the web
+    server for health checks when PORT is set."""
+    assert application.updater is not None
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.web_port is not None:
+            await stack.enter_async_context(
+                _web_server(application, settings=settings, database=database, webhook=None)
+            )
+        await application.updater.start_polling(
+            timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+        )
+        await application.start()
+        log.info("@%s is up, polling for updates", application.bot.username)
+        try:
+            yield
+        finally:
+            # Stop fetching, confirm what was fetched, and finish the updates in hand.
+            await application.updater.stop()
+            await application.stop()
 
 
 @asynccontextmanager
@@ -94,40 +131,26 @@ async def _webhook(
     """The web server on PORT, then the webhook registered with Telegram."""
     assert settings.webhook_url is not None
     secret = settings.webhook_secret_token()
-    web_app = create_web_app(
-        application, database=database, webhook_path=settings.webhook_path, secret_token=secret
-    )
-    server = WebServer(web_app, host=settings.webhook_listen, port=settings.port)
     await application.start()
-    serving = asyncio.create_task(server.serve_until_stopped())
-    listening = asyncio.create_task(server.listening.wait())
-    await asyncio.wait({serving, listening}, return_when=asyncio.FIRST_COMPLETED)
-    if not listening.done():
-        listening.cancel()
-        await application.stop()
-        failure = serving.exception() if not serving.cancelled() else None
-        raise WebServerError(
-            f"cannot listen on {settings.webhook_listen}:{settings.port}"
-        ) from failure
     try:
-        await application.bot.set_webhook(
-            settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=ALLOWED_UPDATES,
-            max_connections=MAX_CONCURRENT_UPDATES,
-        )
-        log.info(
-            "@%s is up, receiving updates at %s (listening on %s:%s)",
-            application.bot.username,
-            settings.webhook_url,
-            settings.webhook_listen,
-            settings.port,
-        )
-        yield
+        webhook = (settings.webhook_path, secret)
+        async with _web_server(application, settings=settings, database=database, webhook=webhook):
+            await application.bot.set_webhook(
+                settings.webhook_url,
+                secret_token=secret,
+                allowed_updates=ALLOWED_UPDATES,
+                max_connections=MAX_CONCURRENT_UPDATES,
+            )
+            log.info(
+                "@%s is up, receiving updates at %s (listening on %s:%s)",
+                application.bot.username,
+                settings.webhook_url,
+                settings.webhook_listen,
+                settings.web_port,
+            )
+            # The webhook stays registered when this instance stops: others may serve it.
+            yield
     finally:
-        # The webhook stays registered: other instances may still be serving it.
-        server.should_exit = True
-        await serving
         await application.stop()
 
 
@@ -174,7 +197,12 @@ async def running_bot(
                 if settings.webhook_url:
                     receiving = _webhook(application, settings=settings, database=database)
                 else:
-                    receiving = _polling(application, poll_timeout=poll_timeout)
+                    receiving = _polling(
+                        application,
+                        settings=settings,
+                        database=database,
+                        poll_timeout=poll_timeout,
+                    )
                 async with _forgetting_old_updates(database), receiving:
                     yield application
         finally:

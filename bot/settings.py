@@ -13,6 +13,7 @@ from storage.embedded import default_data_dir
 
 # What BotFather hands out: the bot's numeric id, a colon, and a 35-character secret.
 _TOKEN_SHAPE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{30,64}$")
+DEFAULT_WEBHOOK_PORT = 8080
 _SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LOG_LEVELS = {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}
 
@@ -58,7 +59,13 @@ class Settings(DatabaseSettings):
         default=None, description="Secret Telegram sends with each webhook call"
     )
     webhook_listen: str = Field(default="0.0.0.0", description="Address the web server binds")
-    port: int = Field(default=8080, ge=1, le=65535, description="Port the web server binds")
+    port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port of the web server: always in webhook mode (default 8080), and in"
+        " polling mode only when set (then it serves /healthz)",
+    )
 
     @field_validator("webhook_url", mode="before")
     @classmethod
@@ -81,6 +88,13 @@ class Settings(DatabaseSettings):
         if isinstance(raw, str) and not _SECRET_SHAPE.match(raw.strip()):
             raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return raw.strip() if isinstance(raw, str) else value
+
+    @property
+    def web_port(self) -> int | None:
+        """The port the web server listens on, or None when there is no web server."""
+        if self.port is not None:
+            return self.port
+        return DEFAULT_WEBHOOK_PORT if self.webhook_url else None
 
     @property
     def webhook_path(self) -> str:

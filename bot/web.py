@@ -31,11 +31,24 @@ def create_web_app(
     application: Application,  # type: ignore[type-arg]
     *,
     database: Database,
-    webhook_path: str,
-    secret_token: str,
+    webhook: tuple[str, str] | None,
 ) -> FastAPI:
-    """The ASGI app: `POST webhook_path` for Telegram and `GET /healthz` for the host."""
+    """The ASGI app: `GET /healthz` for the host and, with `webhook` (path, secret token),
+    `POST path` for Telegram."""
     web = FastAPI(title="todo-bot", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @web.get("/healthz", include_in_schema=False)
+    async def health() -> Response:
+        """200 when the database answers, 503 when it does not."""
+        try:
+            await database.ping()
+        except StorageUnavailable:
+            return JSONResponse({"database": "unavailable"}, status_code=503)
+        return JSONResponse({"database": "ok"})
+
+    if webhook is None:
+        return web
+    webhook_path, secret_token = webhook
 
     @web.post(webhook_path, include_in_schema=False)
     async def telegram_webhook(request: Request) -> Response:
@@ -63,15 +76,6 @@ def create_web_app(
             update, application.process_update(update)
         )
         return Response(status_code=200)
-
-    @web.get("/healthz", include_in_schema=False)
-    async def health() -> Response:
-        """200 when the database answers, 503 when it does not."""
-        try:
-            await database.ping()
-        except StorageUnavailable:
-            return JSONResponse({"database": "unavailable"}, status_code=503)
-        return JSONResponse({"database": "ok"})
 
     return web
 

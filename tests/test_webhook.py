@@ -292,3 +292,18 @@ async def test_a_slow_chat_does_not_hold_back_another_chats_webhook_call(
     finally:
         hold.released.set()
     assert await slow_call == 200
+
+
+async def test_polling_with_port_set_serves_only_the_health_check(
+    own_telegram: FakeTelegram, database_url: URL
+) -> None:
+    settings = bot_settings(
+        own_telegram, database_url, webhook_listen="127.0.0.1", port=free_port()
+    )
+    async with running_bot(settings, poll_timeout=1), httpx.AsyncClient(timeout=30) as client:
+        instance = Instance(settings, client)
+        assert await instance.health() == (200, {"database": "ok"})
+        user = new_user_id()
+        assert await instance.deliver(_private_message(own_telegram, user, "/add x")) == 404
+        reply = await client.get(f"{instance.base}/docs")
+        assert reply.status_code == 404
