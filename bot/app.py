@@ -4,9 +4,10 @@ import os
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.settings import Settings
+from bot.telegram_retry import RetryingRateLimiter
 from bot.updates import PerChatUpdateProcessor
 from handlers import errors, tasks
 from handlers.context import BotContext, BotData
@@ -36,8 +37,8 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
                 allow_sending_without_reply=True,
             )
         )
-        # Waits out flood limits (429 RetryAfter) and retries, within Telegram's rates.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Waits out flood limits (429 RetryAfter), retries network trouble where it is safe.
+        .rate_limiter(RetryingRateLimiter(max_retries=3))
         .connect_timeout(10)
         .read_timeout(15)
         .write_timeout(15)

@@ -130,14 +130,16 @@ class ChatDriver:
         query_id = update["callback_query"]["id"]
         answer = await self.telegram.wait_for(
             "answerCallbackQuery",
-            lambda call: call.params.get("callback_query_id") == query_id,
+            lambda call: call.ok and call.params.get("callback_query_id") == query_id,
             after=mark,
         )
         edited = None
         if expect_edit:
             call = await self.telegram.wait_for(
                 "editMessageText",
-                lambda call: self._is_mine(call) and call.params.get("message_id") == message_id,
+                lambda call: (
+                    call.ok and self._is_mine(call) and call.params.get("message_id") == message_id
+                ),
                 after=mark,
             )
             edited = _reply_of(self.telegram, call)
