@@ -166,6 +166,8 @@ async def _forgetting_old_updates(database: Database) -> AsyncIterator[None]:
                 )
             except StorageUnavailable:
                 log.warning("could not purge old processed updates: storage unavailable")
+            except Exception:  # house-keeping must never stop for good
+                log.exception("could not purge old processed updates")
             else:
                 if purged:
                     log.info("forgot %d processed updates older than two days", purged)

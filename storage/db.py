@@ -5,7 +5,10 @@ dropped connections are retried and connection failures become `StorageUnavailab
 """
 
 import asyncio
+import contextlib
+import errno
 import logging
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -177,15 +180,59 @@ def _is_unavailable(error: BaseException) -> bool:
                 "AdminShutdownError",
                 "CrashShutdownError",
                 "TooManyConnectionsError",
+                # asyncpg's state after the server cut a connection in the middle of a call
+                "InternalClientError",
             }
             or "connection is closed" in str(cause)
         )
     return False
 
 
+_NO_SERVER_ERRNOS = {
+    errno.ECONNREFUSED,
+    errno.EHOSTUNREACH,
+    errno.ENETUNREACH,
+    errno.EADDRNOTAVAIL,
+    errno.ENOENT,  # no Unix socket: the server is not running
+}
+
+
+def _is_unreachable(error: BaseException) -> bool:
+    """True when no server answered at all (refused, unresolvable, timed out): the database is
+    down, and trying again at once would only make the user wait."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (TimeoutError, asyncio.TimeoutError, exc.TimeoutError)):
+            return True
+        if isinstance(current, socket.gaierror):
+            return True
+        if isinstance(current, OSError) and current.errno in _NO_SERVER_ERRNOS:
+            return True
+        current = current.__cause__ or getattr(current, "orig", None)
+    return False
+
+
 def _closed_before_sending(error: BaseException) -> bool:
     """True when the statement never reached the server, so running it again cannot repeat it."""
     return "connection is closed" in str(error) or isinstance(error, exc.DisconnectionError)
+
+
+MAX_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The rows of a statement, and whether an earlier attempt of it may have been applied.
+
+    `uncertain` is true when an attempt failed after the statement may have reached the server
+    (the connection dropped mid-way) and a later attempt succeeded: a changing statement must
+    then be written so that applying it twice is harmless, and may find its own earlier work.
+    """
+
+    rows: list[sa.Row[Any]]
+    uncertain: bool
 
 
 class Database:
@@ -211,32 +258,77 @@ class Database:
         *,
         idempotent: bool,
     ) -> list[sa.Row[Any]]:
-        """Run one statement in its own transaction and return all its rows.
+        """Run one statement in its own transaction and return all its rows (see `execute`)."""
+        return (await self.execute(statement, params, idempotent=idempotent)).rows
 
-        A connection the server dropped is retried once on a fresh connection when the
-        statement is idempotent or never reached the server. A database that cannot be reached
-        raises StorageUnavailable.
+    async def execute(
+        self,
+        statement: sa.Executable,
+        params: Mapping[str, Any] | None = None,
+        *,
+        idempotent: bool,
+    ) -> Outcome:
+        """Run one statement in its own transaction.
+
+        A connection that drops under the statement (Neon suspending, a backend terminated) is
+        replaced and the statement run again, up to MAX_ATTEMPTS times, when it is idempotent or
+        never reached the server. A database that cannot be reached at all raises
+        StorageUnavailable at once (no retries to wait through).
         """
-        for attempt in (1, 2):
+        uncertain = False
+        for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                async with self.engine.connect() as connection:
-                    result = await connection.execute(statement, params or {})
-                    rows = list(result.all())
-                    await connection.commit()
-                    return rows
+                rows = await self._execute_once(statement, params or {})
+                return Outcome(rows=rows, uncertain=uncertain)
+            except _ConnectFailed as failure:
+                log.warning("cannot connect to the database (%s)", type(failure.error).__name__)
+                raise StorageUnavailable("the database cannot be reached") from failure.error
             except Exception as error:
                 if not _is_unavailable(error):
                     raise
-                retry = attempt == 1 and (idempotent or _closed_before_sending(error))
+                reached_server = not _closed_before_sending(error)
+                retry = attempt < MAX_ATTEMPTS and (idempotent or not reached_server)
                 log.warning(
-                    "database call failed (%s)%s",
+                    "database connection failed under a statement (%s)%s",
                     type(error).__name__,
-                    "; retrying on a new connection" if retry else "",
+                    "; running it again on a new connection" if retry else "",
                 )
                 if not retry:
-                    raise StorageUnavailable("the database cannot be reached") from error
+                    raise StorageUnavailable("the database connection failed") from error
+                uncertain = uncertain or reached_server
         raise AssertionError("unreachable")
+
+    async def _execute_once(
+        self, statement: sa.Executable, params: Mapping[str, Any]
+    ) -> list[sa.Row[Any]]:
+        try:
+            connection = await self.engine.connect()
+        except Exception as error:
+            if _is_unreachable(error):
+                raise _ConnectFailed(error) from error
+            raise  # e.g. a new connection cut while starting: worth another attempt
+        try:
+            result = await connection.execute(statement, params)
+            rows = list(result.all())
+            await connection.commit()
+            return rows
+        except Exception as error:
+            if _is_unavailable(error) and not connection.invalidated:
+                # Never hand a connection in an unknown state back to the pool.
+                with contextlib.suppress(Exception):
+                    await connection.invalidate()
+            raise
+        finally:
+            await connection.close()
 
     async def ping(self) -> None:
         """Check that the database answers, raising StorageUnavailable when it does not."""
         await self.run(sa.text("SELECT 1"), idempotent=True)
+
+
+class _ConnectFailed(Exception):
+    """No connection could be made: the database is down or unreachable."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error

@@ -5,6 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Field, SQLModel
 
 TITLE_MAX_LENGTH = 256
@@ -98,6 +99,12 @@ class ProcessedUpdateRow(SQLModel, table=True):
         sa_type=sa.DateTime(timezone=True),
         index=True,
         sa_column_kwargs={"server_default": sa.func.now(), "nullable": False},
+    )
+    # The numbers of the tasks the update changed, so a repeat can report them again.
+    task_numbers: list[int] = Field(
+        default_factory=list,
+        sa_type=postgresql.ARRAY(sa.Integer),
+        sa_column_kwargs={"server_default": "{}", "nullable": False},
     )
 
 

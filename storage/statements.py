@@ -1,11 +1,14 @@
 """The SQL of the task functions, one statement each.
 
 Every statement that changes tasks comes in two forms. The plain one just makes the change. The
-claiming one also records the Telegram update it serves in `processed_updates`, in the same
-statement, and makes the change only if that update was not recorded before: a re-delivered
-update can never apply twice, and a claim never survives without its change. Both return a
-`claimed` column (0 for an update seen before) and the changed tasks, one per row (task columns
-NULL when nothing changed).
+"once" form serves one Telegram update: if `processed_updates` already records that update, it
+changes nothing and returns the tasks the first run changed; otherwise it makes the change and
+records the update, with the numbers of the tasks it changed, in the same statement. Two runs of
+one update at the same moment cannot both apply: the second one's record collides with the
+first's on the primary key and the whole second statement fails (unique violation).
+
+Both forms return `first_time` (false when the update was seen before) and the tasks, one per
+row (task columns NULL when there are none).
 """
 
 from dataclasses import dataclass
@@ -18,14 +21,24 @@ TASK_COLUMNS = (
     " updated_at"
 )
 
-_CLAIM = """claim AS (
-    INSERT INTO processed_updates (bot_id, update_id) VALUES (:bot_id, :update_id)
-    ON CONFLICT DO NOTHING RETURNING update_id
+_SEEN = """seen AS (
+    SELECT task_numbers FROM processed_updates WHERE bot_id = :bot_id AND update_id = :update_id
 )"""
-_NO_CLAIM = "claim AS (SELECT 1 AS update_id)"
-_CLAIMED = "EXISTS (SELECT 1 FROM claim)"
-_RESULT = """
-SELECT (SELECT count(*) FROM claim) AS claimed, result.*
+_NOT_SEEN = "seen AS (SELECT CAST(NULL AS integer[]) AS task_numbers WHERE false)"
+_RECORD = """recorded AS (
+    INSERT INTO processed_updates (bot_id, update_id, task_numbers)
+    SELECT :bot_id, :update_id, COALESCE((SELECT array_agg(number) FROM changed), '{}')
+    WHERE NOT EXISTS (SELECT 1 FROM seen)
+)"""
+# Put into the WHERE clause of the change itself.
+FIRST_TIME = "NOT EXISTS (SELECT 1 FROM seen)"
+_RESULT = f"""result AS (
+    SELECT {TASK_COLUMNS} FROM changed
+    UNION ALL
+    SELECT {TASK_COLUMNS} FROM tasks
+    WHERE chat_id = :chat_id AND number = ANY(COALESCE((SELECT task_numbers FROM seen), '{{}}'))
+)
+SELECT NOT EXISTS (SELECT 1 FROM seen) AS first_time, result.*
 FROM (SELECT 1) AS one LEFT JOIN result ON true
 """
 
@@ -53,30 +66,31 @@ def _text(sql: str) -> sa.TextClause:
 
 @dataclass(frozen=True)
 class Change:
-    """A changing statement in its two forms (see the module's docstring)."""
+    """A changing statement in its plain and its "once" form (see the module's docstring)."""
 
     plain: sa.TextClause
-    claiming: sa.TextClause
+    once: sa.TextClause
 
     @classmethod
     def of(cls, body: str) -> "Change":
-        """`body` is the CTEs after `claim`, ending in one named `result`."""
+        """`body`: CTEs that make the change (gated by FIRST_TIME) and end in one named
+        `changed` holding the tasks to report, with TASK_COLUMNS."""
         return cls(
-            plain=_text(f"WITH {_NO_CLAIM},\n{body}\n{_RESULT}"),
-            claiming=_text(f"WITH {_CLAIM},\n{body}\n{_RESULT}"),
+            plain=_text(f"WITH {_NOT_SEEN},\n{body},\n{_RESULT}"),
+            once=_text(f"WITH {_SEEN},\n{body},\n{_RECORD},\n{_RESULT}"),
         )
 
-    def pick(self, claiming: bool) -> sa.TextClause:
-        return self.claiming if claiming else self.plain
+    def pick(self, once: bool) -> sa.TextClause:
+        return self.once if once else self.plain
 
 
 def _update_one(assignments: str, *, deleted: bool = False) -> Change:
     """Change one live (or, with `deleted`, one deleted) task of a chat by its number."""
     state = "IS NOT NULL" if deleted else "IS NULL"
     return Change.of(f"""
-result AS (
+changed AS (
     UPDATE tasks SET {assignments}
-    WHERE chat_id = :chat_id AND number = :number AND deleted_at {state} AND {_CLAIMED}
+    WHERE chat_id = :chat_id AND number = :number AND deleted_at {state} AND {FIRST_TIME}
     RETURNING {TASK_COLUMNS}
 )""")
 
@@ -86,11 +100,11 @@ result AS (
 ADD = Change.of(f"""
 counter AS (
     INSERT INTO chats AS c (chat_id, last_task_number)
-    SELECT :chat_id, :count FROM claim
+    SELECT :chat_id, :count WHERE {FIRST_TIME}
     ON CONFLICT (chat_id) DO UPDATE SET last_task_number = c.last_task_number + :count
     RETURNING c.last_task_number
 ),
-result AS (
+changed AS (
     INSERT INTO tasks (chat_id, number, title, created_by)
     SELECT :chat_id, counter.last_task_number - :count + new.ord, new.title, :created_by
     FROM counter, unnest(CAST(:titles AS text[])) WITH ORDINALITY AS new(title, ord)
@@ -103,9 +117,9 @@ SET_DONE = Change.of(f"""
 target AS (
     SELECT id FROM tasks
     WHERE chat_id = :chat_id AND number = ANY(CAST(:numbers AS integer[]))
-        AND deleted_at IS NULL AND {_CLAIMED}
+        AND deleted_at IS NULL AND {FIRST_TIME}
 ),
-changed AS (
+flipped AS (
     UPDATE tasks SET
         done = :done,
         completed_at = CASE WHEN :done THEN now() END,
@@ -114,11 +128,11 @@ changed AS (
     WHERE tasks.id = target.id AND tasks.done <> :done
     RETURNING {", ".join(f"tasks.{column.strip()}" for column in TASK_COLUMNS.split(","))}
 ),
-result AS (
-    SELECT {TASK_COLUMNS} FROM changed
+changed AS (
+    SELECT {TASK_COLUMNS} FROM flipped
     UNION ALL
     SELECT {TASK_COLUMNS} FROM tasks
-    WHERE id IN (SELECT id FROM target) AND id NOT IN (SELECT id FROM changed)
+    WHERE id IN (SELECT id FROM target) AND id NOT IN (SELECT id FROM flipped)
 )""")
 
 RENAME = _update_one("title = :title, updated_at = now()")

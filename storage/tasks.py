@@ -101,13 +101,30 @@ async def _change(
     once_for: UpdateKey | None,
     idempotent: bool = True,
 ) -> list[Task]:
-    """Run a changing statement; the tasks it changed (or matched), by number."""
+    """Run a changing statement; the tasks it changed (or matched), by number.
+
+    With `once_for` the statement is safe to run again, so a dropped connection is retried
+    even under an add; if an earlier attempt of ours turns out to have applied, its result is
+    returned. A redelivered update raises DuplicateUpdate.
+    """
     if once_for is not None:
         params = {**params, "bot_id": once_for.bot_id, "update_id": once_for.update_id}
-    rows = await db.run(change.pick(once_for is not None), params, idempotent=idempotent)
-    if once_for is not None and rows[0]._mapping["claimed"] == 0:
+    statement = change.pick(once_for is not None)
+    for attempt in (1, 2):
+        try:
+            outcome = await db.execute(
+                statement, params, idempotent=idempotent or once_for is not None
+            )
+            break
+        except sa.exc.IntegrityError as error:
+            # The same update ran at this very moment elsewhere and recorded itself first:
+            # this statement was undone whole; running it again reports the other's work.
+            if once_for is None or attempt == 2 or "processed_updates" not in str(error):
+                raise
+    first = outcome.rows[0]._mapping
+    if once_for is not None and not first["first_time"] and not outcome.uncertain:
         raise DuplicateUpdate(once_for.bot_id, once_for.update_id)
-    tasks = [_task(row) for row in rows if row._mapping["id"] is not None]
+    tasks = [_task(row) for row in outcome.rows if row._mapping["id"] is not None]
     return sorted(tasks, key=lambda task: task.number)
 
 

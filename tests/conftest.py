@@ -19,6 +19,7 @@ from storage.migrate import migrate
 from tests.botdriver import TEST_BOT_TOKEN, ChatDriver
 from tests.factories import new_chat_id, new_user_id
 from tests.fake_telegram import FakeTelegram
+from tests.pgproxy import PgProxy
 from tests.postgres import (
     create_database,
     drop_database,
@@ -168,3 +169,19 @@ def telegram_calls_all_ok(
         and not any(reason in str(call.response.get("description")) for reason in allowed)
     ]
     assert rejected == [], "Telegram would have rejected:\n" + "\n".join(rejected)
+
+
+@pytest.fixture
+async def proxied_database_url(
+    pg_admin_url: URL, database_url: URL
+) -> AsyncIterator[tuple[URL, PgProxy]]:
+    """The test database reached through a PgProxy (to count round trips or cut connections)."""
+    socket_dir = pg_admin_url.query.get("host")
+    if isinstance(socket_dir, str):
+        proxy = PgProxy(target_socket=f"{socket_dir}/.s.PGSQL.{pg_admin_url.port or 5432}")
+    else:
+        proxy = PgProxy(target_host=pg_admin_url.host, target_port=pg_admin_url.port or 5432)
+    await proxy.start()
+    url = database_url.set(host="127.0.0.1", port=proxy.port).difference_update_query(["host"])
+    yield url, proxy
+    await proxy.stop()

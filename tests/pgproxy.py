@@ -37,6 +37,8 @@ class PgProxy:
         self.port = 0
         self._server: asyncio.Server | None = None
         self._links: set[_Link] = set()
+        self.down = False
+        self._drop_next_answer = False
 
     async def start(self) -> None:
         """Start listening on a free port (see `port`)."""
@@ -65,11 +67,28 @@ class PgProxy:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
 
+    async def go_down(self) -> None:
+        """Act as a database that went away: cut every connection and refuse new ones."""
+        self.down = True
+        await self.cut_all()
+
+    def drop_next_answer(self) -> None:
+        """Cut the connection that next gets an answer from the server, instead of passing the
+        answer on: the statement ran, but the client never hears so."""
+        self._drop_next_answer = True
+
+    def come_back(self) -> None:
+        """Accept connections again."""
+        self.down = False
+
     def reset(self) -> None:
         """Start counting round trips from zero."""
         self.round_trips = 0
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.down:
+            writer.close()
+            return
         try:
             if self.target_socket is not None:
                 server_reader, server_writer = await asyncio.open_unix_connection(
@@ -107,6 +126,11 @@ class PgProxy:
                             await asyncio.sleep(self.delay)  # simulated network distance
                 else:
                     link.server_spoke_last = True
+                    if self._drop_next_answer:
+                        self._drop_next_answer = False
+                        link.client_writer.close()
+                        link.server_writer.close()
+                        return
                 writer.write(data)
                 await writer.drain()
         except (ConnectionError, OSError):

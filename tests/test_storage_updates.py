@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.engine import URL
 
 from storage.db import Database
-from storage.errors import DuplicateUpdate, TaskNotFound
+from storage.errors import DuplicateUpdate, StorageUnavailable, TaskNotFound
 from storage.models import UpdateKey
 from storage.tasks import (
     add_task,
@@ -21,7 +21,9 @@ from storage.tasks import (
     set_description,
     set_done,
 )
+from tests.conftest import url_text
 from tests.factories import new_chat_id, new_update
+from tests.pgproxy import PgProxy
 from tests.postgres import asyncpg_dsn
 
 
@@ -119,3 +121,41 @@ async def test_purge_forgets_only_old_records(direct_db: Database, database_url:
         await connection.close()
     assert purged >= 1
     assert remaining == {recent.update_id}
+
+
+async def test_an_add_whose_answer_was_lost_is_retried_and_reports_its_first_run(
+    proxied_database_url: tuple[URL, PgProxy], direct_db: Database
+) -> None:
+    url, proxy = proxied_database_url
+    database = Database.from_url(url_text(url), pool_size=1)
+    chat = new_chat_id()
+    try:
+        await add_task(
+            database, chat_id=chat, title="warm", created_by=chat, once_for=new_update()
+        )
+        proxy.drop_next_answer()  # the add commits, but its answer never arrives
+        task = await add_task(
+            database, chat_id=chat, title="lost answer", created_by=chat, once_for=new_update()
+        )
+    finally:
+        await database.close()
+    assert (task.number, task.title) == (2, "lost answer")
+    page = await list_tasks(direct_db, chat_id=chat)
+    assert [t.title for t in page.tasks] == ["warm", "lost answer"]
+
+
+async def test_an_add_without_an_update_key_is_not_repeated_after_a_lost_answer(
+    proxied_database_url: tuple[URL, PgProxy], direct_db: Database
+) -> None:
+    url, proxy = proxied_database_url
+    database = Database.from_url(url_text(url), pool_size=1)
+    chat = new_chat_id()
+    try:
+        await add_task(database, chat_id=chat, title="warm", created_by=chat)
+        proxy.drop_next_answer()
+        with pytest.raises(StorageUnavailable):
+            await add_task(database, chat_id=chat, title="maybe", created_by=chat)
+    finally:
+        await database.close()
+    page = await list_tasks(direct_db, chat_id=chat)
+    assert [t.title for t in page.tasks] == ["warm", "maybe"]  # applied once, never twice

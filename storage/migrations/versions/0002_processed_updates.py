@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -25,6 +26,12 @@ def upgrade() -> None:
             "processed_at",
             sa.DateTime(timezone=True),
             server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "task_numbers",
+            postgresql.ARRAY(sa.Integer()),
+            server_default="{}",
             nullable=False,
         ),
         sa.PrimaryKeyConstraint("bot_id", "update_id"),

@@ -1,0 +1,206 @@
+"""The runs of one benchmark: the baseline under load, the bot quiet and under load on a direct
+connection, and the bot quiet behind PgBouncer."""
+
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.bot_process import BotUnderTest
+from bench.environment import (
+    BIG_CHAT_ID,
+    QUIET_CHAT_ID,
+    SMALL_CHAT_ID,
+    SMALL_CHAT_TASKS,
+    USERS_FIRST_CHAT_ID,
+    BenchDatabase,
+    bench_database,
+    counting_proxy,
+    fake_telegram,
+    pgbouncer_or_none,
+)
+from bench.load import run_load
+from bench.process_stats import cpu_seconds, own_cpu_seconds, peak_rss_bytes
+from bench.results import BenchResults, Counters, ListLatency, LoadFigures, load_figures
+from bench.round_trips import list_latencies, round_trips_per_command
+from bench.telegram import AnsweringTelegram
+from bench.users import ChatUser
+from tests.botdriver import TEST_BOT_TOKEN
+from tests.pgproxy import PgProxy
+
+START_TIMEOUT_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What to run: the load, the simulated network, the big chat, and the quiet repeats."""
+
+    users: int
+    seconds: float
+    warmup: float
+    telegram_latency: float
+    db_delay: float
+    big_chat_tasks: int
+    repeats: int
+    answer_timeout: float
+    pgbouncer: bool
+    baseline_rate_limiter: bool = False
+
+
+def _progress(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+@asynccontextmanager
+async def _running(
+    name: str,
+    module: str,
+    telegram: AnsweringTelegram,
+    results: BenchResults,
+    folder: Path,
+    **settings: str,
+) -> AsyncIterator[BotUnderTest]:
+    """`python -m module` polling `telegram`, started and then stopped around the block.
+
+    Calls Telegram would have refused are problems; they are collected before the stop, whose
+    last getUpdates meets the long poll it interrupts with a 409, as on Telegram.
+    """
+    process = BotUnderTest(
+        module,
+        name=name,
+        settings={
+            "BOT_TOKEN": TEST_BOT_TOKEN,
+            "TELEGRAM_BASE_URL": telegram.base_url,
+            "LOG_LEVEL": "INFO",
+            **settings,
+        },
+        folder=folder,
+    )
+    await process.start()
+    try:
+        await process.while_running(
+            telegram.wait_until_polling(timeout=START_TIMEOUT_SECONDS), "start-up"
+        )
+        yield process
+        rejected = telegram.rejected_calls()
+        if rejected:
+            shown = "\n  ".join(call.describe() for call in rejected[:5])
+            results.problems.append(
+                f"{name}: Telegram would have rejected {len(rejected)} call(s):\n  {shown}"
+            )
+    finally:
+        status = await process.stop()
+    if status != 0:
+        results.problems.append(f"{name} exited with status {status}; log: {process.log_path}")
+
+
+async def _load(
+    config: BenchConfig,
+    process: BotUnderTest,
+    telegram: AnsweringTelegram,
+    proxy: PgProxy | None,
+) -> LoadFigures:
+    users = [
+        ChatUser(
+            telegram,
+            USERS_FIRST_CHAT_ID + index,
+            reads_replies=proxy is not None,
+            timeout=config.answer_timeout,
+        )
+        for index in range(config.users)
+    ]
+
+    def sample() -> Counters:
+        return Counters(
+            bot_cpu_seconds=cpu_seconds(process.pid),
+            driver_cpu_seconds=own_cpu_seconds(),
+            db_round_trips=proxy.round_trips if proxy is not None else None,
+        )
+
+    run = await process.while_running(
+        run_load(users, warmup=config.warmup, seconds=config.seconds, sample=sample), "the load"
+    )
+    return load_figures(run, peak_rss_bytes=peak_rss_bytes(process.pid))
+
+
+async def measure_baseline(config: BenchConfig, folder: Path, results: BenchResults) -> None:
+    """The bare python-telegram-bot bot (bench/baseline_bot.py) under the load."""
+    settings = {"BENCH_RATE_LIMITER": "1"} if config.baseline_rate_limiter else {}
+    async with (
+        fake_telegram(config.telegram_latency) as telegram,
+        _running("baseline", "bench.baseline_bot", telegram, results, folder, **settings) as bot,
+    ):
+        _progress(f"baseline: {config.users} users for {config.seconds:g}s")
+        results.baseline = await _load(config, bot, telegram, None)
+
+
+async def measure_bot(
+    config: BenchConfig, database: BenchDatabase, folder: Path, results: BenchResults
+) -> None:
+    """The bot on a direct connection: quiet round trips, /list small against big, the load."""
+    async with (
+        fake_telegram(config.telegram_latency) as telegram,
+        counting_proxy(database, delay=config.db_delay) as (proxy, url),
+        _running("bot", "bot", telegram, results, folder, DATABASE_URL=url) as bot,
+    ):
+        _progress("bot: round trips per command, /list in a small and in a big chat")
+        quiet = ChatUser(
+            telegram, QUIET_CHAT_ID, reads_replies=True, timeout=config.answer_timeout
+        )
+        results.round_trips_direct = await bot.while_running(
+            round_trips_per_command(quiet, proxy, repeats=config.repeats), "round trips"
+        )
+        small, big = (
+            ChatUser(telegram, chat, reads_replies=True, timeout=config.answer_timeout)
+            for chat in (SMALL_CHAT_ID, BIG_CHAT_ID)
+        )
+        small_latency, big_latency = await bot.while_running(
+            list_latencies(small, big, repeats=config.repeats * 2), "/list latency"
+        )
+        results.list_latency = ListLatency(
+            small_chat_tasks=SMALL_CHAT_TASKS,
+            big_chat_tasks=config.big_chat_tasks,
+            small_ms=small_latency * 1000,
+            big_ms=big_latency * 1000,
+        )
+        _progress(f"bot: {config.users} users for {config.seconds:g}s")
+        results.bot = await _load(config, bot, telegram, proxy)
+
+
+async def measure_pooled_round_trips(
+    config: BenchConfig, database: BenchDatabase, folder: Path, results: BenchResults
+) -> None:
+    """Round trips per command with the bot behind PgBouncer in transaction mode."""
+    with pgbouncer_or_none(database) as bouncer:
+        if bouncer is None:
+            results.notes.append("PgBouncer is not installed: no round trips through it")
+            return
+        async with (
+            fake_telegram(config.telegram_latency) as telegram,
+            counting_proxy(database, delay=config.db_delay, through=bouncer) as (proxy, url),
+            _running("bot-pgbouncer", "bot", telegram, results, folder, DATABASE_URL=url) as bot,
+        ):
+            _progress("bot behind PgBouncer: round trips per command")
+            quiet = ChatUser(
+                telegram, QUIET_CHAT_ID + 1, reads_replies=True, timeout=config.answer_timeout
+            )
+            results.round_trips_pgbouncer = await bot.while_running(
+                round_trips_per_command(quiet, proxy, repeats=config.repeats), "round trips"
+            )
+
+
+async def run_benchmark(config: BenchConfig, folder: Path, results: BenchResults) -> None:
+    """Every phase, filling `results`; BenchError when one cannot measure."""
+    _progress(f"PostgreSQL with a chat of {config.big_chat_tasks:,} tasks")
+    async with bench_database(config.big_chat_tasks) as database:
+        await measure_baseline(config, folder, results)
+        await measure_bot(config, database, folder, results)
+        if config.pgbouncer:
+            await measure_pooled_round_trips(config, database, folder, results)
+    for name, figures in (("baseline", results.baseline), ("bot", results.bot)):
+        if figures is not None and figures.errors:
+            samples = "\n  ".join(figures.error_samples)
+            results.problems.append(
+                f"{name}: {figures.errors} failed action(s), e.g.\n  {samples}"
+            )

@@ -1,0 +1,54 @@
+"""The quiet phase: one user at a time, database round trips per command type, and /list in a
+small chat against a big one."""
+
+import statistics
+
+from bench.bot_process import BenchError
+from bench.users import COMMAND_KINDS, ChatUser, Outcome
+from tests.pgproxy import PgProxy
+
+# Enough open tasks that every press and /done of the phase finds one.
+QUIET_TASKS = 30
+
+
+def _checked(outcome: Outcome) -> float:
+    if outcome.error is not None or outcome.latency is None:
+        raise BenchError(f"{outcome.kind} failed in the quiet phase: {outcome.error}")
+    return outcome.latency
+
+
+async def round_trips_per_command(
+    user: ChatUser, proxy: PgProxy, *, repeats: int
+) -> dict[str, float]:
+    """Database round trips per command type, averaged over `repeats` of each.
+
+    Each type runs twice first, so that the connection exists and has prepared its statements
+    (what a running bot has long done); then the proxy's count is reset and the type repeated.
+    """
+    _checked(await user.add(QUIET_TASKS))
+    for _ in range(2):
+        for kind in COMMAND_KINDS:
+            _checked(await user.act(kind))
+    costs = {}
+    for kind in COMMAND_KINDS:
+        if kind == "press":
+            _checked(await user.show_list())  # a list with a full page to tick tasks in
+        proxy.reset()
+        for _ in range(repeats):
+            _checked(await user.act(kind))
+        costs[kind] = proxy.round_trips / repeats
+    return costs
+
+
+async def list_latencies(small: ChatUser, big: ChatUser, *, repeats: int) -> tuple[float, float]:
+    """Median seconds from /list to its reply in the small chat and in the big one.
+
+    The two alternate, so that drift on the machine touches both alike.
+    """
+    for user in (small, big, small, big):
+        _checked(await user.show_list())
+    small_times, big_times = [], []
+    for _ in range(repeats):
+        small_times.append(_checked(await small.show_list()))
+        big_times.append(_checked(await big.show_list()))
+    return statistics.median(small_times), statistics.median(big_times)
