@@ -146,7 +146,9 @@ async def test_migrate_command_applies_migrations_and_exits(
 async def test_menu_that_cannot_be_set_is_logged_and_the_bot_still_serves(
     own_telegram: FakeTelegram, database_url: URL, caplog: pytest.LogCaptureFixture
 ) -> None:
-    own_telegram.fail_next("setMyCommands", status=400, description="Bad Request: BOT_COMMAND_INVALID")
+    own_telegram.fail_next(
+        "setMyCommands", status=400, description="Bad Request: BOT_COMMAND_INVALID"
+    )
     caplog.set_level(logging.INFO)
     async with running_bot(bot_settings(own_telegram, database_url), poll_timeout=5):
         reply = await _private_chat(own_telegram).send("/help")
