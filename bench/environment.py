@@ -1,6 +1,7 @@
 """What the bots run against: PostgreSQL with a big chat in it, the counting proxy in front of
 it (directly or through PgBouncer), and a fake Bot API server per bot run."""
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -82,19 +83,30 @@ async def bench_database(big_chat_tasks: int) -> AsyncIterator[BenchDatabase]:
             await drop_database(admin_url, url)
 
 
-def _proxy_to(server_url: URL, delay: float) -> PgProxy:
+class CountingProxy(PgProxy):
+    """The tests' PgProxy, also counting the connections opened through it."""
+
+    connections_opened = 0
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections_opened += 1
+        await super()._accept(reader, writer)
+
+
+def _proxy_to(server_url: URL, delay: float) -> CountingProxy:
     socket_dir = server_url.query.get("host")
     if isinstance(socket_dir, str):
-        return PgProxy(
-            target_socket=f"{socket_dir}/.s.PGSQL.{server_url.port or 5432}", delay=delay
-        )
-    return PgProxy(target_host=server_url.host, target_port=server_url.port or 5432, delay=delay)
+        socket = f"{socket_dir}/.s.PGSQL.{server_url.port or 5432}"
+        return CountingProxy(target_socket=socket, delay=delay)
+    return CountingProxy(
+        target_host=server_url.host, target_port=server_url.port or 5432, delay=delay
+    )
 
 
 @asynccontextmanager
 async def counting_proxy(
     database: BenchDatabase, *, delay: float, through: URL | None = None
-) -> AsyncIterator[tuple[PgProxy, str]]:
+) -> AsyncIterator[tuple[CountingProxy, str]]:
     """The proxy (delay per round trip, counting them) and the DATABASE_URL that goes through it.
 
     With `through` (a pooler's URL) the proxy forwards to the pooler, and the URL says

@@ -47,11 +47,17 @@ class LoadRun(Generic[Sample]):
 
 
 async def _drive(
-    user: ChatUser, stop: asyncio.Event, run: LoadRun[Sample], started: Callable[[], None]
+    user: ChatUser,
+    first: int,
+    stop: asyncio.Event,
+    run: LoadRun[Sample],
+    started: Callable[[], None],
 ) -> None:
+    """Set the user's list up, then go round CYCLE from its `first` step until `stop`."""
     run.outcomes.append(await user.add(FIRST_TASKS))
+    run.outcomes.append(await user.show_list())
     started()
-    for kind in itertools.cycle(CYCLE):
+    for kind in itertools.islice(itertools.cycle(CYCLE), first, None):
         if stop.is_set():
             return
         run.outcomes.append(await user.act(kind))
@@ -66,7 +72,7 @@ async def run_load(
 ) -> LoadRun[Sample]:
     """Run every user in a closed loop and measure a window of `seconds`.
 
-    The window opens `warmup` seconds after the last user got its first answer (so that every
+    The window opens `warmup` seconds after the last user has its list set up (so that every
     user is in its cycle), and `sample()` is taken at its start and end. Then users stop
     issuing and the outstanding answers are awaited (each bounded by the user's timeout).
     """
@@ -81,7 +87,12 @@ async def run_load(
         if waiting == 0:
             all_started.set()
 
-    tasks = [asyncio.create_task(_drive(user, stop, run, started)) for user in users]
+    # Users start at different steps of the cycle: in step, a queue in the bot (its rate
+    # limiter, say) would keep them in step, and a window would see only some commands.
+    tasks = [
+        asyncio.create_task(_drive(user, index % len(CYCLE), stop, run, started))
+        for index, user in enumerate(users)
+    ]
     try:
         timeout = max(user.timeout for user in users)
         async with asyncio.timeout(timeout):

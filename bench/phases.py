@@ -15,6 +15,7 @@ from bench.environment import (
     SMALL_CHAT_TASKS,
     USERS_FIRST_CHAT_ID,
     BenchDatabase,
+    CountingProxy,
     bench_database,
     counting_proxy,
     fake_telegram,
@@ -27,7 +28,6 @@ from bench.round_trips import list_latencies, round_trips_per_command
 from bench.telegram import AnsweringTelegram
 from bench.users import ChatUser
 from tests.botdriver import TEST_BOT_TOKEN
-from tests.pgproxy import PgProxy
 
 START_TIMEOUT_SECONDS = 60
 
@@ -99,7 +99,7 @@ async def _load(
     config: BenchConfig,
     process: BotUnderTest,
     telegram: AnsweringTelegram,
-    proxy: PgProxy | None,
+    proxy: CountingProxy | None,
 ) -> LoadFigures:
     users = [
         ChatUser(
@@ -116,6 +116,7 @@ async def _load(
             bot_cpu_seconds=cpu_seconds(process.pid),
             driver_cpu_seconds=own_cpu_seconds(),
             db_round_trips=proxy.round_trips if proxy is not None else None,
+            db_connections=proxy.connections_opened if proxy is not None else None,
         )
 
     run = await process.while_running(

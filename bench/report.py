@@ -89,11 +89,12 @@ def _load_rows(bot: LoadFigures | None, baseline: LoadFigures | None) -> list[li
         ("CPU ms per update", "cpu_ms_per_update", 2, f"<= {CPU_RATIO_TARGET}x"),
         ("peak memory (MB)", "peak_memory_mb", 1, f"< {PEAK_MEMORY_TARGET_MB:g} MB"),
         ("DB round trips per update", "db_round_trips_per_update", 2, ""),
+        ("DB connections opened", "db_connections_opened", 0, ""),
         ("load driver CPU (% of a core)", "driver_cpu_percent", 0, ""),
     ]
     for label, name, digits, target in lines:
         mine, theirs = pick(bot, name), pick(baseline, name)
-        ratio = _ratio(mine, theirs) if name not in {"driver_cpu_percent"} else None
+        ratio = None if name == "driver_cpu_percent" else _ratio(mine, theirs)
         verdict = ""
         if name == "cpu_ms_per_update" and ratio is not None:
             verdict = _verdict(ratio <= CPU_RATIO_TARGET)

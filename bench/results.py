@@ -15,6 +15,7 @@ class Counters:
     bot_cpu_seconds: float
     driver_cpu_seconds: float
     db_round_trips: int | None
+    db_connections: int | None
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class LoadFigures:
     peak_memory_mb: float
     driver_cpu_percent: float
     db_round_trips_per_update: float | None
+    db_connections_opened: int | None
     errors: int
     error_samples: list[str]
 
@@ -87,9 +89,11 @@ def load_figures(run: LoadRun[Counters], *, peak_rss_bytes: int) -> LoadFigures:
     for kind in COMMAND_KINDS:
         latencies = [o.latency for o in answered if o.kind == kind and o.latency is not None]
         by_command[kind] = {"count": len(latencies), **_latency_ms(latencies, (50, 95))}
-    round_trips = None
+    round_trips = connections = None
     if start.db_round_trips is not None and end.db_round_trips is not None and updates:
         round_trips = (end.db_round_trips - start.db_round_trips) / updates
+    if start.db_connections is not None and end.db_connections is not None:
+        connections = end.db_connections - start.db_connections
     errors = run.errors()
     return LoadFigures(
         updates=updates,
@@ -101,6 +105,7 @@ def load_figures(run: LoadRun[Counters], *, peak_rss_bytes: int) -> LoadFigures:
         peak_memory_mb=peak_rss_bytes / 2**20,
         driver_cpu_percent=(end.driver_cpu_seconds - start.driver_cpu_seconds) / seconds * 100,
         db_round_trips_per_update=round_trips,
+        db_connections_opened=connections,
         errors=len(errors),
         error_samples=sorted({f"{o.kind}: {o.error}" for o in errors})[:5],
     )

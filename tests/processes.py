@@ -89,6 +89,11 @@ class BotProcess:
             self._process.send_signal(signal_number)
         return await self.wait(timeout=timeout)
 
+    def stop_nowait(self, signal_number: int = signal.SIGTERM) -> None:
+        """Send a signal and return at once."""
+        assert self._process is not None
+        self._process.send_signal(signal_number)
+
     async def kill(self) -> None:
         """End the process whatever it is doing (test clean-up)."""
         if self._process is not None and self._process.returncode is None:

@@ -1,0 +1,145 @@
+"""Property-based tests: any input to the parsers and the callback decoder gives a valid result
+or a typed error, never an exception; anything rendered is HTML Telegram accepts, within limits."""
+
+from datetime import UTC, datetime
+from uuid import uuid4
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from handlers import render
+from handlers.callbacks import (
+    MAX_CALLBACK_BYTES,
+    AskNewTitle,
+    Delete,
+    InvalidCallbackData,
+    ListView,
+    Nothing,
+    SetDone,
+    ShowList,
+    Undo,
+    decode,
+    encode,
+)
+from handlers.parsing import UsageError, command_text, parse_number_and_text, parse_numbers
+from storage.errors import InvalidTitle
+from storage.models import TITLE_MAX_LENGTH, Task, TaskPage
+from storage.tasks import clean_title
+from tests.fake_telegram_html import parse_html, utf16_len
+
+numbers = st.integers(min_value=1, max_value=2**31 - 1)
+views = st.builds(ListView, done=st.booleans(), start=numbers)
+actions = st.one_of(
+    st.builds(SetDone, number=numbers, done=st.booleans(), view=views),
+    st.builds(AskNewTitle, number=numbers),
+    st.builds(Delete, number=numbers, view=st.none() | views),
+    st.builds(Undo, number=numbers, view=st.none() | views),
+    st.builds(ShowList, view=views),
+    st.just(Nothing()),
+)
+
+
+@given(actions)
+def test_every_action_encodes_within_64_bytes_and_decodes_back(action: object) -> None:
+    data = encode(action)  # type: ignore[arg-type]
+    assert len(data.encode()) <= MAX_CALLBACK_BYTES
+    assert decode(data) == action
+
+
+@given(st.one_of(st.text(max_size=80), st.binary(max_size=80), st.none(), st.integers()))
+def test_any_callback_data_decodes_to_an_action_or_a_typed_error(data: object) -> None:
+    try:
+        action = decode(data)
+    except InvalidCallbackData:
+        return
+    assert isinstance(data, str) and encode(action) == data  # only the canonical form decodes
+
+
+@given(st.text(max_size=300))
+def test_any_numbers_argument_parses_or_is_a_usage_error(text: str) -> None:
+    try:
+        parsed = parse_numbers(text, usage="usage")
+    except UsageError as error:
+        assert error.message
+        return
+    assert parsed and all(0 <= n < 10**10 for n in parsed)
+    assert len(parsed) == len(set(parsed))
+
+
+@given(st.text(max_size=300))
+def test_any_number_and_text_argument_parses_or_is_a_usage_error(text: str) -> None:
+    try:
+        number, rest = parse_number_and_text(text, usage="usage")
+    except UsageError:
+        return
+    assert 0 <= number < 10**10 and rest == rest.strip()
+
+
+@given(st.text(max_size=300))
+def test_command_text_is_everything_after_the_command_word(text: str) -> None:
+    assert command_text("/add@todo_test_bot " + text) == text.strip()
+    assert command_text("/add\n" + text) == text.strip()
+
+
+@given(st.text(max_size=400))
+def test_any_title_is_cleaned_or_refused(raw: str) -> None:
+    try:
+        title = clean_title(raw)
+    except InvalidTitle as error:
+        assert error.reason
+        return
+    assert 1 <= len(title) <= TITLE_MAX_LENGTH
+    assert title == title.strip() and "\n" not in title and "\x00" not in title
+
+
+def _task(number: int, title: str, done: bool = False) -> Task:
+    now = datetime.now(UTC)
+    return Task(
+        id=uuid4(),
+        chat_id=1,
+        number=number,
+        title=title,
+        description=None,
+        done=done,
+        completed_at=now if done else None,
+        created_by=1,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+titles = st.text(min_size=1, max_size=TITLE_MAX_LENGTH).map(str.strip).filter(bool)
+
+
+@settings(max_examples=60)
+@given(st.lists(titles, min_size=0, max_size=render.PAGE_SIZE), st.booleans())
+def test_any_list_page_renders_as_valid_html_within_telegrams_limits(
+    page_titles: list[str], done: bool
+) -> None:
+    tasks = [_task(n, title, done) for n, title in enumerate(page_titles, start=1)]
+    page = TaskPage(
+        done=done,
+        tasks=tasks,
+        open_total=len(tasks),
+        done_total=len(tasks),
+        previous_start=None,
+        next_start=None,
+    )
+    text, markup = render.render_task_list(
+        page, notice=render.render_deleted_notice(_task(9, "x"))
+    )
+    parsed = parse_html(text)
+    assert utf16_len(parsed.text) <= render.MAX_MESSAGE_LENGTH
+    for row in markup.inline_keyboard:
+        for button in row:
+            assert button.text
+            assert len((button.callback_data or "").encode()) <= MAX_CALLBACK_BYTES  # type: ignore[union-attr]
+
+
+@settings(max_examples=60)
+@given(st.lists(titles, min_size=1, max_size=100))
+def test_any_add_reply_renders_as_valid_html_within_telegrams_limits(
+    added_titles: list[str],
+) -> None:
+    text = render.render_added([_task(n, t) for n, t in enumerate(added_titles, start=1)])
+    assert utf16_len(parse_html(text).text) <= render.MAX_MESSAGE_LENGTH
