@@ -443,6 +443,10 @@ class FakeTelegram:
                 return stored
         raise AssertionError(f"the bot has no message in chat {chat_id}")
 
+    def clear_faults(self) -> None:
+        """Forget every failure queued with fail_next that has not happened yet."""
+        self._faults.clear()
+
     def hold_chat(self, chat_id: int) -> ChatHold:
         """Make calls about `chat_id` wait until `hold.released` is set (`hold.reached` tells
         that one arrived)."""

@@ -3,6 +3,7 @@
 import asyncio
 
 import asyncpg
+import pytest
 from sqlalchemy.engine import URL
 
 from bot.runner import running_bot
@@ -105,3 +106,57 @@ async def test_connections_terminated_during_traffic_cost_no_user_a_failure(
         assert replies == [f"➕ Added #{i} task {i}" for i in range(1, 6)]
         page = await list_tasks(direct_db, chat_id=chat.chat_id)
         assert [t.title for t in page.tasks] == [f"task {i}" for i in range(1, 6)]
+
+
+@pytest.mark.soak
+async def test_soak_connection_waves_and_bot_api_errors_under_load(
+    telegram: FakeTelegram,
+    running_app: object,
+    pg_admin_url: URL,
+    database_url: URL,
+    direct_db: Database,
+) -> None:
+    """Longer and busier than the test above: 20 users, 10 commands each, while connections are
+    cut ten times a second and about one reply in seven first meets a 502."""
+    chats = [_chat(telegram) for _ in range(20)]
+    admin = await asyncpg.connect(asyncpg_dsn(pg_admin_url))
+    stop = asyncio.Event()
+
+    def delivered() -> int:
+        return sum(1 for c in telegram.calls_of("sendMessage") if c.ok)
+
+    async def keep_failing() -> None:
+        injected_at = delivered()
+        while not stop.is_set():
+            await admin.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = $1 AND pid <> pg_backend_pid()",
+                database_url.database,
+            )
+            if delivered() - injected_at >= 7:  # one 502 per seven replies delivered
+                injected_at = delivered()
+                telegram.fail_next("sendMessage", status=502, description="Bad Gateway")
+            await asyncio.sleep(0.1)  # pacing the fault injection, not waiting for a result
+
+    async def user_session(chat: ChatDriver) -> None:
+        for i in range(1, 9):
+            assert (await chat.send(f"/add t{i}")).text == f"➕ Added #{i} t{i}"
+        assert "✅ Done:" in (await chat.send("/done 1 2 3")).text
+        listed = await chat.send("/list")
+        answer, _ = await chat.press(listed, "⬜ #4")
+        assert answer == "✅ #4 done"
+
+    injector = asyncio.create_task(keep_failing())
+    try:
+        await asyncio.gather(*(user_session(chat) for chat in chats))
+    finally:
+        stop.set()
+        await injector
+        await admin.close()
+        telegram.clear_faults()
+    for chat in chats:
+        open_page = await list_tasks(direct_db, chat_id=chat.chat_id)
+        done_page = await list_tasks(direct_db, chat_id=chat.chat_id, done=True)
+        assert [t.number for t in open_page.tasks] == [5, 6, 7, 8]
+        assert [t.number for t in done_page.tasks] == [1, 2, 3, 4]
+        assert (open_page.open_total, open_page.done_total) == (4, 4)
