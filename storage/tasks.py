@@ -6,141 +6,25 @@ update they serve, if any (`once_for`): the change then applies once however oft
 arrives, and a repeat raises DuplicateUpdate.
 """
 
-import re
-import unicodedata
 from collections.abc import Sequence
-from typing import Any
-
-import sqlalchemy as sa
 
 from storage import statements
-from storage.db import Database
-from storage.errors import (
-    DuplicateUpdate,
-    InvalidDescription,
-    InvalidTitle,
-    TaskNotFound,
-    TooManyTasks,
+from storage.changes import (
+    MAX_TASK_NUMBER,
+    check_number,
+    run_change,
+    run_change_one,
+    task_from_row,
 )
-from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Task, TaskPage, UpdateKey
+from storage.db import Database
+from storage.errors import InvalidTitle, TaskNotFound, TooManyTasks
+from storage.models import Task, TaskPage, UpdateKey
+from storage.validation import clean_description, clean_title
+
+__all__ = ["MAX_TASK_NUMBER", "clean_description", "clean_title"]
 
 MAX_TASKS_PER_ADD = 100
 MAX_PAGE_SIZE = 100
-# Task numbers are INTEGER in the database; anything outside cannot exist.
-MAX_TASK_NUMBER = 2**31 - 1
-
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def _has_visible_character(text: str) -> bool:
-    # Letters, marks, numbers, punctuation and symbols show; separators, format characters
-    # (zero-width spaces, direction marks) and other controls do not.
-    return any(unicodedata.category(character)[0] in "LMNPS" for character in text)
-
-
-def clean_title(raw: str) -> str:
-    """The title as stored: whitespace runs folded to one space, control characters removed.
-
-    Raises InvalidTitle when nothing is left or it is longer than TITLE_MAX_LENGTH.
-    """
-    title = " ".join(_CONTROL_CHARACTERS.sub(" ", raw).split())
-    if not _has_visible_character(title):
-        raise InvalidTitle("the title is empty")
-    if len(title) > TITLE_MAX_LENGTH:
-        raise InvalidTitle(
-            f"the title is {len(title)} characters long; the limit is {TITLE_MAX_LENGTH}"
-        )
-    return title
-
-
-def clean_description(raw: str | None) -> str | None:
-    """The description as stored (None clears it): trimmed, NUL and control bytes removed.
-
-    Line breaks are kept. Raises InvalidDescription past DESCRIPTION_MAX_LENGTH.
-    """
-    if raw is None:
-        return None
-    lines = [" ".join(_CONTROL_CHARACTERS.sub(" ", line).split()) for line in raw.splitlines()]
-    description = "\n".join(lines).strip()
-    if not description:
-        return None
-    if len(description) > DESCRIPTION_MAX_LENGTH:
-        raise InvalidDescription(
-            f"the description is {len(description)} characters long;"
-            f" the limit is {DESCRIPTION_MAX_LENGTH}"
-        )
-    return description
-
-
-def _task(row: sa.Row[Any]) -> Task:
-    m = row._mapping
-    return Task(
-        id=m["id"],
-        chat_id=m["chat_id"],
-        number=m["number"],
-        title=m["title"],
-        description=m["description"],
-        done=m["done"],
-        completed_at=m["completed_at"],
-        created_by=m["created_by"],
-        created_at=m["created_at"],
-        updated_at=m["updated_at"],
-    )
-
-
-def _check_number(number: int) -> None:
-    if not 1 <= number <= MAX_TASK_NUMBER:
-        raise TaskNotFound(number)
-
-
-async def _change(
-    db: Database,
-    change: statements.Change,
-    params: dict[str, Any],
-    *,
-    once_for: UpdateKey | None,
-    idempotent: bool = True,
-) -> list[Task]:
-    """Run a changing statement; the tasks it changed (or matched), by number.
-
-    With `once_for` the statement is safe to run again, so a dropped connection is retried
-    even under an add; if an earlier attempt of ours turns out to have applied, its result is
-    returned. A redelivered update raises DuplicateUpdate.
-    """
-    if once_for is not None:
-        params = {**params, "bot_id": once_for.bot_id, "update_id": once_for.update_id}
-    statement = change.pick(once_for is not None)
-    for attempt in (1, 2):
-        try:
-            outcome = await db.execute(
-                statement, params, idempotent=idempotent or once_for is not None
-            )
-            break
-        except sa.exc.IntegrityError as error:
-            # The same update ran at this very moment elsewhere and recorded itself first:
-            # this statement was undone whole; running it again reports the other's work.
-            if once_for is None or attempt == 2 or "processed_updates" not in str(error):
-                raise
-    first = outcome.rows[0]._mapping
-    if once_for is not None and not first["first_time"] and not outcome.uncertain:
-        raise DuplicateUpdate(once_for.bot_id, once_for.update_id)
-    tasks = [_task(row) for row in outcome.rows if row._mapping["id"] is not None]
-    return sorted(tasks, key=lambda task: task.number)
-
-
-async def _change_one(
-    db: Database,
-    change: statements.Change,
-    params: dict[str, Any],
-    *,
-    once_for: UpdateKey | None,
-) -> Task:
-    number = params["number"]
-    _check_number(number)
-    tasks = await _change(db, change, params, once_for=once_for)
-    if not tasks:
-        raise TaskNotFound(number)
-    return tasks[0]
 
 
 async def add_tasks(
@@ -170,7 +54,7 @@ async def add_tasks(
         "titles": cleaned,
         "created_by": created_by,
     }
-    return await _change(db, statements.ADD, params, once_for=once_for, idempotent=False)
+    return await run_change(db, statements.ADD, params, once_for=once_for, idempotent=False)
 
 
 async def add_task(
@@ -200,7 +84,7 @@ async def list_tasks(
         idempotent=True,
     )
     first = rows[0]._mapping
-    tasks = [_task(row) for row in rows if row._mapping["id"] is not None]
+    tasks = [task_from_row(row) for row in rows if row._mapping["id"] is not None]
     next_start = tasks[limit].number if len(tasks) > limit else None
     return TaskPage(
         done=done,
@@ -214,11 +98,11 @@ async def list_tasks(
 
 async def get_task(db: Database, *, chat_id: int, number: int) -> Task:
     """The chat's task with this number; TaskNotFound when there is none."""
-    _check_number(number)
+    check_number(number)
     rows = await db.run(statements.GET, {"chat_id": chat_id, "number": number}, idempotent=True)
     if not rows:
         raise TaskNotFound(number)
-    return _task(rows[0])
+    return task_from_row(rows[0])
 
 
 async def set_done(
@@ -235,7 +119,7 @@ async def set_done(
     """
     wanted = sorted({n for n in numbers if 1 <= n <= MAX_TASK_NUMBER})
     params = {"chat_id": chat_id, "numbers": wanted, "done": done}
-    tasks = await _change(db, statements.SET_DONE, params, once_for=once_for)
+    tasks = await run_change(db, statements.SET_DONE, params, once_for=once_for)
     found = {task.number for task in tasks}
     missing = sorted({n for n in numbers if n not in found})
     return tasks, missing
@@ -256,7 +140,7 @@ async def rename_task(
 ) -> Task:
     """Give a task a new title and return it."""
     params = {"chat_id": chat_id, "number": number, "title": clean_title(title)}
-    return await _change_one(db, statements.RENAME, params, once_for=once_for)
+    return await run_change_one(db, statements.RENAME, params, once_for=once_for)
 
 
 async def set_description(
@@ -273,7 +157,7 @@ async def set_description(
         "number": number,
         "description": clean_description(description),
     }
-    return await _change_one(db, statements.DESCRIBE, params, once_for=once_for)
+    return await run_change_one(db, statements.DESCRIBE, params, once_for=once_for)
 
 
 async def delete_task(
@@ -281,7 +165,7 @@ async def delete_task(
 ) -> Task:
     """Delete a task and return what was deleted, so the caller can offer to restore it."""
     params = {"chat_id": chat_id, "number": number}
-    return await _change_one(db, statements.DELETE, params, once_for=once_for)
+    return await run_change_one(db, statements.DELETE, params, once_for=once_for)
 
 
 async def restore_task(
@@ -289,7 +173,7 @@ async def restore_task(
 ) -> Task:
     """Bring a deleted task back, with its number; TaskNotFound unless it was deleted."""
     params = {"chat_id": chat_id, "number": number}
-    return await _change_one(db, statements.RESTORE, params, once_for=once_for)
+    return await run_change_one(db, statements.RESTORE, params, once_for=once_for)
 
 
 async def purge_processed_updates(db: Database, *, older_than_seconds: float) -> int:
