@@ -28,6 +28,9 @@ def task_from_row(row: sa.Row[Any]) -> Task:
         created_by=m["created_by"],
         created_at=m["created_at"],
         updated_at=m["updated_at"],
+        due_at=m["due_at"],
+        nag_minutes=m["nag_minutes"],
+        recurrence=m["recurrence"],
     )
 
 

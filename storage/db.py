@@ -309,7 +309,7 @@ class Database:
             raise  # e.g. a new connection cut while starting: worth another attempt
         try:
             result = await connection.execute(statement, params)
-            rows = list(result.all())
+            rows = list(result.all()) if result.returns_rows else []
             await connection.commit()
             return rows
         except Exception as error:

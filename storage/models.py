@@ -20,6 +20,13 @@ class ChatRow(SQLModel, table=True):
     """
 
     __tablename__ = "chats"
+    __table_args__ = (
+        sa.Index(
+            "ix_chats_next_digest_at",
+            "next_digest_at",
+            postgresql_where=sa.text("next_digest_at IS NOT NULL"),
+        ),
+    )
 
     chat_id: int = Field(
         sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
@@ -27,6 +34,14 @@ class ChatRow(SQLModel, table=True):
     last_task_number: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     open_tasks: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     done_tasks: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # IANA time zone name; None: UTC until the chat sets one.
+    timezone: str | None = Field(default=None, sa_type=sa.Text)
+    # Quiet hours as minutes after local midnight: reminders due from start to end wait.
+    quiet_start: int | None = Field(default=None, sa_type=sa.SmallInteger)
+    quiet_end: int | None = Field(default=None, sa_type=sa.SmallInteger)
+    # A daily digest at this local minute replaces one reminder message per task.
+    digest_minute: int | None = Field(default=None, sa_type=sa.SmallInteger)
+    next_digest_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     created_at: datetime | None = Field(
         default=None,
         sa_type=sa.DateTime(timezone=True),
@@ -47,6 +62,17 @@ class TaskRow(SQLModel, table=True):
             "done",
             "number",
             postgresql_where=sa.text("deleted_at IS NULL"),
+        ),
+        # What the scheduler claims: reminders that are due.
+        sa.Index(
+            "ix_tasks_remind_at", "remind_at", postgresql_where=sa.text("remind_at IS NOT NULL")
+        ),
+        # /today: a chat's tasks by due time.
+        sa.Index(
+            "ix_tasks_chat_due",
+            "chat_id",
+            "due_at",
+            postgresql_where=sa.text("due_at IS NOT NULL AND deleted_at IS NULL"),
         ),
     )
 
@@ -78,6 +104,14 @@ class TaskRow(SQLModel, table=True):
         sa_column_kwargs={"server_default": sa.func.now(), "nullable": False},
     )
     deleted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    due_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # When the next reminder goes out (the due time, a snooze, the next nag); None: none.
+    remind_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # Repeat the reminder this often until the task is done; None: remind once.
+    nag_minutes: int | None = Field(default=None)
+    # handlers.when.Recurrence.encode(); completing the task schedules the next occurrence.
+    recurrence: str | None = Field(default=None, sa_type=sa.Text)
+    reminder_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class ProcessedUpdateRow(SQLModel, table=True):
@@ -130,6 +164,9 @@ class Task:
     created_by: int | None
     created_at: datetime
     updated_at: datetime
+    due_at: datetime | None = None
+    nag_minutes: int | None = None
+    recurrence: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +184,7 @@ class TaskPage:
     done_total: int
     previous_start: int | None
     next_start: int | None
+    timezone: str | None = None
 
     @property
     def total(self) -> int:

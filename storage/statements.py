@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 TASK_COLUMNS = (
     "id, chat_id, number, title, description, done, completed_at, created_by, created_at,"
-    " updated_at"
+    " updated_at, due_at, nag_minutes, recurrence"
 )
 
 _SEEN = """seen AS (
@@ -42,7 +42,7 @@ SELECT NOT EXISTS (SELECT 1 FROM seen) AS first_time, result.*
 FROM (SELECT 1) AS one LEFT JOIN result ON true
 """
 
-_TYPES = {
+_TYPES: dict[str, Any] = {
     "chat_id": sa.BigInteger,
     "bot_id": sa.BigInteger,
     "update_id": sa.BigInteger,
@@ -52,6 +52,10 @@ _TYPES = {
     "start": sa.Integer,
     "limit": sa.Integer,
     "description": sa.Text,
+    "due_at": sa.DateTime(timezone=True),
+    "remind_at": sa.DateTime(timezone=True),
+    "recurrence": sa.Text,
+    "nag_minutes": sa.Integer,
 }
 
 
@@ -84,7 +88,7 @@ class Change:
         return self.once if once else self.plain
 
 
-def _update_one(assignments: str, *, deleted: bool = False) -> Change:
+def update_one(assignments: str, *, deleted: bool = False) -> Change:
     """Change one live (or, with `deleted`, one deleted) task of a chat by its number."""
     state = "IS NOT NULL" if deleted else "IS NULL"
     return Change.of(f"""
@@ -135,17 +139,17 @@ changed AS (
     WHERE id IN (SELECT id FROM target) AND id NOT IN (SELECT id FROM flipped)
 )""")
 
-RENAME = _update_one("title = :title, updated_at = now()")
-DESCRIBE = _update_one("description = :description, updated_at = now()")
+RENAME = update_one("title = :title, updated_at = now()")
+DESCRIBE = update_one("description = :description, updated_at = now()")
 # Deleting keeps the row, marked, so that Undo can bring it back with its number and id; the
 # number is never handed out again either way.
-DELETE = _update_one("deleted_at = now()")
-RESTORE = _update_one("deleted_at = NULL, updated_at = now()", deleted=True)
+DELETE = update_one("deleted_at = now()")
+RESTORE = update_one("deleted_at = NULL, updated_at = now()", deleted=True)
 
 # The chat's counts, one page of tasks from `start` on (one row more, to know whether a next
 # page exists) and where the previous page starts: all by index, whatever the chat's size.
 LIST = _text(f"""
-SELECT c.open_tasks, c.done_tasks,
+SELECT c.open_tasks, c.done_tasks, c.timezone,
     (SELECT min(p.number) FROM (
         SELECT number FROM tasks
         WHERE chat_id = :chat_id AND done = :done AND deleted_at IS NULL AND number < :start

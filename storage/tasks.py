@@ -93,6 +93,7 @@ async def list_tasks(
         done_total=first["done_tasks"] or 0,
         previous_start=first["previous_start"],
         next_start=next_start,
+        timezone=first["timezone"],
     )
 
 

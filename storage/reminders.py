@@ -1,0 +1,318 @@
+"""Due times, reminders and the chat settings around them (time zone, quiet hours, digest).
+
+Reminders live in `tasks.remind_at`. Every bot instance runs a scheduler that claims due ones
+with `FOR UPDATE SKIP LOCKED`, moving `remind_at` to a lease a minute ahead in the same
+statement: no two instances ever claim one reminder, and a claim whose instance died comes due
+again when the lease runs out. After sending, the scheduler finishes the claim (next nag, or
+nothing), guarded by the lease so that a user's change in between is never overwritten.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from storage import statements
+from storage.changes import run_change_one, task_from_row
+from storage.db import Database
+from storage.models import Task, UpdateKey
+
+_COLUMNS = statements.TASK_COLUMNS
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSettings:
+    """A chat's notification settings; a chat never configured has all of them unset."""
+
+    timezone: str | None = None
+    quiet_start: int | None = None  # minutes after local midnight
+    quiet_end: int | None = None
+    digest_minute: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """A claimed reminder: the task, when it was due, and its chat's settings."""
+
+    task: Task
+    due: datetime
+    lease_until: datetime
+    failures: int
+    settings: ChatSettings
+
+
+@dataclass(frozen=True, slots=True)
+class DigestClaim:
+    """A chat whose daily digest is due."""
+
+    chat_id: int
+    due: datetime
+    lease_until: datetime
+    settings: ChatSettings
+
+
+def _settings(mapping: Any) -> ChatSettings:
+    return ChatSettings(
+        timezone=mapping["timezone"],
+        quiet_start=mapping["quiet_start"],
+        quiet_end=mapping["quiet_end"],
+        digest_minute=mapping["digest_minute"],
+    )
+
+
+_GET_SETTINGS = sa.text(
+    "SELECT timezone, quiet_start, quiet_end, digest_minute FROM chats WHERE chat_id = :chat_id"
+).bindparams(sa.bindparam("chat_id", type_=sa.BigInteger))
+
+
+async def get_chat_settings(db: Database, *, chat_id: int) -> ChatSettings:
+    """The chat's settings (all unset for a chat never seen)."""
+    rows = await db.run(_GET_SETTINGS, {"chat_id": chat_id}, idempotent=True)
+    return _settings(rows[0]._mapping) if rows else ChatSettings()
+
+
+_SET_SETTINGS = sa.text("""
+INSERT INTO chats AS c (chat_id, timezone, quiet_start, quiet_end, digest_minute, next_digest_at)
+VALUES (:chat_id, :timezone, :quiet_start, :quiet_end, :digest_minute, :next_digest_at)
+ON CONFLICT (chat_id) DO UPDATE SET
+    timezone = EXCLUDED.timezone,
+    quiet_start = EXCLUDED.quiet_start,
+    quiet_end = EXCLUDED.quiet_end,
+    digest_minute = EXCLUDED.digest_minute,
+    next_digest_at = EXCLUDED.next_digest_at
+""").bindparams(
+    sa.bindparam("chat_id", type_=sa.BigInteger),
+    sa.bindparam("timezone", type_=sa.Text),
+    sa.bindparam("quiet_start", type_=sa.SmallInteger),
+    sa.bindparam("quiet_end", type_=sa.SmallInteger),
+    sa.bindparam("digest_minute", type_=sa.SmallInteger),
+    sa.bindparam("next_digest_at", type_=sa.DateTime(timezone=True)),
+)
+
+
+async def save_chat_settings(
+    db: Database, *, chat_id: int, settings: ChatSettings, next_digest_at: datetime | None
+) -> None:
+    """Store all of a chat's settings at once (the caller changed one of them)."""
+    await db.run(
+        _SET_SETTINGS,
+        {
+            "chat_id": chat_id,
+            "timezone": settings.timezone,
+            "quiet_start": settings.quiet_start,
+            "quiet_end": settings.quiet_end,
+            "digest_minute": settings.digest_minute,
+            "next_digest_at": next_digest_at if settings.digest_minute is not None else None,
+        },
+        idempotent=True,
+    )
+
+
+_SET_DUE = statements.update_one(
+    "due_at = :due_at, remind_at = :due_at, recurrence = :recurrence,"
+    " reminder_failures = 0, updated_at = now()"
+)
+_SET_NAG = statements.update_one("nag_minutes = :nag_minutes, updated_at = now()")
+_SNOOZE = statements.update_one("remind_at = :remind_at, reminder_failures = 0")
+_NEXT_OCCURRENCE = statements.update_one(
+    "done = false, completed_at = NULL, due_at = :due_at, remind_at = :due_at,"
+    " reminder_failures = 0, updated_at = now()"
+)
+
+
+async def set_due(
+    db: Database,
+    *,
+    chat_id: int,
+    number: int,
+    due_at: datetime | None,
+    recurrence: str | None = None,
+    once_for: UpdateKey | None = None,
+) -> Task:
+    """Give a task a due time (its reminder then), or with None take it away."""
+    params = {
+        "chat_id": chat_id,
+        "number": number,
+        "due_at": due_at,
+        "recurrence": recurrence if due_at is not None else None,
+    }
+    return await run_change_one(db, _SET_DUE, params, once_for=once_for)
+
+
+async def set_nag(
+    db: Database,
+    *,
+    chat_id: int,
+    number: int,
+    minutes: int | None,
+    once_for: UpdateKey | None = None,
+) -> Task:
+    """Repeat the task's reminder every `minutes` until it is done (None: remind once)."""
+    params = {"chat_id": chat_id, "number": number, "nag_minutes": minutes}
+    return await run_change_one(db, _SET_NAG, params, once_for=once_for)
+
+
+async def snooze(
+    db: Database,
+    *,
+    chat_id: int,
+    number: int,
+    until: datetime,
+    once_for: UpdateKey | None = None,
+) -> Task:
+    """Remind again at `until` (the due time stays as it is)."""
+    params = {"chat_id": chat_id, "number": number, "remind_at": until}
+    return await run_change_one(db, _SNOOZE, params, once_for=once_for)
+
+
+async def schedule_next_occurrence(
+    db: Database, *, chat_id: int, number: int, due_at: datetime
+) -> Task:
+    """Open a recurring task again, due at its next occurrence."""
+    params = {"chat_id": chat_id, "number": number, "due_at": due_at}
+    return await run_change_one(db, _NEXT_OCCURRENCE, params, once_for=None)
+
+
+_DUE_UNTIL = sa.text(f"""
+SELECT {_COLUMNS} FROM tasks
+WHERE chat_id = :chat_id AND due_at <= :until AND deleted_at IS NULL AND NOT done
+ORDER BY due_at, number
+LIMIT :limit
+""").bindparams(
+    sa.bindparam("chat_id", type_=sa.BigInteger),
+    sa.bindparam("until", type_=sa.DateTime(timezone=True)),
+)
+
+
+async def due_until(db: Database, *, chat_id: int, until: datetime, limit: int = 50) -> list[Task]:
+    """The chat's open tasks due up to `until` (overdue ones first), earliest first."""
+    rows = await db.run(
+        _DUE_UNTIL, {"chat_id": chat_id, "until": until, "limit": limit}, idempotent=True
+    )
+    return [task_from_row(row) for row in rows]
+
+
+_TASK_COLUMNS_OF_T = ", ".join(f"t.{column.strip()}" for column in _COLUMNS.split(","))
+
+_CLAIM_REMINDERS = sa.text(f"""
+WITH due AS (
+    SELECT id, remind_at FROM tasks
+    WHERE remind_at <= :now AND NOT done AND deleted_at IS NULL
+    ORDER BY remind_at
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE tasks AS t SET remind_at = :lease_until
+FROM due, chats AS c
+WHERE t.id = due.id AND c.chat_id = t.chat_id
+RETURNING {_TASK_COLUMNS_OF_T}, due.remind_at AS reminder_due, t.reminder_failures,
+    c.timezone, c.quiet_start, c.quiet_end, c.digest_minute
+""").bindparams(
+    sa.bindparam("now", type_=sa.DateTime(timezone=True)),
+    sa.bindparam("lease_until", type_=sa.DateTime(timezone=True)),
+)
+
+
+async def claim_due_reminders(
+    db: Database, *, now: datetime, lease_until: datetime, limit: int = 100
+) -> list[Reminder]:
+    """Take the reminders due at `now` (up to `limit`) for this instance to send."""
+    rows = await db.run(
+        _CLAIM_REMINDERS,
+        {"now": now, "lease_until": lease_until, "limit": limit},
+        idempotent=False,
+    )
+    return [
+        Reminder(
+            task=task_from_row(row),
+            due=row._mapping["reminder_due"],
+            lease_until=lease_until,
+            failures=row._mapping["reminder_failures"],
+            settings=_settings(row._mapping),
+        )
+        for row in rows
+    ]
+
+
+_FINISH_REMINDER = sa.text("""
+UPDATE tasks SET remind_at = :next_at, reminder_failures = :failures
+WHERE id = :task_id AND remind_at = :lease_until
+""").bindparams(
+    sa.bindparam("next_at", type_=sa.DateTime(timezone=True)),
+    sa.bindparam("lease_until", type_=sa.DateTime(timezone=True)),
+)
+
+
+async def finish_reminder(
+    db: Database, *, task_id: UUID, lease_until: datetime, next_at: datetime | None, failures: int
+) -> None:
+    """Record what became of a claimed reminder: remind next at `next_at`, or never (None).
+
+    Changes nothing when the task's reminder was changed since the claim.
+    """
+    await db.run(
+        _FINISH_REMINDER,
+        {"task_id": task_id, "lease_until": lease_until, "next_at": next_at, "failures": failures},
+        idempotent=True,
+    )
+
+
+_CLAIM_DIGESTS = sa.text("""
+WITH due AS (
+    SELECT chat_id, next_digest_at FROM chats
+    WHERE next_digest_at <= :now
+    ORDER BY next_digest_at
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE chats AS c SET next_digest_at = :lease_until
+FROM due WHERE c.chat_id = due.chat_id
+RETURNING c.chat_id, due.next_digest_at AS digest_due,
+    c.timezone, c.quiet_start, c.quiet_end, c.digest_minute
+""").bindparams(
+    sa.bindparam("now", type_=sa.DateTime(timezone=True)),
+    sa.bindparam("lease_until", type_=sa.DateTime(timezone=True)),
+)
+
+
+async def claim_due_digests(
+    db: Database, *, now: datetime, lease_until: datetime, limit: int = 100
+) -> list[DigestClaim]:
+    """Take the chats whose daily digest is due at `now`."""
+    rows = await db.run(
+        _CLAIM_DIGESTS,
+        {"now": now, "lease_until": lease_until, "limit": limit},
+        idempotent=False,
+    )
+    return [
+        DigestClaim(
+            chat_id=row._mapping["chat_id"],
+            due=row._mapping["digest_due"],
+            lease_until=lease_until,
+            settings=_settings(row._mapping),
+        )
+        for row in rows
+    ]
+
+
+_FINISH_DIGEST = sa.text("""
+UPDATE chats SET next_digest_at = :next_at
+WHERE chat_id = :chat_id AND next_digest_at = :lease_until
+""").bindparams(
+    sa.bindparam("chat_id", type_=sa.BigInteger),
+    sa.bindparam("next_at", type_=sa.DateTime(timezone=True)),
+    sa.bindparam("lease_until", type_=sa.DateTime(timezone=True)),
+)
+
+
+async def finish_digest(
+    db: Database, *, chat_id: int, lease_until: datetime, next_at: datetime | None
+) -> None:
+    """Schedule the chat's next digest (unless its settings changed since the claim)."""
+    await db.run(
+        _FINISH_DIGEST,
+        {"chat_id": chat_id, "lease_until": lease_until, "next_at": next_at},
+        idempotent=True,
+    )

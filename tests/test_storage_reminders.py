@@ -1,0 +1,166 @@
+"""Due times and reminders in storage: exclusive claims, expiring leases, guarded finishes."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from storage.db import Database
+from storage.reminders import (
+    ChatSettings,
+    claim_due_digests,
+    claim_due_reminders,
+    due_until,
+    finish_digest,
+    finish_reminder,
+    get_chat_settings,
+    save_chat_settings,
+    schedule_next_occurrence,
+    set_due,
+    set_nag,
+    snooze,
+)
+from storage.tasks import add_tasks, delete_task, get_task, set_task_done
+from tests.factories import new_chat_id
+
+# Far in the future, so that no other test's reminders are due at these instants.
+NOW = datetime(2040, 1, 15, 9, 0, tzinfo=UTC)
+
+
+def _mine(claims: list, chat: int) -> list:  # type: ignore[type-arg]
+    return [c for c in claims if c.task.chat_id == chat]
+
+
+async def test_settings_of_a_new_chat_are_unset_and_can_be_saved(direct_db: Database) -> None:
+    chat = new_chat_id()
+    assert await get_chat_settings(direct_db, chat_id=chat) == ChatSettings()
+    wanted = ChatSettings(
+        "Europe/Berlin", quiet_start=22 * 60, quiet_end=7 * 60, digest_minute=480
+    )
+    await save_chat_settings(direct_db, chat_id=chat, settings=wanted, next_digest_at=NOW)
+    assert await get_chat_settings(direct_db, chat_id=chat) == wanted
+
+
+async def test_a_due_reminder_is_claimed_by_exactly_one_of_two_schedulers(
+    direct_db: Database, pooled_db: Database
+) -> None:
+    chat = new_chat_id()
+    await add_tasks(direct_db, chat_id=chat, titles=[f"t{i}" for i in range(20)], created_by=chat)
+    for number in range(1, 21):
+        await set_due(direct_db, chat_id=chat, number=number, due_at=NOW - timedelta(minutes=1))
+    lease = NOW + timedelta(minutes=1)
+    first, second = await asyncio.gather(
+        claim_due_reminders(direct_db, now=NOW, lease_until=lease, limit=500),
+        claim_due_reminders(pooled_db, now=NOW, lease_until=lease, limit=500),
+    )
+    numbers = [c.task.number for c in _mine(first, chat)] + [
+        c.task.number for c in _mine(second, chat)
+    ]
+    assert sorted(numbers) == list(range(1, 21))
+    again = await claim_due_reminders(direct_db, now=NOW, lease_until=lease, limit=500)
+    assert _mine(again, chat) == []
+
+
+async def test_a_claim_whose_sender_died_comes_due_again_after_its_lease(
+    direct_db: Database,
+) -> None:
+    chat = new_chat_id()
+    await add_tasks(direct_db, chat_id=chat, titles=["a"], created_by=chat)
+    await set_due(direct_db, chat_id=chat, number=1, due_at=NOW - timedelta(minutes=1))
+    lease = NOW + timedelta(minutes=1)
+    (claim,) = _mine(await claim_due_reminders(direct_db, now=NOW, lease_until=lease), chat)
+    assert claim.due == NOW - timedelta(minutes=1)
+    later = lease + timedelta(seconds=1)
+    (again,) = _mine(
+        await claim_due_reminders(direct_db, now=later, lease_until=later + timedelta(minutes=1)),
+        chat,
+    )
+    assert again.task.number == 1
+
+
+async def test_finishing_a_claim_sets_the_next_reminder_unless_the_user_changed_it(
+    direct_db: Database,
+) -> None:
+    chat = new_chat_id()
+    await add_tasks(direct_db, chat_id=chat, titles=["a", "b"], created_by=chat)
+    for number in (1, 2):
+        await set_due(direct_db, chat_id=chat, number=number, due_at=NOW - timedelta(minutes=1))
+    lease = NOW + timedelta(minutes=1)
+    claims = _mine(await claim_due_reminders(direct_db, now=NOW, lease_until=lease), chat)
+    by_number = {c.task.number: c for c in claims}
+    # The user snoozes #2 while the scheduler is sending.
+    await snooze(direct_db, chat_id=chat, number=2, until=NOW + timedelta(hours=3))
+    nag = NOW + timedelta(minutes=30)
+    for claim in claims:
+        await finish_reminder(
+            direct_db, task_id=claim.task.id, lease_until=lease, next_at=nag, failures=0
+        )
+    later = await claim_due_reminders(
+        direct_db, now=NOW + timedelta(hours=2), lease_until=NOW + timedelta(hours=3)
+    )
+    assert [c.task.number for c in _mine(later, chat)] == [1]
+    assert by_number[2].task.number == 2
+
+
+async def test_done_and_deleted_tasks_are_never_reminded(direct_db: Database) -> None:
+    chat = new_chat_id()
+    await add_tasks(direct_db, chat_id=chat, titles=["done", "deleted", "open"], created_by=chat)
+    for number in (1, 2, 3):
+        await set_due(direct_db, chat_id=chat, number=number, due_at=NOW - timedelta(minutes=5))
+    await set_task_done(direct_db, chat_id=chat, number=1, done=True)
+    await delete_task(direct_db, chat_id=chat, number=2)
+    claims = await claim_due_reminders(direct_db, now=NOW, lease_until=NOW + timedelta(minutes=1))
+    assert [c.task.number for c in _mine(claims, chat)] == [3]
+
+
+async def test_due_until_lists_overdue_and_today_in_order(direct_db: Database) -> None:
+    chat = new_chat_id()
+    await add_tasks(direct_db, chat_id=chat, titles=["later", "overdue", "today"], created_by=chat)
+    await set_due(direct_db, chat_id=chat, number=1, due_at=NOW + timedelta(days=3))
+    await set_due(direct_db, chat_id=chat, number=2, due_at=NOW - timedelta(days=1))
+    await set_due(direct_db, chat_id=chat, number=3, due_at=NOW + timedelta(hours=2))
+    tasks = await due_until(direct_db, chat_id=chat, until=NOW + timedelta(hours=12))
+    assert [t.title for t in tasks] == ["overdue", "today"]
+
+
+async def test_due_time_nag_and_next_occurrence_are_stored(direct_db: Database) -> None:
+    chat = new_chat_id()
+    await add_tasks(direct_db, chat_id=chat, titles=["weekly"], created_by=chat)
+    task = await set_due(
+        direct_db, chat_id=chat, number=1, due_at=NOW, recurrence="weekly:0:09:00:"
+    )
+    assert (task.due_at, task.recurrence) == (NOW, "weekly:0:09:00:")
+    assert (await set_nag(direct_db, chat_id=chat, number=1, minutes=15)).nag_minutes == 15
+    await set_task_done(direct_db, chat_id=chat, number=1, done=True)
+    following = NOW + timedelta(days=7)
+    reopened = await schedule_next_occurrence(direct_db, chat_id=chat, number=1, due_at=following)
+    assert (reopened.done, reopened.due_at, reopened.completed_at) == (False, following, None)
+    cleared = await set_due(direct_db, chat_id=chat, number=1, due_at=None)
+    assert (cleared.due_at, cleared.recurrence) == (None, None)
+    assert (await get_task(direct_db, chat_id=chat, number=1)).nag_minutes == 15
+
+
+async def test_digest_claims_are_exclusive_and_finish_schedules_the_next(
+    direct_db: Database,
+) -> None:
+    chat = new_chat_id()
+    settings = ChatSettings("UTC", digest_minute=8 * 60)
+    await save_chat_settings(
+        direct_db, chat_id=chat, settings=settings, next_digest_at=NOW - timedelta(minutes=1)
+    )
+    lease = NOW + timedelta(minutes=1)
+    first, second = await asyncio.gather(
+        claim_due_digests(direct_db, now=NOW, lease_until=lease),
+        claim_due_digests(direct_db, now=NOW, lease_until=lease),
+    )
+    mine = [c for c in first + second if c.chat_id == chat]
+    assert len(mine) == 1 and mine[0].settings == settings
+    tomorrow = NOW + timedelta(days=1)
+    await finish_digest(direct_db, chat_id=chat, lease_until=lease, next_at=tomorrow)
+    assert [
+        c
+        for c in await claim_due_digests(
+            direct_db, now=NOW + timedelta(hours=2), lease_until=lease
+        )
+        if c.chat_id == chat
+    ] == []
+    later = await claim_due_digests(direct_db, now=tomorrow, lease_until=tomorrow)
+    assert [c.chat_id for c in later if c.chat_id == chat] == [chat]
