@@ -9,7 +9,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from bot.settings import Settings
 from bot.telegram_retry import RetryingRateLimiter
 from bot.updates import PerChatUpdateProcessor
-from handlers import errors, tasks
+from handlers import errors, reminders, tasks
 from handlers.context import BotContext, BotData
 
 # Take python-telegram-bot's coming durations (timedelta) now: otherwise every flood-limit error
@@ -50,6 +50,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")
     application = builder.build()
     # Order matters only for the catch-all text handlers, which tasks.register adds last.
+    reminders.register(application)  # its button pattern goes before the lists' catch-all
     tasks.register(application)
     errors.register(application)
     return application

@@ -18,6 +18,7 @@ from bot.app import (
     POLL_TIMEOUT_SECONDS,
     build_application,
 )
+from bot.scheduler import Scheduler
 from bot.settings import DatabaseSettings, Settings
 from bot.web import WebServer, create_web_app
 from handlers.render import COMMANDS
@@ -183,6 +184,22 @@ async def _forgetting_old_updates(database: Database) -> AsyncIterator[None]:
 
 
 @asynccontextmanager
+async def _sending_reminders(
+    database: Database,
+    application: Application,  # type: ignore[type-arg]
+) -> AsyncIterator[Scheduler]:
+    """The reminder scheduler, ticking in the background until the block ends."""
+    scheduler = Scheduler(database, application.bot)
+    stop = asyncio.Event()
+    task = asyncio.create_task(scheduler.run(stop))
+    try:
+        yield scheduler
+    finally:
+        stop.set()
+        await task
+
+
+@asynccontextmanager
 async def running_bot(
     settings: Settings, *, poll_timeout: int = POLL_TIMEOUT_SECONDS
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
@@ -205,7 +222,11 @@ async def running_bot(
                         database=database,
                         poll_timeout=poll_timeout,
                     )
-                async with _forgetting_old_updates(database), receiving:
+                async with (
+                    _forgetting_old_updates(database),
+                    _sending_reminders(database, application),
+                    receiving,
+                ):
                     yield application
         finally:
             await database.close()

@@ -66,6 +66,11 @@ class Settings(DatabaseSettings):
         description="Port of the web server: always in webhook mode (default 8080), and in"
         " polling mode only when set (then it serves /healthz)",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="Public https URL of this web server, for the Mini App (default: the origin"
+        " of WEBHOOK_URL)",
+    )
 
     @field_validator("webhook_url", mode="before")
     @classmethod
@@ -77,6 +82,21 @@ class Settings(DatabaseSettings):
             if parsed.scheme != "https" or not parsed.hostname:
                 raise ValueError("WEBHOOK_URL must be an https:// URL (Telegram posts only there)")
             return value.strip()
+        return value
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _public_url_is_https(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str):
+            parsed = urlsplit(value.strip())
+            if parsed.scheme != "https" or not parsed.hostname or parsed.query or parsed.fragment:
+                raise ValueError(
+                    "PUBLIC_URL must be an https:// URL without query (Telegram opens Mini Apps"
+                    " only over https)"
+                )
+            return value.strip().rstrip("/")
         return value
 
     @field_validator("webhook_secret", mode="before")
@@ -94,7 +114,8 @@ class Settings(DatabaseSettings):
         """The port the web server listens on, or None when there is no web server."""
         if self.port is not None:
             return self.port
-        return DEFAULT_WEBHOOK_PORT if self.webhook_url else None
+        # With PUBLIC_URL the Mini App is promised at that address, polling or not.
+        return DEFAULT_WEBHOOK_PORT if self.webhook_url or self.public_url else None
 
     @property
     def webhook_path(self) -> str:

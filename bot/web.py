@@ -1,7 +1,8 @@
-"""The web server: Telegram's webhook and the health check, a FastAPI app on uvicorn.
+"""The web server: Telegram's webhook, the health check, the task API and the Mini App, a
+FastAPI app on uvicorn.
 
-FastAPI because the project's task API (a later part of the original backend design) is a
-FastAPI app and will be served by this same app; uvicorn is its usual ASGI server.
+FastAPI because the project's task API (the original backend design) is a FastAPI app, served
+by this same app beside the webhook; uvicorn is its usual ASGI server.
 """
 
 import asyncio
@@ -17,6 +18,11 @@ from fastapi.responses import JSONResponse
 from telegram import Update
 from telegram.ext import Application
 
+from bot import api
+from bot.api_errors import install_error_answers
+from bot.init_data import MAX_AGE
+from bot.membership import ChatAccess
+from bot.mini_app import mount_mini_app
 from storage.db import Database
 from storage.errors import StorageUnavailable
 
@@ -32,10 +38,34 @@ def create_web_app(
     *,
     database: Database,
     webhook: tuple[str, str] | None,
+    access: ChatAccess | None = None,
 ) -> FastAPI:
-    """The ASGI app: `GET /healthz` for the host and, with `webhook` (path, secret token),
-    `POST path` for Telegram."""
-    web = FastAPI(title="todo-bot", docs_url=None, redoc_url=None, openapi_url=None)
+    """The ASGI app: `GET /healthz` for the host, the task API under /api (docs at /docs), the
+    Mini App at /app and, with `webhook` (path, secret token), `POST path` for Telegram.
+
+    `access` decides who may use which list (default: asking the bot's Telegram).
+    """
+    web = FastAPI(
+        title="todo-bot task API",
+        description=(
+            "The tasks of a Telegram chat's to-do list. Sign in with the Mini App's init data:"
+            " `Authorization: tma <initData>`. Your own list's id is your Telegram user id; a"
+            " group's list is its chat id, for the group's members."
+        ),
+        version="1",
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    install_error_answers(web)
+    web.state.api = api.ApiContext(
+        database=database,
+        access=access or ChatAccess(application.bot),
+        bot_token=application.bot.token,
+        max_age=MAX_AGE,
+    )
+    web.include_router(api.router)
+    mount_mini_app(web)
 
     @web.get("/healthz", include_in_schema=False)
     async def health() -> Response:

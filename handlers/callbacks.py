@@ -66,11 +66,36 @@ class ShowList:
 
 
 @dataclass(frozen=True, slots=True)
+class ReminderDone:
+    """Mark done from a reminder message."""
+
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class Snooze:
+    """Remind again later; `choice` is a code of handlers.when.SNOOZE_CHOICES."""
+
+    number: int
+    choice: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseDue:
+    """Set a due time from the quick choices (handlers.when.QUICK_CHOICES) or `off`."""
+
+    number: int
+    choice: str
+
+
+@dataclass(frozen=True, slots=True)
 class Nothing:
     """A button that only labels (the page counter)."""
 
 
-ButtonAction = SetDone | AskNewTitle | Delete | Undo | ShowList | Nothing
+ButtonAction = (
+    SetDone | AskNewTitle | Delete | Undo | ShowList | ReminderDone | Snooze | ChooseDue | Nothing
+)
 
 _NUMBER = r"([1-9][0-9]{0,9})"
 _VIEW = r"([od])([1-9][0-9]{0,9})"
@@ -80,6 +105,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("d", re.compile(rf"d:{_NUMBER}:(?:-|{_VIEW})")),
     ("u", re.compile(rf"u:{_NUMBER}:(?:-|{_VIEW})")),
     ("p", re.compile(rf"p:{_VIEW}")),
+    ("rd", re.compile(rf"rd:{_NUMBER}")),
+    ("rs", re.compile(rf"rs:{_NUMBER}:([a-z0-9]{{1,8}})")),
+    ("dq", re.compile(rf"dq:{_NUMBER}:([a-z0-9]{{1,8}})")),
     ("n", re.compile("n")),
 ]
 
@@ -97,6 +125,12 @@ def encode(action: ButtonAction) -> str:
             data = f"u:{number}:{view.encode() if view else '-'}"
         case ShowList(view):
             data = f"p:{view.encode()}"
+        case ReminderDone(number):
+            data = f"rd:{number}"
+        case Snooze(number, choice):
+            data = f"rs:{number}:{choice}"
+        case ChooseDue(number, choice):
+            data = f"dq:{number}:{choice}"
         case Nothing():
             data = "n"
     assert len(data.encode()) <= MAX_CALLBACK_BYTES
@@ -134,6 +168,12 @@ def decode(data: object) -> ButtonAction:
         if kind in ("d", "u"):
             action = Delete if kind == "d" else Undo
             return action(_int(groups[0]), _view(groups[1], groups[2]))
+        if kind == "rd":
+            return ReminderDone(_int(groups[0]))
+        if kind == "rs":
+            return Snooze(_int(groups[0]), groups[1])
+        if kind == "dq":
+            return ChooseDue(_int(groups[0]), groups[1])
         if kind == "p":
             view = _view(groups[0], groups[1])
             assert view is not None

@@ -6,8 +6,9 @@ limits (a list page holds at most PAGE_SIZE tasks of at most 256 characters each
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -20,6 +21,8 @@ from handlers.callbacks import (
     Undo,
     encode,
 )
+from handlers.local_time import chat_zone
+from handlers.when import local_datetime_text
 from storage.errors import (
     InvalidDescription,
     InvalidTitle,
@@ -49,6 +52,12 @@ COMMANDS: list[tuple[str, str]] = [
     ("delete", "Delete a task: /delete 3"),
     ("show", "Show a task in full: /show 3"),
     ("note", "Add details to a task: /note 3 Some details"),
+    ("due", "Set a due time and reminder: /due 3 tomorrow 9:00"),
+    ("today", "What is due today and overdue"),
+    ("timezone", "Set the chat's time zone: /timezone Europe/Berlin"),
+    ("nag", "Repeat a reminder until done: /nag 3 30m"),
+    ("quiet", "Quiet hours for reminders: /quiet 22:00-07:00"),
+    ("digest", "One daily digest instead of reminders: /digest 8:00"),
     ("help", "How to use this bot"),
 ]
 
@@ -80,6 +89,7 @@ def render_help(*, first_time: bool) -> str:
     lines += [
         "",
         "Tap a task in /list to tick it off; ✏️ renames it and 🗑 deletes it (with Undo).",
+        "Add with a due time: /add Call mom @ tomorrow 18:00 (or every monday 9:00).",
         f"Titles can be up to {TITLE_MAX_LENGTH} characters long.",
     ]
     return "\n".join(lines)
@@ -98,28 +108,47 @@ def fit_lines(lines: Sequence[str], *, budget: int = MAX_MESSAGE_LENGTH - 200) -
     return kept
 
 
-def render_added(tasks: Sequence[Task]) -> str:
-    """The reply to /add."""
+def render_added(
+    tasks: Sequence[Task], *, tz: ZoneInfo | None = None, now: datetime | None = None
+) -> str:
+    """The reply to /add (with due times said back in the chat's zone, when given)."""
     if len(tasks) == 1:
-        task = tasks[0]
-        return f"➕ Added <b>#{task.number}</b> {escape(task.title)}"
+        return f"➕ Added {_task_line(tasks[0], tz=tz, now=now)}"
     lines = [f"➕ Added {len(tasks)} tasks:"]
-    lines += fit_lines([f"<b>#{task.number}</b> {escape(task.title)}" for task in tasks])
+    lines += fit_lines([_task_line(task, tz=tz, now=now) for task in tasks])
     return "\n".join(lines)
 
 
-def _task_line(task: Task) -> str:
+def due_text(task: Task, *, tz: ZoneInfo, now: datetime) -> str:
+    """The due part of a task line: ` · ⏰ tomorrow 09:00`, overdue, or '' when none."""
+    if task.due_at is None or task.done:
+        return ""
+    when = local_datetime_text(task.due_at, tz, now=now)
+    repeat = " 🔁" if task.recurrence else ""
+    if task.due_at <= now:
+        return f" · ⚠️ overdue ({escape(when)}){repeat}"
+    return f" · ⏰ {escape(when)}{repeat}"
+
+
+def _task_line(task: Task, *, tz: ZoneInfo | None = None, now: datetime | None = None) -> str:
     title = escape(task.title)
-    return f"<b>#{task.number}</b> {f'<s>{title}</s>' if task.done else title}"
+    due = due_text(task, tz=tz, now=now) if tz is not None and now is not None else ""
+    return f"<b>#{task.number}</b> {f'<s>{title}</s>' if task.done else title}{due}"
 
 
 def render_task_list(
-    page: TaskPage, *, notice: str | None = None, undo: Undo | None = None
+    page: TaskPage,
+    *,
+    notice: str | None = None,
+    undo: Undo | None = None,
+    now: datetime | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """A list message: a line per task, a row of buttons per task, paging and a view switch.
 
     `notice` (already HTML) goes on top; `undo` adds an Undo button for a task just deleted.
+    With `now`, due times show in the chat's time zone and overdue tasks are marked.
     """
+    tz = chat_zone(page.timezone)
     view = ListView(done=page.done, start=page.tasks[0].number if page.tasks else 1)
     lines = [notice, ""] if notice else []
     if page.done:
@@ -131,7 +160,7 @@ def render_task_list(
     else:
         header = "📋 Nothing to do. Add a task: /add Buy milk"
     lines.append(header)
-    lines += [_task_line(task) for task in page.tasks]
+    lines += [_task_line(task, tz=tz, now=now) for task in page.tasks]
 
     rows: list[list[InlineKeyboardButton]] = []
     if undo is not None:
@@ -171,13 +200,22 @@ def render_task_list(
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
-def render_done_result(tasks: Sequence[Task], missing: Sequence[int], *, done: bool) -> str:
-    """The reply to /done: what was marked and which numbers do not exist."""
+def render_done_result(
+    tasks: Sequence[Task],
+    missing: Sequence[int],
+    *,
+    done: bool,
+    next_due: Mapping[int, datetime] | None = None,
+) -> str:
+    """The reply to /done: what was marked, which numbers do not exist, and which recurring
+    tasks come back when."""
     lines = []
     if tasks:
         mark = "✅ Done" if done else "↩️ Open again"
         lines.append(f"{mark}:")
         lines += fit_lines([_task_line(task) for task in tasks])
+    for number in sorted(next_due or {}):
+        lines.append(f"🔁 #{number} is back for its next time.")
     if missing:
         numbers = ", ".join(f"#{number}" for number in missing[:20])
         more = f" and {len(missing) - 20} more" if len(missing) > 20 else ""
@@ -185,8 +223,10 @@ def render_done_result(tasks: Sequence[Task], missing: Sequence[int], *, done: b
     return "\n".join(lines)
 
 
-def render_notice_done(task: Task) -> str:
+def render_notice_done(task: Task, *, repeats: bool = False) -> str:
     """The short answer to a tick or untick button."""
+    if repeats:
+        return f"✅ #{task.number} done; it is back for its next time"
     return f"✅ #{task.number} done" if task.done else f"↩️ #{task.number} is open again"
 
 

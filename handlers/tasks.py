@@ -9,7 +9,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import render
+from handlers import reminders, render
 from handlers.callbacks import (
     AskNewTitle,
     Delete,
@@ -22,6 +22,7 @@ from handlers.callbacks import (
     decode,
 )
 from handlers.context import BotContext
+from handlers.local_time import chat_zone
 from handlers.parsing import (
     UsageError,
     command_text,
@@ -31,7 +32,9 @@ from handlers.parsing import (
 )
 from storage import tasks as storage
 from storage.db import Database
+from storage.errors import TooManyTasks
 from storage.models import Task, TaskPage, UpdateKey
+from storage.reminders import get_chat_settings
 
 MAX_NUMBERS_PER_COMMAND = 100
 _ADMIN_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
@@ -98,17 +101,26 @@ async def add(update: Update, context: BotContext) -> None:
     """Add a task, or one per line; reply with their numbers."""
     message = _message(update)
     text = command_text(message.text)
-    titles = [line for line in text.splitlines() if line.strip()]
-    if not titles:
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
         raise UsageError(render.USAGE_ADD)
+    if len(lines) > storage.MAX_TASKS_PER_ADD:
+        raise TooManyTasks(storage.MAX_TASKS_PER_ADD)
+    now = reminders.now_utc()
+    chat_id = _chat(update).id
+    titles, due = await reminders.parse_add_lines(context.db, chat_id, lines, now=now)
     added = await storage.add_tasks(
         context.db,
-        chat_id=_chat(update).id,
+        chat_id=chat_id,
         titles=titles,
         created_by=_author_id(message),
         once_for=_once(update, context),
+        due=due,
     )
-    await _reply(update, render.render_added(added))
+    timezone = None
+    if due is not None:
+        timezone = (await get_chat_settings(context.db, chat_id=chat_id)).timezone
+    await _reply(update, render.render_added(added, tz=chat_zone(timezone), now=now))
 
 
 async def list_command(update: Update, context: BotContext) -> None:
@@ -116,7 +128,7 @@ async def list_command(update: Update, context: BotContext) -> None:
     argument = command_text(_message(update).text).lower()
     view = ListView(done=argument in {"done", "finished", "completed"})
     page = await _load_page(context.db, _chat(update).id, view)
-    text, markup = render.render_task_list(page)
+    text, markup = render.render_task_list(page, now=reminders.now_utc())
     await _reply(update, text, markup)
 
 
@@ -125,14 +137,16 @@ async def done(update: Update, context: BotContext) -> None:
     numbers = parse_numbers(command_text(_message(update).text), usage=render.USAGE_DONE)
     if len(numbers) > MAX_NUMBERS_PER_COMMAND:
         raise UsageError(f"At most {MAX_NUMBERS_PER_COMMAND} numbers at once, please.")
+    chat_id = _chat(update).id
     changed, missing = await storage.set_done(
-        context.db,
-        chat_id=_chat(update).id,
-        numbers=numbers,
-        done=True,
-        once_for=_once(update, context),
+        context.db, chat_id=chat_id, numbers=numbers, done=True, once_for=_once(update, context)
     )
-    await _reply(update, render.render_done_result(changed, missing, done=True))
+    following = await reminders.roll_recurring(
+        context.db, chat_id, changed, now=reminders.now_utc()
+    )
+    await _reply(
+        update, render.render_done_result(changed, missing, done=True, next_due=following)
+    )
 
 
 async def edit(update: Update, context: BotContext) -> None:
@@ -306,9 +320,11 @@ async def button(update: Update, context: BotContext) -> None:
             task = await storage.set_task_done(
                 db, chat_id=chat.id, number=number, done=target, once_for=_once(update, context)
             )
+            now = reminders.now_utc()
+            following = await reminders.roll_recurring(db, chat.id, [task], now=now)
             page = await _load_page(db, chat.id, view)
-            await query.answer(render.render_notice_done(task))
-            await _edit_list(query, *render.render_task_list(page))
+            await query.answer(render.render_notice_done(task, repeats=bool(following)))
+            await _edit_list(query, *render.render_task_list(page, now=now))
         case AskNewTitle(number=number):
             task = await storage.get_task(db, chat_id=chat.id, number=number)
             asker = None
@@ -333,6 +349,7 @@ async def button(update: Update, context: BotContext) -> None:
                 page,
                 notice=render.render_deleted_notice(deleted),
                 undo=Undo(deleted.number, view or ListView()),
+                now=reminders.now_utc(),
             )
             await _edit_list(query, text, markup)
         case Undo(number=number, view=view):
@@ -345,11 +362,13 @@ async def button(update: Update, context: BotContext) -> None:
                 return
             page = await _load_page(db, chat.id, view)
             notice = render.render_restored(restored)
-            await _edit_list(query, *render.render_task_list(page, notice=notice))
+            await _edit_list(
+                query, *render.render_task_list(page, notice=notice, now=reminders.now_utc())
+            )
         case ShowList(view=view):
             page = await _load_page(db, chat.id, view)
             await query.answer()
-            await _edit_list(query, *render.render_task_list(page))
+            await _edit_list(query, *render.render_task_list(page, now=reminders.now_utc()))
         case Nothing():
             await query.answer()
 

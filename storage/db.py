@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import errno
 import logging
+import random
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -161,30 +162,37 @@ _UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+_UNAVAILABLE_NAMES = {
+    "ConnectionDoesNotExistError",
+    "CannotConnectNowError",
+    "ConnectionFailureError",
+    "AdminShutdownError",
+    "CrashShutdownError",
+    "TooManyConnectionsError",
+    # asyncpg's state after the server cut a connection in the middle of a call
+    "InternalClientError",
+}
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """The error and what it wraps (SQLAlchemy's `orig`, Python's `__cause__`), outermost first."""
+    seen: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and all(current is not other for other in seen):
+        seen.append(current)
+        current = getattr(current, "orig", None) or current.__cause__
+    return seen
+
+
 def _is_unavailable(error: BaseException) -> bool:
-    if isinstance(error, _UNAVAILABLE_ERRORS):
-        return True
-    if isinstance(error, exc.DBAPIError):
-        if error.connection_invalidated:
+    """Whether `error` means the database or the connection to it failed (not our SQL)."""
+    for link in _chain(error):
+        if isinstance(link, _UNAVAILABLE_ERRORS):
             return True
-        original = error.orig
-        cause = getattr(original, "__cause__", None) or original
-        name = type(cause).__name__
-        return (
-            isinstance(cause, _UNAVAILABLE_ERRORS)
-            or name
-            in {
-                "ConnectionDoesNotExistError",
-                "CannotConnectNowError",
-                "ConnectionFailureError",
-                "AdminShutdownError",
-                "CrashShutdownError",
-                "TooManyConnectionsError",
-                # asyncpg's state after the server cut a connection in the middle of a call
-                "InternalClientError",
-            }
-            or "connection is closed" in str(cause)
-        )
+        if isinstance(link, exc.DBAPIError) and link.connection_invalidated:
+            return True
+        if type(link).__name__ in _UNAVAILABLE_NAMES or "connection is closed" in str(link):
+            return True
     return False
 
 
@@ -200,17 +208,13 @@ _NO_SERVER_ERRNOS = {
 def _is_unreachable(error: BaseException) -> bool:
     """True when no server answered at all (refused, unresolvable, timed out): the database is
     down, and trying again at once would only make the user wait."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, (TimeoutError, asyncio.TimeoutError, exc.TimeoutError)):
+    for link in _chain(error):
+        if isinstance(link, (TimeoutError, asyncio.TimeoutError, exc.TimeoutError)):
             return True
-        if isinstance(current, socket.gaierror):
+        if isinstance(link, socket.gaierror):
             return True
-        if isinstance(current, OSError) and current.errno in _NO_SERVER_ERRNOS:
+        if isinstance(link, OSError) and link.errno in _NO_SERVER_ERRNOS:
             return True
-        current = current.__cause__ or getattr(current, "orig", None)
     return False
 
 
@@ -220,6 +224,7 @@ def _closed_before_sending(error: BaseException) -> bool:
 
 
 MAX_ATTEMPTS = 4
+RETRY_PAUSE_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -296,6 +301,9 @@ class Database:
                 if not retry:
                     raise StorageUnavailable("the database connection failed") from error
                 uncertain = uncertain or reached_server
+                # A short, jittered pause: when every connection was cut at once (a restart),
+                # the retries should not all land in the same instant again.
+                await asyncio.sleep(RETRY_PAUSE_SECONDS * attempt * (0.5 + random.random()))
         raise AssertionError("unreachable")
 
     async def _execute_once(

@@ -11,6 +11,7 @@ Both forms return `first_time` (false when the update was seen before) and the t
 row (task columns NULL when there are none).
 """
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,7 +64,9 @@ def _text(sql: str) -> sa.TextClause:
     """A text statement with explicit types for the parameters asyncpg cannot infer."""
     statement = sa.text(sql)
     params: list[sa.BindParameter[Any]] = [
-        sa.bindparam(name, type_=kind) for name, kind in _TYPES.items() if f":{name}" in sql
+        sa.bindparam(name, type_=kind)
+        for name, kind in _TYPES.items()
+        if re.search(rf":{name}\b", sql)
     ]
     return statement.bindparams(*params)
 
@@ -109,9 +112,12 @@ counter AS (
     RETURNING c.last_task_number
 ),
 changed AS (
-    INSERT INTO tasks (chat_id, number, title, created_by)
-    SELECT :chat_id, counter.last_task_number - :count + new.ord, new.title, :created_by
-    FROM counter, unnest(CAST(:titles AS text[])) WITH ORDINALITY AS new(title, ord)
+    INSERT INTO tasks (chat_id, number, title, created_by, due_at, remind_at, recurrence)
+    SELECT :chat_id, counter.last_task_number - :count + new.ord, new.title, :created_by,
+        new.due_at, new.due_at, new.recurrence
+    FROM counter, unnest(
+        CAST(:titles AS text[]), CAST(:dues AS timestamptz[]), CAST(:recurrences AS text[])
+    ) WITH ORDINALITY AS new(title, due_at, recurrence, ord)
     RETURNING {TASK_COLUMNS}
 )""")
 

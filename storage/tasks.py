@@ -7,6 +7,7 @@ arrives, and a repeat raises DuplicateUpdate.
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from storage import statements
 from storage.changes import (
@@ -34,8 +35,12 @@ async def add_tasks(
     titles: Sequence[str],
     created_by: int | None,
     once_for: UpdateKey | None = None,
+    due: Sequence[tuple[datetime | None, str | None]] | None = None,
 ) -> list[Task]:
-    """Add tasks to a chat's list, all or none, and return them with their new numbers."""
+    """Add tasks to a chat's list, all or none, and return them with their new numbers.
+
+    `due` gives each title its due time and recurrence (by position), when any.
+    """
     if len(titles) > MAX_TASKS_PER_ADD:
         raise TooManyTasks(MAX_TASKS_PER_ADD)
     cleaned = []
@@ -48,10 +53,15 @@ async def add_tasks(
             raise InvalidTitle(f"line {line}: {error.reason}") from None
     if not cleaned:
         raise InvalidTitle("the title is empty")
+    dues = list(due) if due is not None else [(None, None)] * len(cleaned)
+    if len(dues) != len(cleaned):
+        raise ValueError("one due entry per title")
     params = {
         "chat_id": chat_id,
         "count": len(cleaned),
         "titles": cleaned,
+        "dues": [due_at for due_at, _ in dues],
+        "recurrences": [recurrence for _, recurrence in dues],
         "created_by": created_by,
     }
     return await run_change(db, statements.ADD, params, once_for=once_for, idempotent=False)

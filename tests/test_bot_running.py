@@ -97,6 +97,12 @@ async def test_bot_process_serves_sets_its_menu_and_stops_on_sigterm_without_lea
         "delete",
         "show",
         "note",
+        "due",
+        "today",
+        "timezone",
+        "nag",
+        "quiet",
+        "digest",
         "help",
     ]
     reply = await _private_chat(own_telegram).send("/add From a real process")

@@ -1,0 +1,235 @@
+"""The task API: the original backend design's operations on the lists a caller may use.
+
+A request proves who sends it with the Mini App's init data (`Authorization: tma <initData>`),
+checked before anything else of the request is read. The list is the chat's in the URL: the
+caller's own (chat id = user id) or a group's the caller is a member of. The routes call the
+storage functions that the bot's commands call, with the same rules.
+"""
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, Security
+from fastapi.routing import APIRoute
+from fastapi.security import APIKeyHeader
+from starlette.exceptions import HTTPException
+from starlette.types import Message
+
+from bot.api_errors import ApiProblem, forbidden, unauthorized
+from bot.api_schemas import ListQuery, TaskCreate, TaskList, TaskRead, TaskUpdate, error_responses
+from bot.init_data import InitData, InvalidInitData, check_init_data
+from bot.membership import ChatAccess, Role, may_delete
+from storage import tasks as storage
+from storage.db import Database
+from storage.task_edits import KEEP, edit_task
+from storage.validation import clean_description
+
+AUTH_SCHEME = "tma"
+MAX_BODY_BYTES = 64 * 1024  # a title and a 2,000-character note, in JSON, with room to spare
+SIGN_IN = "sign in with Telegram: send the Mini App's init data as 'Authorization: tma <initData>'"
+
+
+@dataclass(frozen=True)
+class ApiContext:
+    """What the routes work with, set once per app as `app.state.api`."""
+
+    database: Database
+    access: ChatAccess
+    bot_token: str
+    max_age: timedelta
+
+
+def _context(request: Request) -> ApiContext:
+    context: ApiContext = request.app.state.api
+    return context
+
+
+def _sign_in(request: Request) -> InitData:
+    context = _context(request)
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != AUTH_SCHEME or not credentials.strip():
+        raise unauthorized(SIGN_IN)
+    try:
+        return check_init_data(
+            credentials.strip(), bot_token=context.bot_token, max_age=context.max_age
+        )
+    except InvalidInitData as error:
+        raise unauthorized(str(error)) from None
+
+
+def _too_large() -> HTTPException:
+    return HTTPException(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+
+
+def _limited(request: Request) -> Request:
+    """The request, with a body that is refused (413) as soon as it passes MAX_BODY_BYTES."""
+    declared = request.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _too_large()
+    received = 0
+
+    async def receive() -> Message:
+        nonlocal received
+        message = await request.receive()
+        received += len(message.get("body", b""))
+        if received > MAX_BODY_BYTES:
+            raise _too_large()
+        return message
+
+    return Request(request.scope, receive)
+
+
+class SignedInRoute(APIRoute):
+    """A route that checks the caller's init data first, before its body is even read, and
+    reads at most MAX_BODY_BYTES of that."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def signed_in(request: Request) -> Response:
+            request.state.init_data = _sign_in(request)
+            return await handle(_limited(request))
+
+        return signed_in
+
+
+def _caller(request: Request) -> InitData:
+    init_data: InitData = request.state.init_data
+    return init_data
+
+
+Caller = Annotated[InitData, Depends(_caller)]
+Context = Annotated[ApiContext, Depends(_context)]
+ChatId = Annotated[
+    int,
+    Path(
+        ge=-(2**63),
+        le=2**63 - 1,
+        description="The list: your user id for your own, a group's chat id for the group's",
+    ),
+]
+Number = Annotated[int, Path(description="The task's number in the list (#3 is 3)")]
+
+
+async def _role(chat_id: ChatId, caller: Caller, context: Context) -> Role:
+    """The caller's role in the list; 403 when the list is not theirs to use."""
+    role = await context.access.role(user_id=caller.user_id, chat_id=chat_id)
+    if role is Role.NONE:
+        raise forbidden()
+    return role
+
+
+Access = Annotated[Role, Depends(_role)]  # computed once per request
+
+router = APIRouter(
+    prefix="/api/{chat_id}/tasks",
+    tags=["tasks"],
+    route_class=SignedInRoute,
+    dependencies=[
+        # Documents the header for /docs (checked by SignedInRoute), then checks the list.
+        Security(
+            APIKeyHeader(
+                name="Authorization",
+                scheme_name="TelegramInitData",
+                description="`tma ` and the Mini App's `Telegram.WebApp.initData`",
+                auto_error=False,
+            )
+        ),
+        Depends(_role),
+    ],
+    responses=error_responses(401, 403, 413, 422, 503),
+)
+
+
+@router.post("", status_code=201)
+async def create_task(
+    new: TaskCreate,
+    chat_id: ChatId,
+    caller: Caller,
+    context: Context,
+    request: Request,
+    response: Response,
+) -> TaskRead:
+    """Add a task to the list; it gets the list's next number."""
+    description = clean_description(new.description)  # refused before anything is added
+    task = await storage.add_task(
+        context.database, chat_id=chat_id, title=new.title, created_by=caller.user_id
+    )
+    if description is not None:
+        task = await edit_task(
+            context.database, chat_id=chat_id, number=task.number, description=description
+        )
+    response.headers["Location"] = str(
+        request.url_for("read_task", chat_id=chat_id, number=task.number)
+    )
+    return TaskRead.of(task)
+
+
+@router.get("")
+async def list_tasks(
+    query: Annotated[ListQuery, Query()], chat_id: ChatId, context: Context
+) -> TaskList:
+    """One page of the list's open (or, with `completed=true`, done) tasks."""
+    page = await storage.list_tasks(
+        context.database,
+        chat_id=chat_id,
+        done=query.completed,
+        start=query.start,
+        limit=query.limit,
+    )
+    return TaskList.of(page)
+
+
+@router.get("/{number}", responses=error_responses(404))
+async def read_task(chat_id: ChatId, number: Number, context: Context) -> TaskRead:
+    """One task of the list."""
+    return TaskRead.of(await storage.get_task(context.database, chat_id=chat_id, number=number))
+
+
+@router.put("/{number}", responses=error_responses(404))
+async def update_task(
+    changes: TaskUpdate, chat_id: ChatId, number: Number, context: Context
+) -> TaskRead:
+    """Change a task's title, description or state; the fields left out stay as they are."""
+    given = changes.model_fields_set
+    task = await edit_task(
+        context.database,
+        chat_id=chat_id,
+        number=number,
+        title=changes.title,
+        description=changes.description if "description" in given else KEEP,
+        done=changes.completed,
+    )
+    return TaskRead.of(task)
+
+
+@router.delete("/{number}", responses=error_responses(404))
+async def delete_task(
+    chat_id: ChatId, number: Number, role: Access, caller: Caller, context: Context
+) -> TaskRead:
+    """Delete a task and return it; `POST .../restore` brings it back (in a group: the
+    task's author and the group's admins may delete it)."""
+    if role is Role.MEMBER:
+        task = await storage.get_task(context.database, chat_id=chat_id, number=number)
+        if not may_delete(role, task, user_id=caller.user_id):
+            raise ApiProblem(
+                403, "forbidden", "only the task's author and the group's admins may delete it"
+            )
+    deleted = await storage.delete_task(context.database, chat_id=chat_id, number=number)
+    return TaskRead.of(deleted)
+
+
+@router.patch("/{number}/complete", responses=error_responses(404))
+async def complete_task(chat_id: ChatId, number: Number, context: Context) -> TaskRead:
+    """Mark a task done (a done task stays as it is)."""
+    task = await storage.set_task_done(context.database, chat_id=chat_id, number=number, done=True)
+    return TaskRead.of(task)
+
+
+@router.post("/{number}/restore", responses=error_responses(404))
+async def restore_task(chat_id: ChatId, number: Number, context: Context) -> TaskRead:
+    """Bring a deleted task back with its number (the undo of a delete)."""
+    task = await storage.restore_task(context.database, chat_id=chat_id, number=number)
+    return TaskRead.of(task)

@@ -1,0 +1,137 @@
+"""Every error of the web app as one JSON shape (`ApiError`), decided here and nowhere else."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from bot.api_schemas import ApiError, Problem
+from bot.membership import MembershipUnknown
+from storage.errors import (
+    InvalidDescription,
+    InvalidTitle,
+    StorageUnavailable,
+    TaskNotFound,
+    TooManyTasks,
+)
+
+FORBIDDEN = (
+    "this list is not yours to use: it is another user's, or a group's you are not a member of"
+)
+_HTTP_ERRORS = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+}
+
+
+class ApiProblem(Exception):
+    """An error answer: its status, its kind (`ApiError.error`) and its message."""
+
+    def __init__(
+        self, status: int, error: str, message: str, *, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+        self.headers = headers
+
+
+def unauthorized(message: str) -> ApiProblem:
+    return ApiProblem(401, "unauthorized", message, headers={"WWW-Authenticate": "tma"})
+
+
+def forbidden() -> ApiProblem:
+    return ApiProblem(403, "forbidden", FORBIDDEN)
+
+
+def _answer(
+    status: int,
+    error: str,
+    message: str,
+    problems: list[Problem] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body = ApiError(error=error, message=message, problems=problems or [])
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+
+
+def _invalid(problems: list[Problem]) -> JSONResponse:
+    summary = "; ".join(f"{problem.location}: {problem.message}" for problem in problems)
+    return _answer(422, "invalid_request", f"the request is invalid: {summary}", problems)
+
+
+def _problem(error: Any) -> Problem:
+    """A pydantic or FastAPI validation error in words for people."""
+    kind = error.get("type")
+    location = [str(part) for part in error.get("loc", ())]
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    if kind == "json_invalid":
+        location = location[:1]
+        message = f"not valid JSON ({error.get('ctx', {}).get('error', 'cannot be parsed')})"
+    elif kind == "extra_forbidden":
+        message = "unknown field"
+    elif kind == "missing" and location == ["body"]:
+        message = "a JSON object is required"
+    elif kind == "missing":
+        message = "required"
+    return Problem(location=".".join(location) or "request", message=message)
+
+
+async def _api_problem(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ApiProblem)
+    return _answer(error.status, error.error, error.message, headers=error.headers)
+
+
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    # A parameter that the route and a dependency both take is reported once by each.
+    return _invalid(list(dict.fromkeys(_problem(item) for item in error.errors())))
+
+
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    kind = _HTTP_ERRORS.get(error.status_code, f"http_{error.status_code}")
+    message = error.detail if isinstance(error.detail, str) else kind.replace("_", " ")
+    return _answer(error.status_code, kind, message.lower(), headers=error.headers)
+
+
+async def _storage_refused(request: Request, error: Exception) -> JSONResponse:
+    if isinstance(error, TaskNotFound):
+        return _answer(404, "not_found", f"there is no task #{error.number} in this list")
+    if isinstance(error, InvalidTitle):
+        return _invalid([Problem(location="body.title", message=error.reason)])
+    if isinstance(error, InvalidDescription):
+        return _invalid([Problem(location="body.description", message=error.reason)])
+    return _invalid([Problem(location="body", message=str(error))])
+
+
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    # The server logs the exception itself once this answer is sent.
+    return _answer(500, "internal_error", "something went wrong on the server")
+
+
+async def _unavailable(request: Request, error: Exception) -> JSONResponse:
+    if isinstance(error, MembershipUnknown):
+        message = "Telegram cannot confirm your membership of this group right now; try again"
+    else:
+        message = "the task storage cannot be reached right now; try again shortly"
+    return _answer(503, "unavailable", message, headers={"Retry-After": "5"})
+
+
+def install_error_answers(web: FastAPI) -> None:
+    """Answer every error the app meets in the ApiError shape."""
+    web.add_exception_handler(ApiProblem, _api_problem)
+    web.add_exception_handler(RequestValidationError, _validation_error)
+    web.add_exception_handler(HTTPException, _http_error)
+    for refused in (TaskNotFound, InvalidTitle, InvalidDescription, TooManyTasks):
+        web.add_exception_handler(refused, _storage_refused)
+    for unavailable in (StorageUnavailable, MembershipUnknown):
+        web.add_exception_handler(unavailable, _unavailable)
+    web.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,175 @@
+"""The reminder scheduler: every instance runs one; PostgreSQL decides who sends what.
+
+Each tick claims the reminders and digests that are due (storage/reminders.py: SKIP LOCKED and a
+lease, so each goes out once however many instances tick), sends them, and records what comes
+next: a nag, a retry with backoff, or nothing. Reminders missed while no instance ran are due at
+the first tick after start and say that they are late. Time comes from an injectable clock.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from handlers import render_due
+from handlers.local_time import chat_zone, in_quiet_hours, local_day_end, next_local_minute
+from storage.db import Database
+from storage.errors import StorageUnavailable
+from storage.reminders import (
+    DigestClaim,
+    Reminder,
+    claim_due_digests,
+    claim_due_reminders,
+    due_until,
+    finish_digest,
+    finish_reminder,
+)
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+# How long a claim is this instance's before another may take it (if this one died).
+LEASE = timedelta(minutes=1)
+# A reminder sent this long after its time says it is late.
+LATE_AFTER = timedelta(minutes=2)
+# Failed sends are retried after 1, 2, 4, ... minutes, at most this many times.
+MAX_SEND_FAILURES = 8
+TICK_SECONDS = 5.0
+# Errors after which a chat cannot be written to again: drop its reminders.
+_GONE = ("chat not found", "bot was kicked", "user is deactivated", "have no rights to send")
+
+
+def system_clock() -> datetime:
+    """Now, in UTC."""
+    return datetime.now(UTC)
+
+
+class Scheduler:
+    """Sends due reminders and digests through `bot`, reading and claiming them in `database`."""
+
+    def __init__(
+        self, database: Database, bot: Bot, *, clock: Clock = system_clock, batch: int = 100
+    ) -> None:
+        self.database = database
+        self.bot = bot
+        self.clock = clock
+        self.batch = batch
+
+    async def tick(self) -> int:
+        """Send everything due now; returns how many messages went out."""
+        now = self.clock()
+        sent = 0
+        reminders = await claim_due_reminders(
+            self.database, now=now, lease_until=now + LEASE, limit=self.batch
+        )
+        results = await asyncio.gather(*(self._deliver(reminder, now) for reminder in reminders))
+        sent += sum(results)
+        digests = await claim_due_digests(
+            self.database, now=now, lease_until=now + LEASE, limit=self.batch
+        )
+        results = await asyncio.gather(*(self._deliver_digest(digest, now) for digest in digests))
+        sent += sum(results)
+        return sent
+
+    async def run(self, stop: asyncio.Event, *, every: float = TICK_SECONDS) -> None:
+        """Tick until `stop` is set; a failing tick is logged and the next one tried."""
+        while not stop.is_set():
+            try:
+                await self.tick()
+            except StorageUnavailable:
+                log.warning("reminders: storage unavailable, trying again shortly")
+            except Exception:
+                log.exception("reminders: a tick failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=every)
+
+    async def _deliver(self, reminder: Reminder, now: datetime) -> bool:
+        task, settings = reminder.task, reminder.settings
+        tz = chat_zone(settings.timezone)
+        if settings.digest_minute is not None:
+            # The chat reads its tasks in the daily digest instead of one message each.
+            await self._finish(reminder, next_at=None)
+            return False
+        if in_quiet_hours(now, tz, settings.quiet_start, settings.quiet_end):
+            assert settings.quiet_end is not None
+            await self._finish(reminder, next_at=next_local_minute(now, tz, settings.quiet_end))
+            return False
+        late = now - reminder.due > LATE_AFTER
+        text, markup = render_due.render_reminder(task, tz=tz, now=now, late=late)
+        try:
+            await self.bot.send_message(task.chat_id, text, reply_markup=markup)
+        except Forbidden as error:
+            log.info("reminder for chat %s dropped: %s", task.chat_id, error)
+            await self._finish(reminder, next_at=None)
+            return False
+        except BadRequest as error:
+            if any(reason in error.message.lower() for reason in _GONE):
+                log.info("reminder for chat %s dropped: %s", task.chat_id, error)
+                await self._finish(reminder, next_at=None)
+                return False
+            return await self._retry_later(reminder, now, error)
+        except TelegramError as error:
+            return await self._retry_later(reminder, now, error)
+        nag = timedelta(minutes=task.nag_minutes) if task.nag_minutes else None
+        await self._finish(reminder, next_at=now + nag if nag else None)
+        return True
+
+    async def _retry_later(self, reminder: Reminder, now: datetime, error: Exception) -> bool:
+        failures = reminder.failures + 1
+        if failures >= MAX_SEND_FAILURES:
+            log.warning(
+                "reminder for chat %s dropped after %d failed sends: %s",
+                reminder.task.chat_id,
+                failures,
+                error,
+            )
+            await self._finish(reminder, next_at=None)
+            return False
+        delay = timedelta(minutes=2 ** (failures - 1))
+        log.info(
+            "reminder for chat %s failed (%s); again in %s", reminder.task.chat_id, error, delay
+        )
+        await self._finish(reminder, next_at=now + delay, failures=failures)
+        return False
+
+    async def _finish(
+        self, reminder: Reminder, *, next_at: datetime | None, failures: int = 0
+    ) -> None:
+        await finish_reminder(
+            self.database,
+            task_id=reminder.task.id,
+            lease_until=reminder.lease_until,
+            next_at=next_at,
+            failures=failures,
+        )
+
+    async def _deliver_digest(self, digest: DigestClaim, now: datetime) -> bool:
+        settings = digest.settings
+        if settings.digest_minute is None:
+            await finish_digest(
+                self.database, chat_id=digest.chat_id, lease_until=digest.lease_until, next_at=None
+            )
+            return False
+        tz = chat_zone(settings.timezone)
+        next_at = next_local_minute(now, tz, settings.digest_minute)
+        tasks = await due_until(
+            self.database, chat_id=digest.chat_id, until=local_day_end(now, tz)
+        )
+        sent = False
+        if tasks:
+            try:
+                await self.bot.send_message(
+                    digest.chat_id, render_due.render_digest(tasks, tz=tz, now=now)
+                )
+                sent = True
+            except TelegramError as error:
+                log.info("digest for chat %s not sent: %s", digest.chat_id, error)
+        await finish_digest(
+            self.database, chat_id=digest.chat_id, lease_until=digest.lease_until, next_at=next_at
+        )
+        return sent

@@ -1,0 +1,52 @@
+"""Wall-clock arithmetic in a chat's time zone: quiet hours and daily times."""
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+MINUTES_PER_DAY = 24 * 60
+
+
+def chat_zone(name: str | None) -> ZoneInfo:
+    """The chat's time zone; UTC when unset (or, defensively, unknown)."""
+    if not name:
+        return ZoneInfo("UTC")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def minute_of_day(moment: datetime, tz: ZoneInfo) -> int:
+    """Minutes after local midnight at `moment`."""
+    local = moment.astimezone(tz)
+    return local.hour * 60 + local.minute
+
+
+def in_quiet_hours(moment: datetime, tz: ZoneInfo, start: int | None, end: int | None) -> bool:
+    """Whether `moment` falls in the quiet hours [start, end) (which may span midnight)."""
+    if start is None or end is None or start == end:
+        return False
+    minute = minute_of_day(moment, tz)
+    if start < end:
+        return start <= minute < end
+    return minute >= start or minute < end
+
+
+def next_local_minute(after: datetime, tz: ZoneInfo, minute: int) -> datetime:
+    """The first moment strictly after `after` whose local time is `minute` after midnight
+    (in UTC). Across a DST gap the wall time is taken as zoneinfo resolves it."""
+    local = after.astimezone(tz)
+    wanted = time(minute // 60, minute % 60)
+    for days in range(3):
+        day = local.date() + timedelta(days=days)
+        candidate = datetime.combine(day, wanted, tzinfo=tz).astimezone(UTC)
+        if candidate > after:
+            return candidate
+    raise AssertionError("a local time recurs within three days")
+
+
+def local_day_end(moment: datetime, tz: ZoneInfo) -> datetime:
+    """The last instant of `moment`'s local day (in UTC): for "due today"."""
+    local = moment.astimezone(tz)
+    next_midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=tz)
+    return next_midnight.astimezone(UTC) - timedelta(microseconds=1)

@@ -1,0 +1,158 @@
+"""Message text and keyboards about time: due times, reminders, the digest, /today, settings."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers.callbacks import ChooseDue, ReminderDone, Snooze, encode
+from handlers.render import due_text, escape, fit_lines, shorten
+from handlers.when import QUICK_CHOICES, SNOOZE_CHOICES, Recurrence, WhenError, local_datetime_text
+from storage.models import Task
+
+USAGE_DUE = (
+    "Usage: /due 3 tomorrow 9:00 — or fri 18:00, in 2 hours, dec 1, every monday 9:00;"
+    " /due 3 off removes it; /due 3 alone offers quick choices"
+)
+USAGE_TIMEZONE = "Usage: /timezone Europe/Berlin (a name from the IANA time zone list)"
+USAGE_NAG = "Usage: /nag 3 30m — remind every 30 minutes until done; /nag 3 off stops it"
+USAGE_QUIET = "Usage: /quiet 22:00-07:00 — reminders wait until the end; /quiet off"
+USAGE_DIGEST = "Usage: /digest 8:00 — one message a day instead of one per task; /digest off"
+TIMEZONE_HINT = "Times are in UTC here. Set yours with /timezone Europe/Berlin."
+
+
+def render_due_set(task: Task, *, tz: ZoneInfo, now: datetime, default_zone: bool) -> str:
+    """The reply to /due: the time said back in the chat's zone, so the user can check it."""
+    if task.due_at is None:
+        return f"🗑 <b>#{task.number}</b> has no due time any more."
+    when = escape(local_datetime_text(task.due_at, tz, now=now))
+    lines = [f"⏰ <b>#{task.number}</b> {escape(shorten(task.title, 100))} is due {when}."]
+    if task.recurrence:
+        lines.append(f"🔁 {escape(_describe(task.recurrence))}")
+    if default_zone:
+        lines.append(TIMEZONE_HINT)
+    return "\n".join(lines)
+
+
+def _describe(recurrence: str) -> str:
+    try:
+        return Recurrence.decode(recurrence).describe()
+    except WhenError:
+        return "repeats"
+
+
+def render_due_choices(task: Task) -> tuple[str, InlineKeyboardMarkup]:
+    """/due N without a time: quick choices as buttons."""
+    buttons = [
+        InlineKeyboardButton(label, callback_data=encode(ChooseDue(task.number, code)))
+        for code, label in QUICK_CHOICES
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append(
+        [InlineKeyboardButton("No due time", callback_data=encode(ChooseDue(task.number, "off")))]
+    )
+    text = (
+        f"⏰ When is <b>#{task.number}</b> {escape(shorten(task.title, 100))} due?\n"
+        "Pick one, or send for example /due "
+        f"{task.number} fri 18:00"
+    )
+    return text, InlineKeyboardMarkup(rows)
+
+
+def render_reminder(
+    task: Task, *, tz: ZoneInfo, now: datetime, late: bool
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The reminder message, with Done and Snooze buttons."""
+    lines = [f"⏰ <b>#{task.number}</b> {escape(task.title)}"]
+    if task.due_at is not None:
+        when = escape(local_datetime_text(task.due_at, tz, now=now))
+        lines.append(f"Was due {when} (sent late)." if late else f"Due {when}.")
+    if task.nag_minutes:
+        lines.append(f"I'll remind you every {task.nag_minutes} min until it is done.")
+    rows = [
+        [InlineKeyboardButton("✅ Done", callback_data=encode(ReminderDone(task.number)))],
+        [
+            InlineKeyboardButton(f"💤 {label}", callback_data=encode(Snooze(task.number, code)))
+            for code, label in SNOOZE_CHOICES[:2]
+        ],
+        [
+            InlineKeyboardButton(f"💤 {label}", callback_data=encode(Snooze(task.number, code)))
+            for code, label in SNOOZE_CHOICES[2:]
+        ],
+    ]
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def render_snoozed(task: Task, until: datetime, *, tz: ZoneInfo, now: datetime) -> str:
+    """A reminder message after Snooze."""
+    when = escape(local_datetime_text(until, tz, now=now))
+    return f"💤 <b>#{task.number}</b> {escape(task.title)}\nI'll remind you again {when}."
+
+
+def render_reminder_done(
+    task: Task, *, next_due: datetime | None, tz: ZoneInfo, now: datetime
+) -> str:
+    """A reminder message after Done (with the next occurrence of a recurring task)."""
+    text = f"✅ <b>#{task.number}</b> <s>{escape(task.title)}</s>"
+    if next_due is not None:
+        text += f"\n🔁 Next time: {escape(local_datetime_text(next_due, tz, now=now))}"
+    return text
+
+
+def _lines(tasks: Sequence[Task], tz: ZoneInfo, now: datetime) -> list[str]:
+    return fit_lines(
+        [f"<b>#{t.number}</b> {escape(t.title)}{due_text(t, tz=tz, now=now)}" for t in tasks]
+    )
+
+
+def render_today(tasks: Sequence[Task], *, tz: ZoneInfo, now: datetime, default_zone: bool) -> str:
+    """The reply to /today: overdue and due-today tasks."""
+    if not tasks:
+        lines = ["🌤 Nothing due today."]
+    else:
+        lines = [f"📅 <b>Due today</b> · {len(tasks)}", *_lines(tasks, tz, now)]
+    if default_zone:
+        lines += ["", TIMEZONE_HINT]
+    return "\n".join(lines)
+
+
+def render_digest(tasks: Sequence[Task], *, tz: ZoneInfo, now: datetime) -> str:
+    """The daily digest message."""
+    return "\n".join([f"☀️ <b>Today</b> · {len(tasks)} due", *_lines(tasks, tz, now)])
+
+
+def render_timezone(name: str, *, now: datetime, tz: ZoneInfo) -> str:
+    """The reply to /timezone."""
+    local = now.astimezone(tz).strftime("%H:%M")
+    return f"🌍 Time zone: <b>{escape(name)}</b> (it is {local} there now)."
+
+
+def render_nag(task: Task) -> str:
+    """The reply to /nag."""
+    if not task.nag_minutes:
+        return f"🔕 <b>#{task.number}</b> will be reminded once."
+    return (
+        f"🔔 <b>#{task.number}</b>: I'll repeat its reminder every {task.nag_minutes} min"
+        " until it is done."
+    )
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def render_quiet(start: int | None, end: int | None) -> str:
+    """The reply to /quiet."""
+    if start is None or end is None:
+        return "🔔 No quiet hours: reminders come when they are due."
+    return f"🤫 Quiet hours {_clock(start)}–{_clock(end)}: reminders due then wait until the end."
+
+
+def render_digest_setting(minute: int | None) -> str:
+    """The reply to /digest."""
+    if minute is None:
+        return "🔔 No digest: each reminder comes on its own."
+    return (
+        f"☀️ A digest of the day's tasks comes at {_clock(minute)}, instead of one reminder each."
+    )

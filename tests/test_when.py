@@ -1,0 +1,689 @@
+"""Reading "when" phrases: the due times users type, in their chat's time zone.
+
+Every expected value below is worked out by hand from a calendar and the zones' offsets
+(Berlin +01:00/+02:00, New York -05:00/-04:00, Kolkata +05:30, Auckland +12:00/+13:00).
+Wednesday 10 June 2026 is the usual "now"; no test reads the real clock.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from handlers.when import (
+    MAX_AHEAD,
+    QUICK_CHOICES,
+    SNOOZE_CHOICES,
+    Recurrence,
+    WhenError,
+    find_timezone,
+    local_datetime_text,
+    parse_duration,
+    parse_time_of_day,
+    parse_when,
+    quick_choice,
+    snooze_until,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NEW_YORK = ZoneInfo("America/New_York")
+KOLKATA = ZoneInfo("Asia/Kolkata")
+AUCKLAND = ZoneInfo("Pacific/Auckland")
+UTC_ZONE = ZoneInfo("UTC")
+ZONES = [UTC_ZONE, BERLIN, NEW_YORK, KOLKATA, AUCKLAND]
+
+
+def utc(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def wall_clock_due(phrase: str, *, now: datetime, tz: ZoneInfo) -> datetime:
+    """The parsed due time as a naive local wall time, checking it came back in UTC."""
+    due = parse_when(phrase, now=now, tz=tz).due_at
+    assert due.utcoffset() == timedelta(0)
+    return due.astimezone(tz).replace(tzinfo=None)
+
+
+def error_message(phrase: str, *, now: datetime, tz: ZoneInfo = UTC_ZONE) -> str:
+    with pytest.raises(WhenError) as caught:
+        parse_when(phrase, now=now, tz=tz)
+    return caught.value.message
+
+
+# Wall-clock results for a chat whose clock shows Wednesday 10 June 2026, 14:00. No zone has a
+# DST change near these dates, so the wall times are the same in every zone.
+WALL_CLOCK_PHRASES = [
+    ("in 2 hours", (2026, 6, 10, 16, 0)),
+    ("in 10 minutes", (2026, 6, 10, 14, 10)),
+    ("in 3 days", (2026, 6, 13, 14, 0)),
+    ("in 1 week", (2026, 6, 17, 14, 0)),
+    ("in 1h30m", (2026, 6, 10, 15, 30)),
+    ("in an hour", (2026, 6, 10, 15, 0)),
+    ("today 18:00", (2026, 6, 10, 18, 0)),
+    ("tonight", (2026, 6, 10, 20, 0)),
+    ("tonight 22:30", (2026, 6, 10, 22, 30)),
+    ("this evening", (2026, 6, 10, 19, 0)),
+    ("evening", (2026, 6, 10, 19, 0)),
+    ("this evening at 8", (2026, 6, 10, 20, 0)),
+    ("this afternoon", (2026, 6, 10, 15, 0)),
+    ("tomorrow", (2026, 6, 11, 9, 0)),
+    ("tomorrow 9:00", (2026, 6, 11, 9, 0)),
+    ("tomorrow at 9", (2026, 6, 11, 9, 0)),
+    ("tomorrow 7am", (2026, 6, 11, 7, 0)),
+    ("tomorrow morning", (2026, 6, 11, 9, 0)),
+    ("tomorrow evening", (2026, 6, 11, 19, 0)),
+    ("tomorrow evening at 8", (2026, 6, 11, 20, 0)),
+    ("9:00 tomorrow", (2026, 6, 11, 9, 0)),
+    ("18:00", (2026, 6, 10, 18, 0)),
+    ("6pm", (2026, 6, 10, 18, 0)),
+    ("at 6:30 pm", (2026, 6, 10, 18, 30)),
+    ("18.30", (2026, 6, 10, 18, 30)),
+    ("13:00", (2026, 6, 11, 13, 0)),
+    ("14:00", (2026, 6, 11, 14, 0)),  # exactly now is not ahead any more
+    ("at 9", (2026, 6, 11, 9, 0)),
+    ("fri", (2026, 6, 12, 9, 0)),
+    ("friday", (2026, 6, 12, 9, 0)),
+    ("fri 18:00", (2026, 6, 12, 18, 0)),
+    ("on friday at 6pm", (2026, 6, 12, 18, 0)),
+    ("6pm friday", (2026, 6, 12, 18, 0)),
+    ("friday evening", (2026, 6, 12, 19, 0)),
+    ("tue", (2026, 6, 16, 9, 0)),
+    ("wed 15:00", (2026, 6, 10, 15, 0)),
+    ("wed 13:00", (2026, 6, 17, 13, 0)),
+    ("wednesday", (2026, 6, 17, 9, 0)),
+    ("next monday", (2026, 6, 15, 9, 0)),
+    ("next monday 18:00", (2026, 6, 15, 18, 0)),
+    ("next wednesday", (2026, 6, 17, 9, 0)),
+    ("next wed 18:00", (2026, 6, 17, 18, 0)),
+    ("next week", (2026, 6, 15, 9, 0)),
+    ("dec 1", (2026, 12, 1, 9, 0)),
+    ("1 dec", (2026, 12, 1, 9, 0)),
+    ("1st of december", (2026, 12, 1, 9, 0)),
+    ("december 1 18:00", (2026, 12, 1, 18, 0)),
+    ("on dec 1 at 10:00", (2026, 12, 1, 10, 0)),
+    ("1 december 2027", (2027, 12, 1, 9, 0)),
+    ("dec 1, 2027", (2027, 12, 1, 9, 0)),
+    ("jun 1", (2027, 6, 1, 9, 0)),
+    ("june 10 15:00", (2026, 6, 10, 15, 0)),
+    ("jun 10", (2027, 6, 10, 9, 0)),
+    ("feb 29", (2028, 2, 29, 9, 0)),
+    ("2026-12-01", (2026, 12, 1, 9, 0)),
+    ("2026-12-01 10:00", (2026, 12, 1, 10, 0)),
+    ("2026-12-01T10:00", (2026, 12, 1, 10, 0)),
+    ("1.12.2026 10:00", (2026, 12, 1, 10, 0)),
+    ("1.12.2026", (2026, 12, 1, 9, 0)),
+    ("  Tomorrow   AT 9  ", (2026, 6, 11, 9, 0)),
+    ("FRI 6PM", (2026, 6, 12, 18, 0)),
+]
+
+
+@pytest.mark.parametrize("tz", ZONES, ids=str)
+@pytest.mark.parametrize(("phrase", "expected"), WALL_CLOCK_PHRASES, ids=lambda v: str(v))
+def test_phrase_is_due_at_the_expected_local_time(
+    tz: ZoneInfo, phrase: str, expected: tuple[int, int, int, int, int]
+) -> None:
+    now = datetime(2026, 6, 10, 14, 0, tzinfo=tz)
+    assert wall_clock_due(phrase, now=now, tz=tz) == datetime(*expected)
+
+
+@pytest.mark.parametrize(
+    ("tz", "phrase", "expected_utc"),
+    [
+        (UTC_ZONE, "tomorrow", utc(2026, 6, 11, 9, 0)),
+        (BERLIN, "dec 1 18:00", utc(2026, 12, 1, 17, 0)),
+        (NEW_YORK, "18:00", utc(2026, 6, 10, 22, 0)),
+        (NEW_YORK, "dec 1", utc(2026, 12, 1, 14, 0)),
+        (KOLKATA, "tomorrow 9:00", utc(2026, 6, 11, 3, 30)),
+        (KOLKATA, "in 2 hours", utc(2026, 6, 10, 10, 30)),
+        (AUCKLAND, "tomorrow", utc(2026, 6, 10, 21, 0)),
+        (AUCKLAND, "dec 1", utc(2026, 11, 30, 20, 0)),
+    ],
+    ids=str,
+)
+def test_due_time_is_the_right_utc_instant(
+    tz: ZoneInfo, phrase: str, expected_utc: datetime
+) -> None:
+    now = datetime(2026, 6, 10, 14, 0, tzinfo=tz)
+    assert parse_when(phrase, now=now, tz=tz).due_at == expected_utc
+
+
+# Around the DST changes: Berlin 2026-03-29 02:00->03:00 and 2026-10-25 03:00->02:00; New York
+# 2026-03-08 02:00->03:00 and 2026-11-01 02:00->01:00. "now" is the Saturday before at 12:00.
+@pytest.mark.parametrize(
+    ("tz", "now", "phrase", "expected_utc"),
+    [
+        # 02:30 does not exist: it becomes 03:30 CEST.
+        (BERLIN, utc(2026, 3, 28, 11, 0), "tomorrow 2:30", utc(2026, 3, 29, 1, 30)),
+        (BERLIN, utc(2026, 3, 28, 11, 0), "tomorrow 1:30", utc(2026, 3, 29, 0, 30)),
+        (BERLIN, utc(2026, 3, 28, 11, 0), "tomorrow 3:00", utc(2026, 3, 29, 1, 0)),
+        (BERLIN, utc(2026, 3, 28, 11, 0), "tomorrow", utc(2026, 3, 29, 7, 0)),
+        # a day keeps the wall clock (23 hours here); 24 hours are 24 hours.
+        (BERLIN, utc(2026, 3, 28, 11, 0), "in 1 day", utc(2026, 3, 29, 10, 0)),
+        (BERLIN, utc(2026, 3, 28, 11, 0), "in 24 hours", utc(2026, 3, 29, 11, 0)),
+        # 02:30 happens twice: the first one, still CEST.
+        (BERLIN, utc(2026, 10, 24, 10, 0), "tomorrow 2:30", utc(2026, 10, 25, 0, 30)),
+        (BERLIN, utc(2026, 10, 24, 10, 0), "tomorrow 3:00", utc(2026, 10, 25, 2, 0)),
+        (BERLIN, utc(2026, 10, 24, 10, 0), "sunday", utc(2026, 10, 25, 8, 0)),
+        (BERLIN, utc(2026, 10, 24, 10, 0), "in 1 day", utc(2026, 10, 25, 11, 0)),
+        (NEW_YORK, utc(2026, 3, 7, 17, 0), "tomorrow 2:30", utc(2026, 3, 8, 7, 30)),
+        (NEW_YORK, utc(2026, 3, 7, 17, 0), "tomorrow 9:00", utc(2026, 3, 8, 13, 0)),
+        (NEW_YORK, utc(2026, 10, 31, 16, 0), "tomorrow 1:30", utc(2026, 11, 1, 5, 30)),
+        (NEW_YORK, utc(2026, 10, 31, 16, 0), "sun 9:00", utc(2026, 11, 1, 14, 0)),
+        # On the night itself: Berlin at 01:45 CET, then at the second 02:30 (CET).
+        (BERLIN, utc(2026, 3, 29, 0, 45), "2:30", utc(2026, 3, 29, 1, 30)),
+        (BERLIN, utc(2026, 3, 29, 0, 45), "in 1 hour", utc(2026, 3, 29, 1, 45)),
+        (BERLIN, utc(2026, 10, 25, 1, 30), "in 1 hour", utc(2026, 10, 25, 2, 30)),
+        # the first 02:45 (00:45 UTC) has passed, so it is tomorrow's 02:45 CET.
+        (BERLIN, utc(2026, 10, 25, 1, 30), "2:45", utc(2026, 10, 26, 1, 45)),
+    ],
+    ids=str,
+)
+def test_wall_times_around_dst_changes(
+    tz: ZoneInfo, now: datetime, phrase: str, expected_utc: datetime
+) -> None:
+    assert parse_when(phrase, now=now, tz=tz).due_at == expected_utc
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected_words"),
+    [
+        ("today 8:00", "already passed"),
+        ("today 14:00", "already passed"),  # exactly now
+        ("2026-06-01", "already passed"),
+        ("1.6.2026 18:00", "already passed"),
+        ("2025-12-01", "already passed"),
+        ("2031-06-09 14:01", "too far ahead"),
+        ("2031-06-10", "too far ahead"),
+        ("1 jan 2035", "too far ahead"),
+        ("in 300 weeks", "too far ahead"),
+        ("in 999999 weeks", "too far ahead"),
+        ("feb 30", "There is no 30 February."),
+        ("31.04.2027", "There is no 31 April 2027."),
+        ("2026-13-01", "There is no month 13."),
+        ("tomorrow 25:00", "“25:00” is not a time of day"),
+        ("tomorrow 13pm", "“13pm” is not a time of day"),
+        ("in 0 minutes", "zero"),
+        ("in 1 month", "“1 month” is not a duration"),
+        ("Buy 2 milk", "I can't read “Buy 2 milk” as a time"),
+        ("soon", "I can't read “soon” as a time"),
+        ("next", "I can't read"),
+        ("tomorrow tomorrow", "I can't read"),
+        ("friday 9:00 friday", "I can't read"),
+        ("at at 9", "I can't read"),
+        ("every", "I can't read"),
+        ("every day until whenever", "“whenever” as an end date"),
+        ("every day 9:00 until today", "before the first time"),
+        ("daily until 2026-06-01", "before the first time"),
+        ("", "Tell me when"),
+        ("   ", "Tell me when"),
+    ],
+    ids=str,
+)
+def test_phrase_is_refused_with_a_reason(phrase: str, expected_words: str) -> None:
+    message = error_message(phrase, now=utc(2026, 6, 10, 14, 0))
+    assert expected_words in message
+
+
+def test_weekday_named_today_moves_to_next_week_once_its_time_has_come() -> None:
+    # Unlike "today 14:00", a weekday rolls on: Wednesday 14:00 at Wednesday 14:00 is next week.
+    assert wall_clock_due("wed 14:00", now=utc(2026, 6, 10, 14, 0), tz=UTC_ZONE) == datetime(
+        2026, 6, 17, 14, 0
+    )
+
+
+def test_unreadable_phrase_lists_examples_of_what_works() -> None:
+    message = error_message("soon", now=utc(2026, 6, 10, 14, 0))
+    assert "tomorrow 9:00" in message and "in 2 hours" in message
+
+
+def test_last_moment_within_max_ahead_is_accepted() -> None:
+    # 5 * 365 days after 2026-06-10 is 2031-06-09 (2028 has a 29 February).
+    due = parse_when("2031-06-09 14:00", now=utc(2026, 6, 10, 14, 0), tz=UTC_ZONE).due_at
+    assert due == utc(2031, 6, 9, 14, 0)
+    assert due - utc(2026, 6, 10, 14, 0) == MAX_AHEAD
+
+
+@pytest.mark.parametrize(
+    ("tz", "phrase", "expected_words"),
+    [(NEW_YORK, "9999-12-31 23:59", "too far ahead"), (AUCKLAND, "0001-01-01", "already passed")],
+    ids=str,
+)
+def test_dates_at_the_ends_of_the_calendar_are_refused_not_crashing(
+    tz: ZoneInfo, phrase: str, expected_words: str
+) -> None:
+    # Converting these to UTC would overflow datetime's range.
+    assert expected_words in error_message(phrase, now=utc(2026, 6, 10, 14, 0), tz=tz)
+
+
+def test_naive_now_is_a_programming_error_not_a_chat_reply() -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_when("tomorrow", now=datetime(2026, 6, 10, 14, 0), tz=UTC_ZONE)
+    assert not isinstance(caught.value, WhenError)
+
+
+# Recurrences
+
+
+def test_every_day_keeps_nine_oclock_across_spring_forward() -> None:
+    when = parse_when("every day 9:00", now=utc(2026, 3, 27, 11, 0), tz=BERLIN)
+    assert when.recurrence == Recurrence("daily", None, 9, 0, None)
+    assert when.due_at == utc(2026, 3, 28, 8, 0)  # CET
+    second = when.recurrence.next_after(when.due_at, BERLIN)
+    assert second == utc(2026, 3, 29, 7, 0)  # CEST
+    assert when.recurrence.next_after(utc(2026, 3, 29, 7, 0), BERLIN) == utc(2026, 3, 30, 7, 0)
+
+
+def test_every_day_keeps_nine_oclock_across_fall_back() -> None:
+    rule = Recurrence("daily", None, 9, 0, None)
+    assert rule.next_after(utc(2026, 10, 24, 8, 0), BERLIN) == utc(2026, 10, 25, 8, 0)
+
+
+def test_daily_time_in_the_spring_gap_moves_forward_that_day_only() -> None:
+    rule = Recurrence("daily", None, 2, 30, None)
+    assert rule.next_after(utc(2026, 3, 28, 2, 0), BERLIN) == utc(2026, 3, 29, 1, 30)
+    assert rule.next_after(utc(2026, 3, 29, 1, 30), BERLIN) == utc(2026, 3, 30, 0, 30)
+
+
+def test_weekly_keeps_wall_clock_across_new_york_fall_back() -> None:
+    when = parse_when("every monday 9:00", now=utc(2026, 10, 28, 16, 0), tz=NEW_YORK)
+    assert when.recurrence == Recurrence("weekly", 0, 9, 0, None)
+    assert when.due_at == utc(2026, 11, 2, 14, 0)  # EST
+    rule = when.recurrence
+    assert rule.next_after(utc(2026, 10, 25, 0, 0), NEW_YORK) == utc(2026, 10, 26, 13, 0)  # EDT
+
+
+def test_every_weekday_skips_the_weekend() -> None:
+    when = parse_when("every weekday 8:00", now=utc(2026, 6, 12, 10, 0), tz=UTC_ZONE)  # a Friday
+    assert when.recurrence == Recurrence("weekdays", None, 8, 0, None)
+    assert when.due_at == utc(2026, 6, 15, 8, 0)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("every day 8:00", Recurrence("daily", None, 8, 0, None)),
+        ("daily 8:00", Recurrence("daily", None, 8, 0, None)),
+        ("daily at 6pm", Recurrence("daily", None, 18, 0, None)),
+        ("every day", Recurrence("daily", None, 9, 0, None)),
+        ("every weekday", Recurrence("weekdays", None, 9, 0, None)),
+        ("weekdays 8:30", Recurrence("weekdays", None, 8, 30, None)),
+        ("every monday 9:00", Recurrence("weekly", 0, 9, 0, None)),
+        ("every sun", Recurrence("weekly", 6, 9, 0, None)),
+        ("Every Friday at 17:30", Recurrence("weekly", 4, 17, 30, None)),
+        ("every monday 9:00 until 2027-01-31", Recurrence("weekly", 0, 9, 0, date(2027, 1, 31))),
+        ("daily until dec 31", Recurrence("daily", None, 9, 0, date(2026, 12, 31))),
+        ("every friday until jan 31", Recurrence("weekly", 4, 9, 0, date(2027, 1, 31))),
+        ("every day 18:00 until friday", Recurrence("daily", None, 18, 0, date(2026, 6, 12))),
+        ("every day 18:00 until today", Recurrence("daily", None, 18, 0, date(2026, 6, 10))),
+    ],
+    ids=str,
+)
+def test_recurrence_phrase_gives_the_rule(phrase: str, expected: Recurrence) -> None:
+    assert parse_when(phrase, now=utc(2026, 6, 10, 14, 0), tz=UTC_ZONE).recurrence == expected
+
+
+def test_recurrence_stops_after_its_until_date() -> None:
+    when = parse_when(
+        "every monday 9:00 until 2026-06-22", now=utc(2026, 6, 10, 14, 0), tz=UTC_ZONE
+    )
+    assert when.due_at == utc(2026, 6, 15, 9, 0)
+    assert when.recurrence is not None
+    assert when.recurrence.next_after(when.due_at, UTC_ZONE) == utc(2026, 6, 22, 9, 0)
+    assert when.recurrence.next_after(utc(2026, 6, 22, 9, 0), UTC_ZONE) is None
+
+
+def test_until_is_a_date_on_the_chats_clock() -> None:
+    # 21:00 UTC on 10 June is 09:00 on 11 June in Auckland: the 11th's occurrence is then done.
+    rule = Recurrence("daily", None, 9, 0, date(2026, 6, 11))
+    assert rule.next_after(utc(2026, 6, 10, 20, 59), AUCKLAND) == utc(2026, 6, 10, 21, 0)
+    assert rule.next_after(utc(2026, 6, 10, 21, 0), AUCKLAND) is None
+
+
+@pytest.mark.parametrize(
+    ("rule", "text"),
+    [
+        (
+            Recurrence("weekly", 0, 9, 0, date(2027, 1, 31)),
+            "every Monday at 09:00 until 2027-01-31",
+        ),
+        (Recurrence("weekdays", None, 8, 0, None), "every weekday at 08:00"),
+        (Recurrence("daily", None, 7, 5, None), "every day at 07:05"),
+        (Recurrence("weekly", 6, 18, 30, None), "every Sunday at 18:30"),
+    ],
+    ids=str,
+)
+def test_recurrence_describes_itself(rule: Recurrence, text: str) -> None:
+    assert rule.describe() == text
+
+
+@pytest.mark.parametrize(
+    ("rule", "stored"),
+    [
+        (Recurrence("weekly", 0, 9, 0, date(2027, 1, 31)), "weekly:0:09:00:2027-01-31"),
+        (Recurrence("daily", None, 8, 0, None), "daily::08:00:"),
+        (Recurrence("weekdays", None, 23, 59, date(2026, 12, 1)), "weekdays::23:59:2026-12-01"),
+        (Recurrence("weekly", 6, 0, 0, None), "weekly:6:00:00:"),
+    ],
+    ids=str,
+)
+def test_recurrence_encodes_to_compact_text_and_back(rule: Recurrence, stored: str) -> None:
+    assert rule.encode() == stored
+    assert Recurrence.decode(stored) == rule
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "",
+        "daily",
+        "monthly::09:00:",
+        "weekly::09:00:",
+        "weekly:7:09:00:",
+        "daily:1:08:00:",
+        "daily::8:00:",
+        "daily::24:00:",
+        "daily::08:60:",
+        "daily::08:00:2027-02-30",
+        "daily::08:00:tomorrow",
+        "daily::08:00",
+        "DAILY::08:00:",
+    ],
+)
+def test_recurrence_decode_refuses_junk(stored: str) -> None:
+    with pytest.raises(WhenError):
+        Recurrence.decode(stored)
+
+
+@pytest.mark.parametrize(
+    ("kind", "weekday"), [("weekly", None), ("daily", 2), ("weekdays", 0), ("weekly", 7)]
+)
+def test_recurrence_refuses_an_inconsistent_weekday(kind: str, weekday: int | None) -> None:
+    with pytest.raises(WhenError):
+        Recurrence(kind, weekday, 9, 0, None)  # type: ignore[arg-type]
+
+
+@given(
+    st.builds(
+        Recurrence,
+        kind=st.just("daily"),
+        weekday=st.none(),
+        hour=st.integers(0, 23),
+        minute=st.integers(0, 59),
+        until=st.none() | st.dates(),
+    )
+    | st.builds(
+        Recurrence,
+        kind=st.just("weekly"),
+        weekday=st.integers(0, 6),
+        hour=st.integers(0, 23),
+        minute=st.integers(0, 59),
+        until=st.none() | st.dates(),
+    )
+)
+def test_any_recurrence_survives_the_database(rule: Recurrence) -> None:
+    assert Recurrence.decode(rule.encode()) == rule
+
+
+@given(
+    after=st.datetimes(datetime(2020, 1, 1), datetime(2035, 1, 1), timezones=st.just(UTC)),
+    tz=st.sampled_from([BERLIN, NEW_YORK, AUCKLAND, KOLKATA]),
+    hour=st.integers(0, 23).filter(lambda hour: hour != 2),  # 02:xx falls in the spring gaps
+    minute=st.integers(0, 59),
+)
+def test_daily_recurrence_is_the_next_wall_clock_time_in_any_zone(
+    after: datetime, tz: ZoneInfo, hour: int, minute: int
+) -> None:
+    due = Recurrence("daily", None, hour, minute, None).next_after(after, tz)
+    assert due is not None
+    assert after < due <= after + timedelta(hours=25)
+    local = due.astimezone(tz)
+    assert (local.hour, local.minute) == (hour, minute)
+
+
+# Durations and times of day
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10m", timedelta(minutes=10)),
+        ("10 min", timedelta(minutes=10)),
+        ("30 minutes", timedelta(minutes=30)),
+        ("1 minute", timedelta(minutes=1)),
+        ("1h", timedelta(hours=1)),
+        ("2 hours", timedelta(hours=2)),
+        ("an hour", timedelta(hours=1)),
+        ("1d", timedelta(days=1)),
+        ("1 day", timedelta(days=1)),
+        ("3 days", timedelta(days=3)),
+        ("1w", timedelta(weeks=1)),
+        ("1 week", timedelta(weeks=1)),
+        ("1h30m", timedelta(minutes=90)),
+        ("1 hour 30 minutes", timedelta(minutes=90)),
+        ("2d 4h", timedelta(hours=52)),
+        (" 90 MIN ", timedelta(minutes=90)),
+    ],
+    ids=str,
+)
+def test_duration_is_read(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "10", "soon", "1 month", "2 years", "0m", "1m1h", "1h 1h", "-1h", "1.5h", "ah", "10 mx"],
+)
+def test_duration_refuses_anything_else(text: str) -> None:
+    with pytest.raises(WhenError):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("9", (9, 0)),
+        ("9:00", (9, 0)),
+        ("09:30", (9, 30)),
+        ("9am", (9, 0)),
+        ("6pm", (18, 0)),
+        ("9:30 pm", (21, 30)),
+        (" 9:30 PM ", (21, 30)),
+        ("18.30", (18, 30)),
+        ("0:00", (0, 0)),
+        ("23:59", (23, 59)),
+        ("12am", (0, 0)),
+        ("12pm", (12, 0)),
+        ("12:15 am", (0, 15)),
+        ("noon", (12, 0)),
+    ],
+    ids=str,
+)
+def test_time_of_day_is_read(text: str, expected: tuple[int, int]) -> None:
+    assert parse_time_of_day(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["", "24:00", "9:60", "9:5", "13pm", "0am", "930", "nine", "9:00:00", "9 o'clock"]
+)
+def test_time_of_day_refuses_anything_else(text: str) -> None:
+    with pytest.raises(WhenError):
+        parse_time_of_day(text)
+
+
+@given(hour=st.integers(0, 23), minute=st.integers(0, 59))
+def test_time_of_day_reads_24_hour_and_12_hour_spellings_alike(hour: int, minute: int) -> None:
+    twelve = f"{(hour - 1) % 12 + 1}:{minute:02d} {'pm' if hour >= 12 else 'am'}"
+    assert parse_time_of_day(f"{hour:02d}:{minute:02d}") == (hour, minute)
+    assert parse_time_of_day(twelve) == (hour, minute)
+
+
+# Time zones
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Europe/Berlin", "Europe/Berlin"),
+        ("europe/berlin", "Europe/Berlin"),
+        ("AMERICA/NEW_YORK", "America/New_York"),
+        ("America/New York", "America/New_York"),
+        (" Asia/Kolkata ", "Asia/Kolkata"),
+        ("UTC", "UTC"),
+        ("utc", "UTC"),
+    ],
+)
+def test_time_zone_is_found_by_its_iana_name(name: str, key: str) -> None:
+    assert find_timezone(name).key == key
+
+
+@pytest.mark.parametrize(
+    ("name", "suggested"),
+    [
+        ("Europe/Berln", "Europe/Berlin"),
+        ("berlin", "Europe/Berlin"),
+        ("Berln", "Europe/Berlin"),
+        ("new york", "America/New_York"),
+    ],
+)
+def test_unknown_time_zone_suggests_close_names(name: str, suggested: str) -> None:
+    with pytest.raises(WhenError) as caught:
+        find_timezone(name)
+    message = caught.value.message
+    assert "Did you mean" in message and suggested in message
+    assert message.count("/") <= 3 + name.count("/")  # at most three suggestions
+
+
+@pytest.mark.parametrize("name", ["", "Nowhere/Qqqqq", "localtime", "../../etc/passwd"])
+def test_unknown_time_zone_is_refused(name: str) -> None:
+    with pytest.raises(WhenError) as caught:
+        find_timezone(name)
+    assert "Europe/Berlin" in caught.value.message  # says what a name looks like
+
+
+# How times are said back
+
+
+@pytest.mark.parametrize(
+    ("moment", "text"),
+    [
+        (utc(2026, 6, 10, 16, 0), "today 18:00"),
+        (utc(2026, 6, 11, 7, 0), "tomorrow 09:00"),
+        (utc(2026, 6, 10, 22, 30), "tomorrow 00:30"),  # midnight has passed in Berlin
+        (utc(2026, 6, 9, 18, 0), "yesterday 20:00"),
+        (utc(2026, 6, 12, 16, 0), "Fri 12 Jun 18:00"),
+        (utc(2026, 12, 5, 17, 0), "Sat 5 Dec 18:00"),
+        (utc(2029, 1, 1, 8, 0), "Mon 1 Jan 2029 09:00"),
+        (utc(2025, 12, 31, 8, 0), "Wed 31 Dec 2025 09:00"),
+    ],
+    ids=str,
+)
+def test_moment_is_said_in_the_chats_words(moment: datetime, text: str) -> None:
+    now = datetime(2026, 6, 10, 14, 0, tzinfo=BERLIN)
+    assert local_datetime_text(moment, BERLIN, now=now) == text
+
+
+def test_today_is_the_chats_today_not_utcs() -> None:
+    # 23:30 UTC on 10 June is already 11 June, 05:00 in Kolkata, where it is then 11 June too.
+    now = utc(2026, 6, 10, 23, 30)
+    assert local_datetime_text(utc(2026, 6, 11, 3, 30), KOLKATA, now=now) == "today 09:00"
+
+
+# Buttons
+
+
+def test_quick_choices_are_the_four_buttons() -> None:
+    assert QUICK_CHOICES == [
+        ("1h", "In 1 hour"),
+        ("evening", "This evening"),
+        ("morning", "Tomorrow morning"),
+        ("week", "Next week"),
+    ]
+    assert SNOOZE_CHOICES == [
+        ("10m", "10 min"),
+        ("1h", "1 hour"),
+        ("evening", "This evening"),
+        ("morning", "Tomorrow morning"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("1h", utc(2026, 6, 10, 13, 0)),
+        ("evening", utc(2026, 6, 10, 17, 0)),
+        ("morning", utc(2026, 6, 11, 7, 0)),
+        ("week", utc(2026, 6, 15, 7, 0)),
+    ],
+)
+def test_quick_choice_in_berlin_on_a_wednesday_afternoon(code: str, expected: datetime) -> None:
+    now = datetime(2026, 6, 10, 14, 0, tzinfo=BERLIN)
+    assert quick_choice(code, now=now, tz=BERLIN) == expected
+
+
+def test_this_evening_after_seven_means_tomorrow_evening() -> None:
+    now = datetime(2026, 6, 10, 19, 30, tzinfo=BERLIN)
+    assert quick_choice("evening", now=now, tz=BERLIN) == utc(2026, 6, 11, 17, 0)
+    assert snooze_until("evening", now=now, tz=BERLIN) == utc(2026, 6, 11, 17, 0)
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("10m", utc(2026, 6, 10, 12, 10)),
+        ("1h", utc(2026, 6, 10, 13, 0)),
+        ("evening", utc(2026, 6, 10, 17, 0)),
+        ("morning", utc(2026, 6, 11, 7, 0)),
+    ],
+)
+def test_snooze_in_berlin_on_a_wednesday_afternoon(code: str, expected: datetime) -> None:
+    now = datetime(2026, 6, 10, 14, 0, tzinfo=BERLIN)
+    assert snooze_until(code, now=now, tz=BERLIN) == expected
+
+
+def test_unknown_button_codes_are_refused() -> None:
+    now = utc(2026, 6, 10, 14, 0)
+    for code in ("", "2h", "10m", "EVENING"):
+        with pytest.raises(WhenError):
+            quick_choice(code, now=now, tz=UTC_ZONE)
+    with pytest.raises(WhenError):
+        snooze_until("week", now=now, tz=UTC_ZONE)
+
+
+# Anything a user might type
+
+
+_WORDS = st.sampled_from(
+    ["in", "at", "on", "every", "until", "next", "tomorrow", "today", "fri", "dec", "1", "9",
+     "18:00", "2 hours", "2026-12-01", "1.12.2026", "pm", "evening", "week", "day", "daily", "x"]
+)  # fmt: skip
+
+
+@given(
+    text=st.text(max_size=40) | st.lists(_WORDS, max_size=6).map(" ".join),
+    now=st.datetimes(datetime(2020, 1, 1), datetime(2035, 1, 1), timezones=st.just(UTC)),
+    tz=st.sampled_from(ZONES),
+)
+def test_any_text_is_a_future_time_or_a_friendly_refusal(
+    text: str, now: datetime, tz: ZoneInfo
+) -> None:
+    try:
+        due = parse_when(text, now=now, tz=tz).due_at
+    except WhenError as error:
+        assert error.message
+        return
+    assert due.utcoffset() == timedelta(0)
+    assert now < due <= now + MAX_AHEAD
+
+
+@given(
+    now=st.datetimes(datetime(2020, 1, 1), datetime(2035, 1, 1), timezones=st.just(UTC)),
+    tz=st.sampled_from(ZONES),
+    minutes=st.integers(1, 24 * 60 - 1),
+)
+def test_in_minutes_is_elapsed_time_whatever_the_zone(
+    now: datetime, tz: ZoneInfo, minutes: int
+) -> None:
+    due = parse_when(f"in {minutes} minutes", now=now, tz=tz).due_at
+    assert due == now + timedelta(minutes=minutes)
