@@ -475,8 +475,10 @@ class FakeTelegram:
         description: str,
         retry_after: int | None = None,
         count: int = 1,
+        chat_id: int | None = None,
     ) -> None:
-        """Make the next ``count`` calls of ``method`` fail with ``status`` and ``description``.
+        """Make the next ``count`` calls of ``method`` fail with ``status`` and ``description``
+        (only calls about ``chat_id``, when given).
 
         A 429 always carries ``parameters.retry_after`` (``retry_after`` or 1), as Telegram's do.
         """
@@ -484,6 +486,7 @@ class FakeTelegram:
             retry_after = 1
         parameters = {"retry_after": retry_after} if retry_after is not None else None
         error = ApiError(status, description, parameters)
+        error.chat_id = chat_id  # type: ignore[attr-defined]
         self._faults.setdefault(self._canonical(method), []).extend([error] * count)
 
     # -- HTTP plumbing ----------------------------------------------------------------------
@@ -501,7 +504,10 @@ class FakeTelegram:
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
             if faults := self._faults.get(method):
-                raise faults.pop(0)
+                for index, fault in enumerate(faults):
+                    wanted = getattr(fault, "chat_id", None)
+                    if wanted is None or wanted == params.get("chat_id"):
+                        raise faults.pop(index)
             if delay := self.slow_chats.get(params.get("chat_id")):  # type: ignore[arg-type]
                 await asyncio.sleep(delay)  # a slow network path to that chat
             if hold := self.held_chats.get(params.get("chat_id")):  # type: ignore[arg-type]
