@@ -94,9 +94,13 @@ async def run_load(
         for index, user in enumerate(users)
     ]
     try:
-        timeout = max(user.timeout for user in users)
-        async with asyncio.timeout(timeout):
-            await all_started.wait()
+        # Setting up is two actions, each bounded by the user's timeout.
+        timeout = 2 * max(user.timeout for user in users)
+        try:
+            async with asyncio.timeout(timeout):
+                await all_started.wait()
+        except TimeoutError:
+            raise TimeoutError(f"users were still setting up after {timeout:g}s") from None
         await asyncio.sleep(warmup)  # a schedule: the warm-up runs for this long
         run.start_sample = sample()
         run.window_start = time.perf_counter()

@@ -1,5 +1,5 @@
-"""The runs of one benchmark: the baseline under load, the bot quiet and under load on a direct
-connection, and the bot quiet behind PgBouncer."""
+"""The runs of one benchmark: python-telegram-bot alone under the load (the baseline), the bot
+quiet and under load on a direct connection, and the bot quiet behind PgBouncer."""
 
 import sys
 from collections.abc import AsyncIterator
@@ -23,7 +23,14 @@ from bench.environment import (
 )
 from bench.load import run_load
 from bench.process_stats import cpu_seconds, own_cpu_seconds, peak_rss_bytes
-from bench.results import BenchResults, Counters, ListLatency, LoadFigures, load_figures
+from bench.results import (
+    BenchResults,
+    Counters,
+    ListLatency,
+    LoadFigures,
+    load_figures,
+    medians,
+)
 from bench.round_trips import list_latencies, round_trips_per_command
 from bench.telegram import AnsweringTelegram
 from bench.users import ChatUser
@@ -45,7 +52,6 @@ class BenchConfig:
     repeats: int
     answer_timeout: float
     pgbouncer: bool
-    baseline_rate_limiter: bool = False
 
 
 def _progress(message: str) -> None:
@@ -125,15 +131,18 @@ async def _load(
     return load_figures(run, peak_rss_bytes=peak_rss_bytes(process.pid))
 
 
-async def measure_baseline(config: BenchConfig, folder: Path, results: BenchResults) -> None:
+async def measure_baseline(
+    config: BenchConfig, folder: Path, results: BenchResults, *, rate_limiter: bool
+) -> LoadFigures:
     """The bare python-telegram-bot bot (bench/baseline_bot.py) under the load."""
-    settings = {"BENCH_RATE_LIMITER": "1"} if config.baseline_rate_limiter else {}
+    name = "baseline-limited" if rate_limiter else "baseline"
+    settings = {"BENCH_RATE_LIMITER": "1" if rate_limiter else "0"}
     async with (
         fake_telegram(config.telegram_latency) as telegram,
-        _running("baseline", "bench.baseline_bot", telegram, results, folder, **settings) as bot,
+        _running(name, "bench.baseline_bot", telegram, results, folder, **settings) as bot,
     ):
-        _progress(f"baseline: {config.users} users for {config.seconds:g}s")
-        results.baseline = await _load(config, bot, telegram, None)
+        _progress(f"{name}: {config.users} users for {config.seconds:g}s")
+        return await _load(config, bot, telegram, None)
 
 
 async def measure_bot(
@@ -143,15 +152,19 @@ async def measure_bot(
     async with (
         fake_telegram(config.telegram_latency) as telegram,
         counting_proxy(database, delay=config.db_delay) as (proxy, url),
-        _running("bot", "bot", telegram, results, folder, DATABASE_URL=url) as bot,
+        _running(
+            "bot", "bot", telegram, results, folder, DATABASE_URL=url, TELEGRAM_RATE_LIMIT="0"
+        ) as bot,
     ):
         _progress("bot: round trips per command, /list in a small and in a big chat")
         quiet = ChatUser(
             telegram, QUIET_CHAT_ID, reads_replies=True, timeout=config.answer_timeout
         )
-        results.round_trips_direct = await bot.while_running(
+        samples = await bot.while_running(
             round_trips_per_command(quiet, proxy, repeats=config.repeats), "round trips"
         )
+        results.round_trip_samples["direct"] = samples
+        results.round_trips_direct = medians(samples)
         small, big = (
             ChatUser(telegram, chat, reads_replies=True, timeout=config.answer_timeout)
             for chat in (SMALL_CHAT_ID, BIG_CHAT_ID)
@@ -186,20 +199,26 @@ async def measure_pooled_round_trips(
             quiet = ChatUser(
                 telegram, QUIET_CHAT_ID + 1, reads_replies=True, timeout=config.answer_timeout
             )
-            results.round_trips_pgbouncer = await bot.while_running(
+            samples = await bot.while_running(
                 round_trips_per_command(quiet, proxy, repeats=config.repeats), "round trips"
             )
+            results.round_trip_samples["pgbouncer"] = samples
+            results.round_trips_pgbouncer = medians(samples)
 
 
 async def run_benchmark(config: BenchConfig, folder: Path, results: BenchResults) -> None:
     """Every phase, filling `results`; BenchError when one cannot measure."""
     _progress(f"PostgreSQL with a chat of {config.big_chat_tasks:,} tasks")
     async with bench_database(config.big_chat_tasks) as database:
-        await measure_baseline(config, folder, results)
+        results.baseline = await measure_baseline(config, folder, results, rate_limiter=False)
         await measure_bot(config, database, folder, results)
         if config.pgbouncer:
             await measure_pooled_round_trips(config, database, folder, results)
-    for name, figures in (("baseline", results.baseline), ("bot", results.bot)):
+    loads = [
+        ("baseline", results.baseline),
+        ("bot", results.bot),
+    ]
+    for name, figures in loads:
         if figures is not None and figures.errors:
             samples = "\n  ".join(figures.error_samples)
             results.problems.append(

@@ -1,6 +1,7 @@
 """The figures a benchmark run produces, computed from what the load and the kernel saw."""
 
 import math
+import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,11 +59,18 @@ class BenchResults:
     machine: dict[str, Any]
     baseline: LoadFigures | None = None
     bot: LoadFigures | None = None
+    # Medians per command type; every execution's count in round_trip_samples.
     round_trips_direct: dict[str, float] | None = None
     round_trips_pgbouncer: dict[str, float] | None = None
+    round_trip_samples: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     list_latency: ListLatency | None = None
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+
+def medians(samples: dict[str, list[int]]) -> dict[str, float]:
+    """The median of each command type's round-trip counts."""
+    return {kind: float(statistics.median(counts)) for kind, counts in samples.items()}
 
 
 def percentile(values: list[float], percent: float) -> float:

@@ -8,7 +8,10 @@ from bench.users import COMMAND_KINDS, ChatUser, Outcome
 from tests.pgproxy import PgProxy
 
 # Enough open tasks that every press and /done of the phase finds one.
-QUIET_TASKS = 30
+QUIET_TASKS = 60
+# The pool hands out its connections in turn, and each prepares a statement on first use: a few
+# rounds let every connection the bot has opened see every command.
+WARMUP_ROUNDS = 5
 
 
 def _checked(outcome: Outcome) -> float:
@@ -19,25 +22,28 @@ def _checked(outcome: Outcome) -> float:
 
 async def round_trips_per_command(
     user: ChatUser, proxy: PgProxy, *, repeats: int
-) -> dict[str, float]:
-    """Database round trips per command type, averaged over `repeats` of each.
+) -> dict[str, list[int]]:
+    """Database round trips of each execution of each command type, `repeats` of each.
 
-    Each type runs twice first, so that the connection exists and has prepared its statements
-    (what a running bot has long done); then the proxy's count is reset and the type repeated.
+    Each type runs WARMUP_ROUNDS times first, so that the connections exist and have prepared
+    their statements (what a running bot has long done). Then the proxy's count is reset before
+    each execution and read after its answer. The bot's background work (the reminder
+    scheduler's ticks) may land in one execution's count now and then: take the median.
     """
     _checked(await user.add(QUIET_TASKS))
-    for _ in range(2):
+    for _ in range(WARMUP_ROUNDS):
         for kind in COMMAND_KINDS:
             _checked(await user.act(kind))
-    costs = {}
+    counts: dict[str, list[int]] = {}
     for kind in COMMAND_KINDS:
         if kind == "press":
             _checked(await user.show_list())  # a list with a full page to tick tasks in
-        proxy.reset()
+        counts[kind] = []
         for _ in range(repeats):
+            proxy.reset()
             _checked(await user.act(kind))
-        costs[kind] = proxy.round_trips / repeats
-    return costs
+            counts[kind].append(proxy.round_trips)
+    return counts
 
 
 async def list_latencies(small: ChatUser, big: ChatUser, *, repeats: int) -> tuple[float, float]:

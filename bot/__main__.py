@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
 
 from telegram.error import InvalidToken, NetworkError
 
@@ -11,6 +12,15 @@ from bot.runner import WebServerError, migrate_only, serve
 from bot.settings import DatabaseSettings, Settings, SettingsError, load_settings
 from storage.db import InvalidDatabaseUrl, database_password
 from storage.errors import StorageUnavailable
+
+
+def _event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where it is installed (it costs less CPU per update), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,10 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         secrets.append(settings.bot_token.get_secret_value())
     configure_logging(settings.log_level, secrets=secrets)
     try:
-        if isinstance(settings, Settings):
-            asyncio.run(serve(settings))
-        else:
-            asyncio.run(migrate_only(settings))
+        with asyncio.Runner(loop_factory=_event_loop_factory()) as runner:
+            if isinstance(settings, Settings):
+                runner.run(serve(settings))
+            else:
+                runner.run(migrate_only(settings))
     except InvalidToken:
         print("error: Telegram rejected BOT_TOKEN; check it with @BotFather", file=sys.stderr)
         return 2

@@ -38,7 +38,9 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             )
         )
         # Waits out flood limits (429 RetryAfter), retries network trouble where it is safe.
-        .rate_limiter(RetryingRateLimiter(max_retries=3))
+        .rate_limiter(
+            RetryingRateLimiter(overall_max_rate=settings.telegram_rate_limit, max_retries=3)
+        )
         .connect_timeout(10)
         .read_timeout(15)
         .write_timeout(15)

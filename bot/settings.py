@@ -52,6 +52,11 @@ class Settings(DatabaseSettings):
     telegram_base_url: str | None = Field(
         default=None, description="Bot API base URL, the token appended (a self-hosted server)"
     )
+    telegram_rate_limit: float = Field(
+        default=30,
+        ge=0,
+        description="Bot API sends per second in all (Telegram's guideline); 0: no overall limit",
+    )
     webhook_url: str | None = Field(
         default=None, description="Public https URL Telegram posts updates to; unset: polling"
     )

@@ -57,9 +57,14 @@ class RetryingRateLimiter(AIORateLimiter):
     backoff for network trouble where `may_repeat` allows."""
 
     def __init__(
-        self, *, max_retries: int = 3, network_attempts: int = 4, first_backoff: float = 0.25
+        self,
+        *,
+        overall_max_rate: float = 30,
+        max_retries: int = 3,
+        network_attempts: int = 4,
+        first_backoff: float = 0.25,
     ) -> None:
-        super().__init__(max_retries=max_retries)
+        super().__init__(overall_max_rate=overall_max_rate, max_retries=max_retries)
         self._network_attempts = network_attempts
         self._first_backoff = first_backoff
 

@@ -317,12 +317,20 @@ async def button(update: Update, context: BotContext) -> None:
     db = context.db
     match action:
         case SetDone(number=number, done=target, view=view):
-            task = await storage.set_task_done(
-                db, chat_id=chat.id, number=number, done=target, once_for=_once(update, context)
+            task, page = await storage.set_done_and_list(
+                db,
+                chat_id=chat.id,
+                number=number,
+                done=target,
+                view_done=view.done,
+                start=view.start,
+                limit=render.PAGE_SIZE,
+                once_for=_once(update, context),
             )
             now = reminders.now_utc()
             following = await reminders.roll_recurring(db, chat.id, [task], now=now)
-            page = await _load_page(db, chat.id, view)
+            if following or (not page.tasks and view.start > 1):
+                page = await _load_page(db, chat.id, view)  # rare: the page needs a fresh look
             await query.answer(render.render_notice_done(task, repeats=bool(following)))
             await _edit_list(query, *render.render_task_list(page, now=now))
         case AskNewTitle(number=number):

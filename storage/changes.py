@@ -39,19 +39,19 @@ def check_number(number: int) -> None:
         raise TaskNotFound(number)
 
 
-async def run_change(
+async def execute_change(
     db: Database,
     change: statements.Change,
     params: dict[str, Any],
     *,
     once_for: UpdateKey | None,
     idempotent: bool = True,
-) -> list[Task]:
-    """Run a changing statement; the tasks it changed (or matched), by number.
+) -> list[sa.Row[Any]]:
+    """Run a changing statement and return its rows (the first has `first_time`).
 
     With `once_for` the statement is safe to run again, so a dropped connection is retried
-    even under an add; if an earlier attempt of ours turns out to have applied, its result is
-    returned. A redelivered update raises DuplicateUpdate.
+    even under an add; if an earlier attempt of ours turns out to have applied, its rows are
+    returned as if this run had applied. A redelivered update raises DuplicateUpdate.
     """
     if once_for is not None:
         params = {**params, "bot_id": once_for.bot_id, "update_id": once_for.update_id}
@@ -70,7 +70,20 @@ async def run_change(
     first = outcome.rows[0]._mapping
     if once_for is not None and not first["first_time"] and not outcome.uncertain:
         raise DuplicateUpdate(once_for.bot_id, once_for.update_id)
-    tasks = [task_from_row(row) for row in outcome.rows if row._mapping["id"] is not None]
+    return outcome.rows
+
+
+async def run_change(
+    db: Database,
+    change: statements.Change,
+    params: dict[str, Any],
+    *,
+    once_for: UpdateKey | None,
+    idempotent: bool = True,
+) -> list[Task]:
+    """Run a changing statement; the tasks it changed (or matched), by number."""
+    rows = await execute_change(db, change, params, once_for=once_for, idempotent=idempotent)
+    tasks = [task_from_row(row) for row in rows if row._mapping["id"] is not None]
     return sorted(tasks, key=lambda task: task.number)
 
 

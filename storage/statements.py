@@ -50,6 +50,7 @@ _TYPES: dict[str, Any] = {
     "created_by": sa.BigInteger,
     "count": sa.Integer,
     "done": sa.Boolean,
+    "view_done": sa.Boolean,
     "start": sa.Integer,
     "limit": sa.Integer,
     "description": sa.Text,
@@ -144,6 +145,70 @@ changed AS (
     SELECT {TASK_COLUMNS} FROM tasks
     WHERE id IN (SELECT id FROM target) AND id NOT IN (SELECT id FROM flipped)
 )""")
+
+# A tick on a list button: set the task's state and return the page the list shows next, in one
+# round trip. The page is read from the statement's snapshot (before the change), so the changed
+# task is taken out of it (and put in when its new state belongs to the view) and the counts are
+# corrected by what changed.
+_DONE_THEN_PAGE = f"""
+target AS (
+    SELECT id FROM tasks
+    WHERE chat_id = :chat_id AND number = :number AND deleted_at IS NULL AND {FIRST_TIME}
+),
+flipped AS (
+    UPDATE tasks SET
+        done = :done,
+        completed_at = CASE WHEN :done THEN now() END,
+        updated_at = now()
+    FROM target
+    WHERE tasks.id = target.id AND tasks.done <> :done
+    RETURNING {", ".join(f"tasks.{column.strip()}" for column in TASK_COLUMNS.split(","))}
+),
+changed AS (
+    SELECT {TASK_COLUMNS} FROM flipped
+    UNION ALL
+    SELECT {TASK_COLUMNS} FROM tasks
+    WHERE id IN (SELECT id FROM target) AND id NOT IN (SELECT id FROM flipped)
+    UNION ALL
+    SELECT {TASK_COLUMNS} FROM tasks
+    WHERE chat_id = :chat_id AND number = ANY(COALESCE((SELECT task_numbers FROM seen), '{{}}'))
+)"""
+_PAGE_AFTER = f"""
+page AS (
+    SELECT * FROM (
+        SELECT {TASK_COLUMNS} FROM tasks
+        WHERE chat_id = :chat_id AND done = :view_done AND deleted_at IS NULL
+            AND number >= :start AND id NOT IN (SELECT id FROM flipped)
+        ORDER BY number LIMIT :limit + 1
+    ) AS unchanged
+    UNION ALL
+    SELECT {TASK_COLUMNS} FROM flipped WHERE done = :view_done AND number >= :start
+)
+SELECT NOT EXISTS (SELECT 1 FROM seen) AS first_time,
+    c.open_tasks + (SELECT count(*) FROM flipped WHERE NOT done)
+        - (SELECT count(*) FROM flipped WHERE done) AS open_tasks,
+    c.done_tasks + (SELECT count(*) FROM flipped WHERE done)
+        - (SELECT count(*) FROM flipped WHERE NOT done) AS done_tasks,
+    c.timezone,
+    (SELECT min(p.number) FROM (
+        SELECT number FROM tasks
+        WHERE chat_id = :chat_id AND done = :view_done AND deleted_at IS NULL
+            AND number < :start AND id NOT IN (SELECT id FROM flipped)
+        ORDER BY number DESC LIMIT :limit
+    ) AS p) AS previous_start,
+    rows.*
+FROM (SELECT 1) AS one
+LEFT JOIN chats AS c ON c.chat_id = :chat_id
+LEFT JOIN (
+    SELECT 'changed' AS kind, changed.* FROM changed
+    UNION ALL
+    SELECT 'page' AS kind, page.* FROM page
+) AS rows ON true
+"""
+DONE_THEN_PAGE = Change(
+    plain=_text(f"WITH {_NOT_SEEN},\n{_DONE_THEN_PAGE},\n{_PAGE_AFTER}"),
+    once=_text(f"WITH {_SEEN},\n{_DONE_THEN_PAGE},\n{_RECORD},\n{_PAGE_AFTER}"),
+)
 
 RENAME = update_one("title = :title, updated_at = now()")
 DESCRIBE = update_one("description = :description, updated_at = now()")

@@ -13,6 +13,7 @@ from storage import statements
 from storage.changes import (
     MAX_TASK_NUMBER,
     check_number,
+    execute_change,
     run_change,
     run_change_one,
     task_from_row,
@@ -144,6 +145,50 @@ async def set_task_done(
     if not tasks:
         raise TaskNotFound(number)
     return tasks[0]
+
+
+async def set_done_and_list(
+    db: Database,
+    *,
+    chat_id: int,
+    number: int,
+    done: bool,
+    view_done: bool,
+    start: int,
+    limit: int = 10,
+    once_for: UpdateKey | None = None,
+) -> tuple[Task, TaskPage]:
+    """Mark one task done (or open) and return it with the list page a view shows after it:
+    what a tap on a list button needs, in one round trip."""
+    check_number(number)
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    params = {
+        "chat_id": chat_id,
+        "number": number,
+        "done": done,
+        "view_done": view_done,
+        "start": max(1, min(start, MAX_TASK_NUMBER)),
+        "limit": limit,
+    }
+    rows = await execute_change(db, statements.DONE_THEN_PAGE, params, once_for=once_for)
+    changed = [task_from_row(row) for row in rows if row._mapping["kind"] == "changed"]
+    if not changed:
+        raise TaskNotFound(number)
+    listed = sorted(
+        (task_from_row(row) for row in rows if row._mapping["kind"] == "page"),
+        key=lambda task: task.number,
+    )
+    first = rows[0]._mapping
+    page = TaskPage(
+        done=view_done,
+        tasks=listed[:limit],
+        open_total=first["open_tasks"] or 0,
+        done_total=first["done_tasks"] or 0,
+        previous_start=first["previous_start"],
+        next_start=listed[limit].number if len(listed) > limit else None,
+        timezone=first["timezone"],
+    )
+    return changed[0], page
 
 
 async def rename_task(

@@ -19,6 +19,7 @@ from storage.tasks import (
     rename_task,
     restore_task,
     set_description,
+    set_done_and_list,
     set_task_done,
 )
 from tests.conftest import url_text
@@ -196,6 +197,19 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
         "describe": lambda: set_description(db, chat_id=chat, number=1, description="d"),
         "delete": lambda: delete_task(db, chat_id=chat, number=2),
         "restore": lambda: restore_task(db, chat_id=chat, number=2),
+        "tick and list": lambda: set_done_and_list(
+            db, chat_id=chat, number=1, done=True, view_done=False, start=1, limit=10
+        ),
+        "tick and list, claiming its update": lambda: set_done_and_list(
+            db,
+            chat_id=chat,
+            number=1,
+            done=False,
+            view_done=True,
+            start=1,
+            limit=10,
+            once_for=new_update(),
+        ),
         "add, claiming its update": lambda: add_task(
             db, chat_id=chat, title="t", created_by=chat, once_for=new_update()
         ),

@@ -19,6 +19,7 @@ from storage.tasks import (
     restore_task,
     set_description,
     set_done,
+    set_done_and_list,
     set_task_done,
 )
 from tests.factories import new_chat_id, new_user_id
@@ -269,3 +270,45 @@ async def test_counts_match_the_rows_after_mixed_operations(db: Database) -> Non
     assert [t.number for t in done_page.tasks] == [1, 4]
     assert [t.number for t in open_page.tasks] == [2, 5, 6, 7, 8, 9, 10, 11, 12]
     assert (open_page.open_total, open_page.done_total) == (9, 2)
+
+
+async def test_tick_and_list_returns_the_task_and_the_page_after_the_change(db: Database) -> None:
+    chat = new_chat_id()
+    await add_tasks(db, chat_id=chat, titles=[f"t{i}" for i in range(1, 14)], created_by=chat)
+    task, page = await set_done_and_list(
+        db, chat_id=chat, number=3, done=True, view_done=False, start=1, limit=10
+    )
+    assert task.done and task.number == 3
+    assert [t.number for t in page.tasks] == [1, 2, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert (page.open_total, page.done_total, page.next_start) == (12, 1, 12)
+    assert page == await list_tasks(db, chat_id=chat, limit=10)
+    # The same tap again (a stale button): nothing changes, the page is the same.
+    again_task, again_page = await set_done_and_list(
+        db, chat_id=chat, number=3, done=True, view_done=False, start=1, limit=10
+    )
+    assert again_task.completed_at == task.completed_at and again_page == page
+    # Reopening from the done view.
+    task, done_page = await set_done_and_list(
+        db, chat_id=chat, number=3, done=False, view_done=True, start=1, limit=10
+    )
+    assert not task.done and done_page.tasks == [] and done_page.done_total == 0
+    assert done_page == await list_tasks(db, chat_id=chat, done=True, limit=10)
+
+
+async def test_tick_and_list_on_a_later_page_keeps_its_cursors(db: Database) -> None:
+    chat = new_chat_id()
+    await add_tasks(db, chat_id=chat, titles=[f"t{i}" for i in range(1, 26)], created_by=chat)
+    _, page = await set_done_and_list(
+        db, chat_id=chat, number=15, done=True, view_done=False, start=11, limit=10
+    )
+    assert page == await list_tasks(db, chat_id=chat, start=11, limit=10)
+    assert page.previous_start == 1 and page.next_start == 22
+
+
+async def test_tick_and_list_of_a_missing_task_is_not_found(db: Database) -> None:
+    chat = new_chat_id()
+    await add_tasks(db, chat_id=chat, titles=["only"], created_by=chat)
+    with pytest.raises(TaskNotFound):
+        await set_done_and_list(
+            db, chat_id=chat, number=9, done=True, view_done=False, start=1, limit=10
+        )
