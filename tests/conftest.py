@@ -8,12 +8,14 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from collections.abc import AsyncIterator, Iterator
 
+import httpx
 import pytest
 from sqlalchemy.engine import URL
 from telegram.ext import Application
 
 from bot.runner import running_bot
 from bot.settings import Settings
+from bot.web import create_web_app
 from storage.db import Database, parse_database_url
 from storage.migrate import migrate
 from tests.botdriver import TEST_BOT_TOKEN, ChatDriver
@@ -27,6 +29,7 @@ from tests.postgres import (
     pgbouncer,
     postgres_server,
 )
+from tests.webapp import WebBot, served
 
 
 def url_text(url: URL, **query: str) -> str:
@@ -185,3 +188,24 @@ async def proxied_database_url(
     url = database_url.set(host="127.0.0.1", port=proxy.port).difference_update_query(["host"])
     yield url, proxy
     await proxy.stop()
+
+
+@pytest.fixture(scope="session")
+async def web_bot(
+    telegram: FakeTelegram,
+    running_app: Application,  # type: ignore[type-arg]
+) -> AsyncIterator[WebBot]:
+    """The session's bot with its web app (task API, Mini App) served on a port, as
+    `python -m bot` serves it; its chats are driven with ChatDriver on `telegram`."""
+    database = running_app.bot_data.database
+    assert database is not None
+    web = create_web_app(running_app, database=database, webhook=None)
+    async with served(web) as client:
+        yield WebBot(running_app, telegram, str(client.base_url).rstrip("/"))
+
+
+@pytest.fixture
+async def web_client(web_bot: WebBot) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of `web_bot`'s web server."""
+    async with httpx.AsyncClient(base_url=web_bot.base_url, timeout=30) as client:
+        yield client

@@ -1,0 +1,162 @@
+"""The Mini App in headless Chromium, with a stand-in for Telegram's Web App script.
+
+Playwright drives Debian's chromium (`apt-get install chromium`): Playwright's own browser
+download needs the internet. Every request the page makes is routed: Telegram's script gets the
+stand-in (signed init data, a theme), the bot's web server gets the rest, and anything else is
+refused and recorded, so a test can show that the page needs nothing from the internet.
+"""
+
+import json
+import os
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.mini_app import TELEGRAM_SCRIPT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Telegram's own default themes (as its apps send them in themeParams).
+LIGHT_THEME = {
+    "bg_color": "#ffffff",
+    "secondary_bg_color": "#efeff3",
+    "section_bg_color": "#ffffff",
+    "text_color": "#000000",
+    "hint_color": "#999999",
+    "link_color": "#2481cc",
+    "button_color": "#2481cc",
+    "button_text_color": "#ffffff",
+    "accent_text_color": "#2481cc",
+    "section_separator_color": "#eaeaea",
+    "destructive_text_color": "#ff3b30",
+}
+DARK_THEME = {
+    "bg_color": "#212121",
+    "secondary_bg_color": "#181818",
+    "section_bg_color": "#212121",
+    "text_color": "#ffffff",
+    "hint_color": "#aaaaaa",
+    "link_color": "#8774e1",
+    "button_color": "#8774e1",
+    "button_text_color": "#ffffff",
+    "accent_text_color": "#8774e1",
+    "section_separator_color": "#101010",
+    "destructive_text_color": "#ff595a",
+}
+
+
+def chromium_or_skip() -> str:
+    """The chromium executable; without one the test skips, or fails in CI (`CI` set)."""
+    if shutil.which(CHROMIUM) is None:
+        message = "chromium is not installed (apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+def telegram_stub(init_data: str, *, theme: dict[str, str], scheme: str) -> str:
+    """A stand-in for telegram-web-app.js: what the page uses of `Telegram.WebApp`, and the
+    theme's CSS variables set as Telegram's script sets them."""
+    return f"""(() => {{
+  const initData = {json.dumps(init_data)};
+  const themeParams = {json.dumps(theme)};
+  const params = new URLSearchParams(initData);
+  const initDataUnsafe = {{}};
+  for (const [key, value] of params) {{
+    initDataUnsafe[key] = key === "user" ? JSON.parse(value) : value;
+  }}
+  const style = document.documentElement.style;
+  for (const [key, value] of Object.entries(themeParams)) {{
+    style.setProperty("--tg-theme-" + key.replaceAll("_", "-"), value);
+  }}
+  style.setProperty("--tg-color-scheme", {json.dumps(scheme)});
+  const calls = [];
+  window.Telegram = {{ WebApp: {{
+    initData, initDataUnsafe, themeParams, colorScheme: {json.dumps(scheme)},
+    version: "8.0", platform: "tdesktop", calls,
+    ready() {{ calls.push("ready"); }},
+    expand() {{ calls.push("expand"); }},
+    HapticFeedback: {{
+      notificationOccurred(kind) {{ calls.push("haptic " + kind); }},
+      impactOccurred() {{}},
+      selectionChanged() {{}},
+    }},
+  }} }};
+}})();
+"""
+
+
+@dataclass
+class MiniAppPage:
+    """A page of the Mini App, what it tried to load from elsewhere, and its errors."""
+
+    page: Any  # playwright.async_api.Page
+    outside_requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    async def telegram_calls(self) -> list[str]:
+        calls: list[str] = await self.page.evaluate("window.Telegram.WebApp.calls")
+        return calls
+
+
+@asynccontextmanager
+async def mini_app_page(
+    browser: Any,
+    base_url: str,
+    init_data: str,
+    *,
+    path: str = "/app",
+    theme: dict[str, str] = LIGHT_THEME,
+    scheme: str = "light",
+) -> AsyncIterator[MiniAppPage]:
+    """The Mini App at `path`, opened as Telegram would open it with `init_data`."""
+    context = await browser.new_context(
+        viewport={"width": 390, "height": 640}, device_scale_factor=2, color_scheme=scheme
+    )
+    opened = MiniAppPage(page=None)
+    stub = telegram_stub(init_data, theme=theme, scheme=scheme)
+
+    async def route(route: Any) -> None:
+        url = route.request.url
+        if url == TELEGRAM_SCRIPT:
+            await route.fulfill(status=200, content_type="text/javascript", body=stub)
+        elif url.startswith(base_url + "/"):
+            await route.continue_()
+        else:
+            opened.outside_requests.append(url)
+            await route.abort()
+
+    await context.route("**/*", route)
+    page = await context.new_page()
+    opened.page = page
+    page.on("console", lambda m: opened.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: opened.errors.append(str(error)))
+    try:
+        await page.goto(base_url + path)
+        yield opened
+    finally:
+        await context.close()
+
+
+def screenshot_path(tmp_path: Path, name: str) -> Path:
+    """Where a screenshot goes: docs/ with UPDATE_SCREENSHOTS=1 (to refresh the README's),
+    else the test's own folder."""
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        return Path(__file__).resolve().parent.parent / "docs" / name
+    return tmp_path / name

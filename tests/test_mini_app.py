@@ -1,0 +1,135 @@
+"""The Mini App's page as the web server serves it, its URL, and PUBLIC_URL."""
+
+import re
+from html.parser import HTMLParser
+
+import httpx
+import pytest
+from sqlalchemy.engine import URL
+
+from bot.mini_app import TELEGRAM_SCRIPT, mini_app_url
+from bot.runner import running_bot
+from bot.settings import DEFAULT_WEBHOOK_PORT, Settings, SettingsError, load_settings
+from tests.botdriver import TEST_BOT_TOKEN
+from tests.conftest import bot_settings
+from tests.factories import new_user_id
+from tests.fake_telegram import FakeTelegram
+from tests.postgres import free_port
+from tests.webapp import signed_in
+
+
+class _Loads(HTMLParser):
+    """Every URL a page loads by itself (scripts, styles, images, frames)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for name in ("src", "href"):
+            if values.get(name) and (tag != "a"):
+                self.urls.append(str(values[name]))
+
+
+async def test_the_page_loads_only_its_own_files_and_telegrams_script(
+    web_client: httpx.AsyncClient,
+) -> None:
+    page = await web_client.get("/app")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    loads = _Loads()
+    loads.feed(page.text)
+    assert loads.urls == ["app/app.css", TELEGRAM_SCRIPT, "app/app.js"]
+    for url, kind in [("/app/app.css", "text/css"), ("/app/app.js", "javascript")]:
+        asset = await web_client.get(url)
+        assert asset.status_code == 200 and kind in asset.headers["content-type"]
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self' https://telegram.org;" in policy
+    assert "connect-src 'self';" in policy and "default-src 'none';" in policy
+    assert page.headers["Cache-Control"] == "no-cache"
+
+
+async def test_an_unchanged_file_is_not_sent_again(web_client: httpx.AsyncClient) -> None:
+    first = await web_client.get("/app/app.js")
+    again = await web_client.get("/app/app.js", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+async def test_the_script_calls_only_the_task_api(web_client: httpx.AsyncClient) -> None:
+    script = (await web_client.get("/app/app.js")).text
+    assert re.findall(r"fetch\(([^,]+)", script) == ["`api/${chatId}/tasks${path}`"]
+    assert "innerHTML" not in script  # titles are text, never markup
+
+
+@pytest.mark.parametrize("path", ["/app/", "/app/nothing.js", "/app/../bot/settings.py"])
+async def test_nothing_else_is_served_under_app(web_client: httpx.AsyncClient, path: str) -> None:
+    assert (await web_client.get(path)).status_code == 404
+
+
+def _settings(**values: object) -> Settings:
+    return load_settings(Settings, bot_token=TEST_BOT_TOKEN, **values)
+
+
+@pytest.mark.parametrize(
+    ("values", "url"),
+    [
+        ({}, None),
+        ({"webhook_url": "https://todo.example.com/tg-webhook"}, "https://todo.example.com/app"),
+        (
+            {"webhook_url": "https://todo.example.com:8443/x/y"},
+            "https://todo.example.com:8443/app",
+        ),
+        ({"public_url": "https://tasks.example.org"}, "https://tasks.example.org/app"),
+        ({"public_url": "https://example.org/todo/"}, "https://example.org/todo/app"),
+        (
+            {
+                "public_url": "https://tasks.example.org",
+                "webhook_url": "https://hook.example.com/",
+            },
+            "https://tasks.example.org/app",
+        ),
+        ({"public_url": "  "}, None),
+    ],
+)
+def test_the_mini_app_url_comes_from_public_url_or_the_webhooks_origin(
+    values: dict[str, object], url: str | None
+) -> None:
+    assert mini_app_url(_settings(**values)) == url
+
+
+@pytest.mark.parametrize(
+    "public_url",
+    ["http://tasks.example.org", "tasks.example.org", "https://", "https://x.org/?a=1"],
+)
+def test_a_public_url_that_telegram_cannot_open_is_a_settings_error(public_url: str) -> None:
+    with pytest.raises(SettingsError, match="PUBLIC_URL must be an https:// URL"):
+        _settings(public_url=public_url)
+
+
+def test_public_url_starts_the_web_server_in_polling_mode() -> None:
+    assert _settings().web_port is None
+    assert _settings(public_url="https://tasks.example.org").web_port == DEFAULT_WEBHOOK_PORT
+    assert _settings(public_url="https://tasks.example.org", port=9000).web_port == 9000
+
+
+@pytest.mark.parametrize("mode", ["webhook", "polling with PORT"])
+async def test_the_bots_web_server_serves_the_api_and_the_mini_app_in_either_mode(
+    own_telegram: FakeTelegram, database_url: URL, mode: str
+) -> None:
+    webhook = {"webhook_url": "https://todo.example.test/tg-webhook"} if mode == "webhook" else {}
+    settings = bot_settings(
+        own_telegram, database_url, webhook_listen="127.0.0.1", port=free_port(), **webhook
+    )
+    user = new_user_id()
+    async with (
+        running_bot(settings, poll_timeout=1),
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{settings.port}", timeout=30) as client,
+    ):
+        added = await client.post(
+            f"/api/{user}/tasks", json={"title": f"Via {mode}"}, headers=signed_in(user)
+        )
+        assert added.status_code == 201
+        assert (await client.get("/app")).status_code == 200
+        assert (await client.get("/docs")).status_code == 200
+        assert (await client.get("/healthz")).status_code == 200
