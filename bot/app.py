@@ -6,6 +6,7 @@ from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.mini_app import mini_app_url
 from bot.settings import Settings
 from bot.telegram_retry import RetryingRateLimiter
 from bot.updates import PerChatUpdateProcessor
@@ -51,6 +52,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         base = settings.telegram_base_url.rstrip("/")
         builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")
     application = builder.build()
+    application.bot_data.mini_app_url = mini_app_url(settings)
     # Order matters only for the catch-all text handlers, which tasks.register adds last.
     reminders.register(application)  # its button pattern goes before the lists' catch-all
     tasks.register(application)

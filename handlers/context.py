@@ -12,6 +12,8 @@ class BotData:
     """Shared state of one running bot: created empty by PTB, filled in when the bot starts."""
 
     database: Database | None = None
+    # The Mini App's https URL for "Open app" buttons, when the bot knows one.
+    mini_app_url: str | None = None
 
 
 class BotContext(

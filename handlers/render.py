@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from handlers.callbacks import (
     AskNewTitle,
@@ -142,11 +142,14 @@ def render_task_list(
     notice: str | None = None,
     undo: Undo | None = None,
     now: datetime | None = None,
+    app_url: str | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """A list message: a line per task, a row of buttons per task, paging and a view switch.
 
     `notice` (already HTML) goes on top; `undo` adds an Undo button for a task just deleted.
-    With `now`, due times show in the chat's time zone and overdue tasks are marked.
+    With `now`, due times show in the chat's time zone and overdue tasks are marked. With
+    `app_url` (private chats only: Telegram refuses web app buttons in groups) a button opens
+    the Mini App.
     """
     tz = chat_zone(page.timezone)
     view = ListView(done=page.done, start=page.tasks[0].number if page.tasks else 1)
@@ -197,6 +200,8 @@ def render_task_list(
             f"✅ Done ({page.done_total})", callback_data=encode(ShowList(ListView(done=True)))
         )
     rows.append([switch])
+    if app_url is not None:
+        rows.append([InlineKeyboardButton("📱 Open app", web_app=WebAppInfo(app_url))])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 

@@ -128,7 +128,9 @@ async def list_command(update: Update, context: BotContext) -> None:
     argument = command_text(_message(update).text).lower()
     view = ListView(done=argument in {"done", "finished", "completed"})
     page = await _load_page(context.db, _chat(update).id, view)
-    text, markup = render.render_task_list(page, now=reminders.now_utc())
+    text, markup = render.render_task_list(
+        page, now=reminders.now_utc(), app_url=_app_url(context, _chat(update))
+    )
     await _reply(update, text, markup)
 
 
@@ -266,6 +268,11 @@ async def note(update: Update, context: BotContext) -> None:
     await _reply(update, render.render_note_set(task))
 
 
+def _app_url(context: BotContext, chat: Chat) -> str | None:
+    """The Mini App's URL for a button in this chat (private chats only), if there is one."""
+    return context.bot_data.mini_app_url if chat.type == ChatType.PRIVATE else None
+
+
 async def _load_page(db: Database, chat_id: int, view: ListView) -> TaskPage:
     """The page a view shows; the first page when nothing is left from its start on."""
     page = await storage.list_tasks(
@@ -332,7 +339,9 @@ async def button(update: Update, context: BotContext) -> None:
             if following or (not page.tasks and view.start > 1):
                 page = await _load_page(db, chat.id, view)  # rare: the page needs a fresh look
             await query.answer(render.render_notice_done(task, repeats=bool(following)))
-            await _edit_list(query, *render.render_task_list(page, now=now))
+            await _edit_list(
+                query, *render.render_task_list(page, now=now, app_url=_app_url(context, chat))
+            )
         case AskNewTitle(number=number):
             task = await storage.get_task(db, chat_id=chat.id, number=number)
             asker = None
@@ -358,6 +367,7 @@ async def button(update: Update, context: BotContext) -> None:
                 notice=render.render_deleted_notice(deleted),
                 undo=Undo(deleted.number, view or ListView()),
                 now=reminders.now_utc(),
+                app_url=_app_url(context, chat),
             )
             await _edit_list(query, text, markup)
         case Undo(number=number, view=view):
@@ -370,13 +380,17 @@ async def button(update: Update, context: BotContext) -> None:
                 return
             page = await _load_page(db, chat.id, view)
             notice = render.render_restored(restored)
-            await _edit_list(
-                query, *render.render_task_list(page, notice=notice, now=reminders.now_utc())
+            text, markup = render.render_task_list(
+                page, notice=notice, now=reminders.now_utc(), app_url=_app_url(context, chat)
             )
+            await _edit_list(query, text, markup)
         case ShowList(view=view):
             page = await _load_page(db, chat.id, view)
             await query.answer()
-            await _edit_list(query, *render.render_task_list(page, now=reminders.now_utc()))
+            text, markup = render.render_task_list(
+                page, now=reminders.now_utc(), app_url=_app_url(context, chat)
+            )
+            await _edit_list(query, text, markup)
         case Nothing():
             await query.answer()
 

@@ -122,7 +122,7 @@ def _unnamed_statement() -> str:
     return ""
 
 
-def create_engine(settings: ConnectionSettings, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(settings: ConnectionSettings, *, pool_size: int = 20) -> AsyncEngine:
     """An engine for `settings`.
 
     On a direct connection statements run in autocommit: a single statement is its own
@@ -134,7 +134,9 @@ def create_engine(settings: ConnectionSettings, *, pool_size: int = 10) -> Async
         settings.url,
         connect_args=settings.connect_args,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        # Connections past the pool are closed after use; a new one costs a backend start,
+        # so the pool is sized for the concurrent updates the bot runs (bot/app.py).
+        max_overflow=pool_size // 2,
         pool_timeout=POOL_TIMEOUT_SECONDS,
         pool_recycle=30 * 60,
         isolation_level="READ COMMITTED" if settings.pooled else "AUTOCOMMIT",
@@ -243,12 +245,12 @@ class Outcome:
 class Database:
     """The engine and the one way storage runs statements on it."""
 
-    def __init__(self, settings: ConnectionSettings, *, pool_size: int = 10) -> None:
+    def __init__(self, settings: ConnectionSettings, *, pool_size: int = 20) -> None:
         self.settings = settings
         self.engine = create_engine(settings, pool_size=pool_size)
 
     @classmethod
-    def from_url(cls, url: str, *, pool_size: int = 10) -> "Database":
+    def from_url(cls, url: str, *, pool_size: int = 20) -> "Database":
         """A Database for a URL as users paste it."""
         return cls(parse_database_url(url), pool_size=pool_size)
 

@@ -122,13 +122,18 @@ changed AS (
     RETURNING {TASK_COLUMNS}
 )""")
 
-# A target state rather than a toggle, so a double tap or a stale button cannot flip a task
-# back. Tasks already in that state are left untouched but returned too.
-SET_DONE = Change.of(f"""
+
+def _set_done(which: str) -> str:
+    """CTEs that set `done` on the chat's live tasks matching `which`, ending in `changed`:
+    every matched task after the change (`flipped`: only those whose state changed).
+
+    A target state rather than a toggle, so a double tap or a stale button cannot flip a task
+    back; tasks already in that state are left untouched but reported too.
+    """
+    return f"""
 target AS (
     SELECT id FROM tasks
-    WHERE chat_id = :chat_id AND number = ANY(CAST(:numbers AS integer[]))
-        AND deleted_at IS NULL AND {FIRST_TIME}
+    WHERE chat_id = :chat_id AND {which} AND deleted_at IS NULL AND {FIRST_TIME}
 ),
 flipped AS (
     UPDATE tasks SET
@@ -144,35 +149,16 @@ changed AS (
     UNION ALL
     SELECT {TASK_COLUMNS} FROM tasks
     WHERE id IN (SELECT id FROM target) AND id NOT IN (SELECT id FROM flipped)
-)""")
+)"""
+
+
+SET_DONE = Change.of(_set_done("number = ANY(CAST(:numbers AS integer[]))"))
 
 # A tick on a list button: set the task's state and return the page the list shows next, in one
 # round trip. The page is read from the statement's snapshot (before the change), so the changed
 # task is taken out of it (and put in when its new state belongs to the view) and the counts are
 # corrected by what changed.
-_DONE_THEN_PAGE = f"""
-target AS (
-    SELECT id FROM tasks
-    WHERE chat_id = :chat_id AND number = :number AND deleted_at IS NULL AND {FIRST_TIME}
-),
-flipped AS (
-    UPDATE tasks SET
-        done = :done,
-        completed_at = CASE WHEN :done THEN now() END,
-        updated_at = now()
-    FROM target
-    WHERE tasks.id = target.id AND tasks.done <> :done
-    RETURNING {", ".join(f"tasks.{column.strip()}" for column in TASK_COLUMNS.split(","))}
-),
-changed AS (
-    SELECT {TASK_COLUMNS} FROM flipped
-    UNION ALL
-    SELECT {TASK_COLUMNS} FROM tasks
-    WHERE id IN (SELECT id FROM target) AND id NOT IN (SELECT id FROM flipped)
-    UNION ALL
-    SELECT {TASK_COLUMNS} FROM tasks
-    WHERE chat_id = :chat_id AND number = ANY(COALESCE((SELECT task_numbers FROM seen), '{{}}'))
-)"""
+_DONE_THEN_PAGE = _set_done("number = :number")
 _PAGE_AFTER = f"""
 page AS (
     SELECT * FROM (
@@ -201,6 +187,9 @@ FROM (SELECT 1) AS one
 LEFT JOIN chats AS c ON c.chat_id = :chat_id
 LEFT JOIN (
     SELECT 'changed' AS kind, changed.* FROM changed
+    UNION ALL
+    SELECT 'changed' AS kind, {TASK_COLUMNS} FROM tasks
+    WHERE chat_id = :chat_id AND number = ANY(COALESCE((SELECT task_numbers FROM seen), '{{}}'))
     UNION ALL
     SELECT 'page' AS kind, page.* FROM page
 ) AS rows ON true

@@ -735,9 +735,12 @@ class FakeTelegram:
         buttons = [button for row in rows for button in row]
         if len(buttons) > MAX_INLINE_BUTTONS:
             raise bad_request("reply markup is too long")
+        private = self._chat_json(self._chat_id(params)).get("type") == "private"
         for button in buttons:
             if not isinstance(button, dict) or not button.get("text"):
                 raise bad_request("text buttons are unallowed in the inline keyboard")
+            if "web_app" in button and not private:
+                raise bad_request("BUTTON_TYPE_INVALID")  # web apps open from private chats only
             if not BUTTON_ACTIONS & button.keys():
                 raise bad_request("text buttons are unallowed in the inline keyboard")
             if "callback_data" in button:

@@ -1,6 +1,6 @@
 """The task API over HTTP, on the running bot's web server and the test database."""
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -9,6 +9,7 @@ import pytest
 
 from storage.errors import TaskNotFound
 from storage.models import TITLE_MAX_LENGTH
+from storage.reminders import set_due
 from storage.tasks import add_task, get_task, list_tasks
 from tests.botdriver import ChatDriver
 from tests.factories import new_user_id
@@ -183,3 +184,20 @@ async def test_a_task_from_the_chat_is_readable_with_its_author(
     task = await add_task(web_bot.database, chat_id=me.user_id, title="Direct", created_by=None)
     read = (await me.call("GET", "/1")).json()
     assert read["id"] == str(task.id) and read["title"] == "Direct"
+
+
+async def test_completing_a_recurring_task_over_the_api_schedules_its_next_time(
+    me: TaskApi, web_bot: WebBot
+) -> None:
+    await me.add("Stand-up")
+    due = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    await set_due(
+        web_bot.database, chat_id=me.user_id, number=1, due_at=due, recurrence="daily::09:00:"
+    )
+    for response in (
+        await me.call("PATCH", "/1/complete"),
+        await me.call("PUT", "/1", json={"completed": True}),
+    ):
+        assert response.status_code == 200 and response.json()["completed"] is False
+    stored = await get_task(web_bot.database, chat_id=me.user_id, number=1)
+    assert stored.due_at is not None and stored.due_at > due and not stored.done

@@ -10,9 +10,9 @@ from sqlalchemy.engine import URL
 from bot.mini_app import TELEGRAM_SCRIPT, mini_app_url
 from bot.runner import running_bot
 from bot.settings import DEFAULT_WEBHOOK_PORT, Settings, SettingsError, load_settings
-from tests.botdriver import TEST_BOT_TOKEN
+from tests.botdriver import TEST_BOT_TOKEN, ChatDriver
 from tests.conftest import bot_settings
-from tests.factories import new_user_id
+from tests.factories import new_chat_id, new_user_id
 from tests.fake_telegram import FakeTelegram
 from tests.postgres import free_port
 from tests.webapp import signed_in
@@ -133,3 +133,21 @@ async def test_the_bots_web_server_serves_the_api_and_the_mini_app_in_either_mod
         assert (await client.get("/app")).status_code == 200
         assert (await client.get("/docs")).status_code == 200
         assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_list_in_a_private_chat_offers_the_mini_app_and_a_group_list_does_not(
+    own_telegram: FakeTelegram, database_url: URL
+) -> None:
+    settings = bot_settings(own_telegram, database_url, public_url="https://todo.example.test")
+    async with running_bot(settings, poll_timeout=1):
+        user = new_user_id()
+        private = ChatDriver(own_telegram, chat_id=user, user_id=user)
+        listed = await private.send("/list")
+        button = listed.button("📱 Open app")
+        assert button["web_app"] == {"url": "https://todo.example.test/app"}
+        group = ChatDriver(
+            own_telegram, chat_id=new_chat_id(group=True), user_id=user, chat_type="supergroup"
+        )
+        group_list = await group.send("/list")
+        assert "📱 Open app" not in group_list.button_texts
+    assert all(c.ok for c in own_telegram.calls if c.method == "sendMessage")

@@ -184,26 +184,15 @@ async def test_a_body_that_is_no_update_gets_400(instances: list[Instance], body
 
 
 async def test_healthz_reports_a_database_that_stopped(
-    own_telegram: FakeTelegram, pg_admin_url: URL, database_url: URL
+    own_telegram: FakeTelegram, proxied_database_url: tuple[URL, PgProxy]
 ) -> None:
-    socket_dir = pg_admin_url.query.get("host")
-    if isinstance(socket_dir, str):
-        proxy = PgProxy(target_socket=f"{socket_dir}/.s.PGSQL.{pg_admin_url.port or 5432}")
-    else:
-        proxy = PgProxy(target_host=pg_admin_url.host, target_port=pg_admin_url.port or 5432)
-    await proxy.start()
-    through_proxy = database_url.set(host="127.0.0.1", port=proxy.port).difference_update_query(
-        ["host"]
-    )
+    through_proxy, proxy = proxied_database_url
     settings = _webhook_settings(own_telegram, through_proxy)
-    try:
-        async with running_bot(settings), httpx.AsyncClient(timeout=30) as client:
-            instance = Instance(settings, client)
-            assert await instance.health() == (200, {"database": "ok"})
-            await proxy.stop()
-            assert await instance.health() == (503, {"database": "unavailable"})
-    finally:
-        await proxy.stop()
+    async with running_bot(settings), httpx.AsyncClient(timeout=30) as client:
+        instance = Instance(settings, client)
+        assert await instance.health() == (200, {"database": "ok"})
+        await proxy.go_down()
+        assert await instance.health() == (503, {"database": "unavailable"})
 
 
 async def test_polling_again_deletes_the_webhook(
