@@ -138,7 +138,13 @@ async def test_the_bots_web_server_serves_the_api_and_the_mini_app_in_either_mod
 async def test_list_in_a_private_chat_offers_the_mini_app_and_a_group_list_does_not(
     own_telegram: FakeTelegram, database_url: URL
 ) -> None:
-    settings = bot_settings(own_telegram, database_url, public_url="https://todo.example.test")
+    settings = bot_settings(
+        own_telegram,
+        database_url,
+        public_url="https://todo.example.test",
+        webhook_listen="127.0.0.1",
+        port=free_port(),
+    )
     async with running_bot(settings, poll_timeout=1):
         user = new_user_id()
         private = ChatDriver(own_telegram, chat_id=user, user_id=user)
