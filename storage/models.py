@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql
 from sqlmodel import Field, SQLModel
 
 TITLE_MAX_LENGTH = 256
+SEARCH_EXPRESSION = "to_tsvector('simple'::regconfig, title || ' ' || coalesce(description, ''))"
 DESCRIPTION_MAX_LENGTH = 2000
 
 
@@ -42,6 +43,8 @@ class ChatRow(SQLModel, table=True):
     # A daily digest at this local minute replaces one reminder message per task.
     digest_minute: int | None = Field(default=None, sa_type=sa.SmallInteger)
     next_digest_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # The secret in the chat's calendar feed URL; None: no feed (or revoked).
+    calendar_token: str | None = Field(default=None, sa_type=sa.Text, unique=True)
     created_at: datetime | None = Field(
         default=None,
         sa_type=sa.DateTime(timezone=True),
@@ -67,6 +70,8 @@ class TaskRow(SQLModel, table=True):
         sa.Index(
             "ix_tasks_remind_at", "remind_at", postgresql_where=sa.text("remind_at IS NOT NULL")
         ),
+        # /find: full-text search over titles and notes.
+        sa.Index("ix_tasks_search", "search", postgresql_using="gin"),
         # /today: a chat's tasks by due time.
         sa.Index(
             "ix_tasks_chat_due",
@@ -112,6 +117,16 @@ class TaskRow(SQLModel, table=True):
     # handlers.when.Recurrence.encode(); completing the task schedules the next occurrence.
     recurrence: str | None = Field(default=None, sa_type=sa.Text)
     reminder_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Words of the title and the note, for /find ('simple': no language's stemming, so it
+    # works the same for every language people write their tasks in).
+    search: str | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            postgresql.TSVECTOR,
+            sa.Computed(SEARCH_EXPRESSION, persisted=True),
+            nullable=True,
+        ),
+    )
 
 
 class ProcessedUpdateRow(SQLModel, table=True):
