@@ -8,6 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from handlers import render, render_due
 from handlers.callbacks import ChooseDue, InvalidCallbackData, ReminderDone, Snooze, decode
+from handlers.common import once_key, reply
 from handlers.context import BotContext
 from handlers.local_time import chat_zone, local_day_end, next_local_minute
 from handlers.parsing import UsageError, command_text, parse_number_and_text
@@ -24,7 +25,7 @@ from handlers.when import (
 from storage import reminders as storage_reminders
 from storage import tasks as storage
 from storage.db import Database
-from storage.models import Task, UpdateKey
+from storage.models import Task
 from storage.reminders import ChatSettings
 
 _OFF_WORDS = {"off", "none", "clear", "no", "-"}
@@ -40,15 +41,6 @@ def now_utc() -> datetime:
 def _chat_id(update: Update) -> int:
     assert update.effective_chat is not None
     return update.effective_chat.id
-
-
-def _once(update: Update, context: BotContext) -> UpdateKey:
-    return UpdateKey(bot_id=context.bot.id, update_id=update.update_id)
-
-
-async def _reply(update: Update, text: str, markup: object = None) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(text, reply_markup=markup)  # type: ignore[arg-type]
 
 
 def _when(text: str, *, now: datetime, settings: ChatSettings) -> tuple[datetime, str | None]:
@@ -116,7 +108,7 @@ async def due(update: Update, context: BotContext) -> None:
     chat_id = _chat_id(update)
     if not words:
         task = await storage.get_task(context.db, chat_id=chat_id, number=number)
-        await _reply(update, *render_due.render_due_choices(task))
+        await reply(update, *render_due.render_due_choices(task))
         return
     now = now_utc()
     settings = await storage_reminders.get_chat_settings(context.db, chat_id=chat_id)
@@ -130,7 +122,7 @@ async def due(update: Update, context: BotContext) -> None:
         number=number,
         due_at=due_at,
         recurrence=recurrence,
-        once_for=_once(update, context),
+        once_for=once_key(update, context),
     )
     text = render_due.render_due_set(
         task,
@@ -138,7 +130,7 @@ async def due(update: Update, context: BotContext) -> None:
         now=now,
         default_zone=settings.timezone is None,
     )
-    await _reply(update, text)
+    await reply(update, text)
 
 
 async def today(update: Update, context: BotContext) -> None:
@@ -150,7 +142,7 @@ async def today(update: Update, context: BotContext) -> None:
     tasks = await storage_reminders.due_until(
         context.db, chat_id=chat_id, until=local_day_end(now, tz)
     )
-    await _reply(
+    await reply(
         update,
         render_due.render_today(tasks, tz=tz, now=now, default_zone=settings.timezone is None),
     )
@@ -167,7 +159,7 @@ async def timezone(update: Update, context: BotContext) -> None:
         text = render_due.render_timezone(current, now=now, tz=chat_zone(settings.timezone))
         if settings.timezone is None:
             text += "\n" + render.render_usage(render_due.USAGE_TIMEZONE)
-        await _reply(update, text)
+        await reply(update, text)
         return
     try:
         zone = find_timezone(name)
@@ -180,7 +172,7 @@ async def timezone(update: Update, context: BotContext) -> None:
         digest_minute=settings.digest_minute,
     )
     await _save(context.db, chat_id, updated, now=now)
-    await _reply(update, render_due.render_timezone(zone.key, now=now, tz=zone))
+    await reply(update, render_due.render_timezone(zone.key, now=now, tz=zone))
 
 
 async def _save(db: Database, chat_id: int, settings: ChatSettings, *, now: datetime) -> None:
@@ -213,9 +205,9 @@ async def nag(update: Update, context: BotContext) -> None:
         chat_id=_chat_id(update),
         number=number,
         minutes=minutes,
-        once_for=_once(update, context),
+        once_for=once_key(update, context),
     )
-    await _reply(update, render_due.render_nag(task))
+    await reply(update, render_due.render_nag(task))
 
 
 def _minute(text: str) -> int:
@@ -232,7 +224,7 @@ async def quiet(update: Update, context: BotContext) -> None:
     chat_id = _chat_id(update)
     settings = await storage_reminders.get_chat_settings(context.db, chat_id=chat_id)
     if not words:
-        await _reply(update, render_due.render_quiet(settings.quiet_start, settings.quiet_end))
+        await reply(update, render_due.render_quiet(settings.quiet_start, settings.quiet_end))
         return
     start: int | None = None
     end: int | None = None
@@ -245,7 +237,7 @@ async def quiet(update: Update, context: BotContext) -> None:
             raise UsageError("Quiet hours need a start and a different end.")
     updated = ChatSettings(settings.timezone, start, end, settings.digest_minute)
     await _save(context.db, chat_id, updated, now=now_utc())
-    await _reply(update, render_due.render_quiet(start, end))
+    await reply(update, render_due.render_quiet(start, end))
 
 
 async def digest(update: Update, context: BotContext) -> None:
@@ -254,12 +246,12 @@ async def digest(update: Update, context: BotContext) -> None:
     chat_id = _chat_id(update)
     settings = await storage_reminders.get_chat_settings(context.db, chat_id=chat_id)
     if not words:
-        await _reply(update, render_due.render_digest_setting(settings.digest_minute))
+        await reply(update, render_due.render_digest_setting(settings.digest_minute))
         return
     minute = None if words.lower() in _OFF_WORDS else _minute(words)
     updated = ChatSettings(settings.timezone, settings.quiet_start, settings.quiet_end, minute)
     await _save(context.db, chat_id, updated, now=now_utc())
-    await _reply(update, render_due.render_digest_setting(minute))
+    await reply(update, render_due.render_digest_setting(minute))
 
 
 async def button(update: Update, context: BotContext) -> None:
@@ -277,7 +269,7 @@ async def button(update: Update, context: BotContext) -> None:
     chat_id = query.message.chat.id
     db = context.db
     now = now_utc()
-    once = _once(update, context)
+    once = once_key(update, context)
     match action:
         case ReminderDone(number=number):
             task = await storage.set_task_done(

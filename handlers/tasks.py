@@ -21,6 +21,7 @@ from handlers.callbacks import (
     Undo,
     decode,
 )
+from handlers.common import once_key, reply
 from handlers.context import BotContext
 from handlers.local_time import chat_zone
 from handlers.parsing import (
@@ -33,7 +34,7 @@ from handlers.parsing import (
 from storage import tasks as storage
 from storage.db import Database
 from storage.errors import TooManyTasks
-from storage.models import Task, TaskPage, UpdateKey
+from storage.models import Task, TaskPage
 from storage.reminders import get_chat_settings
 
 MAX_NUMBERS_PER_COMMAND = 100
@@ -53,20 +54,11 @@ def _chat(update: Update) -> Chat:
     return chat
 
 
-def _once(update: Update, context: BotContext) -> UpdateKey:
-    """The key that makes a change apply once, however often Telegram delivers the update."""
-    return UpdateKey(bot_id=context.bot.id, update_id=update.update_id)
-
-
 def _author_id(message: Message) -> int | None:
     """Who wrote a message: the user, or the chat an anonymous admin or channel posted as."""
     if message.sender_chat is not None:
         return message.sender_chat.id
     return message.from_user.id if message.from_user else None
-
-
-async def _reply(update: Update, text: str, markup: object = None) -> None:
-    await _message(update).reply_text(text, reply_markup=markup)  # type: ignore[arg-type]
 
 
 async def _is_group_admin(context: BotContext, chat: Chat, *, user_id: int | None) -> bool:
@@ -89,12 +81,12 @@ async def _may_delete(context: BotContext, chat: Chat, task: Task, *, actor: int
 
 async def start(update: Update, context: BotContext) -> None:
     """Welcome with the list of commands."""
-    await _reply(update, render.render_help(first_time=True))
+    await reply(update, render.render_help(first_time=True))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
     """The list of commands with examples."""
-    await _reply(update, render.render_help(first_time=False))
+    await reply(update, render.render_help(first_time=False))
 
 
 async def add(update: Update, context: BotContext) -> None:
@@ -114,13 +106,13 @@ async def add(update: Update, context: BotContext) -> None:
         chat_id=chat_id,
         titles=titles,
         created_by=_author_id(message),
-        once_for=_once(update, context),
+        once_for=once_key(update, context),
         due=due,
     )
     timezone = None
     if due is not None:
         timezone = (await get_chat_settings(context.db, chat_id=chat_id)).timezone
-    await _reply(update, render.render_added(added, tz=chat_zone(timezone), now=now))
+    await reply(update, render.render_added(added, tz=chat_zone(timezone), now=now))
 
 
 async def list_command(update: Update, context: BotContext) -> None:
@@ -131,7 +123,7 @@ async def list_command(update: Update, context: BotContext) -> None:
     text, markup = render.render_task_list(
         page, now=reminders.now_utc(), app_url=_app_url(context, _chat(update))
     )
-    await _reply(update, text, markup)
+    await reply(update, text, markup)
 
 
 async def done(update: Update, context: BotContext) -> None:
@@ -141,14 +133,12 @@ async def done(update: Update, context: BotContext) -> None:
         raise UsageError(f"At most {MAX_NUMBERS_PER_COMMAND} numbers at once, please.")
     chat_id = _chat(update).id
     changed, missing = await storage.set_done(
-        context.db, chat_id=chat_id, numbers=numbers, done=True, once_for=_once(update, context)
+        context.db, chat_id=chat_id, numbers=numbers, done=True, once_for=once_key(update, context)
     )
     following = await reminders.roll_recurring(
         context.db, chat_id, changed, now=reminders.now_utc()
     )
-    await _reply(
-        update, render.render_done_result(changed, missing, done=True, next_due=following)
-    )
+    await reply(update, render.render_done_result(changed, missing, done=True, next_due=following))
 
 
 async def edit(update: Update, context: BotContext) -> None:
@@ -163,13 +153,13 @@ async def edit(update: Update, context: BotContext) -> None:
             chat_id=chat_id,
             number=number,
             title=title,
-            once_for=_once(update, context),
+            once_for=once_key(update, context),
         )
-        await _reply(update, render.render_renamed(task))
+        await reply(update, render.render_renamed(task))
         return
     task = await storage.get_task(context.db, chat_id=chat_id, number=number)
     text, force_reply = render.render_edit_prompt(task)
-    await _reply(update, text, force_reply)
+    await reply(update, text, force_reply)
 
 
 async def edit_reply(update: Update, context: BotContext) -> None:
@@ -188,14 +178,14 @@ async def edit_reply(update: Update, context: BotContext) -> None:
         chat_id=_chat(update).id,
         number=number,
         title=message.text or "",
-        once_for=_once(update, context),
+        once_for=once_key(update, context),
     )
-    await _reply(update, render.render_renamed(task))
+    await reply(update, render.render_renamed(task))
 
 
 async def _plain_text(update: Update, context: BotContext) -> None:
     if _chat(update).type == ChatType.PRIVATE:
-        await _reply(update, render.render_usage(render.PLAIN_TEXT_HINT))
+        await reply(update, render.render_usage(render.PLAIN_TEXT_HINT))
 
 
 async def plain_text(update: Update, context: BotContext) -> None:
@@ -205,7 +195,7 @@ async def plain_text(update: Update, context: BotContext) -> None:
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     """A command the bot does not know: in a private chat, point to /help."""
-    await _reply(update, render.UNKNOWN_COMMAND)
+    await reply(update, render.UNKNOWN_COMMAND)
 
 
 async def delete(update: Update, context: BotContext) -> None:
@@ -219,13 +209,13 @@ async def delete(update: Update, context: BotContext) -> None:
     if chat.type != ChatType.PRIVATE:
         task = await storage.get_task(context.db, chat_id=chat.id, number=number)
         if not await _may_delete(context, chat, task, actor=_author_id(message)):
-            await _reply(update, render.render_delete_refused(task))
+            await reply(update, render.render_delete_refused(task))
             return
     deleted = await storage.delete_task(
-        context.db, chat_id=chat.id, number=number, once_for=_once(update, context)
+        context.db, chat_id=chat.id, number=number, once_for=once_key(update, context)
     )
     text, markup = render.render_deleted(deleted)
-    await _reply(update, text, markup)
+    await reply(update, text, markup)
 
 
 async def show(update: Update, context: BotContext) -> None:
@@ -236,7 +226,7 @@ async def show(update: Update, context: BotContext) -> None:
     number = parse_number(argument, usage=render.USAGE_SHOW)
     chat = _chat(update)
     task = await storage.get_task(context.db, chat_id=chat.id, number=number)
-    await _reply(update, render.render_task(task, author=await _author_name(context, chat, task)))
+    await reply(update, render.render_task(task, author=await _author_name(context, chat, task)))
 
 
 async def _author_name(context: BotContext, chat: Chat, task: Task) -> str | None:
@@ -263,9 +253,9 @@ async def note(update: Update, context: BotContext) -> None:
         chat_id=_chat(update).id,
         number=number,
         description=None if text == "-" else text,
-        once_for=_once(update, context),
+        once_for=once_key(update, context),
     )
-    await _reply(update, render.render_note_set(task))
+    await reply(update, render.render_note_set(task))
 
 
 def _app_url(context: BotContext, chat: Chat) -> str | None:
@@ -332,7 +322,7 @@ async def button(update: Update, context: BotContext) -> None:
                 view_done=view.done,
                 start=view.start,
                 limit=render.PAGE_SIZE,
-                once_for=_once(update, context),
+                once_for=once_key(update, context),
             )
             now = reminders.now_utc()
             following = await reminders.roll_recurring(db, chat.id, [task], now=now)
@@ -358,7 +348,7 @@ async def button(update: Update, context: BotContext) -> None:
                 )
                 return
             deleted = await storage.delete_task(
-                db, chat_id=chat.id, number=number, once_for=_once(update, context)
+                db, chat_id=chat.id, number=number, once_for=once_key(update, context)
             )
             await query.answer(f"🗑 Deleted #{deleted.number}")
             page = await _load_page(db, chat.id, view or ListView())
@@ -372,7 +362,7 @@ async def button(update: Update, context: BotContext) -> None:
             await _edit_list(query, text, markup)
         case Undo(number=number, view=view):
             restored = await storage.restore_task(
-                db, chat_id=chat.id, number=number, once_for=_once(update, context)
+                db, chat_id=chat.id, number=number, once_for=once_key(update, context)
             )
             await query.answer(f"↩️ Restored #{restored.number}")
             if view is None:
