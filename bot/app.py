@@ -6,11 +6,12 @@ from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.calendar_feed import public_base_url
 from bot.mini_app import mini_app_url
 from bot.settings import Settings
 from bot.telegram_retry import RetryingRateLimiter
 from bot.updates import PerChatUpdateProcessor
-from handlers import errors, reminders, tasks
+from handlers import calendar, errors, inline, reminders, search, tasks, transfer
 from handlers.context import BotContext, BotData
 
 # Take python-telegram-bot's coming durations (timedelta) now: otherwise every flood-limit error
@@ -18,7 +19,13 @@ from handlers.context import BotContext, BotData
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 # Updates the bot asks Telegram for; anything else is never sent to it.
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+ALLOWED_UPDATES = [
+    "message",
+    "edited_message",
+    "callback_query",
+    "inline_query",
+    "chosen_inline_result",
+]
 # Updates handled at once (of different chats; one chat's updates always run one by one).
 MAX_CONCURRENT_UPDATES = 64
 # How long one getUpdates call waits for news before asking again (long polling).
@@ -55,6 +62,10 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     application.bot_data.mini_app_url = mini_app_url(settings)
     # Order matters only for the catch-all text handlers, which tasks.register adds last.
     reminders.register(application)  # its button pattern goes before the lists' catch-all
+    search.register(application)  # its button pattern too
+    inline.register(application)
+    transfer.register(application)  # import files, before the catch-alls
+    calendar.register(application, base_url=public_base_url(settings))
     tasks.register(application)
     errors.register(application)
     return application

@@ -20,6 +20,7 @@ from telegram.ext import Application
 
 from bot import api
 from bot.api_errors import install_error_answers
+from bot.calendar_feed import mount_calendar_feed
 from bot.init_data import MAX_AGE
 from bot.membership import ChatAccess
 from bot.mini_app import mount_mini_app
@@ -66,6 +67,7 @@ def create_web_app(
     )
     web.include_router(api.router)
     mount_mini_app(web)
+    mount_calendar_feed(web, database=database)
 
     @web.get("/healthz", include_in_schema=False)
     async def health() -> Response:

@@ -89,16 +89,43 @@ class ChooseDue:
 
 
 @dataclass(frozen=True, slots=True)
+class FindPage:
+    """Show the search results from `offset` on; the words are read from the message itself."""
+
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class FindDone:
+    """Mark a found task done (or open again), then show the results from `offset` again."""
+
+    number: int
+    done: bool
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
 class Nothing:
     """A button that only labels (the page counter)."""
 
 
 ButtonAction = (
-    SetDone | AskNewTitle | Delete | Undo | ShowList | ReminderDone | Snooze | ChooseDue | Nothing
+    SetDone
+    | AskNewTitle
+    | Delete
+    | Undo
+    | ShowList
+    | ReminderDone
+    | Snooze
+    | ChooseDue
+    | FindPage
+    | FindDone
+    | Nothing
 )
 
 _NUMBER = r"([1-9][0-9]{0,9})"
 _VIEW = r"([od])([1-9][0-9]{0,9})"
+_OFFSET = r"(0|[1-9][0-9]{0,9})"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("t", re.compile(rf"t:{_NUMBER}:([01]):{_VIEW}")),
     ("e", re.compile(rf"e:{_NUMBER}")),
@@ -108,6 +135,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("rd", re.compile(rf"rd:{_NUMBER}")),
     ("rs", re.compile(rf"rs:{_NUMBER}:([a-z0-9]{{1,8}})")),
     ("dq", re.compile(rf"dq:{_NUMBER}:([a-z0-9]{{1,8}})")),
+    ("f", re.compile(rf"f:{_OFFSET}")),
+    ("fd", re.compile(rf"fd:{_NUMBER}:([01]):{_OFFSET}")),
     ("n", re.compile("n")),
 ]
 
@@ -131,6 +160,10 @@ def encode(action: ButtonAction) -> str:
             data = f"rs:{number}:{choice}"
         case ChooseDue(number, choice):
             data = f"dq:{number}:{choice}"
+        case FindPage(offset):
+            data = f"f:{offset}"
+        case FindDone(number, done, offset):
+            data = f"fd:{number}:{int(done)}:{offset}"
         case Nothing():
             data = "n"
     assert len(data.encode()) <= MAX_CALLBACK_BYTES
@@ -174,6 +207,10 @@ def decode(data: object) -> ButtonAction:
             return Snooze(_int(groups[0]), groups[1])
         if kind == "dq":
             return ChooseDue(_int(groups[0]), groups[1])
+        if kind == "f":
+            return FindPage(_int(groups[0]))
+        if kind == "fd":
+            return FindDone(_int(groups[0]), groups[1] == "1", _int(groups[2]))
         if kind == "p":
             view = _view(groups[0], groups[1])
             assert view is not None

@@ -52,12 +52,16 @@ COMMANDS: list[tuple[str, str]] = [
     ("delete", "Delete a task: /delete 3"),
     ("show", "Show a task in full: /show 3"),
     ("note", "Add details to a task: /note 3 Some details"),
+    ("find", "Search titles and notes: /find milk"),
     ("due", "Set a due time and reminder: /due 3 tomorrow 9:00"),
     ("today", "What is due today and overdue"),
     ("timezone", "Set the chat's time zone: /timezone Europe/Berlin"),
     ("nag", "Repeat a reminder until done: /nag 3 30m"),
     ("quiet", "Quiet hours for reminders: /quiet 22:00-07:00"),
     ("digest", "One daily digest instead of reminders: /digest 8:00"),
+    ("export", "Download the tasks as JSON and CSV files"),
+    ("import", "Add tasks from a JSON (from /export) or CSV file"),
+    ("calendar", "A private calendar address of the tasks' due times"),
     ("help", "How to use this bot"),
 ]
 

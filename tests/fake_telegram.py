@@ -32,8 +32,17 @@ USER_FIRST_MESSAGE_ID = 1_000_000  # users' messages get their own range: ids ne
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_ANSWER_LENGTH = 200
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # what getFile lets a bot download
 MAX_INLINE_BUTTONS = 100
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_INLINE_RESULTS = 50
+MAX_RESULT_ID_BYTES = 64
+MAX_NEXT_OFFSET_BYTES = 64
+INLINE_RESULT_TYPES = frozenset({
+    "article", "photo", "gif", "mpeg4_gif", "video", "audio", "voice", "document", "location",
+    "venue", "contact", "game", "sticker", "cached_photo", "cached_gif", "cached_mpeg4_gif",
+    "cached_sticker", "cached_document", "cached_video", "cached_voice", "cached_audio",
+})  # fmt: skip
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message"
@@ -211,6 +220,7 @@ class FakeTelegram:
         self.chats: dict[int, dict[str, Any]] = {}
         self.users: dict[int, dict[str, Any]] = {}
         self.callback_answers: dict[str, dict[str, Any]] = {}
+        self.inline_answers: dict[str, dict[str, Any]] = {}  # inline query id -> the answer
         self.my_commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
@@ -227,7 +237,11 @@ class FakeTelegram:
         self._user_message_ids: dict[int, itertools.count] = {}
         self._callback_ids = itertools.count(4_000_000_000_000_000)
         self._file_ids = itertools.count(1)
+        # file_id -> (file_path, bytes): what getFile and the file download URL serve
+        self.files: dict[str, tuple[str, bytes]] = {}
         self._open_queries: set[str] = set()
+        self._inline_query_ids = itertools.count(5_000_000_000_000_000)
+        self._open_inline_queries: set[str] = set()
         self._blocked: set[int] = set()
         self._members: dict[tuple[int, int], str] = {}
         self._faults: dict[str, list[ApiError]] = {}
@@ -251,11 +265,13 @@ class FakeTelegram:
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
+            "answerInlineQuery": self._answer_inline_query,
             "getChat": self._get_chat,
             "getChatMember": self._get_chat_member,
             "getChatAdministrators": self._get_chat_administrators,
             "sendChatAction": self._send_chat_action,
             "sendDocument": self._send_document,
+            "getFile": self._get_file,
         }
         self._handlers = {name.lower(): (name, handler) for name, handler in handlers.items()}
 
@@ -265,6 +281,7 @@ class FakeTelegram:
         """Start serving on 127.0.0.1: a free port first, the same port after a restart."""
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._serve)
+        app.router.add_route("GET", "/file/bot{token}/{file_path:.+}", self._download_file)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=2.0)
         await self._runner.setup()
@@ -349,6 +366,8 @@ class FakeTelegram:
                 self.incoming[(message["chat"]["id"], message["message_id"])] = message
         if "callback_query" in update:
             self._open_queries.add(update["callback_query"]["id"])
+        if "inline_query" in update:
+            self._open_inline_queries.add(update["inline_query"]["id"])
         self._updates.append(update)
         self._updates.sort(key=lambda queued: queued["update_id"])
         self._notify()
@@ -408,6 +427,58 @@ class FakeTelegram:
         self.push_update(update)
         return update
 
+    def send_document(
+        self,
+        chat_id: int,
+        file_name: str,
+        data: bytes,
+        *,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        caption: str | None = None,
+        mime_type: str = "application/octet-stream",
+        reply_to_message_id: int | None = None,
+        file_size: int | None = None,
+    ) -> dict[str, Any]:
+        """Queue a user's document message (optionally captioned, or a reply); return the update.
+
+        The file can then be fetched with getFile and downloaded, as from Telegram. A caption
+        starting with ``/command`` gets its bot_command caption entity. ``file_size`` overrides
+        the size Telegram reports (to tell of a file too big to download).
+        """
+        if user_id is None:
+            if chat_type != "private":
+                raise ValueError("send_document needs user_id for a message in a group")
+            user_id = chat_id
+        user = self._remember_user(user_id)
+        chat = self._remember_chat(chat_id, chat_type, user=user)
+        file_id = self._register_file(file_name, data)
+        counter = self._user_message_ids.setdefault(
+            chat_id, itertools.count(USER_FIRST_MESSAGE_ID)
+        )
+        message: dict[str, Any] = {
+            "message_id": next(counter),
+            "from": dict(user),
+            "chat": dict(chat),
+            "date": int(time.time()),
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": file_id[-16:],
+                "file_name": file_name,
+                "mime_type": mime_type,
+                "file_size": len(data) if file_size is None else file_size,
+            },
+        }
+        if caption is not None:
+            message["caption"] = caption
+            if entities := bot_command_entities(caption):
+                message["caption_entities"] = entities
+        if reply_to_message_id is not None:
+            message["reply_to_message"] = self._message_json_by_id(chat_id, reply_to_message_id)
+        update = {"message": message}
+        self.push_update(update)
+        return update
+
     def press_button(
         self,
         chat_id: int,
@@ -431,6 +502,49 @@ class FakeTelegram:
                 "data": data,
             }
         }
+        self.push_update(update)
+        return update
+
+    def inline_query(
+        self,
+        user_id: int,
+        query: str,
+        *,
+        offset: str = "",
+        chat_type: str | None = "sender",
+    ) -> dict[str, Any]:
+        """Queue a user's inline query (`@bot query` typed in a chat of ``chat_type``: "sender"
+        for their private chat with the bot, "private", "group", "supergroup", "channel", or
+        None when Telegram does not say); return the update."""
+        user = self._remember_user(user_id)
+        inline_query: dict[str, Any] = {
+            "id": str(next(self._inline_query_ids)),
+            "from": dict(user),
+            "query": query,
+            "offset": offset,
+        }
+        if chat_type is not None:
+            inline_query["chat_type"] = chat_type
+        update = {"inline_query": inline_query}
+        self.push_update(update)
+        return update
+
+    def chosen_inline_result(
+        self,
+        user_id: int,
+        result_id: str,
+        query: str,
+        *,
+        update_id: int | None = None,
+    ) -> dict[str, Any]:
+        """Queue the update Telegram sends when a user picked an inline result (only with
+        inline feedback on in @BotFather); ``update_id`` repeats an earlier delivery."""
+        user = self._remember_user(user_id)
+        update: dict[str, Any] = {
+            "chosen_inline_result": {"result_id": result_id, "from": dict(user), "query": query}
+        }
+        if update_id is not None:
+            update["update_id"] = update_id
         self.push_update(update)
         return update
 
@@ -943,6 +1057,65 @@ class FakeTelegram:
         self.callback_answers[query_id] = params
         return True
 
+    async def _answer_inline_query(self, params: dict[str, Any]) -> bool:
+        query_id = str(params.get("inline_query_id") or "")
+        results = params.get("results")
+        if not isinstance(results, list):
+            raise bad_request("can't parse inline query results JSON object")
+        if len(results) > MAX_INLINE_RESULTS:
+            raise bad_request("RESULTS_TOO_MUCH")
+        seen: set[str] = set()
+        for result in results:
+            self._check_inline_result(result, seen)
+        cache_time = params.get("cache_time", 300)
+        if not isinstance(cache_time, int) or isinstance(cache_time, bool) or cache_time < 0:
+            raise bad_request("CACHE_TIME_INVALID")
+        if len(str(params.get("next_offset") or "").encode("utf-8")) > MAX_NEXT_OFFSET_BYTES:
+            raise bad_request("NEXT_OFFSET_INVALID")
+        if query_id not in self._open_inline_queries:
+            raise bad_request(QUERY_TOO_OLD)
+        self._open_inline_queries.discard(query_id)
+        self.inline_answers[query_id] = params
+        return True
+
+    def _check_inline_result(self, result: Any, seen: set[str]) -> None:
+        """Check one InlineQueryResult as Telegram does: type, a unique 1-64 byte id, an
+        article's title and message, an inline keyboard only."""
+        if not isinstance(result, dict) or result.get("type") not in INLINE_RESULT_TYPES:
+            raise bad_request("RESULT_TYPE_INVALID")
+        result_id = result.get("id")
+        if not isinstance(result_id, str) or not (
+            1 <= len(result_id.encode("utf-8")) <= MAX_RESULT_ID_BYTES
+        ):
+            raise bad_request("RESULT_ID_INVALID")
+        if result_id in seen:
+            raise bad_request("RESULT_ID_DUPLICATE")
+        seen.add(result_id)
+        content = result.get("input_message_content")
+        if result["type"] == "article":
+            if not str(result.get("title") or "").strip():
+                raise bad_request("RESULT_TITLE_EMPTY")
+            if not isinstance(content, dict):
+                raise bad_request("SEND_MESSAGE_MEDIA_INVALID")
+        if isinstance(content, dict) and "message_text" in content:
+            text = {"text": content["message_text"], "parse_mode": content.get("parse_mode")}
+            try:
+                self._formatted(text)
+            except ApiError as error:
+                raise bad_request("MESSAGE_EMPTY") if "empty" in str(error) else error from None
+        markup = result.get("reply_markup")
+        if markup is not None:
+            rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+            if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+                raise bad_request("REPLY_MARKUP_INVALID")  # inline keyboards only
+            for button in (button for row in rows for button in row):
+                if not isinstance(button, dict) or not BUTTON_ACTIONS & button.keys():
+                    raise bad_request("REPLY_MARKUP_INVALID")
+                if "callback_data" in button:
+                    size = len(str(button["callback_data"]).encode("utf-8"))
+                    if not 1 <= size <= MAX_CALLBACK_DATA_BYTES:
+                        raise bad_request("BUTTON_DATA_INVALID")
+
     async def _get_chat(self, params: dict[str, Any]) -> dict[str, Any]:
         gifts = (
             "unlimited_gifts limited_gifts unique_gifts premium_subscription gifts_from_channels"
@@ -996,5 +1169,37 @@ class FakeTelegram:
         else:  # a file_id or URL the bot passed as a string
             info = {"file_name": None, "mime_type": None, "file_size": None, "data": None}
         info.update(file_id=file_id, file_unique_id=file_id[-16:], source=document)
+        if info["data"] is not None:
+            self.files[file_id] = (f"documents/file_{len(self.files)}", info["data"])
         stored = self._store(chat_id, params, parsed, document=info)
         return self._message_json(stored)
+
+    def _register_file(self, file_name: str, data: bytes) -> str:
+        """Keep a user's file for getFile; its file_id."""
+        file_id = f"BQACAgIAAxkBAAIB{next(self._file_ids):016d}"
+        suffix = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
+        self.files[file_id] = (f"documents/file_{len(self.files)}.{suffix}", data)
+        return file_id
+
+    async def _get_file(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params.get("file_id") or "")
+        if file_id not in self.files:
+            raise bad_request("invalid file_id")
+        file_path, data = self.files[file_id]
+        if len(data) > MAX_DOWNLOAD_BYTES:
+            raise bad_request("file is too big")
+        return {
+            "file_id": file_id,
+            "file_unique_id": file_id[-16:],
+            "file_size": len(data),
+            "file_path": file_path,
+        }
+
+    async def _download_file(self, request: web.Request) -> web.Response:
+        """GET /file/bot<token>/<file_path>: a file's bytes, as Telegram's file server."""
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        for file_path, data in self.files.values():
+            if file_path == request.match_info["file_path"]:
+                return web.Response(body=data, content_type="application/octet-stream")
+        return web.Response(status=404)

@@ -12,6 +12,8 @@ from handlers.callbacks import (
     MAX_CALLBACK_BYTES,
     AskNewTitle,
     Delete,
+    FindDone,
+    FindPage,
     InvalidCallbackData,
     ListView,
     Nothing,
@@ -29,12 +31,15 @@ from tests.fake_telegram_html import parse_html, utf16_len
 
 numbers = st.integers(min_value=1, max_value=2**31 - 1)
 views = st.builds(ListView, done=st.booleans(), start=numbers)
+offsets = st.integers(min_value=0, max_value=2**31 - 1)
 actions = st.one_of(
     st.builds(SetDone, number=numbers, done=st.booleans(), view=views),
     st.builds(AskNewTitle, number=numbers),
     st.builds(Delete, number=numbers, view=st.none() | views),
     st.builds(Undo, number=numbers, view=st.none() | views),
     st.builds(ShowList, view=views),
+    st.builds(FindPage, offset=offsets),
+    st.builds(FindDone, number=numbers, done=st.booleans(), offset=offsets),
     st.just(Nothing()),
 )
 

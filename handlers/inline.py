@@ -1,0 +1,97 @@
+"""Inline mode: `@Bot` in any chat offers the user's own open tasks to share, `@Bot text` finds
+them by the text and offers "Add" first; picking "Add" adds the text to the user's list.
+
+Only the user's private list is ever read (its chat id is the user's id), whatever chat the
+query is typed in: a group's tasks never appear. Picking a result arrives as a
+`chosen_inline_result` update only when inline feedback is on in @BotFather (/setinlinefeedback).
+"""
+
+from telegram import Update
+from telegram.ext import Application, ChosenInlineResultHandler, InlineQueryHandler
+
+from handlers.context import BotContext
+from handlers.render_search import (
+    ADD_RESULT_ID,
+    INLINE_CACHE_SECONDS,
+    INLINE_PAGE_SIZE,
+    MAX_WORDS_LENGTH,
+    render_inline_results,
+    search_words,
+)
+from storage import tasks as storage
+from storage.errors import InvalidTitle
+from storage.models import UpdateKey
+from storage.search import MAX_SEARCH_OFFSET, find_tasks
+from storage.tasks import clean_title
+
+
+def _offset(text: str) -> int:
+    """The page an inline query asks for (Telegram echoes our `next_offset`; anything else: 0)."""
+    return int(text) if text.isdigit() and len(text) <= 6 else 0
+
+
+def _addable(words: str) -> str | None:
+    """The words as a task title, when they make one."""
+    try:
+        return clean_title(words)
+    except InvalidTitle:
+        return None
+
+
+async def inline_query(update: Update, context: BotContext) -> None:
+    """The user's own open tasks as results to share (filtered by the text, with "Add")."""
+    query = update.inline_query
+    assert query is not None
+    user_id = query.from_user.id
+    text = search_words(query.query)
+    words = text[:MAX_WORDS_LENGTH]
+    offset = _offset(query.offset)
+    if words:
+        found = await find_tasks(
+            context.db,
+            chat_id=user_id,
+            words=words,
+            offset=offset,
+            limit=INLINE_PAGE_SIZE,
+            done=False,
+        )
+        tasks, following = found.tasks, found.next_offset
+    else:
+        page = await storage.list_tasks(
+            context.db, chat_id=user_id, start=max(offset, 1), limit=INLINE_PAGE_SIZE
+        )
+        tasks, following = page.tasks, page.next_start
+    results = render_inline_results(
+        tasks,
+        add_title=_addable(text) if text and offset == 0 else None,
+        searched=bool(words) or offset > 0,
+        bot_username=context.bot.username,
+    )
+    await query.answer(
+        results,
+        cache_time=INLINE_CACHE_SECONDS,
+        is_personal=True,
+        next_offset=str(following) if following and following <= MAX_SEARCH_OFFSET else None,
+    )
+
+
+async def chosen_result(update: Update, context: BotContext) -> None:
+    """The user picked "Add": add the text to their private list, once per update."""
+    chosen = update.chosen_inline_result
+    assert chosen is not None
+    if chosen.result_id != ADD_RESULT_ID:
+        return  # a task was shared: nothing changes
+    user_id = chosen.from_user.id
+    await storage.add_task(
+        context.db,
+        chat_id=user_id,
+        title=search_words(chosen.query),
+        created_by=user_id,
+        once_for=UpdateKey(bot_id=context.bot.id, update_id=update.update_id),
+    )
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add the inline query and the chosen result handlers."""
+    application.add_handler(InlineQueryHandler(inline_query))
+    application.add_handler(ChosenInlineResultHandler(chosen_result))

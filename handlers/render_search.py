@@ -1,0 +1,139 @@
+"""The texts and keyboards of /find and of inline mode: pure functions of plain values.
+
+A results message carries its own query in its first line (`🔎 “milk” · 3 found`), so its
+buttons need to carry only a page offset: the button handler reads the words back from the
+message the button is on (`parse_search_header`). Nothing is kept in the bot's memory.
+"""
+
+import re
+from collections.abc import Sequence
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+)
+from telegram.constants import ParseMode
+
+from handlers.callbacks import FindDone, FindPage, encode
+from handlers.render import BUTTON_TITLE_LENGTH, escape, shorten
+from storage.models import Task
+from storage.search import SearchPage
+
+# The words a search may have: they are shown in the results' first line and read back from it.
+MAX_WORDS_LENGTH = 200
+# Inline results: Telegram shows about one line of a result's title and two of its description.
+INLINE_TITLE_LENGTH = 64
+INLINE_DESCRIPTION_LENGTH = 120
+INLINE_PAGE_SIZE = 20
+INLINE_CACHE_SECONDS = 5
+ADD_RESULT_ID = "add"
+
+USAGE_FIND = "Usage: /find milk — finds tasks whose title or note has every word (or its start)."
+FIND_TOO_LONG = f"Search for at most {MAX_WORDS_LENGTH} characters, please."
+
+_HEADER = re.compile(r"🔎 “(.+)” · [0-9]+ found")
+
+
+def search_words(text: str | None) -> str:
+    """The words of a search as the bot keeps them: runs of whitespace folded into one space."""
+    return " ".join((text or "").split())
+
+
+def parse_search_header(text: str | None) -> str | None:
+    """The words a results message (as Telegram returns its text) was searched for, if it is
+    one."""
+    if not text:
+        return None
+    match = _HEADER.fullmatch(text.split("\n", 1)[0])
+    return match.group(1) if match else None
+
+
+def _result_line(task: Task) -> str:
+    title = escape(task.title)
+    if task.done:
+        return f"<b>#{task.number}</b> <s>{title}</s> ✅"
+    return f"<b>#{task.number}</b> {title}"
+
+
+def render_search_results(page: SearchPage) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The reply to /find: a line per task found (✅ for done ones), a tick button per task and
+    ◀ ▶ paging; a clear answer when nothing matches."""
+    words = escape(page.words)
+    if not page.tasks:
+        return f"🔎 Nothing matches “{words}”. /list shows every task.", None
+    lines = [f"🔎 “{words}” · {page.total} found"]
+    if page.offset or page.next_offset is not None:
+        last = page.offset + len(page.tasks)
+        lines.append(f"<i>{page.offset + 1}–{last} of {page.total}</i>")
+    lines += [_result_line(task) for task in page.tasks]
+    rows: list[list[InlineKeyboardButton]] = []
+    for task in page.tasks:
+        box = "☑️" if task.done else "⬜"
+        label = f"{box} #{task.number} {shorten(task.title, BUTTON_TITLE_LENGTH)}"
+        action = FindDone(task.number, not task.done, page.offset)
+        rows.append([InlineKeyboardButton(label, callback_data=encode(action))])
+    paging = []
+    if page.previous_offset is not None:
+        back = encode(FindPage(page.previous_offset))
+        paging.append(InlineKeyboardButton("◀ Back", callback_data=back))
+    if page.next_offset is not None:
+        more = encode(FindPage(page.next_offset))
+        paging.append(InlineKeyboardButton("More ▶", callback_data=more))
+    if paging:
+        rows.append(paging)
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def _shared_task(task: Task) -> InputTextMessageContent:
+    """What the chat sees when a task is shared: its title and note, no buttons."""
+    text = f"📝 {escape(task.title)}"
+    if task.description:
+        text += f"\n\n{escape(task.description)}"
+    return InputTextMessageContent(text, parse_mode=ParseMode.HTML)
+
+
+def _task_result(task: Task) -> InlineQueryResultArticle:
+    return InlineQueryResultArticle(
+        id=f"t{task.number}",
+        title=f"#{task.number} {shorten(task.title, INLINE_TITLE_LENGTH)}",
+        description=shorten(" ".join(task.description.split()), INLINE_DESCRIPTION_LENGTH)
+        if task.description
+        else None,
+        input_message_content=_shared_task(task),
+    )
+
+
+def render_inline_results(
+    tasks: Sequence[Task], *, add_title: str | None, searched: bool, bot_username: str
+) -> list[InlineQueryResultArticle]:
+    """The results of an inline query: "Add" for `add_title` (when given), then the user's
+    tasks to share; when there is nothing to share, an article saying how to add tasks."""
+    results = []
+    if add_title is not None:
+        results.append(
+            InlineQueryResultArticle(
+                id=ADD_RESULT_ID,
+                title=f"➕ Add “{shorten(add_title, INLINE_TITLE_LENGTH)}” to my list",
+                description="Adds it to your private list and shares it here",
+                input_message_content=InputTextMessageContent(
+                    f"📝 {escape(add_title)}", parse_mode=ParseMode.HTML
+                ),
+            )
+        )
+    results += [_task_result(task) for task in tasks]
+    if not tasks and not searched:
+        results.append(
+            InlineQueryResultArticle(
+                id="empty",
+                title="📋 Your list is empty",
+                description=f"Type @{bot_username} Buy milk and pick ➕, or send me /add Buy milk",
+                input_message_content=InputTextMessageContent(
+                    f"📋 I keep to-do lists. Add a task with @{escape(bot_username)} Buy milk,"
+                    " or start a chat with me and send /add Buy milk.",
+                    parse_mode=ParseMode.HTML,
+                ),
+            )
+        )
+    return results

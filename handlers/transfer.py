@@ -1,0 +1,118 @@
+"""/export (the chat's tasks as JSON and CSV files) and /import (such a file back in)."""
+
+import re
+
+from telegram import Document, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from handlers import render_transfer as render
+from handlers.context import BotContext
+from handlers.local_time import chat_zone
+from handlers.reminders import now_utc
+from handlers.render_transfer import ImportRejected
+from storage.models import UpdateKey
+from storage.reminders import get_chat_settings
+from storage.transfer import export_tasks, import_tasks
+
+_NEW_MESSAGES = filters.UpdateType.MESSAGE
+# A document whose caption is the command (Telegram's CommandHandler reads only text).
+_IMPORT_COMMAND = re.compile(r"/import(@\w+)?(\s|$)", re.IGNORECASE)
+
+
+def _message(update: Update) -> Message:
+    message = update.effective_message
+    assert message is not None
+    return message
+
+
+async def export(update: Update, context: BotContext) -> None:
+    """The chat's tasks as two files: JSON to import again, CSV for spreadsheets."""
+    message = _message(update)
+    tasks, truncated = await export_tasks(context.db, chat_id=message.chat_id)
+    if not tasks:
+        await message.reply_text(render.EXPORT_EMPTY)
+        return
+    now = now_utc()
+    json_name, csv_name = render.export_file_names(now)
+    await message.reply_document(
+        render.export_json(tasks, exported_at=now),
+        filename=json_name,
+        caption=render.render_export_caption(tasks, truncated=truncated),
+    )
+    await message.reply_document(
+        render.export_csv(tasks), filename=csv_name, caption=render.EXPORT_CSV_CAPTION
+    )
+
+
+async def import_prompt(update: Update, context: BotContext) -> None:
+    """A bare /import: ask for the file, as a reply to the bot's message."""
+    text, force_reply = render.render_import_prompt()
+    await _message(update).reply_text(text, reply_markup=force_reply)
+
+
+async def import_file(update: Update, context: BotContext) -> None:
+    """A file sent with /import (or in reply to the prompt): all its tasks added, or none."""
+    message = _message(update)
+    if not (_IMPORT_COMMAND.match(message.caption or "") or _answers_prompt(message, context)):
+        return  # some other file, or a reply to some other message
+    assert message.document is not None
+    try:
+        data = await _download(message.document, context)
+        settings = await get_chat_settings(context.db, chat_id=message.chat_id)
+        new_tasks = render.read_tasks_file(data, tz=chat_zone(settings.timezone))
+    except ImportRejected as error:
+        await message.reply_text(render.render_import_rejected(error.problems))
+        return
+    added = await import_tasks(
+        context.db,
+        chat_id=message.chat_id,
+        tasks=new_tasks,
+        created_by=_author_id(message),
+        once_for=UpdateKey(bot_id=context.bot.id, update_id=update.update_id),
+    )
+    await message.reply_text(render.render_imported(added))
+
+
+def _author_id(message: Message) -> int | None:
+    """Who sent the file: the user, or the chat an anonymous admin posted as."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id
+    return message.from_user.id if message.from_user else None
+
+
+def _answers_prompt(message: Message, context: BotContext) -> bool:
+    replied = message.reply_to_message
+    return (
+        replied is not None
+        and replied.from_user is not None
+        and replied.from_user.id == context.bot.id
+        and render.is_import_prompt(replied.text)
+    )
+
+
+async def _download(document: Document, context: BotContext) -> bytes:
+    """The file's bytes; ImportRejected when it is too big (told by its size, or by Telegram)."""
+    if document.file_size is not None and document.file_size > render.MAX_IMPORT_BYTES:
+        raise render.too_big(document.file_size)
+    try:
+        file = await context.bot.get_file(document.file_id)
+    except BadRequest as error:
+        if "too big" in error.message.lower():
+            raise render.too_big(document.file_size or render.MAX_IMPORT_BYTES + 1) from None
+        raise
+    return bytes(await file.download_as_bytearray())
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add /export, /import and the handler of import files (before any catch-all)."""
+    application.add_handler(CommandHandler("export", export, filters=_NEW_MESSAGES))
+    application.add_handler(CommandHandler("import", import_prompt, filters=_NEW_MESSAGES))
+    application.add_handler(
+        MessageHandler(
+            _NEW_MESSAGES
+            & filters.Document.ALL
+            & (filters.CaptionRegex(_IMPORT_COMMAND) | filters.REPLY),
+            import_file,
+        )
+    )
