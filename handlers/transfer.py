@@ -7,10 +7,11 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from handlers import render_transfer as render
+from handlers import task_files
 from handlers.context import BotContext
 from handlers.local_time import chat_zone
 from handlers.reminders import now_utc
-from handlers.render_transfer import ImportRejected
+from handlers.task_files import ImportRejected
 from storage.models import UpdateKey
 from storage.reminders import get_chat_settings
 from storage.transfer import export_tasks, import_tasks
@@ -34,14 +35,14 @@ async def export(update: Update, context: BotContext) -> None:
         await message.reply_text(render.EXPORT_EMPTY)
         return
     now = now_utc()
-    json_name, csv_name = render.export_file_names(now)
+    json_name, csv_name = task_files.export_file_names(now)
     await message.reply_document(
-        render.export_json(tasks, exported_at=now),
+        task_files.export_json(tasks, exported_at=now),
         filename=json_name,
         caption=render.render_export_caption(tasks, truncated=truncated),
     )
     await message.reply_document(
-        render.export_csv(tasks), filename=csv_name, caption=render.EXPORT_CSV_CAPTION
+        task_files.export_csv(tasks), filename=csv_name, caption=render.EXPORT_CSV_CAPTION
     )
 
 
@@ -60,7 +61,7 @@ async def import_file(update: Update, context: BotContext) -> None:
     try:
         data = await _download(message.document, context)
         settings = await get_chat_settings(context.db, chat_id=message.chat_id)
-        new_tasks = render.read_tasks_file(data, tz=chat_zone(settings.timezone))
+        new_tasks = task_files.read_tasks_file(data, tz=chat_zone(settings.timezone))
     except ImportRejected as error:
         await message.reply_text(render.render_import_rejected(error.problems))
         return
@@ -93,13 +94,15 @@ def _answers_prompt(message: Message, context: BotContext) -> bool:
 
 async def _download(document: Document, context: BotContext) -> bytes:
     """The file's bytes; ImportRejected when it is too big (told by its size, or by Telegram)."""
-    if document.file_size is not None and document.file_size > render.MAX_IMPORT_BYTES:
-        raise render.too_big(document.file_size)
+    if document.file_size is not None and document.file_size > task_files.MAX_IMPORT_BYTES:
+        raise task_files.too_big(document.file_size)
     try:
         file = await context.bot.get_file(document.file_id)
     except BadRequest as error:
         if "too big" in error.message.lower():
-            raise render.too_big(document.file_size or render.MAX_IMPORT_BYTES + 1) from None
+            raise task_files.too_big(
+                document.file_size or task_files.MAX_IMPORT_BYTES + 1
+            ) from None
         raise
     return bytes(await file.download_as_bytearray())
 

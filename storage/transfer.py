@@ -1,6 +1,6 @@
 """Export and import of a chat's tasks: all of them read in one statement, many added in one.
 
-The file formats (JSON and CSV) are in handlers/render_transfer.py; this module stores and
+The file formats (JSON and CSV) are in handlers/task_files.py; this module stores and
 reads plain values only.
 """
 

@@ -9,7 +9,7 @@ import pytest
 from telegram import Update
 from telegram.ext import Application
 
-from handlers.render_transfer import MAX_IMPORT_BYTES
+from handlers.task_files import MAX_IMPORT_BYTES
 from storage.db import Database
 from storage.models import Task
 from storage.transfer import export_tasks

@@ -1,0 +1,317 @@
+"""The task files: the export files (JSON and CSV) and reading an import file. Pure functions
+of plain values.
+
+The JSON file is complete and versioned (FORMAT, FORMAT_VERSION), so it can be imported again;
+the CSV is for spreadsheets. An import file is read and checked whole before anything is
+stored: any problem refuses the file, with the line (CSV) or the task (JSON) it is in.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from handlers.render import shorten
+from handlers.when import Recurrence, WhenError
+from storage.errors import InvalidDescription, InvalidTitle
+from storage.models import Task
+from storage.transfer import MAX_IMPORT_TASKS, NewTask
+from storage.validation import clean_description, clean_title
+
+FORMAT = "todo-bot/tasks"
+FORMAT_VERSION = 1
+# Telegram lets a bot download files of up to 20 MB; an import reads at most this much.
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_NAG_MINUTES = 7 * 24 * 60
+# How many problems of a refused file are listed (the rest are counted).
+MAX_PROBLEMS_SHOWN = 10
+CSV_COLUMNS = (
+    "number",
+    "title",
+    "description",
+    "done",
+    "completed_at",
+    "created_at",
+    "due_at",
+    "recurrence",
+    "nag_minutes",
+)
+_TRUE = {"true", "yes", "y", "1", "x", "done", "✓", "✅"}
+_FALSE = {"false", "no", "n", "0", "", "open", "todo"}
+# Cells a spreadsheet would run as a formula get a leading apostrophe (and lose it on import).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ImportRejected(Exception):
+    """The import file cannot be used; `problems` says why (nothing was stored)."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else None
+
+
+def export_json(tasks: Sequence[Task], *, exported_at: datetime) -> bytes:
+    """The tasks as the versioned JSON file that /import reads back."""
+    document = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "exported_at": _stamp(exported_at),
+        "tasks": [
+            {
+                "number": task.number,
+                "title": task.title,
+                "description": task.description,
+                "done": task.done,
+                "completed_at": _stamp(task.completed_at),
+                "created_at": _stamp(task.created_at),
+                "due_at": _stamp(task.due_at),
+                "recurrence": task.recurrence,
+                "nag_minutes": task.nag_minutes,
+            }
+            for task in tasks
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1).encode()
+
+
+def _cell(text: str | None) -> str:
+    if not text:
+        return ""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def export_csv(tasks: Sequence[Task]) -> bytes:
+    """The tasks as CSV for spreadsheets: a header row, UTF-8 with a BOM (which Excel needs)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for task in tasks:
+        writer.writerow(
+            [
+                task.number,
+                _cell(task.title),
+                _cell(task.description),
+                "yes" if task.done else "no",
+                _stamp(task.completed_at) or "",
+                _stamp(task.created_at) or "",
+                _stamp(task.due_at) or "",
+                task.recurrence or "",
+                task.nag_minutes or "",
+            ]
+        )
+    return "\ufeff".encode() + out.getvalue().encode()
+
+
+def export_file_names(now: datetime) -> tuple[str, str]:
+    """The names of the JSON and the CSV file of an export made at `now`."""
+    day = now.astimezone(UTC).strftime("%Y-%m-%d")
+    return f"tasks-{day}.json", f"tasks-{day}.csv"
+
+
+def too_big(size: int) -> ImportRejected:
+    """The refusal of a file over MAX_IMPORT_BYTES."""
+    return ImportRejected(
+        [
+            f"the file is {size / 1024 / 1024:.1f} MB; the limit is"
+            f" {MAX_IMPORT_BYTES // 1024 // 1024} MB (split it into several files)"
+        ]
+    )
+
+
+def read_tasks_file(data: bytes, *, tz: ZoneInfo) -> list[NewTask]:
+    """The tasks of an import file (JSON from /export, or CSV with a title column), checked.
+
+    Times without a zone are taken in `tz`, the chat's. Raises ImportRejected.
+    """
+    if len(data) > MAX_IMPORT_BYTES:
+        raise too_big(len(data))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportRejected(
+            [f"the file is not UTF-8 text (byte {error.start + 1}); save it as UTF-8"]
+        ) from None
+    start = text.lstrip()[:1]
+    if start == "{":
+        return _read_json(text, tz=tz)
+    if start == "[":
+        raise ImportRejected([f"this JSON is not a todo-bot export (no {FORMAT!r} object)"])
+    return _read_csv(text, tz=tz)
+
+
+def _read_json(text: str, *, tz: ZoneInfo) -> list[NewTask]:
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        place = getattr(error, "lineno", None)
+        where = f" (line {place})" if place else ""
+        raise ImportRejected([f"the file is not valid JSON{where}"]) from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ImportRejected([f'this JSON is not a todo-bot export (no "format": "{FORMAT}")'])
+    version = document.get("version")
+    if version != FORMAT_VERSION or isinstance(version, bool):
+        raise ImportRejected(
+            [f"version {version!r} of the format is not supported; I read {FORMAT_VERSION}"]
+        )
+    items = document.get("tasks")
+    if not isinstance(items, list):
+        raise ImportRejected(['"tasks" must be a list of tasks'])
+    _check_count(len(items))
+    return _read_items(
+        ((f"task {index}", item) for index, item in enumerate(items, start=1)), tz=tz
+    )
+
+
+def _read_csv(text: str, *, tz: ZoneInfo) -> list[NewTask]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise ImportRejected(["the file is empty"])
+        columns = [name.strip().lower() for name in header]
+        if "title" not in columns:
+            raise ImportRejected(
+                ["line 1: the CSV has no title column (the first line names the columns)"]
+            )
+        rows: list[tuple[str, dict[str, str]]] = []
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            _check_count(len(rows) + 1)
+            row = {name: cell for name, cell in zip(columns, cells, strict=False) if name}
+            rows.append((f"line {reader.line_num}", row))
+    except csv.Error as error:
+        raise ImportRejected([f"line {reader.line_num}: not valid CSV ({error})"]) from None
+    return _read_items(iter(rows), tz=tz, from_csv=True)
+
+
+def _check_count(count: int) -> None:
+    if count > MAX_IMPORT_TASKS:
+        raise ImportRejected(
+            [f"the file holds more than {MAX_IMPORT_TASKS:,} tasks; split it into several files"]
+        )
+
+
+def _read_items(items: Any, *, tz: ZoneInfo, from_csv: bool = False) -> list[NewTask]:
+    tasks: list[NewTask] = []
+    problems: list[str] = []
+    for place, item in items:
+        if not isinstance(item, dict):
+            problems.append(f"{place}: a task must be an object")
+            continue
+        try:
+            tasks.append(_read_task(item, tz=tz, from_csv=from_csv))
+        except ImportRejected as error:
+            problems += [f"{place}: {problem}" for problem in error.problems]
+    if problems:
+        raise ImportRejected(problems)
+    return tasks
+
+
+def _read_task(item: Mapping[str, Any], *, tz: ZoneInfo, from_csv: bool) -> NewTask:
+    """One task; ImportRejected with every problem it has."""
+    problems: list[str] = []
+
+    def field(name: str, read: Callable[[Any], Any]) -> Any:
+        value = item.get(name)
+        if from_csv and isinstance(value, str):
+            value = _uncell(value)
+            if not value.strip() and name != "title":
+                value = None
+        if value is None and name != "title":
+            return None
+        try:
+            return read(value)
+        except (InvalidTitle, InvalidDescription) as error:
+            problems.append(error.reason)
+        except (ValueError, TypeError, WhenError) as error:
+            problems.append(f"{name}: {error}")
+        return None
+
+    title = field("title", _title)
+    description = field("description", _description)
+    done = field("done", _done) or False
+    due_at = field("due_at", lambda value: _moment(value, tz))
+    recurrence = field("recurrence", _recurrence)
+    if recurrence is not None and due_at is None:
+        problems.append("recurrence: a repeat rule needs a due_at")
+    task = NewTask(
+        title=title or "",
+        description=description,
+        done=done,
+        completed_at=field("completed_at", lambda value: _moment(value, tz)),
+        created_at=field("created_at", lambda value: _moment(value, tz)),
+        due_at=due_at,
+        recurrence=recurrence,
+        nag_minutes=field("nag_minutes", _nag_minutes),
+    )
+    if problems:
+        raise ImportRejected(problems)
+    return task
+
+
+def _uncell(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+
+
+def _title(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidTitle("the title is missing" if value is None else "the title is no text")
+    return clean_title(value)
+
+
+def _description(value: Any) -> str | None:
+    if not isinstance(value, str):
+        raise TypeError("must be text")
+    return clean_description(value)
+
+
+def _done(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ValueError(f"{shorten(str(value), 20)!r} is neither yes nor no")
+
+
+def _moment(value: Any, tz: ZoneInfo) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError("must be an ISO 8601 date and time as text")
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(
+            f"{shorten(value, 40)!r} is no ISO 8601 date and time (2027-01-31 09:00)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.astimezone(UTC)
+
+
+def _recurrence(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("must be text")
+    return Recurrence.decode(value.strip()).encode()
+
+
+def _nag_minutes(value: Any) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError("must be a number of minutes")
+    if not 1 <= value <= MAX_NAG_MINUTES:
+        raise ValueError(f"must be 1 to {MAX_NAG_MINUTES} minutes")
+    return value
+
+
+# -- calendar -------------------------------------------------------------------------------
