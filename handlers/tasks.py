@@ -1,25 +1,17 @@
-"""The task commands (/add, /list, /done, /edit, /delete, /show, /note) and the list's buttons.
+"""The task commands: /add, /list, /done, /edit, /delete, /show, /note, /start and /help.
 
 Each handler reads the update into plain values, calls storage with the chat's own id, and sends
 what render built. Errors (storage's and UsageError) go to the error handler, which replies.
 """
 
-from telegram import CallbackQuery, Chat, Message, Update
-from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import Chat, Message, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from handlers import reminders, render
+from handlers import list_buttons, reminders, render
 from handlers.callbacks import (
-    AskNewTitle,
-    Delete,
-    InvalidCallbackData,
     ListView,
-    Nothing,
-    SetDone,
-    ShowList,
-    Undo,
-    decode,
 )
 from handlers.common import once_key, reply
 from handlers.context import BotContext
@@ -31,14 +23,13 @@ from handlers.parsing import (
     parse_number_and_text,
     parse_numbers,
 )
+from handlers.permissions import author_id, may_delete
 from storage import tasks as storage
-from storage.db import Database
 from storage.errors import TooManyTasks
-from storage.models import Task, TaskPage
+from storage.models import Task
 from storage.reminders import get_chat_settings
 
 MAX_NUMBERS_PER_COMMAND = 100
-_ADMIN_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
 _NEW_MESSAGES = filters.UpdateType.MESSAGE
 
 
@@ -52,31 +43,6 @@ def _chat(update: Update) -> Chat:
     chat = update.effective_chat
     assert chat is not None
     return chat
-
-
-def _author_id(message: Message) -> int | None:
-    """Who wrote a message: the user, or the chat an anonymous admin or channel posted as."""
-    if message.sender_chat is not None:
-        return message.sender_chat.id
-    return message.from_user.id if message.from_user else None
-
-
-async def _is_group_admin(context: BotContext, chat: Chat, *, user_id: int | None) -> bool:
-    if user_id is None:
-        return False
-    if user_id == chat.id:  # an anonymous admin posts as the group itself
-        return True
-    member = await context.bot.get_chat_member(chat.id, user_id)
-    return member.status in _ADMIN_STATUSES
-
-
-async def _may_delete(context: BotContext, chat: Chat, task: Task, *, actor: int | None) -> bool:
-    """In a private chat, always; in a group, the task's author and the group's admins."""
-    if chat.type == ChatType.PRIVATE:
-        return True
-    if actor is not None and task.created_by == actor:
-        return True
-    return await _is_group_admin(context, chat, user_id=actor)
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -105,7 +71,7 @@ async def add(update: Update, context: BotContext) -> None:
         context.db,
         chat_id=chat_id,
         titles=titles,
-        created_by=_author_id(message),
+        created_by=author_id(message),
         once_for=once_key(update, context),
         due=due,
     )
@@ -119,9 +85,9 @@ async def list_command(update: Update, context: BotContext) -> None:
     """The list with a row of buttons per task (`/list done` for finished tasks)."""
     argument = command_text(_message(update).text).lower()
     view = ListView(done=argument in {"done", "finished", "completed"})
-    page = await _load_page(context.db, _chat(update).id, view)
+    page = await list_buttons.load_page(context.db, _chat(update).id, view)
     text, markup = render.render_task_list(
-        page, now=reminders.now_utc(), app_url=_app_url(context, _chat(update))
+        page, now=reminders.now_utc(), app_url=list_buttons.app_url(context, _chat(update))
     )
     await reply(update, text, markup)
 
@@ -208,7 +174,7 @@ async def delete(update: Update, context: BotContext) -> None:
     chat = _chat(update)
     if chat.type != ChatType.PRIVATE:
         task = await storage.get_task(context.db, chat_id=chat.id, number=number)
-        if not await _may_delete(context, chat, task, actor=_author_id(message)):
+        if not await may_delete(context, chat, task, actor=author_id(message)):
             await reply(update, render.render_delete_refused(task))
             return
     deleted = await storage.delete_task(
@@ -258,133 +224,6 @@ async def note(update: Update, context: BotContext) -> None:
     await reply(update, render.render_note_set(task))
 
 
-def _app_url(context: BotContext, chat: Chat) -> str | None:
-    """The Mini App's URL for a button in this chat (private chats only), if there is one."""
-    return context.bot_data.mini_app_url if chat.type == ChatType.PRIVATE else None
-
-
-async def _load_page(db: Database, chat_id: int, view: ListView) -> TaskPage:
-    """The page a view shows; the first page when nothing is left from its start on."""
-    page = await storage.list_tasks(
-        db, chat_id=chat_id, done=view.done, start=view.start, limit=render.PAGE_SIZE
-    )
-    if not page.tasks and view.start > 1:
-        page = await storage.list_tasks(
-            db, chat_id=chat_id, done=view.done, limit=render.PAGE_SIZE
-        )
-    return page
-
-
-async def _edit_list(query: CallbackQuery, text: str, markup: object = None) -> None:
-    """Edit the button's message in place; an edit that changes nothing is fine.
-
-    A message Telegram no longer lets the bot edit (too old, or deleted) is replaced by a new
-    one in the same chat.
-    """
-    try:
-        await query.edit_message_text(text, reply_markup=markup)  # type: ignore[arg-type]
-    except BadRequest as error:
-        reason = error.message.lower()
-        if "not modified" in reason:
-            return
-        if ("can't be edited" in reason or "to edit not found" in reason) and query.message:
-            await query.get_bot().send_message(
-                query.message.chat.id,
-                text,
-                reply_markup=markup,  # type: ignore[arg-type]
-            )
-            return
-        raise
-
-
-async def button(update: Update, context: BotContext) -> None:
-    """Any button of a list or a reply: act on the chat the button's message is in."""
-    query = update.callback_query
-    assert query is not None
-    message = query.message
-    try:
-        action = decode(query.data)
-    except InvalidCallbackData:
-        await query.answer(render.BUTTON_OUTDATED, show_alert=True)
-        return
-    if message is None:
-        await query.answer(render.BUTTON_OUTDATED, show_alert=True)
-        return
-    chat = message.chat
-    db = context.db
-    match action:
-        case SetDone(number=number, done=target, view=view):
-            task, page = await storage.set_done_and_list(
-                db,
-                chat_id=chat.id,
-                number=number,
-                done=target,
-                view_done=view.done,
-                start=view.start,
-                limit=render.PAGE_SIZE,
-                once_for=once_key(update, context),
-            )
-            now = reminders.now_utc()
-            following = await reminders.roll_recurring(db, chat.id, [task], now=now)
-            if following or (not page.tasks and view.start > 1):
-                page = await _load_page(db, chat.id, view)  # rare: the page needs a fresh look
-            await query.answer(render.render_notice_done(task, repeats=bool(following)))
-            await _edit_list(
-                query, *render.render_task_list(page, now=now, app_url=_app_url(context, chat))
-            )
-        case AskNewTitle(number=number):
-            task = await storage.get_task(db, chat_id=chat.id, number=number)
-            asker = None
-            if chat.type != ChatType.PRIVATE:
-                asker = (query.from_user.id, query.from_user.full_name)
-            text, force_reply = render.render_edit_prompt(task, asker=asker)
-            await query.answer()
-            await context.bot.send_message(chat.id, text, reply_markup=force_reply)
-        case Delete(number=number, view=view):
-            task = await storage.get_task(db, chat_id=chat.id, number=number)
-            if not await _may_delete(context, chat, task, actor=query.from_user.id):
-                await query.answer(
-                    render.plain(render.render_delete_refused(task)), show_alert=True
-                )
-                return
-            deleted = await storage.delete_task(
-                db, chat_id=chat.id, number=number, once_for=once_key(update, context)
-            )
-            await query.answer(f"🗑 Deleted #{deleted.number}")
-            page = await _load_page(db, chat.id, view or ListView())
-            text, markup = render.render_task_list(
-                page,
-                notice=render.render_deleted_notice(deleted),
-                undo=Undo(deleted.number, view or ListView()),
-                now=reminders.now_utc(),
-                app_url=_app_url(context, chat),
-            )
-            await _edit_list(query, text, markup)
-        case Undo(number=number, view=view):
-            restored = await storage.restore_task(
-                db, chat_id=chat.id, number=number, once_for=once_key(update, context)
-            )
-            await query.answer(f"↩️ Restored #{restored.number}")
-            if view is None:
-                await _edit_list(query, render.render_restored(restored))
-                return
-            page = await _load_page(db, chat.id, view)
-            notice = render.render_restored(restored)
-            text, markup = render.render_task_list(
-                page, notice=notice, now=reminders.now_utc(), app_url=_app_url(context, chat)
-            )
-            await _edit_list(query, text, markup)
-        case ShowList(view=view):
-            page = await _load_page(db, chat.id, view)
-            await query.answer()
-            text, markup = render.render_task_list(
-                page, now=reminders.now_utc(), app_url=_app_url(context, chat)
-            )
-            await _edit_list(query, text, markup)
-        case Nothing():
-            await query.answer()
-
-
 def register(application: Application) -> None:  # type: ignore[type-arg]
     """Add the task handlers. Commands react to new messages only, never to edited ones."""
     commands = [
@@ -400,7 +239,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     ]
     for name, callback in commands:
         application.add_handler(CommandHandler(name, callback, filters=_NEW_MESSAGES))
-    application.add_handler(CallbackQueryHandler(button))
+    list_buttons.register(application)
     application.add_handler(
         MessageHandler(_NEW_MESSAGES & filters.REPLY & filters.TEXT & ~filters.COMMAND, edit_reply)
     )
