@@ -11,7 +11,7 @@ from bot.mini_app import mini_app_url
 from bot.settings import Settings
 from bot.telegram_retry import RetryingRateLimiter
 from bot.updates import PerChatUpdateProcessor
-from handlers import calendar, errors, inline, reminders, search, tasks, transfer
+from handlers import assignees, calendar, errors, inline, reminders, search, tasks, transfer
 from handlers.context import BotContext, BotData
 
 # Take python-telegram-bot's coming durations (timedelta) now: otherwise every flood-limit error
@@ -66,6 +66,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     inline.register(application)
     transfer.register(application)  # import files, before the catch-alls
     calendar.register(application, base_url=public_base_url(settings))
+    assignees.register(application)  # its button pattern too
     tasks.register(application)
     errors.register(application)
     return application

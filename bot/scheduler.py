@@ -4,6 +4,9 @@ Each tick claims the reminders and digests that are due (storage/reminders.py: S
 lease, so each goes out once however many instances tick), sends them, and records what comes
 next: a nag, a retry with backoff, or nothing. Reminders missed while no instance ran are due at
 the first tick after start and say that they are late. Time comes from an injectable clock.
+
+A group task with assignees is reminded to each assignee who started the bot, privately and in
+their own time zone, and in the group (mentioning them) for those who did not.
 """
 
 import asyncio
@@ -15,8 +18,10 @@ from datetime import UTC, datetime, timedelta
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from handlers import render_due
+from handlers import render_assignees, render_due
 from handlers.local_time import chat_zone, in_quiet_hours, local_day_end, next_local_minute
+from handlers.permissions import is_member
+from storage.assignees import Assignee, reminder_recipients
 from storage.db import Database
 from storage.errors import StorageUnavailable
 from storage.reminders import (
@@ -100,7 +105,15 @@ class Scheduler:
             await self._finish(reminder, next_at=next_local_minute(now, tz, settings.quiet_end))
             return False
         late = now - reminder.due > LATE_AFTER
-        text, markup = render_due.render_reminder(task, tz=tz, now=now, late=late)
+        mentioned: list[Assignee] = []
+        if reminder.assigned:
+            mentioned, reached = await self._tell_assignees(reminder, now, late=late)
+            if reached and not mentioned:
+                await self._finish_sent(reminder, now)
+                return True
+        text, markup = render_assignees.render_group_reminder(
+            task, mentioned=mentioned, tz=tz, now=now, late=late
+        )
         try:
             await self.bot.send_message(task.chat_id, text, reply_markup=markup)
         except Forbidden as error:
@@ -115,9 +128,51 @@ class Scheduler:
             return await self._retry_later(reminder, now, error)
         except TelegramError as error:
             return await self._retry_later(reminder, now, error)
-        nag = timedelta(minutes=task.nag_minutes) if task.nag_minutes else None
-        await self._finish(reminder, next_at=now + nag if nag else None)
+        await self._finish_sent(reminder, now)
         return True
+
+    async def _tell_assignees(
+        self, reminder: Reminder, now: datetime, *, late: bool
+    ) -> tuple[list[Assignee], bool]:
+        """Send a group task's reminder privately to each assignee who started the bot and is
+        still in the group, in their own time zone (else the group's). Returns the assignees
+        to mention in the group instead (not started, or the private message failed) and
+        whether any assignee still in the group was found."""
+        task, group_zone = reminder.task, reminder.settings.timezone
+        recipients = await reminder_recipients(self.database, task_id=task.id)
+        in_group = await asyncio.gather(
+            *(is_member(self.bot, task.chat_id, person.user_id) for person in recipients)
+        )
+        current = [person for person, member in zip(recipients, in_group, strict=True) if member]
+        title = await self._group_title(task.chat_id) if any(p.started for p in current) else None
+        mentioned: list[Assignee] = []
+        for person in current:
+            if person.started:
+                text, markup = render_assignees.render_assigned_reminder(
+                    task,
+                    group_title=title,
+                    tz=chat_zone(person.timezone or group_zone),
+                    now=now,
+                    late=late,
+                )
+                try:
+                    await self.bot.send_message(person.user_id, text, reply_markup=markup)
+                    continue
+                except TelegramError as error:
+                    # Blocked the bot since, or unreachable: the group hears it for them.
+                    log.info("reminder to assignee %s failed: %s", person.user_id, error)
+            mentioned.append(Assignee(person.user_id, person.username, person.first_name))
+        return mentioned, bool(current)
+
+    async def _group_title(self, chat_id: int) -> str | None:
+        try:
+            return (await self.bot.get_chat(chat_id)).title
+        except TelegramError:
+            return None
+
+    async def _finish_sent(self, reminder: Reminder, now: datetime) -> None:
+        nag = reminder.task.nag_minutes
+        await self._finish(reminder, next_at=now + timedelta(minutes=nag) if nag else None)
 
     async def _retry_later(self, reminder: Reminder, now: datetime, error: Exception) -> bool:
         failures = reminder.failures + 1

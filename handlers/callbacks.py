@@ -1,7 +1,10 @@
 """The callback data carried by inline buttons: what to do, to which task number, on which view.
 
-It never names a chat: the chat is always the one the button's message is in. Anything that does
-not decode exactly (forged, truncated, from an old version) raises InvalidCallbackData.
+Almost none names a chat: the chat is the one the button's message is in. The exceptions are the
+buttons of a group task's reminder sent privately to an assignee (AssignedDone, AssignedSnooze);
+their handler acts only if the presser is an assignee of that task and still in that group.
+Anything that does not decode exactly (forged, truncated, from an old version) raises
+InvalidCallbackData.
 """
 
 import re
@@ -9,6 +12,7 @@ from dataclasses import dataclass
 
 MAX_CALLBACK_BYTES = 64
 _MAX_NUMBER = 2**31 - 1
+_MAX_CHAT_ID = 2**63 - 1
 
 
 class InvalidCallbackData(ValueError):
@@ -105,6 +109,37 @@ class FindDone:
 
 
 @dataclass(frozen=True, slots=True)
+class TakeTask:
+    """Assign the task to whoever presses (a group's /show)."""
+
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class DropTask:
+    """Take whoever presses off the task's assignees (a group's /show)."""
+
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class AssignedDone:
+    """Done on a group task's reminder sent privately to an assignee: names the group."""
+
+    chat_id: int
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class AssignedSnooze:
+    """Snooze on a group task's reminder sent privately to an assignee: names the group."""
+
+    chat_id: int
+    number: int
+    choice: str
+
+
+@dataclass(frozen=True, slots=True)
 class Nothing:
     """A button that only labels (the page counter)."""
 
@@ -120,12 +155,17 @@ ButtonAction = (
     | ChooseDue
     | FindPage
     | FindDone
+    | TakeTask
+    | DropTask
+    | AssignedDone
+    | AssignedSnooze
     | Nothing
 )
 
 _NUMBER = r"([1-9][0-9]{0,9})"
 _VIEW = r"([od])([1-9][0-9]{0,9})"
 _OFFSET = r"(0|[1-9][0-9]{0,9})"
+_CHAT = r"(-?[1-9][0-9]{0,18})"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("t", re.compile(rf"t:{_NUMBER}:([01]):{_VIEW}")),
     ("e", re.compile(rf"e:{_NUMBER}")),
@@ -137,6 +177,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("dq", re.compile(rf"dq:{_NUMBER}:([a-z0-9]{{1,8}})")),
     ("f", re.compile(rf"f:{_OFFSET}")),
     ("fd", re.compile(rf"fd:{_NUMBER}:([01]):{_OFFSET}")),
+    ("ta", re.compile(rf"ta:{_NUMBER}")),
+    ("tu", re.compile(rf"tu:{_NUMBER}")),
+    ("ad", re.compile(rf"ad:{_CHAT}:{_NUMBER}")),
+    ("as", re.compile(rf"as:{_CHAT}:{_NUMBER}:([a-z0-9]{{1,8}})")),
     ("n", re.compile("n")),
 ]
 
@@ -164,6 +208,14 @@ def encode(action: ButtonAction) -> str:
             data = f"f:{offset}"
         case FindDone(number, done, offset):
             data = f"fd:{number}:{int(done)}:{offset}"
+        case TakeTask(number):
+            data = f"ta:{number}"
+        case DropTask(number):
+            data = f"tu:{number}"
+        case AssignedDone(chat_id, number):
+            data = f"ad:{chat_id}:{number}"
+        case AssignedSnooze(chat_id, number, choice):
+            data = f"as:{chat_id}:{number}:{choice}"
         case Nothing():
             data = "n"
     assert len(data.encode()) <= MAX_CALLBACK_BYTES
@@ -174,6 +226,13 @@ def _int(text: str) -> int:
     value = int(text)
     if value > _MAX_NUMBER:
         raise InvalidCallbackData("number out of range")
+    return value
+
+
+def _chat(text: str) -> int:
+    value = int(text)
+    if abs(value) > _MAX_CHAT_ID:
+        raise InvalidCallbackData("chat id out of range")
     return value
 
 
@@ -211,6 +270,12 @@ def decode(data: object) -> ButtonAction:
             return FindPage(_int(groups[0]))
         if kind == "fd":
             return FindDone(_int(groups[0]), groups[1] == "1", _int(groups[2]))
+        if kind in ("ta", "tu"):
+            return (TakeTask if kind == "ta" else DropTask)(_int(groups[0]))
+        if kind == "ad":
+            return AssignedDone(_chat(groups[0]), _int(groups[1]))
+        if kind == "as":
+            return AssignedSnooze(_chat(groups[0]), _int(groups[1]), groups[2])
         if kind == "p":
             view = _view(groups[0], groups[1])
             assert view is not None

@@ -26,6 +26,7 @@ from handlers.when import local_datetime_text
 from storage.errors import (
     InvalidDescription,
     InvalidTitle,
+    NotAssignee,
     StorageError,
     StorageUnavailable,
     TaskNotFound,
@@ -59,6 +60,9 @@ COMMANDS: list[tuple[str, str]] = [
     ("nag", "Repeat a reminder until done: /nag 3 30m"),
     ("quiet", "Quiet hours for reminders: /quiet 22:00-07:00"),
     ("digest", "One daily digest instead of reminders: /digest 8:00"),
+    ("assign", "In a group, assign a task: /assign 3 @username"),
+    ("unassign", "Take a task's assignees off: /unassign 3"),
+    ("mine", "The tasks assigned to you in your groups"),
     ("export", "Download the tasks as JSON and CSV files"),
     ("import", "Add tasks from a JSON (from /export) or CSV file"),
     ("calendar", "A private calendar address of the tasks' due times"),
@@ -330,6 +334,11 @@ def render_storage_error(error: StorageError) -> str:
             return f"⚠️ That note won't do: {escape(reason)}."
         case TooManyTasks(limit=limit):
             return f"⚠️ That is too many at once: add at most {limit} tasks per message."
+        case NotAssignee():
+            return (
+                "🔒 Only the people this task is assigned to can do that,"
+                " while they are in its group."
+            )
         case StorageUnavailable():
             return "⏳ I can't reach my storage right now. Please try again in a minute."
     return "⚠️ That didn't work. Please try again."

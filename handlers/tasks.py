@@ -4,12 +4,14 @@ Each handler reads the update into plain values, calls storage with the chat's o
 what render built. Errors (storage's and UsageError) go to the error handler, which replies.
 """
 
+import logging
+
 from telegram import Chat, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from handlers import list_buttons, reminders, render
+from handlers import list_buttons, reminders, render, render_assignees
 from handlers.callbacks import (
     ListView,
 )
@@ -25,9 +27,12 @@ from handlers.parsing import (
 )
 from handlers.permissions import author_id, may_delete
 from storage import tasks as storage
-from storage.errors import TooManyTasks
+from storage.assignees import assignees_of, remember_user
+from storage.errors import StorageUnavailable, TooManyTasks
 from storage.models import Task
 from storage.reminders import get_chat_settings
+
+log = logging.getLogger(__name__)
 
 MAX_NUMBERS_PER_COMMAND = 100
 _NEW_MESSAGES = filters.UpdateType.MESSAGE
@@ -45,13 +50,33 @@ def _chat(update: Update) -> Chat:
     return chat
 
 
+async def _remember_starter(update: Update, context: BotContext) -> None:
+    """In a private chat, record that the user started the bot: reminders of group tasks
+    assigned to them may then come here. Help still comes when storage is down."""
+    user = update.effective_user
+    if _chat(update).type != ChatType.PRIVATE or user is None:
+        return
+    try:
+        await remember_user(
+            context.db,
+            user_id=user.id,
+            username=user.username,
+            first_name=user.first_name,
+            started=True,
+        )
+    except StorageUnavailable:
+        log.warning("update %s: could not record the user's start", update.update_id)
+
+
 async def start(update: Update, context: BotContext) -> None:
     """Welcome with the list of commands."""
+    await _remember_starter(update, context)
     await reply(update, render.render_help(first_time=True))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
     """The list of commands with examples."""
+    await _remember_starter(update, context)
     await reply(update, render.render_help(first_time=False))
 
 
@@ -192,10 +217,18 @@ async def show(update: Update, context: BotContext) -> None:
     number = parse_number(argument, usage=render.USAGE_SHOW)
     chat = _chat(update)
     task = await storage.get_task(context.db, chat_id=chat.id, number=number)
-    await reply(update, render.render_task(task, author=await _author_name(context, chat, task)))
+    author = await author_name(context, chat, task)
+    if chat.type == ChatType.PRIVATE:
+        await reply(update, render.render_task(task, author=author))
+        return
+    assignees = (await assignees_of(context.db, chat_id=chat.id, numbers=[number])).get(number)
+    await reply(
+        update, *render_assignees.render_task_card(task, author=author, assignees=assignees or [])
+    )
 
 
-async def _author_name(context: BotContext, chat: Chat, task: Task) -> str | None:
+async def author_name(context: BotContext, chat: Chat, task: Task) -> str | None:
+    """Who added the task, as the group knows them (None in a private chat)."""
     if chat.type == ChatType.PRIVATE or task.created_by is None:
         return None
     if task.created_by == chat.id:

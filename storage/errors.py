@@ -48,3 +48,11 @@ class DuplicateUpdate(StorageError):
         super().__init__(f"update {update_id} of bot {bot_id} was processed before")
         self.bot_id = bot_id
         self.update_id = update_id
+
+
+class NotAssignee(StorageError):
+    """Only a task's assignees may do this (or there is no such task): nothing changed."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(f"not an assignee of task #{number}")
+        self.number = number

@@ -157,6 +157,54 @@ class ProcessedUpdateRow(SQLModel, table=True):
     )
 
 
+class UserRow(SQLModel, table=True):
+    """A Telegram user the bot knows: recorded on /start and /help in a private chat, on
+    /assign (the sender and the member replied to) and on /mine; nowhere else."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        # @username -> user, for /assign; usernames are stored lower-case, without the @.
+        sa.Index(
+            "ix_users_username",
+            "username",
+            unique=True,
+            postgresql_where=sa.text("username IS NOT NULL"),
+        ),
+    )
+
+    user_id: int = Field(
+        sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    username: str | None = Field(default=None, sa_type=sa.Text)
+    first_name: str | None = Field(default=None, sa_type=sa.Text)
+    # When they sent /start (or /help) in a private chat: the bot may write to them there.
+    started_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime | None = Field(
+        default=None,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.func.now(), "nullable": False},
+    )
+
+
+class TaskAssigneeRow(SQLModel, table=True):
+    """A group task assigned to a user (several users may share one task)."""
+
+    __tablename__ = "task_assignees"
+
+    task_id: UUID = Field(primary_key=True, foreign_key="tasks.id", ondelete="CASCADE")
+    user_id: int = Field(
+        sa_type=sa.BigInteger,
+        primary_key=True,
+        index=True,
+        sa_column_kwargs={"autoincrement": False},
+    )
+    assigned_at: datetime | None = Field(
+        default=None,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.func.now(), "nullable": False},
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class UpdateKey:
     """Which Telegram update a change serves: it applies once, however often it arrives."""

@@ -41,6 +41,8 @@ class Reminder:
     lease_until: datetime
     failures: int
     settings: ChatSettings
+    # Whether the task has assignees (their reminders go to them: storage.assignees).
+    assigned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +210,7 @@ UPDATE tasks AS t SET remind_at = :lease_until
 FROM due, chats AS c
 WHERE t.id = due.id AND c.chat_id = t.chat_id
 RETURNING {_TASK_COLUMNS_OF_T}, due.remind_at AS reminder_due, t.reminder_failures,
+    EXISTS (SELECT 1 FROM task_assignees AS a WHERE a.task_id = t.id) AS assigned,
     c.timezone, c.quiet_start, c.quiet_end, c.digest_minute
 """).bindparams(
     sa.bindparam("now", type_=sa.DateTime(timezone=True)),
@@ -231,6 +234,7 @@ async def claim_due_reminders(
             lease_until=lease_until,
             failures=row._mapping["reminder_failures"],
             settings=_settings(row._mapping),
+            assigned=row._mapping["assigned"],
         )
         for row in rows
     ]

@@ -33,12 +33,13 @@ _RECORD = """recorded AS (
 )"""
 # Put into the WHERE clause of the change itself.
 FIRST_TIME = "NOT EXISTS (SELECT 1 FROM seen)"
-_RESULT = f"""result AS (
+RESULT_ROWS = f"""result AS (
     SELECT {TASK_COLUMNS} FROM changed
     UNION ALL
     SELECT {TASK_COLUMNS} FROM tasks
     WHERE chat_id = :chat_id AND number = ANY(COALESCE((SELECT task_numbers FROM seen), '{{}}'))
-)
+)"""
+_RESULT = f"""{RESULT_ROWS}
 SELECT NOT EXISTS (SELECT 1 FROM seen) AS first_time, result.*
 FROM (SELECT 1) AS one LEFT JOIN result ON true
 """
@@ -48,6 +49,7 @@ _TYPES: dict[str, Any] = {
     "bot_id": sa.BigInteger,
     "update_id": sa.BigInteger,
     "created_by": sa.BigInteger,
+    "user_id": sa.BigInteger,
     "count": sa.Integer,
     "done": sa.Boolean,
     "view_done": sa.Boolean,
@@ -80,25 +82,28 @@ class Change:
     once: sa.TextClause
 
     @classmethod
-    def of(cls, body: str) -> "Change":
+    def of(cls, body: str, *, tail: str = _RESULT) -> "Change":
         """`body`: CTEs that make the change (gated by FIRST_TIME) and end in one named
-        `changed` holding the tasks to report, with TASK_COLUMNS."""
+        `changed` holding the tasks to report, with TASK_COLUMNS. `tail`: the final query
+        (RESULT_ROWS and a SELECT of `first_time` and its rows, when not the usual one)."""
         return cls(
-            plain=_text(f"WITH {_NOT_SEEN},\n{body},\n{_RESULT}"),
-            once=_text(f"WITH {_SEEN},\n{body},\n{_RECORD},\n{_RESULT}"),
+            plain=_text(f"WITH {_NOT_SEEN},\n{body},\n{tail}"),
+            once=_text(f"WITH {_SEEN},\n{body},\n{_RECORD},\n{tail}"),
         )
 
     def pick(self, once: bool) -> sa.TextClause:
         return self.once if once else self.plain
 
 
-def update_one(assignments: str, *, deleted: bool = False) -> Change:
-    """Change one live (or, with `deleted`, one deleted) task of a chat by its number."""
+def update_one(assignments: str, *, deleted: bool = False, also: str = "true") -> Change:
+    """Change one live (or, with `deleted`, one deleted) task of a chat by its number, when
+    the condition `also` (on `tasks`) holds too."""
     state = "IS NOT NULL" if deleted else "IS NULL"
     return Change.of(f"""
 changed AS (
     UPDATE tasks SET {assignments}
     WHERE chat_id = :chat_id AND number = :number AND deleted_at {state} AND {FIRST_TIME}
+        AND {also}
     RETURNING {TASK_COLUMNS}
 )""")
 
@@ -153,6 +158,14 @@ changed AS (
 
 
 SET_DONE = Change.of(_set_done("number = ANY(CAST(:numbers AS integer[]))"))
+
+# Put into the WHERE clause of a change of `tasks`: only when the user is one of its assignees
+# (so a button naming a task, or another chat, changes nothing for anyone else).
+IS_ASSIGNEE = (
+    "EXISTS (SELECT 1 FROM task_assignees AS a"
+    " WHERE a.task_id = tasks.id AND a.user_id = :user_id)"
+)
+SET_DONE_BY_ASSIGNEE = Change.of(_set_done(f"number = :number AND {IS_ASSIGNEE}"))
 
 # A tick on a list button: set the task's state and return the page the list shows next, in one
 # round trip. The page is read from the statement's snapshot (before the change), so the changed

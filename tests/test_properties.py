@@ -11,7 +11,10 @@ from handlers import render
 from handlers.callbacks import (
     MAX_CALLBACK_BYTES,
     AskNewTitle,
+    AssignedDone,
+    AssignedSnooze,
     Delete,
+    DropTask,
     FindDone,
     FindPage,
     InvalidCallbackData,
@@ -19,6 +22,7 @@ from handlers.callbacks import (
     Nothing,
     SetDone,
     ShowList,
+    TakeTask,
     Undo,
     decode,
     encode,
@@ -32,6 +36,8 @@ from tests.fake_telegram_html import parse_html, utf16_len
 numbers = st.integers(min_value=1, max_value=2**31 - 1)
 views = st.builds(ListView, done=st.booleans(), start=numbers)
 offsets = st.integers(min_value=0, max_value=2**31 - 1)
+chat_ids = st.integers(min_value=-(2**63) + 1, max_value=2**63 - 1).filter(bool)
+choices = st.from_regex(r"[a-z0-9]{1,8}", fullmatch=True)
 actions = st.one_of(
     st.builds(SetDone, number=numbers, done=st.booleans(), view=views),
     st.builds(AskNewTitle, number=numbers),
@@ -40,6 +46,10 @@ actions = st.one_of(
     st.builds(ShowList, view=views),
     st.builds(FindPage, offset=offsets),
     st.builds(FindDone, number=numbers, done=st.booleans(), offset=offsets),
+    st.builds(TakeTask, number=numbers),
+    st.builds(DropTask, number=numbers),
+    st.builds(AssignedDone, chat_id=chat_ids, number=numbers),
+    st.builds(AssignedSnooze, chat_id=chat_ids, number=numbers, choice=choices),
     st.just(Nothing()),
 )
 

@@ -1,0 +1,139 @@
+"""Message text and keyboards about assignees: /assign, /unassign, /mine, the /show card of a
+group task, and reminders that go to assignees."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers.callbacks import AssignedDone, AssignedSnooze, DropTask, TakeTask, encode
+from handlers.render import due_text, escape, fit_lines, render_task, shorten
+from handlers.render_due import render_reminder
+from handlers.when import SNOOZE_CHOICES, local_datetime_text
+from storage.assignees import AssignedTask, Assignee
+from storage.models import Task
+
+USAGE_ASSIGN = (
+    "Usage: /assign 3 @username (several names are fine) — or reply to a member's message"
+    " with /assign 3"
+)
+USAGE_UNASSIGN = (
+    "Usage: /unassign 3 takes everyone off #3; /unassign 3 @username (or as a reply) one person"
+)
+GROUPS_ONLY = (
+    "ℹ️ Tasks are assigned in groups: add me to a group and use /assign there. Here the list is"
+    " yours alone. /mine shows what is assigned to you in your groups."
+)
+NOT_YOURS = "🔒 Only the people this task is assigned to can do that, while they are in its group."
+NO_BOTS = "ℹ️ Tasks can be assigned to people, not to bots."
+
+
+def display_name(person: Assignee) -> str:
+    """What to call someone (plain text): their first name, their @username, or their id."""
+    if person.first_name:
+        return shorten(person.first_name, 64)
+    if person.username:
+        return f"@{person.username}"
+    return f"user {person.user_id}"
+
+
+def mention(person: Assignee) -> str:
+    """A link that notifies the person in a group (HTML)."""
+    return f'<a href="tg://user?id={person.user_id}">{escape(display_name(person))}</a>'
+
+
+def _names(people: Sequence[Assignee]) -> str:
+    return ", ".join(escape(display_name(person)) for person in people)
+
+
+def render_assigned(assigned: AssignedTask) -> str:
+    """The reply to /assign and /unassign: who the task is for now."""
+    task = assigned.task
+    head = f"<b>#{task.number}</b> {escape(shorten(task.title, 100))}"
+    if not assigned.assignees:
+        return f"🙅 {head} is assigned to no one now."
+    return f"🙋 {head} is assigned to {_names(assigned.assignees)}."
+
+
+def render_unknown_username(username: str, number: int) -> str:
+    """Why a @username cannot be assigned: the bot has never seen its holder."""
+    shown = escape(shorten(username.lstrip("@"), 40))
+    return (
+        f"🤷 I don't know @{shown} yet: ask them to send me /start in a private chat, or reply"
+        f" to one of their messages with /assign {number}"
+    )
+
+
+def render_not_members(people: Sequence[Assignee]) -> str:
+    """Why someone cannot be assigned in this group."""
+    return f"🔒 {_names(people)} {'is' if len(people) == 1 else 'are'} not in this group."
+
+
+def render_task_card(
+    task: Task, *, author: str | None, assignees: Sequence[Assignee]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """/show in a group: the task in full, who it is assigned to, and Take it / Drop it."""
+    text = render_task(task, author=author)
+    if assignees:
+        text += f"\nAssigned to: {_names(assignees)}"
+    buttons = [
+        InlineKeyboardButton("🙋 Take it", callback_data=encode(TakeTask(task.number))),
+        InlineKeyboardButton("🙅 Drop it", callback_data=encode(DropTask(task.number))),
+    ]
+    return text, InlineKeyboardMarkup([buttons])
+
+
+def render_mine(
+    groups: Sequence[tuple[str, Sequence[Task]]], *, tz: ZoneInfo, now: datetime
+) -> str:
+    """The reply to /mine: per group (its title), the open tasks assigned to the sender."""
+    if not groups:
+        return "🙌 Nothing is assigned to you. In a group, /assign 3 @you or 🙋 on /show 3."
+    count = sum(len(tasks) for _, tasks in groups)
+    lines = [f"🙋 <b>Assigned to you</b> · {count}"]
+    for title, tasks in groups:
+        lines.append("")
+        lines.append(f"👥 <b>{escape(shorten(title, 100))}</b>")
+        lines += [
+            f"<b>#{t.number}</b> {escape(t.title)}{due_text(t, tz=tz, now=now)}" for t in tasks
+        ]
+    return "\n".join(fit_lines(lines))
+
+
+def render_assigned_reminder(
+    task: Task, *, group_title: str | None, tz: ZoneInfo, now: datetime, late: bool
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A group task's reminder sent privately to an assignee; its buttons name the group."""
+    where = escape(shorten(group_title, 100)) if group_title else "your group"
+    lines = [f"⏰ <b>#{task.number}</b> {escape(task.title)}", f"👥 In {where}, assigned to you."]
+    if task.due_at is not None:
+        when = escape(local_datetime_text(task.due_at, tz, now=now))
+        lines.append(f"Was due {when} (sent late)." if late else f"Due {when}.")
+    if task.nag_minutes:
+        lines.append(f"I'll remind you every {task.nag_minutes} min until it is done.")
+
+    def snooze(code: str, label: str) -> InlineKeyboardButton:
+        action = AssignedSnooze(task.chat_id, task.number, code)
+        return InlineKeyboardButton(f"💤 {label}", callback_data=encode(action))
+
+    rows = [
+        [
+            InlineKeyboardButton(
+                "✅ Done", callback_data=encode(AssignedDone(task.chat_id, task.number))
+            )
+        ],
+        [snooze(code, label) for code, label in SNOOZE_CHOICES[:2]],
+        [snooze(code, label) for code, label in SNOOZE_CHOICES[2:]],
+    ]
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def render_group_reminder(
+    task: Task, *, mentioned: Sequence[Assignee], tz: ZoneInfo, now: datetime, late: bool
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A task's reminder in its group, mentioning the assignees it could not reach privately."""
+    text, markup = render_reminder(task, tz=tz, now=now, late=late)
+    if mentioned:
+        text += "\nFor: " + ", ".join(mention(person) for person in mentioned)
+    return text, markup

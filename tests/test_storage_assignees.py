@@ -1,0 +1,97 @@
+"""Assignees in storage: assigning and unassigning once per update, names from known users,
+one user's assignments across chats, and changes guarded by being an assignee."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from storage.assignees import (
+    Assignee,
+    assign,
+    assigned_to,
+    assignees_of,
+    find_user,
+    remember_user,
+    set_done_by_assignee,
+    snooze_by_assignee,
+    unassign,
+)
+from storage.db import Database
+from storage.errors import DuplicateUpdate, NotAssignee, TaskNotFound
+from storage.tasks import add_task, get_task
+from tests.factories import new_chat_id, new_update, new_user_id
+
+
+async def test_assign_reports_the_task_with_its_assignees_once_per_update(
+    direct_db: Database,
+) -> None:
+    group, alice, bob = new_chat_id(group=True), new_user_id(), new_user_id()
+    await remember_user(direct_db, user_id=alice, username="Alice_X", first_name="Alice")
+    await add_task(direct_db, chat_id=group, title="Book the room", created_by=alice)
+    key = new_update()
+    first = await assign(direct_db, chat_id=group, number=1, user_ids=[alice], once_for=key)
+    assert first.assignees == [Assignee(alice, "alice_x", "Alice")]
+    with pytest.raises(DuplicateUpdate):
+        await assign(direct_db, chat_id=group, number=1, user_ids=[bob], once_for=key)
+    both = await assign(direct_db, chat_id=group, number=1, user_ids=[bob, alice])
+    assert [a.user_id for a in both.assignees] == [alice, bob]
+    assert both.assignees[1] == Assignee(bob, None, None)  # assigned, but not known by name
+    left = await unassign(direct_db, chat_id=group, number=1, user_ids=[alice])
+    assert [a.user_id for a in left.assignees] == [bob]
+    assert (await assignees_of(direct_db, chat_id=group, numbers=[1, 2])) == {
+        1: [Assignee(bob, None, None)]
+    }
+    cleared = await unassign(direct_db, chat_id=group, number=1)
+    assert cleared.assignees == []
+    with pytest.raises(TaskNotFound):
+        await assign(direct_db, chat_id=group, number=2, user_ids=[bob])
+
+
+async def test_a_username_is_found_in_any_case_and_moves_to_its_new_holder(
+    direct_db: Database,
+) -> None:
+    old, new = new_user_id(), new_user_id()
+    name = f"Taken{old}"
+    await remember_user(direct_db, user_id=old, username=name, first_name="Old")
+    assert (await find_user(direct_db, username=f"@{name.upper()}")) == Assignee(
+        old, name.lower(), "Old"
+    )
+    await remember_user(direct_db, user_id=new, username=name, first_name="New")
+    found = await find_user(direct_db, username=name)
+    assert found is not None and found.user_id == new
+    assert await find_user(direct_db, username=f"nobody{old}") is None
+
+
+async def test_assigned_to_lists_open_tasks_across_chats(direct_db: Database) -> None:
+    user = new_user_id()
+    one, two = new_chat_id(group=True), new_chat_id(group=True)
+    for chat in (one, two):
+        await add_task(direct_db, chat_id=chat, title=f"In {chat}", created_by=user)
+        await add_task(direct_db, chat_id=chat, title="Not mine", created_by=user)
+        await assign(direct_db, chat_id=chat, number=1, user_ids=[user])
+    await add_task(direct_db, chat_id=two, title="Done already", created_by=user)
+    await assign(direct_db, chat_id=two, number=3, user_ids=[user])
+    await set_done_by_assignee(direct_db, chat_id=two, number=3, user_id=user)
+    tasks = await assigned_to(direct_db, user_id=user)
+    assert sorted((t.chat_id, t.number) for t in tasks) == sorted([(one, 1), (two, 1)])
+
+
+async def test_only_an_assignee_may_finish_or_snooze_and_only_in_that_chat(
+    direct_db: Database,
+) -> None:
+    group, other_group = new_chat_id(group=True), new_chat_id(group=True)
+    assignee, stranger = new_user_id(), new_user_id()
+    await add_task(direct_db, chat_id=group, title="Ours", created_by=assignee)
+    await add_task(direct_db, chat_id=other_group, title="Theirs", created_by=stranger)
+    await assign(direct_db, chat_id=group, number=1, user_ids=[assignee])
+    later = datetime(2040, 1, 1, tzinfo=UTC)
+    with pytest.raises(NotAssignee):
+        await set_done_by_assignee(direct_db, chat_id=group, number=1, user_id=stranger)
+    with pytest.raises(NotAssignee):
+        await snooze_by_assignee(direct_db, chat_id=group, number=1, user_id=stranger, until=later)
+    with pytest.raises(NotAssignee):  # assignee here, but not of the other chat's #1
+        await set_done_by_assignee(direct_db, chat_id=other_group, number=1, user_id=assignee)
+    assert not (await get_task(direct_db, chat_id=group, number=1)).done
+    assert not (await get_task(direct_db, chat_id=other_group, number=1)).done
+    done = await set_done_by_assignee(direct_db, chat_id=group, number=1, user_id=assignee)
+    assert done.done
