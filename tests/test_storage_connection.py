@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from storage.db import Database, InvalidDatabaseUrl, parse_database_url
@@ -116,7 +117,11 @@ async def test_next_call_works_after_every_connection_is_terminated(
     chat = new_chat_id()
     await asyncio.gather(
         *(add_task(db, chat_id=chat, title=f"t{i}", created_by=chat) for i in range(5))
-    )  # several pooled connections
+    )
+    # Fill the pool: every pooled connection will be a dead one after the terminate.
+    await asyncio.gather(
+        *(db.run(sa.text("SELECT pg_sleep(0.05)"), idempotent=True) for _ in range(25))
+    )
     admin = await asyncpg.connect(asyncpg_dsn(pg_admin_url))
     try:
         killed = await admin.fetchval(
