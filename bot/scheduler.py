@@ -7,6 +7,9 @@ the first tick after start and say that they are late. Time comes from an inject
 
 A group task with assignees is reminded to each assignee who started the bot, privately and in
 their own time zone, and in the group (mentioning them) for those who did not.
+
+A forum topic's list is reminded in its topic: a claim says where its messages go (`send_to`,
+`thread_id`), and the group's membership and title are the real chat's.
 """
 
 import asyncio
@@ -115,7 +118,12 @@ class Scheduler:
             task, mentioned=mentioned, tz=tz, now=now, late=late
         )
         try:
-            await self.bot.send_message(task.chat_id, text, reply_markup=markup)
+            await self.bot.send_message(
+                reminder.send_to,
+                text,
+                reply_markup=markup,
+                message_thread_id=reminder.thread_id,
+            )
         except Forbidden as error:
             log.info("reminder for chat %s dropped: %s", task.chat_id, error)
             await self._finish(reminder, next_at=None)
@@ -141,10 +149,11 @@ class Scheduler:
         task, group_zone = reminder.task, reminder.settings.timezone
         recipients = await reminder_recipients(self.database, task_id=task.id)
         in_group = await asyncio.gather(
-            *(is_member(self.bot, task.chat_id, person.user_id) for person in recipients)
+            *(is_member(self.bot, reminder.send_to, person.user_id) for person in recipients)
         )
         current = [person for person, member in zip(recipients, in_group, strict=True) if member]
-        title = await self._group_title(task.chat_id) if any(p.started for p in current) else None
+        started = any(p.started for p in current)
+        title = await self._group_title(reminder.send_to) if started else None
         mentioned: list[Assignee] = []
         for person in current:
             if person.started:
@@ -219,7 +228,9 @@ class Scheduler:
         if tasks:
             try:
                 await self.bot.send_message(
-                    digest.chat_id, render_due.render_digest(tasks, tz=tz, now=now)
+                    digest.send_to,
+                    render_due.render_digest(tasks, tz=tz, now=now),
+                    message_thread_id=digest.thread_id,
                 )
                 sent = True
             except TelegramError as error:

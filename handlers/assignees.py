@@ -4,6 +4,9 @@ of a group task's reminder sent privately to an assignee.
 A group's tasks are shown to, and changed by, its current members only: Telegram is asked
 (getChatMember) each time, and a private reminder's buttons act only for an assignee of that
 task, checked in the statement that changes it.
+
+In a forum supergroup the tasks are the topic's list's (storage by list id), while membership,
+admins and names are always asked of the real group.
 """
 
 import asyncio
@@ -23,7 +26,7 @@ from handlers.callbacks import (
     TakeTask,
     decode,
 )
-from handlers.common import once_key, reply
+from handlers.common import list_id, once_key, reply
 from handlers.context import BotContext
 from handlers.list_buttons import edit_list
 from handlers.local_time import chat_zone
@@ -35,6 +38,7 @@ from storage import assignees as storage
 from storage.assignees import MAX_ASSIGNEES_PER_COMMAND, Assignee
 from storage.db import Database
 from storage.reminders import get_chat_settings
+from storage.topics import where_is
 
 _NEW_MESSAGES = filters.UpdateType.MESSAGE
 _USERNAME = re.compile(r"@?([A-Za-z0-9_]{1,32})")
@@ -117,7 +121,7 @@ async def assign_command(update: Update, context: BotContext) -> None:
         return
     assigned = await storage.assign(
         context.db,
-        chat_id=chat_id,
+        chat_id=await list_id(update, context),
         number=number,
         user_ids=[person.user_id for person in people],
         once_for=once_key(update, context),
@@ -139,7 +143,7 @@ async def unassign_command(update: Update, context: BotContext) -> None:
         return
     assigned = await storage.unassign(
         context.db,
-        chat_id=message.chat.id,
+        chat_id=await list_id(update, context),
         number=number,
         user_ids=[person.user_id for person in people] if people else None,
         once_for=once_key(update, context),
@@ -165,15 +169,23 @@ async def mine(update: Update, context: BotContext) -> None:
     await remember(context.db, user)
     tasks = await storage.assigned_to(context.db, user_id=user.id)
     if message.chat.type != ChatType.PRIVATE:
-        # In a group, only that group's: its members must not read the sender's other groups.
-        tasks = [task for task in tasks if task.chat_id == message.chat.id]
-    chat_ids = list(dict.fromkeys(task.chat_id for task in tasks))
-    members = await asyncio.gather(*(is_member(context.bot, c, user.id) for c in chat_ids))
-    kept = [chat_id for chat_id, member in zip(chat_ids, members, strict=True) if member]
-    titles = await asyncio.gather(*(_group_title(context, chat_id) for chat_id in kept))
+        # In a group, only that list's: its members must not read the sender's other groups.
+        here = await list_id(update, context)
+        tasks = [task for task in tasks if task.chat_id == here]
+    list_ids = list(dict.fromkeys(task.chat_id for task in tasks))
+    # A forum topic's list is asked about, and titled, by its real group.
+    places = await asyncio.gather(*(where_is(context.db, list_id=list_) for list_ in list_ids))
+    chats = [chat for chat, _ in places]
+    members = await asyncio.gather(*(is_member(context.bot, c, user.id) for c in chats))
+    kept = [
+        (list_, chat)
+        for list_, chat, member in zip(list_ids, chats, members, strict=True)
+        if member
+    ]
+    titles = await asyncio.gather(*(_group_title(context, chat) for _, chat in kept))
     groups = [
-        (title, [task for task in tasks if task.chat_id == chat_id])
-        for chat_id, title in zip(kept, titles, strict=True)
+        (title, [task for task in tasks if task.chat_id == list_])
+        for (list_, _), title in zip(kept, titles, strict=True)
     ]
     settings = await get_chat_settings(context.db, chat_id=user.id)
     now = reminders.now_utc()
@@ -208,15 +220,16 @@ async def button(update: Update, context: BotContext) -> None:
             if chat.type == ChatType.PRIVATE:
                 await query.answer(render.plain(render_assignees.GROUPS_ONLY), show_alert=True)
                 return
+            owner = await list_id(update, context)
             if isinstance(action, TakeTask):
                 await remember(db, user)
                 assigned = await storage.assign(
-                    db, chat_id=chat.id, number=number, user_ids=[user.id], once_for=once
+                    db, chat_id=owner, number=number, user_ids=[user.id], once_for=once
                 )
                 await query.answer(f"🙋 #{number} is yours")
             else:
                 assigned = await storage.unassign(
-                    db, chat_id=chat.id, number=number, user_ids=[user.id], once_for=once
+                    db, chat_id=owner, number=number, user_ids=[user.id], once_for=once
                 )
                 await query.answer(f"🙅 You are off #{number}")
             author = await author_name(context, chat, assigned.task)
@@ -225,7 +238,8 @@ async def button(update: Update, context: BotContext) -> None:
             )
             await edit_list(query, text, markup)
         case AssignedDone(chat_id=chat_id, number=number):
-            if not await is_member(context.bot, chat_id, user.id):
+            group, _ = await where_is(db, list_id=chat_id)  # a topic list's real group
+            if not await is_member(context.bot, group, user.id):
                 await query.answer(render.plain(render_assignees.NOT_YOURS), show_alert=True)
                 return
             task = await storage.set_done_by_assignee(
@@ -239,7 +253,8 @@ async def button(update: Update, context: BotContext) -> None:
             )
             await query.edit_message_text(text)
         case AssignedSnooze(chat_id=chat_id, number=number, choice=choice):
-            if not await is_member(context.bot, chat_id, user.id):
+            group, _ = await where_is(db, list_id=chat_id)  # a topic list's real group
+            if not await is_member(context.bot, group, user.id):
                 await query.answer(render.plain(render_assignees.NOT_YOURS), show_alert=True)
                 return
             tz = chat_zone(await _personal_zone(db, user_id=user.id, chat_id=chat_id))

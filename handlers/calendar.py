@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
 from handlers import render_transfer as render
+from handlers.common import list_id
 from handlers.context import BotContext
 from handlers.parsing import UsageError, command_text
 from storage.calendar import calendar_token
@@ -33,7 +34,7 @@ async def calendar(update: Update, context: BotContext, *, base_url: str | None)
     reset = bool(argument)
     token = await calendar_token(
         context.db,
-        chat_id=message.chat_id,
+        chat_id=await list_id(update, context),
         reset=reset,
         once_for=UpdateKey(bot_id=context.bot.id, update_id=update.update_id) if reset else None,
     )

@@ -1,9 +1,10 @@
-"""Small things every handler module needs: the update's idempotency key and a reply."""
+"""Small things every handler module needs: the update's idempotency key, its list, a reply."""
 
-from telegram import Update
+from telegram import MaybeInaccessibleMessage, Update
 
 from handlers.context import BotContext
 from storage.models import UpdateKey
+from storage.topics import topic_list_id
 
 
 def once_key(update: Update, context: BotContext) -> UpdateKey:
@@ -11,7 +12,36 @@ def once_key(update: Update, context: BotContext) -> UpdateKey:
     return UpdateKey(bot_id=context.bot.id, update_id=update.update_id)
 
 
+def topic_of(message: MaybeInaccessibleMessage | None) -> int | None:
+    """The forum topic a message is in (None: not a forum, or its General topic)."""
+    if message is None or not message.chat.is_forum:
+        return None
+    if not getattr(message, "is_topic_message", False):
+        return None
+    thread: int | None = getattr(message, "message_thread_id", None)
+    return thread or None
+
+
+async def list_id(update: Update, context: BotContext) -> int:
+    """The id of the list the update acts on: its chat's, or in a forum its topic's.
+
+    For a button press, the list of the message the button is on: the callback data never
+    names a list, so a forged press cannot reach another topic's.
+    """
+    message = update.effective_message
+    chat = update.effective_chat
+    assert chat is not None
+    thread = topic_of(message)
+    if thread is None:
+        return chat.id
+    known = context.bot_data.topic_lists
+    key = (chat.id, thread)
+    if key not in known:
+        known[key] = await topic_list_id(context.db, chat_id=chat.id, thread_id=thread)
+    return known[key]
+
+
 async def reply(update: Update, text: str, markup: object = None) -> None:
-    """Answer the update's message in its chat (quoting it in groups)."""
+    """Answer the update's message in its chat (quoting it in groups), in its topic."""
     assert update.effective_message is not None
     await update.effective_message.reply_text(text, reply_markup=markup)  # type: ignore[arg-type]

@@ -1,6 +1,6 @@
 """What handlers get besides the update: the storage, through a typed context."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram.ext import CallbackContext, ExtBot
 
@@ -14,6 +14,8 @@ class BotData:
     database: Database | None = None
     # The Mini App's https URL for "Open app" buttons, when the bot knows one.
     mini_app_url: str | None = None
+    # (forum chat, topic) -> the topic's list id: the mapping never changes once made.
+    topic_lists: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
 class BotContext(

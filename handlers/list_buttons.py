@@ -17,7 +17,7 @@ from handlers.callbacks import (
     Undo,
     decode,
 )
-from handlers.common import once_key
+from handlers.common import list_id, once_key, topic_of
 from handlers.context import BotContext
 from handlers.permissions import may_delete
 from storage import tasks as storage
@@ -46,7 +46,7 @@ async def edit_list(query: CallbackQuery, text: str, markup: object = None) -> N
     """Edit the button's message in place; an edit that changes nothing is fine.
 
     A message Telegram no longer lets the bot edit (too old, or deleted) is replaced by a new
-    one in the same chat.
+    one in the same chat (and topic).
     """
     try:
         await query.edit_message_text(text, reply_markup=markup)  # type: ignore[arg-type]
@@ -59,13 +59,15 @@ async def edit_list(query: CallbackQuery, text: str, markup: object = None) -> N
                 query.message.chat.id,
                 text,
                 reply_markup=markup,  # type: ignore[arg-type]
+                message_thread_id=topic_of(query.message),
             )
             return
         raise
 
 
 async def button(update: Update, context: BotContext) -> None:
-    """Any button of a list or a reply: act on the chat the button's message is in."""
+    """Any button of a list or a reply: act on the list of the chat (or forum topic) the
+    button's message is in."""
     query = update.callback_query
     assert query is not None
     message = query.message
@@ -77,13 +79,13 @@ async def button(update: Update, context: BotContext) -> None:
     if message is None:
         await query.answer(render.BUTTON_OUTDATED, show_alert=True)
         return
-    chat = message.chat
+    chat, owner = message.chat, await list_id(update, context)
     db = context.db
     match action:
         case SetDone(number=number, done=target, view=view):
             task, page = await storage.set_done_and_list(
                 db,
-                chat_id=chat.id,
+                chat_id=owner,
                 number=number,
                 done=target,
                 view_done=view.done,
@@ -92,33 +94,35 @@ async def button(update: Update, context: BotContext) -> None:
                 once_for=once_key(update, context),
             )
             now = reminders.now_utc()
-            following = await reminders.roll_recurring(db, chat.id, [task], now=now)
+            following = await reminders.roll_recurring(db, owner, [task], now=now)
             if following or (not page.tasks and view.start > 1):
-                page = await load_page(db, chat.id, view)  # rare: the page needs a fresh look
+                page = await load_page(db, owner, view)  # rare: the page needs a fresh look
             await query.answer(render.render_notice_done(task, repeats=bool(following)))
             await edit_list(
                 query, *render.render_task_list(page, now=now, app_url=app_url(context, chat))
             )
         case AskNewTitle(number=number):
-            task = await storage.get_task(db, chat_id=chat.id, number=number)
+            task = await storage.get_task(db, chat_id=owner, number=number)
             asker = None
             if chat.type != ChatType.PRIVATE:
                 asker = (query.from_user.id, query.from_user.full_name)
             text, force_reply = render.render_edit_prompt(task, asker=asker)
             await query.answer()
-            await context.bot.send_message(chat.id, text, reply_markup=force_reply)
+            await context.bot.send_message(
+                chat.id, text, reply_markup=force_reply, message_thread_id=topic_of(message)
+            )
         case Delete(number=number, view=view):
-            task = await storage.get_task(db, chat_id=chat.id, number=number)
+            task = await storage.get_task(db, chat_id=owner, number=number)
             if not await may_delete(context, chat, task, actor=query.from_user.id):
                 await query.answer(
                     render.plain(render.render_delete_refused(task)), show_alert=True
                 )
                 return
             deleted = await storage.delete_task(
-                db, chat_id=chat.id, number=number, once_for=once_key(update, context)
+                db, chat_id=owner, number=number, once_for=once_key(update, context)
             )
             await query.answer(f"🗑 Deleted #{deleted.number}")
-            page = await load_page(db, chat.id, view or ListView())
+            page = await load_page(db, owner, view or ListView())
             text, markup = render.render_task_list(
                 page,
                 notice=render.render_deleted_notice(deleted),
@@ -129,20 +133,20 @@ async def button(update: Update, context: BotContext) -> None:
             await edit_list(query, text, markup)
         case Undo(number=number, view=view):
             restored = await storage.restore_task(
-                db, chat_id=chat.id, number=number, once_for=once_key(update, context)
+                db, chat_id=owner, number=number, once_for=once_key(update, context)
             )
             await query.answer(f"↩️ Restored #{restored.number}")
             if view is None:
                 await edit_list(query, render.render_restored(restored))
                 return
-            page = await load_page(db, chat.id, view)
+            page = await load_page(db, owner, view)
             notice = render.render_restored(restored)
             text, markup = render.render_task_list(
                 page, notice=notice, now=reminders.now_utc(), app_url=app_url(context, chat)
             )
             await edit_list(query, text, markup)
         case ShowList(view=view):
-            page = await load_page(db, chat.id, view)
+            page = await load_page(db, owner, view)
             await query.answer()
             text, markup = render.render_task_list(
                 page, now=reminders.now_utc(), app_url=app_url(context, chat)

@@ -1,4 +1,8 @@
-"""Time commands (/due, /today, /timezone, /nag, /quiet, /digest) and reminder buttons."""
+"""Time commands (/due, /today, /timezone, /nag, /quiet, /digest) and reminder buttons.
+
+Settings belong to a list: in a forum supergroup each topic has its own time zone, quiet hours
+and digest (its row in `chats`), set with these commands in that topic.
+"""
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -8,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from handlers import render, render_due
 from handlers.callbacks import ChooseDue, InvalidCallbackData, ReminderDone, Snooze, decode
-from handlers.common import once_key, reply
+from handlers.common import list_id, once_key, reply
 from handlers.context import BotContext
 from handlers.local_time import chat_zone, local_day_end, next_local_minute
 from handlers.parsing import UsageError, command_text, parse_number_and_text
@@ -36,11 +40,6 @@ MAX_NAG_MINUTES = 7 * 24 * 60
 def now_utc() -> datetime:
     """The current time (handlers read the real clock; the scheduler's is injectable)."""
     return datetime.now(UTC)
-
-
-def _chat_id(update: Update) -> int:
-    assert update.effective_chat is not None
-    return update.effective_chat.id
 
 
 def _when(text: str, *, now: datetime, settings: ChatSettings) -> tuple[datetime, str | None]:
@@ -105,7 +104,7 @@ async def due(update: Update, context: BotContext) -> None:
         command_text(update.effective_message.text if update.effective_message else ""),
         usage=render_due.USAGE_DUE,
     )
-    chat_id = _chat_id(update)
+    chat_id = await list_id(update, context)
     if not words:
         task = await storage.get_task(context.db, chat_id=chat_id, number=number)
         await reply(update, *render_due.render_due_choices(task))
@@ -135,7 +134,7 @@ async def due(update: Update, context: BotContext) -> None:
 
 async def today(update: Update, context: BotContext) -> None:
     """What is due today (in the chat's time zone) and what is overdue."""
-    chat_id = _chat_id(update)
+    chat_id = await list_id(update, context)
     now = now_utc()
     settings = await storage_reminders.get_chat_settings(context.db, chat_id=chat_id)
     tz = chat_zone(settings.timezone)
@@ -150,7 +149,7 @@ async def today(update: Update, context: BotContext) -> None:
 
 async def timezone(update: Update, context: BotContext) -> None:
     """Show or set the chat's time zone."""
-    chat_id = _chat_id(update)
+    chat_id = await list_id(update, context)
     name = command_text(update.effective_message.text if update.effective_message else "")
     settings = await storage_reminders.get_chat_settings(context.db, chat_id=chat_id)
     now = now_utc()
@@ -202,7 +201,7 @@ async def nag(update: Update, context: BotContext) -> None:
             raise UsageError("Choose an interval from 1 minute to 7 days.")
     task = await storage_reminders.set_nag(
         context.db,
-        chat_id=_chat_id(update),
+        chat_id=await list_id(update, context),
         number=number,
         minutes=minutes,
         once_for=once_key(update, context),
@@ -221,7 +220,7 @@ def _minute(text: str) -> int:
 async def quiet(update: Update, context: BotContext) -> None:
     """Set or clear the chat's quiet hours, e.g. /quiet 22:00-07:00."""
     words = command_text(update.effective_message.text if update.effective_message else "")
-    chat_id = _chat_id(update)
+    chat_id = await list_id(update, context)
     settings = await storage_reminders.get_chat_settings(context.db, chat_id=chat_id)
     if not words:
         await reply(update, render_due.render_quiet(settings.quiet_start, settings.quiet_end))
@@ -243,7 +242,7 @@ async def quiet(update: Update, context: BotContext) -> None:
 async def digest(update: Update, context: BotContext) -> None:
     """Set or clear the daily digest time, e.g. /digest 8:00."""
     words = command_text(update.effective_message.text if update.effective_message else "")
-    chat_id = _chat_id(update)
+    chat_id = await list_id(update, context)
     settings = await storage_reminders.get_chat_settings(context.db, chat_id=chat_id)
     if not words:
         await reply(update, render_due.render_digest_setting(settings.digest_minute))
@@ -266,7 +265,7 @@ async def button(update: Update, context: BotContext) -> None:
     if query.message is None:
         await query.answer(render.BUTTON_OUTDATED, show_alert=True)
         return
-    chat_id = query.message.chat.id
+    chat_id = await list_id(update, context)
     db = context.db
     now = now_utc()
     once = once_key(update, context)

@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from handlers import reminders, render
 from handlers.callbacks import FindDone, FindPage, InvalidCallbackData, decode
+from handlers.common import list_id
 from handlers.context import BotContext
 from handlers.parsing import UsageError, command_text
 from handlers.render_search import (
@@ -38,14 +39,13 @@ async def _find_page(db: Database, chat_id: int, words: str, offset: int) -> Sea
 async def find(update: Update, context: BotContext) -> None:
     """The chat's tasks (open and done) whose title or note has every word, best first."""
     message = update.effective_message
-    chat = update.effective_chat
-    assert message is not None and chat is not None
+    assert message is not None
     words = search_words(command_text(message.text))
     if not words:
         raise UsageError(USAGE_FIND)
     if len(words) > MAX_WORDS_LENGTH:
         raise UsageError(FIND_TOO_LONG)
-    page = await _find_page(context.db, chat.id, words, 0)
+    page = await _find_page(context.db, await list_id(update, context), words, 0)
     text, markup = render_search_results(page)
     await message.reply_text(text, reply_markup=markup)
 
@@ -64,7 +64,7 @@ async def results_button(update: Update, context: BotContext) -> None:
     if message is None or words is None or not isinstance(action, FindPage | FindDone):
         await query.answer(render.BUTTON_OUTDATED, show_alert=True)
         return
-    chat_id = message.chat.id
+    chat_id = await list_id(update, context)
     if isinstance(action, FindDone):
         task = await storage.set_task_done(
             context.db,

@@ -1,7 +1,8 @@
 """The task commands: /add, /list, /done, /edit, /delete, /show, /note, /start and /help.
 
-Each handler reads the update into plain values, calls storage with the chat's own id, and sends
-what render built. Errors (storage's and UsageError) go to the error handler, which replies.
+Each handler reads the update into plain values, calls storage with its list's id (the chat's,
+or in a forum its topic's: handlers.common.list_id), and sends what render built. Errors
+(storage's and UsageError) go to the error handler, which replies.
 """
 
 import logging
@@ -15,7 +16,7 @@ from handlers import list_buttons, reminders, render, render_assignees
 from handlers.callbacks import (
     ListView,
 )
-from handlers.common import once_key, reply
+from handlers.common import list_id, once_key, reply
 from handlers.context import BotContext
 from handlers.local_time import chat_zone
 from handlers.parsing import (
@@ -90,7 +91,7 @@ async def add(update: Update, context: BotContext) -> None:
     if len(lines) > storage.MAX_TASKS_PER_ADD:
         raise TooManyTasks(storage.MAX_TASKS_PER_ADD)
     now = reminders.now_utc()
-    chat_id = _chat(update).id
+    chat_id = await list_id(update, context)
     titles, due = await reminders.parse_add_lines(context.db, chat_id, lines, now=now)
     added = await storage.add_tasks(
         context.db,
@@ -110,7 +111,7 @@ async def list_command(update: Update, context: BotContext) -> None:
     """The list with a row of buttons per task (`/list done` for finished tasks)."""
     argument = command_text(_message(update).text).lower()
     view = ListView(done=argument in {"done", "finished", "completed"})
-    page = await list_buttons.load_page(context.db, _chat(update).id, view)
+    page = await list_buttons.load_page(context.db, await list_id(update, context), view)
     text, markup = render.render_task_list(
         page, now=reminders.now_utc(), app_url=list_buttons.app_url(context, _chat(update))
     )
@@ -122,7 +123,7 @@ async def done(update: Update, context: BotContext) -> None:
     numbers = parse_numbers(command_text(_message(update).text), usage=render.USAGE_DONE)
     if len(numbers) > MAX_NUMBERS_PER_COMMAND:
         raise UsageError(f"At most {MAX_NUMBERS_PER_COMMAND} numbers at once, please.")
-    chat_id = _chat(update).id
+    chat_id = await list_id(update, context)
     changed, missing = await storage.set_done(
         context.db, chat_id=chat_id, numbers=numbers, done=True, once_for=once_key(update, context)
     )
@@ -137,7 +138,7 @@ async def edit(update: Update, context: BotContext) -> None:
     number, title = parse_number_and_text(
         command_text(_message(update).text), usage=render.USAGE_EDIT
     )
-    chat_id = _chat(update).id
+    chat_id = await list_id(update, context)
     if title:
         task = await storage.rename_task(
             context.db,
@@ -166,7 +167,7 @@ async def edit_reply(update: Update, context: BotContext) -> None:
         return
     task = await storage.rename_task(
         context.db,
-        chat_id=_chat(update).id,
+        chat_id=await list_id(update, context),
         number=number,
         title=message.text or "",
         once_for=once_key(update, context),
@@ -196,14 +197,14 @@ async def delete(update: Update, context: BotContext) -> None:
     if not argument or len(argument.split()) != 1:
         raise UsageError(render.USAGE_DELETE)
     number = parse_number(argument, usage=render.USAGE_DELETE)
-    chat = _chat(update)
+    chat, owner = _chat(update), await list_id(update, context)
     if chat.type != ChatType.PRIVATE:
-        task = await storage.get_task(context.db, chat_id=chat.id, number=number)
+        task = await storage.get_task(context.db, chat_id=owner, number=number)
         if not await may_delete(context, chat, task, actor=author_id(message)):
             await reply(update, render.render_delete_refused(task))
             return
     deleted = await storage.delete_task(
-        context.db, chat_id=chat.id, number=number, once_for=once_key(update, context)
+        context.db, chat_id=owner, number=number, once_for=once_key(update, context)
     )
     text, markup = render.render_deleted(deleted)
     await reply(update, text, markup)
@@ -215,13 +216,13 @@ async def show(update: Update, context: BotContext) -> None:
     if not argument or len(argument.split()) != 1:
         raise UsageError(render.USAGE_SHOW)
     number = parse_number(argument, usage=render.USAGE_SHOW)
-    chat = _chat(update)
-    task = await storage.get_task(context.db, chat_id=chat.id, number=number)
+    chat, owner = _chat(update), await list_id(update, context)
+    task = await storage.get_task(context.db, chat_id=owner, number=number)
     author = await author_name(context, chat, task)
     if chat.type == ChatType.PRIVATE:
         await reply(update, render.render_task(task, author=author))
         return
-    assignees = (await assignees_of(context.db, chat_id=chat.id, numbers=[number])).get(number)
+    assignees = (await assignees_of(context.db, chat_id=owner, numbers=[number])).get(number)
     await reply(
         update, *render_assignees.render_task_card(task, author=author, assignees=assignees or [])
     )
@@ -249,7 +250,7 @@ async def note(update: Update, context: BotContext) -> None:
         raise UsageError(render.USAGE_NOTE)
     task = await storage.set_description(
         context.db,
-        chat_id=_chat(update).id,
+        chat_id=await list_id(update, context),
         number=number,
         description=None if text == "-" else text,
         once_for=once_key(update, context),

@@ -8,6 +8,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from handlers import render_transfer as render
 from handlers import task_files
+from handlers.common import list_id
 from handlers.context import BotContext
 from handlers.local_time import chat_zone
 from handlers.reminders import now_utc
@@ -30,7 +31,7 @@ def _message(update: Update) -> Message:
 async def export(update: Update, context: BotContext) -> None:
     """The chat's tasks as two files: JSON to import again, CSV for spreadsheets."""
     message = _message(update)
-    tasks, truncated = await export_tasks(context.db, chat_id=message.chat_id)
+    tasks, truncated = await export_tasks(context.db, chat_id=await list_id(update, context))
     if not tasks:
         await message.reply_text(render.EXPORT_EMPTY)
         return
@@ -58,16 +59,17 @@ async def import_file(update: Update, context: BotContext) -> None:
     if not (_IMPORT_COMMAND.match(message.caption or "") or _answers_prompt(message, context)):
         return  # some other file, or a reply to some other message
     assert message.document is not None
+    owner = await list_id(update, context)
     try:
         data = await _download(message.document, context)
-        settings = await get_chat_settings(context.db, chat_id=message.chat_id)
+        settings = await get_chat_settings(context.db, chat_id=owner)
         new_tasks = task_files.read_tasks_file(data, tz=chat_zone(settings.timezone))
     except ImportRejected as error:
         await message.reply_text(render.render_import_rejected(error.problems))
         return
     added = await import_tasks(
         context.db,
-        chat_id=message.chat_id,
+        chat_id=owner,
         tasks=new_tasks,
         created_by=_author_id(message),
         once_for=UpdateKey(bot_id=context.bot.id, update_id=update.update_id),

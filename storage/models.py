@@ -205,6 +205,40 @@ class TaskAssigneeRow(SQLModel, table=True):
     )
 
 
+# Topic list ids start far below any Telegram chat id (those stay above -2**53).
+TOPIC_LIST_IDS = sa.Sequence(
+    "topic_list_ids",
+    start=-9223372036854775807,
+    minvalue=-9223372036854775807,
+    increment=1,
+    metadata=SQLModel.metadata,
+)
+
+
+class TopicListRow(SQLModel, table=True):
+    """The list of one topic of a forum supergroup. Its `list_id` is what every other table
+    calls the list's `chat_id`: a topic list is just another list, with its own numbers,
+    counts and settings row in `chats`. Made on first use, never changed afterwards."""
+
+    __tablename__ = "topic_lists"
+
+    chat_id: int = Field(
+        sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    thread_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    list_id: int | None = Field(
+        default=None,
+        sa_type=sa.BigInteger,
+        unique=True,
+        sa_column_kwargs={"server_default": TOPIC_LIST_IDS.next_value(), "nullable": False},
+    )
+    created_at: datetime | None = Field(
+        default=None,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.func.now(), "nullable": False},
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class UpdateKey:
     """Which Telegram update a change serves: it applies once, however often it arrives."""

@@ -5,6 +5,9 @@ with `FOR UPDATE SKIP LOCKED`, moving `remind_at` to a lease a minute ahead in t
 statement: no two instances ever claim one reminder, and a claim whose instance died comes due
 again when the lease runs out. After sending, the scheduler finishes the claim (next nag, or
 nothing), guarded by the lease so that a user's change in between is never overwritten.
+
+A forum topic's list (storage.topics) is reminded in its real chat, in its topic: the claims
+return where to send (`send_to`, `thread_id`) joined from `topic_lists` in the same statement.
 """
 
 from dataclasses import dataclass
@@ -41,6 +44,9 @@ class Reminder:
     lease_until: datetime
     failures: int
     settings: ChatSettings
+    # Where the list's messages go: its chat, and for a forum topic's list the topic.
+    send_to: int
+    thread_id: int | None
     # Whether the task has assignees (their reminders go to them: storage.assignees).
     assigned: bool = False
 
@@ -53,6 +59,9 @@ class DigestClaim:
     due: datetime
     lease_until: datetime
     settings: ChatSettings
+    # Where the list's messages go: its chat, and for a forum topic's list the topic.
+    send_to: int
+    thread_id: int | None
 
 
 def _settings(mapping: Any) -> ChatSettings:
@@ -200,18 +209,21 @@ _TASK_COLUMNS_OF_T = ", ".join(f"t.{column.strip()}" for column in _COLUMNS.spli
 
 _CLAIM_REMINDERS = sa.text(f"""
 WITH due AS (
-    SELECT id, remind_at FROM tasks
+    SELECT id, chat_id, remind_at FROM tasks
     WHERE remind_at <= :now AND NOT done AND deleted_at IS NULL
     ORDER BY remind_at
     LIMIT :limit
     FOR UPDATE SKIP LOCKED
 )
 UPDATE tasks AS t SET remind_at = :lease_until
-FROM due, chats AS c
-WHERE t.id = due.id AND c.chat_id = t.chat_id
+FROM due
+JOIN chats AS c ON c.chat_id = due.chat_id
+LEFT JOIN topic_lists AS tl ON tl.list_id = due.chat_id
+WHERE t.id = due.id
 RETURNING {_TASK_COLUMNS_OF_T}, due.remind_at AS reminder_due, t.reminder_failures,
     EXISTS (SELECT 1 FROM task_assignees AS a WHERE a.task_id = t.id) AS assigned,
-    c.timezone, c.quiet_start, c.quiet_end, c.digest_minute
+    c.timezone, c.quiet_start, c.quiet_end, c.digest_minute,
+    COALESCE(tl.chat_id, t.chat_id) AS send_to, tl.thread_id
 """).bindparams(
     sa.bindparam("now", type_=sa.DateTime(timezone=True)),
     sa.bindparam("lease_until", type_=sa.DateTime(timezone=True)),
@@ -235,6 +247,8 @@ async def claim_due_reminders(
             failures=row._mapping["reminder_failures"],
             settings=_settings(row._mapping),
             assigned=row._mapping["assigned"],
+            send_to=row._mapping["send_to"],
+            thread_id=row._mapping["thread_id"],
         )
         for row in rows
     ]
@@ -272,9 +286,12 @@ WITH due AS (
     FOR UPDATE SKIP LOCKED
 )
 UPDATE chats AS c SET next_digest_at = :lease_until
-FROM due WHERE c.chat_id = due.chat_id
+FROM due
+LEFT JOIN topic_lists AS tl ON tl.list_id = due.chat_id
+WHERE c.chat_id = due.chat_id
 RETURNING c.chat_id, due.next_digest_at AS digest_due,
-    c.timezone, c.quiet_start, c.quiet_end, c.digest_minute
+    c.timezone, c.quiet_start, c.quiet_end, c.digest_minute,
+    COALESCE(tl.chat_id, c.chat_id) AS send_to, tl.thread_id
 """).bindparams(
     sa.bindparam("now", type_=sa.DateTime(timezone=True)),
     sa.bindparam("lease_until", type_=sa.DateTime(timezone=True)),
@@ -296,6 +313,8 @@ async def claim_due_digests(
             due=row._mapping["digest_due"],
             lease_until=lease_until,
             settings=_settings(row._mapping),
+            send_to=row._mapping["send_to"],
+            thread_id=row._mapping["thread_id"],
         )
         for row in rows
     ]

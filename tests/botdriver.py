@@ -16,6 +16,8 @@ class Reply:
     text: str
     html: str
     buttons: list[list[dict[str, Any]]]
+    # The forum topic the message is in (None: not a forum, or its General topic).
+    message_thread_id: int | None = None
 
     @property
     def button_texts(self) -> list[str]:
@@ -41,6 +43,7 @@ def _reply_of(telegram: FakeTelegram, call: ApiCall) -> Reply:
         text=stored["text"],
         html=stored.get("html") or stored["text"],
         buttons=markup.get("inline_keyboard", []),
+        message_thread_id=stored.get("message_thread_id"),
     )
 
 

@@ -387,18 +387,24 @@ class FakeTelegram:
         sender_chat: dict[str, Any] | None = None,
         edited: bool = False,
         message_id: int | None = None,
+        message_thread_id: int | None = None,
     ) -> dict[str, Any]:
         """Queue a user's message (or its edit, with ``edited``) and return the update dict.
 
         In a private chat the user is the chat; in groups ``user_id`` is required. A leading
-        ``/command`` gets its bot_command entity, as Telegram adds it.
+        ``/command`` gets its bot_command entity, as Telegram adds it. ``message_thread_id``
+        sends it in that topic of a forum supergroup (the chat becomes a forum).
         """
         if user_id is None:
             if chat_type != "private":
                 raise ValueError("send_message needs user_id for a message in a group")
             user_id = chat_id
+        if message_thread_id is not None and chat_type != "supergroup":
+            raise ValueError("forum topics exist in supergroups only")
         user = self._remember_user(user_id, username=username, first_name=first_name)
         chat = self._remember_chat(chat_id, chat_type, user=user, title=title)
+        if message_thread_id is not None:
+            chat["is_forum"] = True
         if message_id is None:
             message_id = self._edited_message_id(chat_id, user_id) if edited else None
         if message_id is None:
@@ -416,6 +422,8 @@ class FakeTelegram:
         }
         if entities := bot_command_entities(text):
             message["entities"] = entities
+        if message_thread_id is not None:
+            message.update(message_thread_id=message_thread_id, is_topic_message=True)
         if sender_chat is not None:
             message["sender_chat"] = sender_chat
             message["from"] = GROUP_ANONYMOUS_BOT if sender_chat["id"] == chat_id else CHANNEL_BOT
@@ -759,6 +767,8 @@ class FakeTelegram:
             message[entities_field] = stored["entities"]
         if stored["reply_markup"] and "inline_keyboard" in stored["reply_markup"]:
             message["reply_markup"] = stored["reply_markup"]
+        if stored.get("message_thread_id") is not None:
+            message.update(message_thread_id=stored["message_thread_id"], is_topic_message=True)
         if with_reply and stored["reply_to_message_id"] is not None:
             reply = self._message_json_by_id(stored["chat_id"], stored["reply_to_message_id"])
             message["reply_to_message"] = reply
@@ -874,11 +884,25 @@ class FakeTelegram:
             raise bad_request("message to be replied not found")
         return message_id if known else None
 
+    def _thread(self, params: dict[str, Any], chat_id: int, reply_to: int | None) -> int | None:
+        """The forum topic a new message goes to: the one asked for, else (as Telegram does)
+        the topic of the message it replies to."""
+        thread = params.get("message_thread_id")
+        if thread is not None:
+            if not self._chat_json(chat_id).get("is_forum"):
+                raise bad_request("message thread not found")
+            return int(thread)
+        if reply_to is None:
+            return None
+        replied = self.messages.get((chat_id, reply_to)) or self.incoming.get((chat_id, reply_to))
+        return replied.get("message_thread_id") if replied else None
+
     def _store(
         self, chat_id: int, params: dict[str, Any], parsed: ParsedText, **extra: Any
     ) -> dict[str, Any]:
         markup = self._checked_markup(params)
         reply_to = self._reply_to(params, chat_id)
+        thread = self._thread(params, chat_id, reply_to)
         counter = self._bot_message_ids.setdefault(chat_id, itertools.count(BOT_FIRST_MESSAGE_ID))
         stored: dict[str, Any] = {
             "message_id": next(counter),  # taken only once the request is known to be valid
@@ -891,6 +915,7 @@ class FakeTelegram:
             "entities": parsed.entities,
             "reply_markup": markup,
             "reply_to_message_id": reply_to,
+            "message_thread_id": thread,
             "document": None,
             **extra,
         }
