@@ -22,11 +22,9 @@ from handlers.callbacks import (
     AssignedDone,
     AssignedSnooze,
     DropTask,
-    InvalidCallbackData,
     TakeTask,
-    decode,
 )
-from handlers.common import list_id, once_key, reply
+from handlers.common import list_id, once_key, pressed, reply
 from handlers.context import BotContext
 from handlers.list_buttons import edit_list
 from handlers.local_time import chat_zone
@@ -202,16 +200,11 @@ async def _personal_zone(db: Database, *, user_id: int, chat_id: int) -> str | N
 
 async def button(update: Update, context: BotContext) -> None:
     """Take it / Drop it on a group's /show, and Done / Snooze on a private assigned reminder."""
-    query = update.callback_query
-    assert query is not None
-    try:
-        action = decode(query.data)
-    except InvalidCallbackData:
-        await query.answer(render.BUTTON_OUTDATED, show_alert=True)
+    press = await pressed(update)
+    if press is None:
         return
-    if query.message is None:
-        await query.answer(render.BUTTON_OUTDATED, show_alert=True)
-        return
+    query, action = press
+    assert query.message is not None  # pressed() answered presses on vanished messages
     db, user, once = context.db, query.from_user, once_key(update, context)
     now = reminders.now_utc()
     match action:

@@ -1,8 +1,10 @@
 """Small things every handler module needs: the update's idempotency key, its list, a reply."""
 
-from telegram import MaybeInaccessibleMessage, Update
+from telegram import CallbackQuery, MaybeInaccessibleMessage, Update
 
+from handlers.callbacks import ButtonAction, InvalidCallbackData, decode
 from handlers.context import BotContext
+from handlers.render import BUTTON_OUTDATED
 from storage.models import UpdateKey
 from storage.topics import topic_list_id
 
@@ -39,6 +41,21 @@ async def list_id(update: Update, context: BotContext) -> int:
     if key not in known:
         known[key] = await topic_list_id(context.db, chat_id=chat.id, thread_id=thread)
     return known[key]
+
+
+async def pressed(update: Update) -> tuple[CallbackQuery, ButtonAction] | None:
+    """The button press and the action its data asks for; None when the data is not ours or the
+    message is gone, after answering the press with "outdated" (a press is always answered)."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        action = decode(query.data)
+    except InvalidCallbackData:
+        action = None
+    if action is None or query.message is None:
+        await query.answer(BUTTON_OUTDATED, show_alert=True)
+        return None
+    return query, action
 
 
 async def reply(update: Update, text: str, markup: object = None) -> None:

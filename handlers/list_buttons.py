@@ -9,15 +9,13 @@ from handlers import reminders, render
 from handlers.callbacks import (
     AskNewTitle,
     Delete,
-    InvalidCallbackData,
     ListView,
     Nothing,
     SetDone,
     ShowList,
     Undo,
-    decode,
 )
-from handlers.common import list_id, once_key, topic_of
+from handlers.common import list_id, once_key, pressed, topic_of
 from handlers.context import BotContext
 from handlers.permissions import may_delete
 from storage import tasks as storage
@@ -68,17 +66,12 @@ async def edit_list(query: CallbackQuery, text: str, markup: object = None) -> N
 async def button(update: Update, context: BotContext) -> None:
     """Any button of a list or a reply: act on the list of the chat (or forum topic) the
     button's message is in."""
-    query = update.callback_query
-    assert query is not None
+    press = await pressed(update)
+    if press is None:
+        return
+    query, action = press
     message = query.message
-    try:
-        action = decode(query.data)
-    except InvalidCallbackData:
-        await query.answer(render.BUTTON_OUTDATED, show_alert=True)
-        return
-    if message is None:
-        await query.answer(render.BUTTON_OUTDATED, show_alert=True)
-        return
+    assert message is not None
     chat, owner = message.chat, await list_id(update, context)
     db = context.db
     match action:

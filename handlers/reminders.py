@@ -11,8 +11,8 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from handlers import render, render_due
-from handlers.callbacks import ChooseDue, InvalidCallbackData, ReminderDone, Snooze, decode
-from handlers.common import list_id, once_key, reply
+from handlers.callbacks import ChooseDue, ReminderDone, Snooze
+from handlers.common import list_id, once_key, pressed, reply
 from handlers.context import BotContext
 from handlers.local_time import chat_zone, local_day_end, next_local_minute
 from handlers.parsing import UsageError, command_text, parse_number_and_text
@@ -255,16 +255,10 @@ async def digest(update: Update, context: BotContext) -> None:
 
 async def button(update: Update, context: BotContext) -> None:
     """Done and Snooze on a reminder; the quick choices of /due."""
-    query = update.callback_query
-    assert query is not None
-    try:
-        action = decode(query.data)
-    except InvalidCallbackData:
-        await query.answer(render.BUTTON_OUTDATED, show_alert=True)
+    press = await pressed(update)
+    if press is None:
         return
-    if query.message is None:
-        await query.answer(render.BUTTON_OUTDATED, show_alert=True)
-        return
+    query, action = press
     chat_id = await list_id(update, context)
     db = context.db
     now = now_utc()
