@@ -26,7 +26,6 @@ from storage import tasks as storage
 from storage.db import Database
 from storage.models import Task
 from storage.task_edits import KEEP, edit_task
-from storage.validation import clean_description
 
 AUTH_SCHEME = "tma"
 MAX_BODY_BYTES = 64 * 1024  # a title and a 2,000-character note, in JSON, with room to spare
@@ -155,14 +154,13 @@ async def create_task(
     response: Response,
 ) -> TaskRead:
     """Add a task to the list; it gets the list's next number."""
-    description = clean_description(new.description)  # refused before anything is added
     task = await storage.add_task(
-        context.database, chat_id=chat_id, title=new.title, created_by=caller.user_id
+        context.database,
+        chat_id=chat_id,
+        title=new.title,
+        created_by=caller.user_id,
+        description=new.description,
     )
-    if description is not None:
-        task = await edit_task(
-            context.database, chat_id=chat_id, number=task.number, description=description
-        )
     response.headers["Location"] = str(
         request.url_for("read_task", chat_id=chat_id, number=task.number)
     )

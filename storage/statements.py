@@ -118,12 +118,17 @@ counter AS (
     RETURNING c.last_task_number
 ),
 changed AS (
-    INSERT INTO tasks (chat_id, number, title, created_by, due_at, remind_at, recurrence)
-    SELECT :chat_id, counter.last_task_number - :count + new.ord, new.title, :created_by,
-        new.due_at, new.due_at, new.recurrence
+    INSERT INTO tasks (
+        chat_id, number, title, description, created_by, due_at, remind_at, recurrence
+    )
+    SELECT :chat_id, counter.last_task_number - :count + new.ord, new.title, new.description,
+        :created_by, new.due_at, new.due_at, new.recurrence
     FROM counter, unnest(
-        CAST(:titles AS text[]), CAST(:dues AS timestamptz[]), CAST(:recurrences AS text[])
-    ) WITH ORDINALITY AS new(title, due_at, recurrence, ord)
+        CAST(:titles AS text[]),
+        CAST(:descriptions AS text[]),
+        CAST(:dues AS timestamptz[]),
+        CAST(:recurrences AS text[])
+    ) WITH ORDINALITY AS new(title, description, due_at, recurrence, ord)
     RETURNING {TASK_COLUMNS}
 )""")
 

@@ -37,10 +37,12 @@ async def add_tasks(
     created_by: int | None,
     once_for: UpdateKey | None = None,
     due: Sequence[tuple[datetime | None, str | None]] | None = None,
+    descriptions: Sequence[str | None] | None = None,
 ) -> list[Task]:
     """Add tasks to a chat's list, all or none, and return them with their new numbers.
 
-    `due` gives each title its due time and recurrence (by position), when any.
+    `due` gives each title its due time and recurrence, and `descriptions` its note (by
+    position), when any.
     """
     if len(titles) > MAX_TASKS_PER_ADD:
         raise TooManyTasks(MAX_TASKS_PER_ADD)
@@ -55,12 +57,14 @@ async def add_tasks(
     if not cleaned:
         raise InvalidTitle("the title is empty")
     dues = list(due) if due is not None else [(None, None)] * len(cleaned)
-    if len(dues) != len(cleaned):
-        raise ValueError("one due entry per title")
+    notes = [clean_description(d) for d in descriptions] if descriptions else [None] * len(cleaned)
+    if len(dues) != len(cleaned) or len(notes) != len(cleaned):
+        raise ValueError("one due entry and one description per title")
     params = {
         "chat_id": chat_id,
         "count": len(cleaned),
         "titles": cleaned,
+        "descriptions": notes,
         "dues": [due_at for due_at, _ in dues],
         "recurrences": [recurrence for _, recurrence in dues],
         "created_by": created_by,
@@ -75,10 +79,16 @@ async def add_task(
     title: str,
     created_by: int | None,
     once_for: UpdateKey | None = None,
+    description: str | None = None,
 ) -> Task:
-    """Add one task and return it with its number."""
+    """Add one task (with a note, when given) and return it with its number."""
     (task,) = await add_tasks(
-        db, chat_id=chat_id, titles=[title], created_by=created_by, once_for=once_for
+        db,
+        chat_id=chat_id,
+        titles=[title],
+        created_by=created_by,
+        once_for=once_for,
+        descriptions=[description],
     )
     return task
 

@@ -312,3 +312,18 @@ async def test_tick_and_list_of_a_missing_task_is_not_found(db: Database) -> Non
         await set_done_and_list(
             db, chat_id=chat, number=9, done=True, view_done=False, start=1, limit=10
         )
+
+
+async def test_a_task_can_be_added_with_its_note_in_the_same_statement(db: Database) -> None:
+    chat = new_chat_id()
+    task = await add_task(db, chat_id=chat, title="Trip", created_by=chat, description=" pack\n")
+    assert task.description == "pack"
+    with pytest.raises(InvalidDescription):
+        await add_task(
+            db,
+            chat_id=chat,
+            title="Too long",
+            created_by=chat,
+            description="x" * (DESCRIPTION_MAX_LENGTH + 1),
+        )
+    assert (await list_tasks(db, chat_id=chat)).total == 1
