@@ -220,9 +220,21 @@ def _is_unreachable(error: BaseException) -> bool:
     return False
 
 
+# The server's own word that it ended the session (pg_terminate_backend, a shutdown, Neon
+# suspending a compute): a backend that says this aborts the transaction in hand, and a statement
+# that had finished would have had its answer sent before it. So the statement was not applied.
+_ENDED_BY_SERVER = ("terminating connection due to administrator command", "AdminShutdownError")
+
+
 def _closed_before_sending(error: BaseException) -> bool:
-    """True when the statement never reached the server, so running it again cannot repeat it."""
-    return "connection is closed" in str(error) or isinstance(error, exc.DisconnectionError)
+    """True when the statement cannot have been applied (it never reached the server, or the
+    server ended the session instead of answering), so running it again cannot repeat it."""
+    for link in _chain(error):
+        if isinstance(link, exc.DisconnectionError) or "connection is closed" in str(link):
+            return True
+        if type(link).__name__ in _ENDED_BY_SERVER or _ENDED_BY_SERVER[0] in str(link):
+            return True
+    return False
 
 
 MAX_ATTEMPTS = 4

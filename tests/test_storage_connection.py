@@ -231,3 +231,27 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
         costs[name] = proxy.round_trips
     mode = "pgbouncer" if db.settings.pooled else "direct"
     assert costs == dict.fromkeys(operations, ROUND_TRIPS_PER_OPERATION[mode])
+
+
+@pytest.mark.parametrize(
+    ("message", "applied_maybe"),
+    [
+        # The server ended the session instead of answering: the statement was not applied.
+        (
+            "connection was closed in the middle of operation: terminating connection due to"
+            " administrator command",
+            False,
+        ),
+        # The connection broke (network): the statement may have been applied.
+        ("connection was closed in the middle of operation", True),
+    ],
+)
+def test_only_a_statement_the_server_refused_counts_as_not_applied(
+    message: str, applied_maybe: bool
+) -> None:
+    from storage.db import _closed_before_sending
+
+    error = asyncpg.exceptions.ConnectionDoesNotExistError(message)
+    wrapped = sa.exc.DBAPIError("INSERT ...", {}, Exception(message))
+    wrapped.orig.__cause__ = error  # type: ignore[union-attr]
+    assert _closed_before_sending(wrapped) is not applied_maybe
