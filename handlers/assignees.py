@@ -15,7 +15,7 @@ import re
 from telegram import Message, Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from handlers import reminders, render, render_assignees, render_due
 from handlers.callbacks import (
@@ -24,7 +24,7 @@ from handlers.callbacks import (
     DropTask,
     TakeTask,
 )
-from handlers.common import list_id, once_key, pressed, reply
+from handlers.common import NEW_MESSAGES, list_id, once_key, pressed, reply
 from handlers.context import BotContext
 from handlers.list_buttons import edit_list
 from handlers.local_time import chat_zone
@@ -38,7 +38,6 @@ from storage.db import Database
 from storage.reminders import get_chat_settings
 from storage.topics import where_is
 
-_NEW_MESSAGES = filters.UpdateType.MESSAGE
 _USERNAME = re.compile(r"@?([A-Za-z0-9_]{1,32})")
 
 
@@ -272,5 +271,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("unassign", unassign_command),
         ("mine", mine),
     ]:
-        application.add_handler(CommandHandler(name, callback, filters=_NEW_MESSAGES))
+        application.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGES))
     application.add_handler(CallbackQueryHandler(button, pattern=r"^(ta|tu|ad|as):"))

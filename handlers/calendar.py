@@ -6,11 +6,10 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
 from handlers import render_transfer as render
-from handlers.common import list_id
+from handlers.common import list_id, once_key
 from handlers.context import BotContext
 from handlers.parsing import UsageError, command_text
 from storage.calendar import calendar_token
-from storage.models import UpdateKey
 
 FEED_PATH = "/calendar/{token}.ics"
 _RESET_WORDS = {"reset", "new", "revoke"}
@@ -36,7 +35,7 @@ async def calendar(update: Update, context: BotContext, *, base_url: str | None)
         context.db,
         chat_id=await list_id(update, context),
         reset=reset,
-        once_for=UpdateKey(bot_id=context.bot.id, update_id=update.update_id) if reset else None,
+        once_for=once_key(update, context) if reset else None,
     )
     await message.reply_text(render.render_calendar_url(feed_url(base_url, token), reset=reset))
 

@@ -1,12 +1,24 @@
 """Small things every handler module needs: the update's idempotency key, its list, a reply."""
 
-from telegram import CallbackQuery, MaybeInaccessibleMessage, Update
+from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update
+from telegram.ext import filters
 
 from handlers.callbacks import ButtonAction, InvalidCallbackData, decode
 from handlers.context import BotContext
 from handlers.render import BUTTON_OUTDATED
 from storage.models import UpdateKey
 from storage.topics import topic_list_id
+
+# Commands react to new messages only: python-telegram-bot's CommandHandler would also take an
+# edited message, and an edited /add must not add a second task.
+NEW_MESSAGES = filters.UpdateType.MESSAGE
+
+
+def message_of(update: Update) -> Message:
+    """The update's message (for handlers registered on messages only)."""
+    message = update.effective_message
+    assert message is not None
+    return message
 
 
 def once_key(update: Update, context: BotContext) -> UpdateKey:

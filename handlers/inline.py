@@ -9,6 +9,7 @@ query is typed in: a group's tasks never appear. Picking a result arrives as a
 from telegram import Update
 from telegram.ext import Application, ChosenInlineResultHandler, InlineQueryHandler
 
+from handlers.common import once_key
 from handlers.context import BotContext
 from handlers.render_search import (
     ADD_RESULT_ID,
@@ -20,7 +21,6 @@ from handlers.render_search import (
 )
 from storage import tasks as storage
 from storage.errors import InvalidTitle
-from storage.models import UpdateKey
 from storage.search import MAX_SEARCH_OFFSET, find_tasks
 from storage.tasks import clean_title
 
@@ -87,7 +87,7 @@ async def chosen_result(update: Update, context: BotContext) -> None:
         chat_id=user_id,
         title=search_words(chosen.query),
         created_by=user_id,
-        once_for=UpdateKey(bot_id=context.bot.id, update_id=update.update_id),
+        once_for=once_key(update, context),
     )
 
 

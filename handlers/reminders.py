@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from handlers import render, render_due
 from handlers.callbacks import ChooseDue, ReminderDone, Snooze
-from handlers.common import list_id, once_key, pressed, reply
+from handlers.common import NEW_MESSAGES, list_id, once_key, pressed, reply
 from handlers.context import BotContext
 from handlers.local_time import chat_zone, local_day_end, next_local_minute
 from handlers.parsing import UsageError, command_text, parse_number_and_text
@@ -33,7 +33,6 @@ from storage.models import Task
 from storage.reminders import ChatSettings
 
 _OFF_WORDS = {"off", "none", "clear", "no", "-"}
-_NEW_MESSAGES = filters.UpdateType.MESSAGE
 MAX_NAG_MINUTES = 7 * 24 * 60
 
 
@@ -320,5 +319,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("quiet", quiet),
         ("digest", digest),
     ]:
-        application.add_handler(CommandHandler(name, callback, filters=_NEW_MESSAGES))
+        application.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGES))
     application.add_handler(CallbackQueryHandler(button, pattern=r"^(rd|rs|dq):"))

@@ -8,8 +8,8 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from handlers import reminders, render
-from handlers.callbacks import FindDone, FindPage, InvalidCallbackData, decode
-from handlers.common import list_id
+from handlers.callbacks import FindDone, FindPage
+from handlers.common import list_id, once_key, pressed
 from handlers.context import BotContext
 from handlers.parsing import UsageError, command_text
 from handlers.render_search import (
@@ -22,7 +22,6 @@ from handlers.render_search import (
 )
 from storage import tasks as storage
 from storage.db import Database
-from storage.models import UpdateKey
 from storage.search import SearchPage, find_tasks
 
 
@@ -52,12 +51,10 @@ async def find(update: Update, context: BotContext) -> None:
 
 async def results_button(update: Update, context: BotContext) -> None:
     """◀ ▶ and the tick buttons of a results message: the words come from the message."""
-    query = update.callback_query
-    assert query is not None
-    try:
-        action = decode(query.data)
-    except InvalidCallbackData:
-        action = None
+    press = await pressed(update)
+    if press is None:
+        return
+    query, action = press
     message = query.message
     text = getattr(message, "text", None)  # an inaccessible (old) message has none
     words = parse_search_header(text)
@@ -71,7 +68,7 @@ async def results_button(update: Update, context: BotContext) -> None:
             chat_id=chat_id,
             number=action.number,
             done=action.done,
-            once_for=UpdateKey(bot_id=context.bot.id, update_id=update.update_id),
+            once_for=once_key(update, context),
         )
         # As on a list: a repeating task comes back for its next time.
         following = await reminders.roll_recurring(

@@ -7,7 +7,7 @@ or in a forum its topic's: handlers.common.list_id), and sends what render built
 
 import logging
 
-from telegram import Chat, Message, Update
+from telegram import Chat, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
@@ -16,7 +16,7 @@ from handlers import list_buttons, reminders, render, render_assignees
 from handlers.callbacks import (
     ListView,
 )
-from handlers.common import list_id, once_key, reply
+from handlers.common import NEW_MESSAGES, list_id, message_of, once_key, reply
 from handlers.context import BotContext
 from handlers.local_time import chat_zone
 from handlers.parsing import (
@@ -36,13 +36,6 @@ from storage.reminders import get_chat_settings
 log = logging.getLogger(__name__)
 
 MAX_NUMBERS_PER_COMMAND = 100
-_NEW_MESSAGES = filters.UpdateType.MESSAGE
-
-
-def _message(update: Update) -> Message:
-    message = update.effective_message
-    assert message is not None
-    return message
 
 
 def _chat(update: Update) -> Chat:
@@ -83,7 +76,7 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 async def add(update: Update, context: BotContext) -> None:
     """Add a task, or one per line; reply with their numbers."""
-    message = _message(update)
+    message = message_of(update)
     text = command_text(message.text)
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
@@ -109,7 +102,7 @@ async def add(update: Update, context: BotContext) -> None:
 
 async def list_command(update: Update, context: BotContext) -> None:
     """The list with a row of buttons per task (`/list done` for finished tasks)."""
-    argument = command_text(_message(update).text).lower()
+    argument = command_text(message_of(update).text).lower()
     view = ListView(done=argument in {"done", "finished", "completed"})
     page = await list_buttons.load_page(context.db, await list_id(update, context), view)
     text, markup = render.render_task_list(
@@ -120,7 +113,7 @@ async def list_command(update: Update, context: BotContext) -> None:
 
 async def done(update: Update, context: BotContext) -> None:
     """Mark the given tasks done and say which numbers do not exist."""
-    numbers = parse_numbers(command_text(_message(update).text), usage=render.USAGE_DONE)
+    numbers = parse_numbers(command_text(message_of(update).text), usage=render.USAGE_DONE)
     if len(numbers) > MAX_NUMBERS_PER_COMMAND:
         raise UsageError(f"At most {MAX_NUMBERS_PER_COMMAND} numbers at once, please.")
     chat_id = await list_id(update, context)
@@ -136,7 +129,7 @@ async def done(update: Update, context: BotContext) -> None:
 async def edit(update: Update, context: BotContext) -> None:
     """Rename a task, or ask for the new title when none is given."""
     number, title = parse_number_and_text(
-        command_text(_message(update).text), usage=render.USAGE_EDIT
+        command_text(message_of(update).text), usage=render.USAGE_EDIT
     )
     chat_id = await list_id(update, context)
     if title:
@@ -156,7 +149,7 @@ async def edit(update: Update, context: BotContext) -> None:
 
 async def edit_reply(update: Update, context: BotContext) -> None:
     """A reply to the bot's "new title for #N" question renames task N."""
-    message = _message(update)
+    message = message_of(update)
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
         await _plain_text(update, context)
@@ -192,7 +185,7 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 async def delete(update: Update, context: BotContext) -> None:
     """Delete a task at once, with an Undo button (in groups: its author or an admin)."""
-    message = _message(update)
+    message = message_of(update)
     argument = command_text(message.text)
     if not argument or len(argument.split()) != 1:
         raise UsageError(render.USAGE_DELETE)
@@ -212,7 +205,7 @@ async def delete(update: Update, context: BotContext) -> None:
 
 async def show(update: Update, context: BotContext) -> None:
     """One task in full: title, note, author, times."""
-    argument = command_text(_message(update).text)
+    argument = command_text(message_of(update).text)
     if not argument or len(argument.split()) != 1:
         raise UsageError(render.USAGE_SHOW)
     number = parse_number(argument, usage=render.USAGE_SHOW)
@@ -244,7 +237,7 @@ async def author_name(context: BotContext, chat: Chat, task: Task) -> str | None
 async def note(update: Update, context: BotContext) -> None:
     """Set a task's note (description); `-` removes it."""
     number, text = parse_number_and_text(
-        command_text(_message(update).text), usage=render.USAGE_NOTE
+        command_text(message_of(update).text), usage=render.USAGE_NOTE
     )
     if not text:
         raise UsageError(render.USAGE_NOTE)
@@ -272,14 +265,14 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("note", note),
     ]
     for name, callback in commands:
-        application.add_handler(CommandHandler(name, callback, filters=_NEW_MESSAGES))
+        application.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGES))
     list_buttons.register(application)
     application.add_handler(
-        MessageHandler(_NEW_MESSAGES & filters.REPLY & filters.TEXT & ~filters.COMMAND, edit_reply)
+        MessageHandler(NEW_MESSAGES & filters.REPLY & filters.TEXT & ~filters.COMMAND, edit_reply)
     )
     application.add_handler(
-        MessageHandler(_NEW_MESSAGES & filters.ChatType.PRIVATE & filters.COMMAND, unknown_command)
+        MessageHandler(NEW_MESSAGES & filters.ChatType.PRIVATE & filters.COMMAND, unknown_command)
     )
     application.add_handler(
-        MessageHandler(_NEW_MESSAGES & filters.ChatType.PRIVATE & filters.TEXT, plain_text)
+        MessageHandler(NEW_MESSAGES & filters.ChatType.PRIVATE & filters.TEXT, plain_text)
     )

@@ -8,29 +8,21 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from handlers import render_transfer as render
 from handlers import task_files
-from handlers.common import list_id
+from handlers.common import NEW_MESSAGES, list_id, message_of, once_key
 from handlers.context import BotContext
 from handlers.local_time import chat_zone
 from handlers.reminders import now_utc
 from handlers.task_files import ImportRejected
-from storage.models import UpdateKey
 from storage.reminders import get_chat_settings
 from storage.transfer import export_tasks, import_tasks
 
-_NEW_MESSAGES = filters.UpdateType.MESSAGE
 # A document whose caption is the command (Telegram's CommandHandler reads only text).
 _IMPORT_COMMAND = re.compile(r"/import(@\w+)?(\s|$)", re.IGNORECASE)
 
 
-def _message(update: Update) -> Message:
-    message = update.effective_message
-    assert message is not None
-    return message
-
-
 async def export(update: Update, context: BotContext) -> None:
     """The chat's tasks as two files: JSON to import again, CSV for spreadsheets."""
-    message = _message(update)
+    message = message_of(update)
     tasks, truncated = await export_tasks(context.db, chat_id=await list_id(update, context))
     if not tasks:
         await message.reply_text(render.EXPORT_EMPTY)
@@ -50,12 +42,12 @@ async def export(update: Update, context: BotContext) -> None:
 async def import_prompt(update: Update, context: BotContext) -> None:
     """A bare /import: ask for the file, as a reply to the bot's message."""
     text, force_reply = render.render_import_prompt()
-    await _message(update).reply_text(text, reply_markup=force_reply)
+    await message_of(update).reply_text(text, reply_markup=force_reply)
 
 
 async def import_file(update: Update, context: BotContext) -> None:
     """A file sent with /import (or in reply to the prompt): all its tasks added, or none."""
-    message = _message(update)
+    message = message_of(update)
     if not (_IMPORT_COMMAND.match(message.caption or "") or _answers_prompt(message, context)):
         return  # some other file, or a reply to some other message
     assert message.document is not None
@@ -72,7 +64,7 @@ async def import_file(update: Update, context: BotContext) -> None:
         chat_id=owner,
         tasks=new_tasks,
         created_by=_author_id(message),
-        once_for=UpdateKey(bot_id=context.bot.id, update_id=update.update_id),
+        once_for=once_key(update, context),
     )
     await message.reply_text(render.render_imported(added))
 
@@ -111,11 +103,11 @@ async def _download(document: Document, context: BotContext) -> bytes:
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     """Add /export, /import and the handler of import files (before any catch-all)."""
-    application.add_handler(CommandHandler("export", export, filters=_NEW_MESSAGES))
-    application.add_handler(CommandHandler("import", import_prompt, filters=_NEW_MESSAGES))
+    application.add_handler(CommandHandler("export", export, filters=NEW_MESSAGES))
+    application.add_handler(CommandHandler("import", import_prompt, filters=NEW_MESSAGES))
     application.add_handler(
         MessageHandler(
-            _NEW_MESSAGES
+            NEW_MESSAGES
             & filters.Document.ALL
             & (filters.CaptionRegex(_IMPORT_COMMAND) | filters.REPLY),
             import_file,
