@@ -8,7 +8,7 @@ storage functions that the bot's commands call, with the same rules.
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, Security
@@ -21,10 +21,8 @@ from bot.api_errors import ApiProblem, forbidden, unauthorized
 from bot.api_schemas import ListQuery, TaskCreate, TaskList, TaskRead, TaskUpdate, error_responses
 from bot.init_data import InitData, InvalidInitData, check_init_data
 from bot.membership import ChatAccess, Role, may_delete
-from handlers.reminders import roll_recurring
 from storage import tasks as storage
 from storage.db import Database
-from storage.models import Task
 from storage.task_edits import KEEP, edit_task
 
 AUTH_SCHEME = "tma"
@@ -202,7 +200,7 @@ async def update_task(
         description=changes.description if "description" in given else KEEP,
         done=changes.completed,
     )
-    return TaskRead.of(await _roll_if_recurring(context.database, chat_id, task))
+    return TaskRead.of(task)
 
 
 @router.delete("/{number}", responses=error_responses(404))
@@ -224,16 +222,10 @@ async def delete_task(
 @router.patch("/{number}/complete", responses=error_responses(404))
 async def complete_task(chat_id: ChatId, number: Number, context: Context) -> TaskRead:
     """Mark a task done (a done task stays as it is)."""
-    task = await storage.set_task_done(context.database, chat_id=chat_id, number=number, done=True)
-    return TaskRead.of(await _roll_if_recurring(context.database, chat_id, task))
-
-
-async def _roll_if_recurring(database: Database, chat_id: int, task: Task) -> Task:
-    """A completed recurring task opens again at its next time, as in the chat."""
-    following = await roll_recurring(database, chat_id, [task], now=datetime.now(UTC))
-    if task.number not in following:
-        return task
-    return await storage.get_task(database, chat_id=chat_id, number=task.number)
+    completed = await storage.set_task_done(
+        context.database, chat_id=chat_id, number=number, done=True
+    )
+    return TaskRead.of(completed.task)
 
 
 @router.post("/{number}/restore", responses=error_responses(404))

@@ -16,12 +16,12 @@ from icalendar import Calendar, Event
 from bot.mini_app import APP_PATH, mini_app_url
 from bot.settings import Settings
 from handlers.calendar import FEED_PATH
-from handlers.local_time import chat_zone
-from handlers.when import Recurrence, WhenError
 from storage.calendar import Feed, feed_for_token
 from storage.db import Database
 from storage.errors import StorageUnavailable
+from storage.local_time import chat_zone
 from storage.models import Task
+from storage.recurrence import InvalidRecurrence, Recurrence
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def _rule(task: Task, tz: ZoneInfo) -> dict[str, object] | None:
     """The RRULE of a repeating task, or None (no rule, or one that cannot be read)."""
     try:
         rule = Recurrence.decode(task.recurrence or "")
-    except WhenError:
+    except InvalidRecurrence:
         return None
     rrule: dict[str, object] = {"freq": "daily" if rule.kind == "daily" else "weekly"}
     if rule.kind == "weekdays":

@@ -22,11 +22,11 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from handlers import render_assignees, render_due
-from handlers.local_time import chat_zone, in_quiet_hours, local_day_end, next_local_minute
 from handlers.permissions import is_member
 from storage.assignees import Assignee, reminder_recipients
 from storage.db import Database
 from storage.errors import StorageUnavailable
+from storage.local_time import chat_zone, in_quiet_hours, local_day_end, next_local_minute
 from storage.reminders import (
     DigestClaim,
     Reminder,

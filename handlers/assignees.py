@@ -17,7 +17,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from handlers import reminders, render, render_assignees, render_due
+from handlers import render, render_assignees, render_due
 from handlers.callbacks import (
     AssignedDone,
     AssignedSnooze,
@@ -27,14 +27,15 @@ from handlers.callbacks import (
 from handlers.common import NEW_MESSAGES, list_id, once_key, pressed, reply
 from handlers.context import BotContext
 from handlers.list_buttons import edit_list
-from handlers.local_time import chat_zone
 from handlers.parsing import UsageError, command_text, parse_number_and_text
 from handlers.permissions import is_member
 from handlers.tasks import author_name
 from handlers.when import WhenError, snooze_until
 from storage import assignees as storage
 from storage.assignees import MAX_ASSIGNEES_PER_COMMAND, Assignee
+from storage.clock import now_utc
 from storage.db import Database
+from storage.local_time import chat_zone
 from storage.reminders import get_chat_settings
 from storage.topics import where_is
 
@@ -185,7 +186,7 @@ async def mine(update: Update, context: BotContext) -> None:
         for (list_, _), title in zip(kept, titles, strict=True)
     ]
     settings = await get_chat_settings(context.db, chat_id=user.id)
-    now = reminders.now_utc()
+    now = now_utc()
     await reply(
         update, render_assignees.render_mine(groups, tz=chat_zone(settings.timezone), now=now)
     )
@@ -205,7 +206,7 @@ async def button(update: Update, context: BotContext) -> None:
     query, action = press
     assert query.message is not None  # pressed() answered presses on vanished messages
     db, user, once = context.db, query.from_user, once_key(update, context)
-    now = reminders.now_utc()
+    now = now_utc()
     match action:
         case TakeTask(number=number) | DropTask(number=number):
             chat = query.message.chat
@@ -234,15 +235,12 @@ async def button(update: Update, context: BotContext) -> None:
             if not await is_member(context.bot, group, user.id):
                 await query.answer(render.plain(render_assignees.NOT_YOURS), show_alert=True)
                 return
-            task = await storage.set_done_by_assignee(
-                db, chat_id=chat_id, number=number, user_id=user.id, once_for=once
+            completed = await storage.set_done_by_assignee(
+                db, chat_id=chat_id, number=number, user_id=user.id, once_for=once, now=now
             )
-            following = (await reminders.roll_recurring(db, chat_id, [task], now=now)).get(number)
             zone = await _personal_zone(db, user_id=user.id, chat_id=chat_id)
-            await query.answer(render.render_notice_done(task))
-            text = render_due.render_reminder_done(
-                task, next_due=following, tz=chat_zone(zone), now=now
-            )
+            await query.answer(render.render_notice_done(completed))
+            text = render_due.render_reminder_done(completed, tz=chat_zone(zone), now=now)
             await query.edit_message_text(text)
         case AssignedSnooze(chat_id=chat_id, number=number, choice=choice):
             group, _ = await where_is(db, list_id=chat_id)  # a topic list's real group

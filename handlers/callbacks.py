@@ -15,6 +15,12 @@ _MAX_NUMBER = 2**31 - 1
 _MAX_CHAT_ID = 2**63 - 1
 
 
+# The quick choices of /due N and the snooze buttons of a reminder, as their buttons carry them
+# (what each means: handlers.when; their labels: handlers.render_due).
+QUICK_DUE_CODES = ("1h", "evening", "morning", "week")
+SNOOZE_CODES = ("10m", "1h", "evening", "morning")
+
+
 class InvalidCallbackData(ValueError):
     """The button's data is not one this version of the bot produces."""
 
@@ -78,7 +84,7 @@ class ReminderDone:
 
 @dataclass(frozen=True, slots=True)
 class Snooze:
-    """Remind again later; `choice` is a code of handlers.when.SNOOZE_CHOICES."""
+    """Remind again later; `choice` is one of SNOOZE_CODES."""
 
     number: int
     choice: str
@@ -86,7 +92,7 @@ class Snooze:
 
 @dataclass(frozen=True, slots=True)
 class ChooseDue:
-    """Set a due time from the quick choices (handlers.when.QUICK_CHOICES) or `off`."""
+    """Set a due time from the quick choices (QUICK_DUE_CODES) or `off`."""
 
     number: int
     choice: str

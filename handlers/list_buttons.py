@@ -5,7 +5,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler
 
-from handlers import reminders, render
+from handlers import render
 from handlers.callbacks import (
     AskNewTitle,
     Delete,
@@ -19,6 +19,7 @@ from handlers.common import list_id, once_key, pressed, topic_of
 from handlers.context import BotContext
 from handlers.permissions import may_delete
 from storage import tasks as storage
+from storage.clock import now_utc
 from storage.db import Database
 from storage.models import TaskPage
 
@@ -76,7 +77,7 @@ async def button(update: Update, context: BotContext) -> None:
     db = context.db
     match action:
         case SetDone(number=number, done=target, view=view):
-            task, page = await storage.set_done_and_list(
+            completed, page = await storage.set_done_and_list(
                 db,
                 chat_id=owner,
                 number=number,
@@ -86,13 +87,12 @@ async def button(update: Update, context: BotContext) -> None:
                 limit=render.PAGE_SIZE,
                 once_for=once_key(update, context),
             )
-            now = reminders.now_utc()
-            following = await reminders.roll_recurring(db, owner, [task], now=now)
-            if following or (not page.tasks and view.start > 1):
-                page = await load_page(db, owner, view)  # rare: the page needs a fresh look
-            await query.answer(render.render_notice_done(task, repeats=bool(following)))
+            if not page.tasks and view.start > 1:
+                page = await load_page(db, owner, view)  # rare: the last of a page went
+            await query.answer(render.render_notice_done(completed))
             await edit_list(
-                query, *render.render_task_list(page, now=now, app_url=app_url(context, chat))
+                query,
+                *render.render_task_list(page, now=now_utc(), app_url=app_url(context, chat)),
             )
         case AskNewTitle(number=number):
             task = await storage.get_task(db, chat_id=owner, number=number)
@@ -120,7 +120,7 @@ async def button(update: Update, context: BotContext) -> None:
                 page,
                 notice=render.render_deleted_notice(deleted),
                 undo=Undo(deleted.number, view or ListView()),
-                now=reminders.now_utc(),
+                now=now_utc(),
                 app_url=app_url(context, chat),
             )
             await edit_list(query, text, markup)
@@ -135,14 +135,14 @@ async def button(update: Update, context: BotContext) -> None:
             page = await load_page(db, owner, view)
             notice = render.render_restored(restored)
             text, markup = render.render_task_list(
-                page, notice=notice, now=reminders.now_utc(), app_url=app_url(context, chat)
+                page, notice=notice, now=now_utc(), app_url=app_url(context, chat)
             )
             await edit_list(query, text, markup)
         case ShowList(view=view):
             page = await load_page(db, owner, view)
             await query.answer()
             text, markup = render.render_task_list(
-                page, now=reminders.now_utc(), app_url=app_url(context, chat)
+                page, now=now_utc(), app_url=app_url(context, chat)
             )
             await edit_list(query, text, markup)
         case Nothing():

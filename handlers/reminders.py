@@ -5,7 +5,7 @@ and digest (its row in `chats`), set with these commands in that topic.
 """
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -14,10 +14,8 @@ from handlers import render, render_due
 from handlers.callbacks import ChooseDue, ReminderDone, Snooze
 from handlers.common import NEW_MESSAGES, list_id, once_key, pressed, reply
 from handlers.context import BotContext
-from handlers.local_time import chat_zone, local_day_end, next_local_minute
 from handlers.parsing import UsageError, command_text, parse_number_and_text
 from handlers.when import (
-    Recurrence,
     WhenError,
     find_timezone,
     parse_duration,
@@ -28,17 +26,13 @@ from handlers.when import (
 )
 from storage import reminders as storage_reminders
 from storage import tasks as storage
+from storage.clock import now_utc
 from storage.db import Database
-from storage.models import Task
+from storage.local_time import chat_zone, local_day_end, next_local_minute
 from storage.reminders import ChatSettings
 
 _OFF_WORDS = {"off", "none", "clear", "no", "-"}
 MAX_NAG_MINUTES = 7 * 24 * 60
-
-
-def now_utc() -> datetime:
-    """The current time (handlers read the real clock; the scheduler's is injectable)."""
-    return datetime.now(UTC)
 
 
 def _when(text: str, *, now: datetime, settings: ChatSettings) -> tuple[datetime, str | None]:
@@ -71,30 +65,6 @@ async def parse_add_lines(
         for _, when in split
     ]
     return [title for title, _ in split], dues
-
-
-async def roll_recurring(
-    db: Database, chat_id: int, tasks: Sequence[Task], *, now: datetime
-) -> dict[int, datetime]:
-    """Reopen each just-completed recurring task at its next occurrence; number -> next due."""
-    recurring = [t for t in tasks if t.done and t.recurrence]
-    if not recurring:
-        return {}
-    tz = chat_zone((await storage_reminders.get_chat_settings(db, chat_id=chat_id)).timezone)
-    scheduled = {}
-    for task in recurring:
-        try:
-            rule = Recurrence.decode(task.recurrence or "")
-        except WhenError:
-            continue
-        following = rule.next_after(max(now, task.due_at or now), tz)
-        if following is None:
-            continue  # the recurrence ended: the task stays done
-        await storage_reminders.schedule_next_occurrence(
-            db, chat_id=chat_id, number=task.number, due_at=following
-        )
-        scheduled[task.number] = following
-    return scheduled
 
 
 async def due(update: Update, context: BotContext) -> None:
@@ -264,14 +234,13 @@ async def button(update: Update, context: BotContext) -> None:
     once = once_key(update, context)
     match action:
         case ReminderDone(number=number):
-            task = await storage.set_task_done(
-                db, chat_id=chat_id, number=number, done=True, once_for=once
+            completed = await storage.set_task_done(
+                db, chat_id=chat_id, number=number, done=True, once_for=once, now=now
             )
-            following = (await roll_recurring(db, chat_id, [task], now=now)).get(number)
             settings = await storage_reminders.get_chat_settings(db, chat_id=chat_id)
-            await query.answer(render.render_notice_done(task))
+            await query.answer(render.render_notice_done(completed))
             text = render_due.render_reminder_done(
-                task, next_due=following, tz=chat_zone(settings.timezone), now=now
+                completed, tz=chat_zone(settings.timezone), now=now
             )
             await query.edit_message_text(text)
         case Snooze(number=number, choice=choice):

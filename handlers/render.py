@@ -6,7 +6,7 @@ limits (a list page holds at most PAGE_SIZE tasks of at most 256 characters each
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -21,8 +21,7 @@ from handlers.callbacks import (
     Undo,
     encode,
 )
-from handlers.local_time import chat_zone
-from handlers.when import local_datetime_text
+from handlers.render_time import local_datetime_text
 from storage.errors import (
     InvalidDescription,
     InvalidTitle,
@@ -32,7 +31,8 @@ from storage.errors import (
     TaskNotFound,
     TooManyTasks,
 )
-from storage.models import TITLE_MAX_LENGTH, Task, TaskPage
+from storage.local_time import chat_zone
+from storage.models import TITLE_MAX_LENGTH, Completed, DoneResult, Task, TaskPage
 
 PAGE_SIZE = 10
 BUTTON_TITLE_LENGTH = 28
@@ -138,10 +138,18 @@ def due_text(task: Task, *, tz: ZoneInfo, now: datetime) -> str:
     return f" · ⏰ {escape(when)}{repeat}"
 
 
-def _task_line(task: Task, *, tz: ZoneInfo | None = None, now: datetime | None = None) -> str:
+def _task_line(
+    task: Task,
+    *,
+    tz: ZoneInfo | None = None,
+    now: datetime | None = None,
+    struck: bool | None = None,
+) -> str:
+    """A task in one line; its title struck through when it is done (or `struck` says so)."""
     title = escape(task.title)
     due = due_text(task, tz=tz, now=now) if tz is not None and now is not None else ""
-    return f"<b>#{task.number}</b> {f'<s>{title}</s>' if task.done else title}{due}"
+    struck = task.done if struck is None else struck
+    return f"<b>#{task.number}</b> {f'<s>{title}</s>' if struck else title}{due}"
 
 
 def render_task_list(
@@ -213,21 +221,19 @@ def render_task_list(
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
-def render_done_result(
-    tasks: Sequence[Task],
-    missing: Sequence[int],
-    *,
-    done: bool,
-    next_due: Mapping[int, datetime] | None = None,
-) -> str:
+def render_done_result(result: DoneResult, *, done: bool) -> str:
     """The reply to /done: what was marked, which numbers do not exist, and which recurring
     tasks come back when."""
     lines = []
-    if tasks:
+    missing = result.missing
+    if result.completed:
         mark = "✅ Done" if done else "↩️ Open again"
         lines.append(f"{mark}:")
-        lines += fit_lines([_task_line(task) for task in tasks])
-    for number in sorted(next_due or {}):
+        # A repeating task is open again for its next time, but this occurrence was done.
+        lines += fit_lines(
+            [_task_line(c.task, struck=c.next_due is not None or None) for c in result.completed]
+        )
+    for number in sorted(result.next_due):
         lines.append(f"🔁 #{number} is back for its next time.")
     if missing:
         numbers = ", ".join(f"#{number}" for number in missing[:20])
@@ -236,9 +242,10 @@ def render_done_result(
     return "\n".join(lines)
 
 
-def render_notice_done(task: Task, *, repeats: bool = False) -> str:
+def render_notice_done(completed: Completed) -> str:
     """The short answer to a tick or untick button."""
-    if repeats:
+    task = completed.task
+    if completed.next_due is not None:
         return f"✅ #{task.number} done; it is back for its next time"
     return f"✅ #{task.number} done" if task.done else f"↩️ #{task.number} is open again"
 

@@ -9,8 +9,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import AssignedDone, AssignedSnooze, DropTask, TakeTask, encode
 from handlers.render import due_text, escape, fit_lines, render_task, shorten
-from handlers.render_due import render_reminder
-from handlers.when import SNOOZE_CHOICES, local_datetime_text
+from handlers.render_due import SNOOZE_LABELS, render_reminder
+from handlers.render_time import local_datetime_text
 from storage.assignees import AssignedTask, Assignee
 from storage.models import Task
 
@@ -123,8 +123,8 @@ def render_assigned_reminder(
                 "✅ Done", callback_data=encode(AssignedDone(task.chat_id, task.number))
             )
         ],
-        [snooze(code, label) for code, label in SNOOZE_CHOICES[:2]],
-        [snooze(code, label) for code, label in SNOOZE_CHOICES[2:]],
+        [snooze(code, label) for code, label in list(SNOOZE_LABELS.items())[:2]],
+        [snooze(code, label) for code, label in list(SNOOZE_LABELS.items())[2:]],
     ]
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 

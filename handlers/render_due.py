@@ -8,8 +8,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import ChooseDue, ReminderDone, Snooze, encode
 from handlers.render import due_text, escape, fit_lines, shorten
-from handlers.when import QUICK_CHOICES, SNOOZE_CHOICES, Recurrence, WhenError, local_datetime_text
-from storage.models import Task
+from handlers.render_time import describe_stored_recurrence, local_datetime_text
+from storage.models import Completed, Task
 
 USAGE_DUE = (
     "Usage: /due 3 tomorrow 9:00 — or fri 18:00, in 2 hours, dec 1, every monday 9:00;"
@@ -20,6 +20,18 @@ USAGE_NAG = "Usage: /nag 3 30m — remind every 30 minutes until done; /nag 3 of
 USAGE_QUIET = "Usage: /quiet 22:00-07:00 — reminders wait until the end; /quiet off"
 USAGE_DIGEST = "Usage: /digest 8:00 — one message a day instead of one per task; /digest off"
 TIMEZONE_HINT = "Times are in UTC here. Set yours with /timezone Europe/Berlin."
+QUICK_DUE_LABELS = {
+    "1h": "In 1 hour",
+    "evening": "This evening",
+    "morning": "Tomorrow morning",
+    "week": "Next week",
+}
+SNOOZE_LABELS = {
+    "10m": "10 min",
+    "1h": "1 hour",
+    "evening": "This evening",
+    "morning": "Tomorrow morning",
+}
 
 
 def render_due_set(task: Task, *, tz: ZoneInfo, now: datetime, default_zone: bool) -> str:
@@ -29,24 +41,17 @@ def render_due_set(task: Task, *, tz: ZoneInfo, now: datetime, default_zone: boo
     when = escape(local_datetime_text(task.due_at, tz, now=now))
     lines = [f"⏰ <b>#{task.number}</b> {escape(shorten(task.title, 100))} is due {when}."]
     if task.recurrence:
-        lines.append(f"🔁 {escape(_describe(task.recurrence))}")
+        lines.append(f"🔁 {escape(describe_stored_recurrence(task.recurrence))}")
     if default_zone:
         lines.append(TIMEZONE_HINT)
     return "\n".join(lines)
-
-
-def _describe(recurrence: str) -> str:
-    try:
-        return Recurrence.decode(recurrence).describe()
-    except WhenError:
-        return "repeats"
 
 
 def render_due_choices(task: Task) -> tuple[str, InlineKeyboardMarkup]:
     """/due N without a time: quick choices as buttons."""
     buttons = [
         InlineKeyboardButton(label, callback_data=encode(ChooseDue(task.number, code)))
-        for code, label in QUICK_CHOICES
+        for code, label in QUICK_DUE_LABELS.items()
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append(
@@ -74,11 +79,11 @@ def render_reminder(
         [InlineKeyboardButton("✅ Done", callback_data=encode(ReminderDone(task.number)))],
         [
             InlineKeyboardButton(f"💤 {label}", callback_data=encode(Snooze(task.number, code)))
-            for code, label in SNOOZE_CHOICES[:2]
+            for code, label in list(SNOOZE_LABELS.items())[:2]
         ],
         [
             InlineKeyboardButton(f"💤 {label}", callback_data=encode(Snooze(task.number, code)))
-            for code, label in SNOOZE_CHOICES[2:]
+            for code, label in list(SNOOZE_LABELS.items())[2:]
         ],
     ]
     return "\n".join(lines), InlineKeyboardMarkup(rows)
@@ -90,10 +95,9 @@ def render_snoozed(task: Task, until: datetime, *, tz: ZoneInfo, now: datetime) 
     return f"💤 <b>#{task.number}</b> {escape(task.title)}\nI'll remind you again {when}."
 
 
-def render_reminder_done(
-    task: Task, *, next_due: datetime | None, tz: ZoneInfo, now: datetime
-) -> str:
+def render_reminder_done(completed: Completed, *, tz: ZoneInfo, now: datetime) -> str:
     """A reminder message after Done (with the next occurrence of a recurring task)."""
+    task, next_due = completed.task, completed.next_due
     text = f"✅ <b>#{task.number}</b> <s>{escape(task.title)}</s>"
     if next_due is not None:
         text += f"\n🔁 Next time: {escape(local_datetime_text(next_due, tz, now=now))}"

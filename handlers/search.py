@@ -7,7 +7,7 @@ ticking work on any instance, after any restart, with 64-byte buttons that hold 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from handlers import reminders, render
+from handlers import render
 from handlers.callbacks import FindDone, FindPage
 from handlers.common import list_id, once_key, pressed
 from handlers.context import BotContext
@@ -63,18 +63,14 @@ async def results_button(update: Update, context: BotContext) -> None:
         return
     chat_id = await list_id(update, context)
     if isinstance(action, FindDone):
-        task = await storage.set_task_done(
+        completed = await storage.set_task_done(
             context.db,
             chat_id=chat_id,
             number=action.number,
             done=action.done,
             once_for=once_key(update, context),
         )
-        # As on a list: a repeating task comes back for its next time.
-        following = await reminders.roll_recurring(
-            context.db, chat_id, [task], now=reminders.now_utc()
-        )
-        await query.answer(render.render_notice_done(task, repeats=bool(following)))
+        await query.answer(render.render_notice_done(completed))
     else:
         await query.answer()
     page = await _find_page(context.db, chat_id, words, action.offset)

@@ -15,9 +15,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.render import shorten
-from handlers.when import Recurrence, WhenError
 from storage.errors import InvalidDescription, InvalidTitle
 from storage.models import Task
+from storage.recurrence import InvalidRecurrence, Recurrence
 from storage.transfer import MAX_IMPORT_TASKS, NewTask
 from storage.validation import clean_description, clean_title
 
@@ -234,7 +234,7 @@ def _read_task(item: Mapping[str, Any], *, tz: ZoneInfo, from_csv: bool) -> NewT
             return read(value)
         except (InvalidTitle, InvalidDescription) as error:
             problems.append(error.reason)
-        except (ValueError, TypeError, WhenError) as error:
+        except (ValueError, TypeError, InvalidRecurrence) as error:
             problems.append(f"{name}: {error}")
         return None
 

@@ -18,7 +18,6 @@ from handlers.callbacks import (
 )
 from handlers.common import NEW_MESSAGES, list_id, message_of, once_key, reply
 from handlers.context import BotContext
-from handlers.local_time import chat_zone
 from handlers.parsing import (
     UsageError,
     command_text,
@@ -29,7 +28,9 @@ from handlers.parsing import (
 from handlers.permissions import author_id, may_delete
 from storage import tasks as storage
 from storage.assignees import assignees_of, remember_user
+from storage.clock import now_utc
 from storage.errors import StorageUnavailable, TooManyTasks
+from storage.local_time import chat_zone
 from storage.models import Task
 from storage.reminders import get_chat_settings
 
@@ -83,7 +84,7 @@ async def add(update: Update, context: BotContext) -> None:
         raise UsageError(render.USAGE_ADD)
     if len(lines) > storage.MAX_TASKS_PER_ADD:
         raise TooManyTasks(storage.MAX_TASKS_PER_ADD)
-    now = reminders.now_utc()
+    now = now_utc()
     chat_id = await list_id(update, context)
     titles, due = await reminders.parse_add_lines(context.db, chat_id, lines, now=now)
     added = await storage.add_tasks(
@@ -106,7 +107,7 @@ async def list_command(update: Update, context: BotContext) -> None:
     view = ListView(done=argument in {"done", "finished", "completed"})
     page = await list_buttons.load_page(context.db, await list_id(update, context), view)
     text, markup = render.render_task_list(
-        page, now=reminders.now_utc(), app_url=list_buttons.app_url(context, _chat(update))
+        page, now=now_utc(), app_url=list_buttons.app_url(context, _chat(update))
     )
     await reply(update, text, markup)
 
@@ -117,13 +118,10 @@ async def done(update: Update, context: BotContext) -> None:
     if len(numbers) > MAX_NUMBERS_PER_COMMAND:
         raise UsageError(f"At most {MAX_NUMBERS_PER_COMMAND} numbers at once, please.")
     chat_id = await list_id(update, context)
-    changed, missing = await storage.set_done(
+    result = await storage.set_done(
         context.db, chat_id=chat_id, numbers=numbers, done=True, once_for=once_key(update, context)
     )
-    following = await reminders.roll_recurring(
-        context.db, chat_id, changed, now=reminders.now_utc()
-    )
-    await reply(update, render.render_done_result(changed, missing, done=True, next_due=following))
+    await reply(update, render.render_done_result(result, done=True))
 
 
 async def edit(update: Update, context: BotContext) -> None:

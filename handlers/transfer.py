@@ -10,9 +10,9 @@ from handlers import render_transfer as render
 from handlers import task_files
 from handlers.common import NEW_MESSAGES, list_id, message_of, once_key
 from handlers.context import BotContext
-from handlers.local_time import chat_zone
-from handlers.reminders import now_utc
 from handlers.task_files import ImportRejected
+from storage.clock import now_utc
+from storage.local_time import chat_zone
 from storage.reminders import get_chat_settings
 from storage.transfer import export_tasks, import_tasks
 

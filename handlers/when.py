@@ -13,25 +13,17 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
 from zoneinfo import ZoneInfo
+
+from handlers.callbacks import QUICK_DUE_CODES, SNOOZE_CODES
+from storage.local_time import OutOfRange, in_zone, wall_to_utc
+from storage.recurrence import Recurrence
 
 MAX_AHEAD = timedelta(days=5 * 365)
 DEFAULT_TIME = (9, 0)
 
-QUICK_CHOICES: list[tuple[str, str]] = [
-    ("1h", "In 1 hour"),
-    ("evening", "This evening"),
-    ("morning", "Tomorrow morning"),
-    ("week", "Next week"),
-]
-SNOOZE_CHOICES: list[tuple[str, str]] = [
-    ("10m", "10 min"),
-    ("1h", "1 hour"),
-    ("evening", "This evening"),
-    ("morning", "Tomorrow morning"),
-]
-# What each button means, as a phrase: "evening" is a bare time, so after 19:00 it is tomorrow's.
+# What each button code (handlers.callbacks.QUICK_DUE_CODES, SNOOZE_CODES) means, as a phrase:
+# "evening" is a bare time, so after 19:00 it is tomorrow's.
 _CHOICE_PHRASES = {
     "10m": "in 10 minutes",
     "1h": "in 1 hour",
@@ -43,9 +35,6 @@ _CHOICE_PHRASES = {
 _EXAMPLES = "tomorrow 9:00, fri 18:00, in 2 hours, dec 1, 2026-12-01 10:00, every monday 9:00"
 _PASSED = "That time has already passed."
 _TOO_FAR = "That is too far ahead: I can keep reminders for up to 5 years."
-
-Kind = Literal["daily", "weekdays", "weekly"]
-_KINDS: dict[str, Kind] = {"daily": "daily", "weekdays": "weekdays", "weekly": "weekly"}
 
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTH_NAMES = (
@@ -102,9 +91,6 @@ _DURATION = re.compile(
         for unit, spellings in _DURATION_UNITS.items()
     )
 )
-_ENCODED = re.compile(
-    r"(?P<kind>[a-z]+):(?P<weekday>\d?):(?P<hour>\d\d):(?P<minute>\d\d):(?P<until>.*)"
-)
 
 
 class WhenError(ValueError):
@@ -113,73 +99,6 @@ class WhenError(ValueError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-@dataclass(frozen=True)
-class Recurrence:
-    """A due time that repeats at a local wall-clock time: daily, Monday to Friday, or weekly."""
-
-    kind: Kind
-    weekday: int | None  # 0 = Monday; set exactly when kind is "weekly"
-    hour: int
-    minute: int
-    until: date | None = None  # the last local date an occurrence may fall on
-
-    def __post_init__(self) -> None:
-        weekday_ok = (self.weekday in range(7)) if self.kind == "weekly" else self.weekday is None
-        if self.kind not in _KINDS or not weekday_ok:
-            raise WhenError("That repeat rule is not valid.")
-        if self.hour not in range(24) or self.minute not in range(60):
-            raise WhenError("That repeat rule has an impossible time of day.")
-
-    def describe(self) -> str:
-        """The rule in words: "every Monday at 09:00 until 2027-01-31", "every day at 08:00"."""
-        if self.weekday is not None:
-            days = _WEEKDAY_NAMES[self.weekday]
-        else:
-            days = "day" if self.kind == "daily" else "weekday"
-        text = f"every {days} at {self.hour:02d}:{self.minute:02d}"
-        return f"{text} until {self.until.isoformat()}" if self.until else text
-
-    def next_after(self, after: datetime, tz: ZoneInfo) -> datetime | None:
-        """The first occurrence strictly after `after`, in UTC; None when it would pass `until`."""
-        start = _in_zone(after, tz).date()
-        for offset in range(8):  # a week and a day always holds the next occurrence
-            day = start + timedelta(days=offset)
-            if self.until is not None and day > self.until:
-                return None
-            if self._falls_on(day):
-                moment = _wall_to_utc(datetime.combine(day, time(self.hour, self.minute)), tz)
-                if moment > after:
-                    return moment
-        raise AssertionError("a recurrence always occurs within eight days")
-
-    def encode(self) -> str:
-        """The rule as stored text, e.g. "weekly:0:09:00:2027-01-31" or "daily::08:00:"."""
-        weekday = "" if self.weekday is None else str(self.weekday)
-        until = self.until.isoformat() if self.until else ""
-        return f"{self.kind}:{weekday}:{self.hour:02d}:{self.minute:02d}:{until}"
-
-    @classmethod
-    def decode(cls, text: str) -> "Recurrence":
-        """The rule `encode` wrote; WhenError for anything it would not write."""
-        match = _ENCODED.fullmatch(text)
-        if match is None or match["kind"] not in _KINDS:
-            raise WhenError("The stored repeat rule is unreadable.")
-        try:
-            until = date.fromisoformat(match["until"]) if match["until"] else None
-        except ValueError as error:
-            raise WhenError("The stored repeat rule has an impossible end date.") from error
-        weekday = int(match["weekday"]) if match["weekday"] else None
-        hour, minute = int(match["hour"]), int(match["minute"])
-        return cls(_KINDS[match["kind"]], weekday, hour, minute, until)
-
-    def _falls_on(self, day: date) -> bool:
-        if self.kind == "daily":
-            return True
-        if self.kind == "weekdays":
-            return day.weekday() < 5
-        return day.weekday() == self.weekday
 
 
 @dataclass(frozen=True)
@@ -192,7 +111,7 @@ class When:
 
 def parse_when(text: str, *, now: datetime, tz: ZoneInfo) -> When:
     """When a phrase like "tomorrow 9:00", "in 2 hours" or "every monday until dec 31" is due."""
-    local_now = _in_zone(now, tz)
+    local_now = in_zone(now, tz)
     phrase = _normalize(text)
     if not phrase:
         raise WhenError(_unreadable(text))
@@ -251,48 +170,27 @@ def find_timezone(name: str) -> ZoneInfo:
     raise WhenError(f"{unknown} Try a name like Europe/Berlin or America/New_York.")
 
 
-def local_datetime_text(moment: datetime, tz: ZoneInfo, *, now: datetime) -> str:
-    """How the bot writes a moment: "today 18:00", "tomorrow 09:00", "Fri 5 Dec 18:00"."""
-    local = _in_zone(moment, tz)
-    today = _in_zone(now, tz).date()
-    clock = f"{local:%H:%M}"
-    days_away = (local.date() - today).days
-    named = {-1: "yesterday", 0: "today", 1: "tomorrow"}.get(days_away)
-    if named:
-        return f"{named} {clock}"
-    day = f"{_WEEKDAY_NAMES[local.weekday()][:3]} {local.day} {_MONTH_NAMES[local.month - 1][:3]}"
-    year = f" {local.year}" if local.year != today.year else ""
-    return f"{day}{year} {clock}"
-
-
 def quick_choice(code: str, *, now: datetime, tz: ZoneInfo) -> datetime:
-    """The due time (UTC) a QUICK_CHOICES button stands for, e.g. "evening" -> 19:00."""
-    return _choice(code, QUICK_CHOICES, now=now, tz=tz)
+    """The due time (UTC) a quick-choice button stands for, e.g. "evening" -> 19:00."""
+    return _choice(code, QUICK_DUE_CODES, now=now, tz=tz)
 
 
 def snooze_until(code: str, *, now: datetime, tz: ZoneInfo) -> datetime:
-    """The moment (UTC) a SNOOZE_CHOICES button puts a reminder off until."""
-    return _choice(code, SNOOZE_CHOICES, now=now, tz=tz)
+    """The moment (UTC) a snooze button puts a reminder off until."""
+    return _choice(code, SNOOZE_CODES, now=now, tz=tz)
 
 
-def _choice(code: str, choices: list[tuple[str, str]], *, now: datetime, tz: ZoneInfo) -> datetime:
-    if code not in {known for known, _label in choices}:
+def _choice(code: str, choices: tuple[str, ...], *, now: datetime, tz: ZoneInfo) -> datetime:
+    if code not in choices:
         raise WhenError("That button is out of date; please pick a time again.")
     return parse_when(_CHOICE_PHRASES[code], now=now, tz=tz).due_at
 
 
-def _in_zone(moment: datetime, tz: ZoneInfo) -> datetime:
-    """The moment in the chat's zone; a naive datetime is a bug, not the server's local time."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("an aware datetime is needed, got a naive one")
-    return moment.astimezone(tz)
-
-
 def _wall_to_utc(wall: datetime, tz: ZoneInfo) -> datetime:
-    """The UTC instant of a wall time: a gap time moves forward, an ambiguous one is the first."""
+    """The UTC instant of a wall time (storage.local_time's rule); too far off is too far."""
     try:
-        return wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
-    except OverflowError as error:
+        return wall_to_utc(wall, tz)
+    except OutOfRange as error:
         raise WhenError(_TOO_FAR) from error
 
 

@@ -15,10 +15,17 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from storage import statements
-from storage.changes import check_number, execute_change, run_change_one, task_from_row
+from storage.changes import (
+    check_number,
+    completed_from_rows,
+    execute_change,
+    run_change_one,
+    task_from_row,
+)
+from storage.clock import now_utc
 from storage.db import Database
 from storage.errors import NotAssignee, TaskNotFound
-from storage.models import Task, UpdateKey
+from storage.models import Completed, Task, UpdateKey
 
 MAX_ASSIGNEES_PER_COMMAND = 20
 MAX_ASSIGNED_LISTED = 200
@@ -287,20 +294,33 @@ _SNOOZE_BY_ASSIGNEE = statements.update_one(
 
 
 async def set_done_by_assignee(
-    db: Database, *, chat_id: int, number: int, user_id: int, once_for: UpdateKey | None = None
-) -> Task:
-    """Mark the chat's task done, only if `user_id` is one of its assignees (checked in the
-    same statement); NotAssignee otherwise (or when there is no such task), changing nothing."""
-    params = {"chat_id": chat_id, "number": number, "user_id": user_id, "done": True}
+    db: Database,
+    *,
+    chat_id: int,
+    number: int,
+    user_id: int,
+    once_for: UpdateKey | None = None,
+    now: datetime | None = None,
+) -> Completed:
+    """Mark the chat's task done (a repeating one comes back for its next time), only if
+    `user_id` is one of its assignees (checked in the same statement); NotAssignee otherwise
+    (or when there is no such task), changing nothing."""
+    params = {
+        "chat_id": chat_id,
+        "number": number,
+        "user_id": user_id,
+        "done": True,
+        "now": now or now_utc(),
+    }
     try:
         check_number(number)
         rows = await execute_change(db, statements.SET_DONE_BY_ASSIGNEE, params, once_for=once_for)
     except TaskNotFound:
         raise NotAssignee(number) from None
-    tasks = [task_from_row(row) for row in rows if row._mapping["id"] is not None]
-    if not tasks:
+    completed = completed_from_rows(rows)
+    if not completed:
         raise NotAssignee(number)
-    return tasks[0]
+    return completed[0]
 
 
 async def snooze_by_assignee(

@@ -2,6 +2,7 @@
 outside the INTEGER range do not exist, a Telegram update applies once (`once_for`), and the
 result comes back as plain Task values."""
 
+import secrets
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,10 +10,14 @@ import sqlalchemy as sa
 from storage import statements
 from storage.db import Database
 from storage.errors import DuplicateUpdate, TaskNotFound
-from storage.models import Task, UpdateKey
+from storage.models import Completed, Task, UpdateKey
 
 # Task numbers are INTEGER in the database; anything outside cannot exist.
 MAX_TASK_NUMBER = 2**31 - 1
+# A change made for no Telegram update (the task API, tests) is recorded under this "bot" with
+# a random id of its own, so that running it again after a lost answer finds the first run
+# instead of applying twice. Telegram's bot ids are positive, so it never meets one.
+OWN_KEY_BOT_ID = 0
 
 
 def task_from_row(row: sa.Row[Any]) -> Task:
@@ -34,6 +39,16 @@ def task_from_row(row: sa.Row[Any]) -> Task:
     )
 
 
+def completed_from_rows(rows: list[sa.Row[Any]]) -> list[Completed]:
+    """The tasks of a done-marking statement's rows (with their `next_due`), by number."""
+    completed = [
+        Completed(task_from_row(row), row._mapping["next_due"])
+        for row in rows
+        if row._mapping["id"] is not None
+    ]
+    return sorted(completed, key=lambda entry: entry.task.number)
+
+
 def check_number(number: int) -> None:
     if not 1 <= number <= MAX_TASK_NUMBER:
         raise TaskNotFound(number)
@@ -45,27 +60,24 @@ async def execute_change(
     params: dict[str, Any],
     *,
     once_for: UpdateKey | None,
-    idempotent: bool = True,
 ) -> list[sa.Row[Any]]:
     """Run a changing statement and return its rows (the first has `first_time`).
 
-    With `once_for` the statement is safe to run again, so a dropped connection is retried
-    even under an add; if an earlier attempt of ours turns out to have applied, its rows are
-    returned as if this run had applied. A redelivered update raises DuplicateUpdate.
+    Every change runs under a key (the update's, or without one a random key of its own), so
+    it is safe to run again: a dropped connection is retried even under an add, and if an
+    earlier attempt turns out to have applied, its rows are returned as if this run had
+    applied. A redelivered update raises DuplicateUpdate.
     """
-    if once_for is not None:
-        params = {**params, "bot_id": once_for.bot_id, "update_id": once_for.update_id}
-    statement = change.pick(once_for is not None)
+    key = once_for or UpdateKey(bot_id=OWN_KEY_BOT_ID, update_id=secrets.randbits(63))
+    params = {**params, "bot_id": key.bot_id, "update_id": key.update_id}
     for attempt in (1, 2):
         try:
-            outcome = await db.execute(
-                statement, params, idempotent=idempotent or once_for is not None
-            )
+            outcome = await db.execute(change.once, params, idempotent=True)
             break
         except sa.exc.IntegrityError as error:
             # The same update ran at this very moment elsewhere and recorded itself first:
             # this statement was undone whole; running it again reports the other's work.
-            if once_for is None or attempt == 2 or "processed_updates" not in str(error):
+            if attempt == 2 or "processed_updates" not in str(error):
                 raise
     first = outcome.rows[0]._mapping
     if once_for is not None and not first["first_time"] and not outcome.uncertain:
@@ -79,10 +91,9 @@ async def run_change(
     params: dict[str, Any],
     *,
     once_for: UpdateKey | None,
-    idempotent: bool = True,
 ) -> list[Task]:
     """Run a changing statement; the tasks it changed (or matched), by number."""
-    rows = await execute_change(db, change, params, once_for=once_for, idempotent=idempotent)
+    rows = await execute_change(db, change, params, once_for=once_for)
     tasks = [task_from_row(row) for row in rows if row._mapping["id"] is not None]
     return sorted(tasks, key=lambda task: task.number)
 

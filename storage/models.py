@@ -267,6 +267,33 @@ class Task:
 
 
 @dataclass(frozen=True, slots=True)
+class Completed:
+    """A task after it was marked done (or open again). A repeating task completed is open
+    again at once, due at `next_due`, its next time; None for any other task."""
+
+    task: Task
+    next_due: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DoneResult:
+    """What marking several tasks did: each task after it, by number, and the numbers asked
+    for that no task of the list has."""
+
+    completed: list[Completed]
+    missing: list[int]
+
+    @property
+    def tasks(self) -> list[Task]:
+        return [entry.task for entry in self.completed]
+
+    @property
+    def next_due(self) -> dict[int, datetime]:
+        """The repeating tasks that are back for their next time: number -> when."""
+        return {c.task.number: c.next_due for c in self.completed if c.next_due is not None}
+
+
+@dataclass(frozen=True, slots=True)
 class TaskPage:
     """One page of a chat's open or done tasks, in number order.
 

@@ -127,10 +127,6 @@ _SET_DUE = statements.update_one(
 )
 _SET_NAG = statements.update_one("nag_minutes = :nag_minutes, updated_at = now()")
 _SNOOZE = statements.update_one("remind_at = :remind_at, reminder_failures = 0")
-_NEXT_OCCURRENCE = statements.update_one(
-    "done = false, completed_at = NULL, due_at = :due_at, remind_at = :due_at,"
-    " reminder_failures = 0, updated_at = now()"
-)
 
 
 async def set_due(
@@ -176,14 +172,6 @@ async def snooze(
     """Remind again at `until` (the due time stays as it is)."""
     params = {"chat_id": chat_id, "number": number, "remind_at": until}
     return await run_change_one(db, _SNOOZE, params, once_for=once_for)
-
-
-async def schedule_next_occurrence(
-    db: Database, *, chat_id: int, number: int, due_at: datetime
-) -> Task:
-    """Open a recurring task again, due at its next occurrence."""
-    params = {"chat_id": chat_id, "number": number, "due_at": due_at}
-    return await run_change_one(db, _NEXT_OCCURRENCE, params, once_for=None)
 
 
 _DUE_UNTIL = sa.text(f"""

@@ -1,14 +1,14 @@
 """The SQL of the task functions, one statement each.
 
-Every statement that changes tasks comes in two forms. The plain one just makes the change. The
-"once" form serves one Telegram update: if `processed_updates` already records that update, it
+Every statement that changes tasks runs under a key: the Telegram update it serves, or a random
+key of the call's own (storage.changes). If `processed_updates` already records that key, it
 changes nothing and returns the tasks the first run changed; otherwise it makes the change and
-records the update, with the numbers of the tasks it changed, in the same statement. Two runs of
-one update at the same moment cannot both apply: the second one's record collides with the
+records the key, with the numbers of the tasks it changed, in the same statement. Two runs under
+one key at the same moment cannot both apply: the second one's record collides with the
 first's on the primary key and the whole second statement fails (unique violation).
 
-Both forms return `first_time` (false when the update was seen before) and the tasks, one per
-row (task columns NULL when there are none).
+Each returns `first_time` (false when the key was seen before) and the tasks, one per row (task
+columns NULL when there are none).
 """
 
 import re
@@ -21,11 +21,11 @@ TASK_COLUMNS = (
     "id, chat_id, number, title, description, done, completed_at, created_by, created_at,"
     " updated_at, due_at, nag_minutes, recurrence"
 )
+OF_TASKS = ", ".join(f"tasks.{column.strip()}" for column in TASK_COLUMNS.split(","))
 
 _SEEN = """seen AS (
     SELECT task_numbers FROM processed_updates WHERE bot_id = :bot_id AND update_id = :update_id
 )"""
-_NOT_SEEN = "seen AS (SELECT CAST(NULL AS integer[]) AS task_numbers WHERE false)"
 _RECORD = """recorded AS (
     INSERT INTO processed_updates (bot_id, update_id, task_numbers)
     SELECT :bot_id, :update_id, COALESCE((SELECT array_agg(number) FROM changed), '{}')
@@ -58,6 +58,7 @@ _TYPES: dict[str, Any] = {
     "description": sa.Text,
     "due_at": sa.DateTime(timezone=True),
     "remind_at": sa.DateTime(timezone=True),
+    "now": sa.DateTime(timezone=True),
     "recurrence": sa.Text,
     "nag_minutes": sa.Integer,
 }
@@ -76,9 +77,8 @@ def _text(sql: str) -> sa.TextClause:
 
 @dataclass(frozen=True)
 class Change:
-    """A changing statement in its plain and its "once" form (see the module's docstring)."""
+    """A changing statement in its "once" form (see the module's docstring)."""
 
-    plain: sa.TextClause
     once: sa.TextClause
 
     @classmethod
@@ -86,13 +86,7 @@ class Change:
         """`body`: CTEs that make the change (gated by FIRST_TIME) and end in one named
         `changed` holding the tasks to report, with TASK_COLUMNS. `tail`: the final query
         (RESULT_ROWS and a SELECT of `first_time` and its rows, when not the usual one)."""
-        return cls(
-            plain=_text(f"WITH {_NOT_SEEN},\n{body},\n{tail}"),
-            once=_text(f"WITH {_SEEN},\n{body},\n{_RECORD},\n{tail}"),
-        )
-
-    def pick(self, once: bool) -> sa.TextClause:
-        return self.once if once else self.plain
+        return cls(once=_text(f"WITH {_SEEN},\n{body},\n{_RECORD},\n{tail}"))
 
 
 def update_one(assignments: str, *, deleted: bool = False, also: str = "true") -> Change:
@@ -133,36 +127,76 @@ changed AS (
 )""")
 
 
+def completing(which: str) -> str:
+    """The CTE `target`: the ids of the chat's live tasks matching `which`, each with the
+    `next_due` it comes back for when `:done` completes it (NULL unless it repeats)."""
+    return f"""target AS (
+    SELECT tasks.id,
+        CASE WHEN :done AND NOT tasks.done AND tasks.recurrence IS NOT NULL THEN
+            next_occurrence(tasks.recurrence, GREATEST(:now, tasks.due_at), settings.timezone)
+        END AS next_due
+    FROM tasks LEFT JOIN chats AS settings ON settings.chat_id = tasks.chat_id
+    WHERE tasks.chat_id = :chat_id AND {which} AND tasks.deleted_at IS NULL AND {FIRST_TIME}
+)"""
+
+
+# SET assignments (with `target` from `completing`) that move a completed repeating task to
+# its next time; other tasks keep their due time and reminder.
+REOPEN_FOR_NEXT = """due_at = COALESCE(target.next_due, tasks.due_at),
+        remind_at = COALESCE(target.next_due, tasks.remind_at),
+        reminder_failures = CASE WHEN target.next_due IS NULL THEN tasks.reminder_failures
+            ELSE 0 END"""
+
+
 def _set_done(which: str) -> str:
-    """CTEs that set `done` on the chat's live tasks matching `which`, ending in `changed`:
-    every matched task after the change (`flipped`: only those whose state changed).
+    """CTEs that set `done` on the chat's live tasks matching `which` (a condition on `tasks`),
+    ending in `changed`: every matched task after the change with its `next_due` (`flipped`:
+    only those whose state changed).
 
     A target state rather than a toggle, so a double tap or a stale button cannot flip a task
-    back; tasks already in that state are left untouched but reported too.
+    back; tasks already in that state are left untouched but reported too. Completing a
+    repeating task opens it again at once, due at its next time in the list's zone
+    (`next_occurrence`, migration 0007) after the later of now and its due time; `next_due`
+    says when. Past its `until` it stays done.
     """
     return f"""
-target AS (
-    SELECT id FROM tasks
-    WHERE chat_id = :chat_id AND {which} AND deleted_at IS NULL AND {FIRST_TIME}
-),
+{completing(which)},
 flipped AS (
     UPDATE tasks SET
-        done = :done,
-        completed_at = CASE WHEN :done THEN now() END,
+        done = :done AND target.next_due IS NULL,
+        completed_at = CASE WHEN :done AND target.next_due IS NULL THEN now() END,
+        {REOPEN_FOR_NEXT},
         updated_at = now()
     FROM target
     WHERE tasks.id = target.id AND tasks.done <> :done
-    RETURNING {", ".join(f"tasks.{column.strip()}" for column in TASK_COLUMNS.split(","))}
+    RETURNING {OF_TASKS}, target.next_due
 ),
 changed AS (
-    SELECT {TASK_COLUMNS} FROM flipped
+    SELECT {TASK_COLUMNS}, next_due FROM flipped
     UNION ALL
-    SELECT {TASK_COLUMNS} FROM tasks
+    SELECT {TASK_COLUMNS}, NULL FROM tasks
     WHERE id IN (SELECT id FROM target) AND id NOT IN (SELECT id FROM flipped)
 )"""
 
 
-SET_DONE = Change.of(_set_done("number = ANY(CAST(:numbers AS integer[]))"))
+# The tasks a "once" statement changed, as the result's rows: this run's, or on a repeat of
+# the update the first run's (a repeating task that is open again was completed then).
+DONE_RESULT = f"""result AS (
+    SELECT {TASK_COLUMNS}, next_due FROM changed
+    UNION ALL
+    SELECT {TASK_COLUMNS},
+        CASE WHEN NOT done AND recurrence IS NOT NULL THEN due_at END AS next_due
+    FROM tasks
+    WHERE chat_id = :chat_id AND number = ANY(COALESCE((SELECT task_numbers FROM seen), '{{}}'))
+)
+SELECT NOT EXISTS (SELECT 1 FROM seen) AS first_time, result.*
+FROM (SELECT 1) AS one LEFT JOIN result ON true
+"""
+
+
+SET_DONE = Change.of(
+    _set_done("tasks.number = ANY(CAST(:numbers AS integer[]))"), tail=DONE_RESULT
+)
 
 # Put into the WHERE clause of a change of `tasks`: only when the user is one of its assignees
 # (so a button naming a task, or another chat, changes nothing for anyone else).
@@ -170,14 +204,22 @@ IS_ASSIGNEE = (
     "EXISTS (SELECT 1 FROM task_assignees AS a"
     " WHERE a.task_id = tasks.id AND a.user_id = :user_id)"
 )
-SET_DONE_BY_ASSIGNEE = Change.of(_set_done(f"number = :number AND {IS_ASSIGNEE}"))
+SET_DONE_BY_ASSIGNEE = Change.of(
+    _set_done(f"tasks.number = :number AND {IS_ASSIGNEE}"), tail=DONE_RESULT
+)
 
 # A tick on a list button: set the task's state and return the page the list shows next, in one
 # round trip. The page is read from the statement's snapshot (before the change), so the changed
 # task is taken out of it (and put in when its new state belongs to the view) and the counts are
 # corrected by what changed.
-_DONE_THEN_PAGE = _set_done("number = :number")
+_DONE_THEN_PAGE = _set_done("tasks.number = :number")
 _PAGE_AFTER = f"""
+moved AS (
+    -- +1 for each task that left the open list, -1 for each that came back to it (a repeating
+    -- task completed and opened again for its next time stays where it was)
+    SELECT COALESCE(sum(CASE WHEN done THEN 1 ELSE -1 END), 0) AS to_done
+    FROM flipped WHERE done = :done
+),
 page AS (
     SELECT * FROM (
         SELECT {TASK_COLUMNS} FROM tasks
@@ -189,10 +231,8 @@ page AS (
     SELECT {TASK_COLUMNS} FROM flipped WHERE done = :view_done AND number >= :start
 )
 SELECT NOT EXISTS (SELECT 1 FROM seen) AS first_time,
-    c.open_tasks + (SELECT count(*) FROM flipped WHERE NOT done)
-        - (SELECT count(*) FROM flipped WHERE done) AS open_tasks,
-    c.done_tasks + (SELECT count(*) FROM flipped WHERE done)
-        - (SELECT count(*) FROM flipped WHERE NOT done) AS done_tasks,
+    c.open_tasks - (SELECT to_done FROM moved) AS open_tasks,
+    c.done_tasks + (SELECT to_done FROM moved) AS done_tasks,
     c.timezone,
     (SELECT min(p.number) FROM (
         SELECT number FROM tasks
@@ -206,14 +246,15 @@ LEFT JOIN chats AS c ON c.chat_id = :chat_id
 LEFT JOIN (
     SELECT 'changed' AS kind, changed.* FROM changed
     UNION ALL
-    SELECT 'changed' AS kind, {TASK_COLUMNS} FROM tasks
+    SELECT 'changed' AS kind, {TASK_COLUMNS},
+        CASE WHEN NOT done AND recurrence IS NOT NULL THEN due_at END AS next_due
+    FROM tasks
     WHERE chat_id = :chat_id AND number = ANY(COALESCE((SELECT task_numbers FROM seen), '{{}}'))
     UNION ALL
-    SELECT 'page' AS kind, page.* FROM page
+    SELECT 'page' AS kind, page.*, NULL FROM page
 ) AS rows ON true
 """
 DONE_THEN_PAGE = Change(
-    plain=_text(f"WITH {_NOT_SEEN},\n{_DONE_THEN_PAGE},\n{_PAGE_AFTER}"),
     once=_text(f"WITH {_SEEN},\n{_DONE_THEN_PAGE},\n{_RECORD},\n{_PAGE_AFTER}"),
 )
 

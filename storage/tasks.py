@@ -13,14 +13,16 @@ from storage import statements
 from storage.changes import (
     MAX_TASK_NUMBER,
     check_number,
+    completed_from_rows,
     execute_change,
     run_change,
     run_change_one,
     task_from_row,
 )
+from storage.clock import now_utc
 from storage.db import Database
 from storage.errors import InvalidTitle, TaskNotFound, TooManyTasks
-from storage.models import Task, TaskPage, UpdateKey
+from storage.models import Completed, DoneResult, Task, TaskPage, UpdateKey
 from storage.validation import clean_description, clean_title
 
 __all__ = ["MAX_TASK_NUMBER", "clean_description", "clean_title"]
@@ -69,7 +71,7 @@ async def add_tasks(
         "recurrences": [recurrence for _, recurrence in dues],
         "created_by": created_by,
     }
-    return await run_change(db, statements.ADD, params, once_for=once_for, idempotent=False)
+    return await run_change(db, statements.ADD, params, once_for=once_for)
 
 
 async def add_task(
@@ -134,27 +136,38 @@ async def set_done(
     numbers: Sequence[int],
     done: bool,
     once_for: UpdateKey | None = None,
-) -> tuple[list[Task], list[int]]:
-    """Mark tasks done (or open again) and return them with the numbers that do not exist.
+    now: datetime | None = None,
+) -> DoneResult:
+    """Mark tasks done (or open again); say which numbers do not exist.
 
-    Setting a state a task already has changes nothing (its completion time stays).
+    Setting a state a task already has changes nothing (its completion time stays). A
+    repeating task completed is opened again for its next time after `now` (or after its due
+    time, when that is later) in the same statement, so the two can never part.
     """
     wanted = sorted({n for n in numbers if 1 <= n <= MAX_TASK_NUMBER})
-    params = {"chat_id": chat_id, "numbers": wanted, "done": done}
-    tasks = await run_change(db, statements.SET_DONE, params, once_for=once_for)
-    found = {task.number for task in tasks}
-    missing = sorted({n for n in numbers if n not in found})
-    return tasks, missing
+    params = {"chat_id": chat_id, "numbers": wanted, "done": done, "now": now or now_utc()}
+    rows = await execute_change(db, statements.SET_DONE, params, once_for=once_for)
+    completed = completed_from_rows(rows)
+    found = {entry.task.number for entry in completed}
+    return DoneResult(completed, sorted({n for n in numbers if n not in found}))
 
 
 async def set_task_done(
-    db: Database, *, chat_id: int, number: int, done: bool, once_for: UpdateKey | None = None
-) -> Task:
-    """Mark one task done or open; TaskNotFound when there is none."""
-    tasks, _ = await set_done(db, chat_id=chat_id, numbers=[number], done=done, once_for=once_for)
-    if not tasks:
+    db: Database,
+    *,
+    chat_id: int,
+    number: int,
+    done: bool,
+    once_for: UpdateKey | None = None,
+    now: datetime | None = None,
+) -> Completed:
+    """Mark one task done or open (see set_done); TaskNotFound when there is none."""
+    result = await set_done(
+        db, chat_id=chat_id, numbers=[number], done=done, once_for=once_for, now=now
+    )
+    if not result.completed:
         raise TaskNotFound(number)
-    return tasks[0]
+    return result.completed[0]
 
 
 async def set_done_and_list(
@@ -167,9 +180,11 @@ async def set_done_and_list(
     start: int,
     limit: int = 10,
     once_for: UpdateKey | None = None,
-) -> tuple[Task, TaskPage]:
-    """Mark one task done (or open) and return it with the list page a view shows after it:
-    what a tap on a list button needs, in one round trip."""
+    now: datetime | None = None,
+) -> tuple[Completed, TaskPage]:
+    """Mark one task done (or open; a repeating one comes back for its next time, as in
+    set_done) and return it with the list page a view shows after it: what a tap on a list
+    button needs, in one round trip."""
     check_number(number)
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     params = {
@@ -179,9 +194,10 @@ async def set_done_and_list(
         "view_done": view_done,
         "start": max(1, min(start, MAX_TASK_NUMBER)),
         "limit": limit,
+        "now": now or now_utc(),
     }
     rows = await execute_change(db, statements.DONE_THEN_PAGE, params, once_for=once_for)
-    changed = [task_from_row(row) for row in rows if row._mapping["kind"] == "changed"]
+    changed = completed_from_rows([row for row in rows if row._mapping["kind"] == "changed"])
     if not changed:
         raise TaskNotFound(number)
     listed = sorted(

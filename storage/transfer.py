@@ -108,4 +108,4 @@ async def import_tasks(
         "recurrences": [task.recurrence if task.due_at else None for task in tasks],
         "nags": [task.nag_minutes for task in tasks],
     }
-    return await run_change(db, IMPORT, params, once_for=once_for, idempotent=False)
+    return await run_change(db, IMPORT, params, once_for=once_for)

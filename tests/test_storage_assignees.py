@@ -94,4 +94,4 @@ async def test_only_an_assignee_may_finish_or_snooze_and_only_in_that_chat(
     assert not (await get_task(direct_db, chat_id=group, number=1)).done
     assert not (await get_task(direct_db, chat_id=other_group, number=1)).done
     done = await set_done_by_assignee(direct_db, chat_id=group, number=1, user_id=assignee)
-    assert done.done
+    assert done.task.done and done.next_due is None

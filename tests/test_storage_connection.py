@@ -3,6 +3,7 @@ and what each operation costs in round trips."""
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import asyncpg
 import pytest
@@ -221,7 +222,16 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
         "done, claiming its update": lambda: set_task_done(
             db, chat_id=chat, number=1, done=False, once_for=new_update()
         ),
+        # Completed, then open again for its next time: still the one statement.
+        "done, a repeating task": lambda: set_task_done(db, chat_id=chat, number=3, done=True),
     }
+    await add_tasks(
+        db,
+        chat_id=chat,
+        titles=["a", "b", "every day"],
+        created_by=chat,
+        due=[(None, None), (None, None), (datetime(2030, 1, 1, 9, tzinfo=UTC), "daily::09:00:")],
+    )
     for run in operations.values():  # warm up: connect, prepare each statement once
         await run()
     costs = {}

@@ -2,8 +2,10 @@
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from storage.db import Database
+from storage.recurrence import Recurrence
 from storage.reminders import (
     ChatSettings,
     claim_due_digests,
@@ -13,7 +15,6 @@ from storage.reminders import (
     finish_reminder,
     get_chat_settings,
     save_chat_settings,
-    schedule_next_occurrence,
     set_due,
     set_nag,
     snooze,
@@ -129,9 +130,10 @@ async def test_due_time_nag_and_next_occurrence_are_stored(direct_db: Database) 
     )
     assert (task.due_at, task.recurrence) == (NOW, "weekly:0:09:00:")
     assert (await set_nag(direct_db, chat_id=chat, number=1, minutes=15)).nag_minutes == 15
-    await set_task_done(direct_db, chat_id=chat, number=1, done=True)
-    following = NOW + timedelta(days=7)
-    reopened = await schedule_next_occurrence(direct_db, chat_id=chat, number=1, due_at=following)
+    completed = await set_task_done(direct_db, chat_id=chat, number=1, done=True, now=NOW)
+    following = Recurrence.decode("weekly:0:09:00:").next_after(NOW, ZoneInfo("UTC"))
+    reopened = completed.task
+    assert completed.next_due == following
     assert (reopened.done, reopened.due_at, reopened.completed_at) == (False, following, None)
     cleared = await set_due(direct_db, chat_id=chat, number=1, due_at=None)
     assert (cleared.due_at, cleared.recurrence) == (None, None)

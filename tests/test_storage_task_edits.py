@@ -33,7 +33,7 @@ async def test_edit_leaves_what_it_is_not_given(db: Database) -> None:
     done = await set_task_done(db, chat_id=chat, number=1, done=True)
     edited = await edit_task(db, chat_id=chat, number=1, title="Renamed")
     assert (edited.title, edited.description, edited.done) == ("Renamed", "a note", True)
-    assert edited.completed_at == done.completed_at
+    assert edited.completed_at == done.task.completed_at
 
 
 @pytest.mark.parametrize("cleared", [None, "   ", "\n"])

@@ -161,18 +161,19 @@ async def test_numbers_out_of_range_are_not_found(db: Database, number: int) -> 
         await get_task(db, chat_id=chat, number=number)
     with pytest.raises(TaskNotFound):
         await delete_task(db, chat_id=chat, number=number)
-    tasks, missing = await set_done(db, chat_id=chat, numbers=[number], done=True)
+    result = await set_done(db, chat_id=chat, numbers=[number], done=True)
+    tasks, missing = result.tasks, result.missing
     assert tasks == [] and missing == [number]
 
 
 async def test_done_sets_a_state_so_a_second_tap_changes_nothing(db: Database) -> None:
     chat = new_chat_id()
     await add_task(db, chat_id=chat, title="once", created_by=chat)
-    first = await set_task_done(db, chat_id=chat, number=1, done=True)
-    second = await set_task_done(db, chat_id=chat, number=1, done=True)
+    first = (await set_task_done(db, chat_id=chat, number=1, done=True)).task
+    second = (await set_task_done(db, chat_id=chat, number=1, done=True)).task
     assert first.done and second.done
     assert first.completed_at is not None and second.completed_at == first.completed_at
-    reopened = await set_task_done(db, chat_id=chat, number=1, done=False)
+    reopened = (await set_task_done(db, chat_id=chat, number=1, done=False)).task
     assert not reopened.done and reopened.completed_at is None
     page = await list_tasks(db, chat_id=chat)
     assert (page.open_total, page.done_total) == (1, 0)
@@ -181,7 +182,8 @@ async def test_done_sets_a_state_so_a_second_tap_changes_nothing(db: Database) -
 async def test_done_reports_numbers_that_do_not_exist(db: Database) -> None:
     chat = new_chat_id()
     await add_tasks(db, chat_id=chat, titles=["a", "b"], created_by=chat)
-    tasks, missing = await set_done(db, chat_id=chat, numbers=[2, 7, 1, 2], done=True)
+    result = await set_done(db, chat_id=chat, numbers=[2, 7, 1, 2], done=True)
+    tasks, missing = result.tasks, result.missing
     assert [t.number for t in tasks] == [1, 2] and all(t.done for t in tasks)
     assert missing == [7]
 
@@ -189,7 +191,8 @@ async def test_done_reports_numbers_that_do_not_exist(db: Database) -> None:
 async def test_done_cannot_touch_another_chats_task(db: Database) -> None:
     mine, theirs = new_chat_id(), new_chat_id(group=True)
     await add_task(db, chat_id=theirs, title="theirs", created_by=theirs)
-    tasks, missing = await set_done(db, chat_id=mine, numbers=[1], done=True)
+    result = await set_done(db, chat_id=mine, numbers=[1], done=True)
+    tasks, missing = result.tasks, result.missing
     assert tasks == [] and missing == [1]
     assert not (await get_task(db, chat_id=theirs, number=1)).done
 
@@ -275,23 +278,24 @@ async def test_counts_match_the_rows_after_mixed_operations(db: Database) -> Non
 async def test_tick_and_list_returns_the_task_and_the_page_after_the_change(db: Database) -> None:
     chat = new_chat_id()
     await add_tasks(db, chat_id=chat, titles=[f"t{i}" for i in range(1, 14)], created_by=chat)
-    task, page = await set_done_and_list(
+    completed, page = await set_done_and_list(
         db, chat_id=chat, number=3, done=True, view_done=False, start=1, limit=10
     )
-    assert task.done and task.number == 3
+    task = completed.task
+    assert task.done and task.number == 3 and completed.next_due is None
     assert [t.number for t in page.tasks] == [1, 2, 4, 5, 6, 7, 8, 9, 10, 11]
     assert (page.open_total, page.done_total, page.next_start) == (12, 1, 12)
     assert page == await list_tasks(db, chat_id=chat, limit=10)
     # The same tap again (a stale button): nothing changes, the page is the same.
-    again_task, again_page = await set_done_and_list(
+    again, again_page = await set_done_and_list(
         db, chat_id=chat, number=3, done=True, view_done=False, start=1, limit=10
     )
-    assert again_task.completed_at == task.completed_at and again_page == page
+    assert again.task.completed_at == task.completed_at and again_page == page
     # Reopening from the done view.
-    task, done_page = await set_done_and_list(
+    reopened, done_page = await set_done_and_list(
         db, chat_id=chat, number=3, done=False, view_done=True, start=1, limit=10
     )
-    assert not task.done and done_page.tasks == [] and done_page.done_total == 0
+    assert not reopened.task.done and done_page.tasks == [] and done_page.done_total == 0
     assert done_page == await list_tasks(db, chat_id=chat, done=True, limit=10)
 
 

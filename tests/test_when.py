@@ -12,20 +12,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from handlers.callbacks import QUICK_DUE_CODES, SNOOZE_CODES
+from handlers.render_due import QUICK_DUE_LABELS, SNOOZE_LABELS
+from handlers.render_time import describe_recurrence, local_datetime_text
 from handlers.when import (
     MAX_AHEAD,
-    QUICK_CHOICES,
-    SNOOZE_CHOICES,
-    Recurrence,
     WhenError,
     find_timezone,
-    local_datetime_text,
     parse_duration,
     parse_time_of_day,
     parse_when,
     quick_choice,
     snooze_until,
 )
+from storage.recurrence import InvalidRecurrence, Recurrence
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -355,7 +355,7 @@ def test_until_is_a_date_on_the_chats_clock() -> None:
     ids=str,
 )
 def test_recurrence_describes_itself(rule: Recurrence, text: str) -> None:
-    assert rule.describe() == text
+    assert describe_recurrence(rule) == text
 
 
 @pytest.mark.parametrize(
@@ -392,7 +392,7 @@ def test_recurrence_encodes_to_compact_text_and_back(rule: Recurrence, stored: s
     ],
 )
 def test_recurrence_decode_refuses_junk(stored: str) -> None:
-    with pytest.raises(WhenError):
+    with pytest.raises(InvalidRecurrence):
         Recurrence.decode(stored)
 
 
@@ -400,7 +400,7 @@ def test_recurrence_decode_refuses_junk(stored: str) -> None:
     ("kind", "weekday"), [("weekly", None), ("daily", 2), ("weekdays", 0), ("weekly", 7)]
 )
 def test_recurrence_refuses_an_inconsistent_weekday(kind: str, weekday: int | None) -> None:
-    with pytest.raises(WhenError):
+    with pytest.raises(InvalidRecurrence):
         Recurrence(kind, weekday, 9, 0, None)  # type: ignore[arg-type]
 
 
@@ -593,19 +593,23 @@ def test_today_is_the_chats_today_not_utcs() -> None:
 # Buttons
 
 
-def test_quick_choices_are_the_four_buttons() -> None:
-    assert QUICK_CHOICES == [
-        ("1h", "In 1 hour"),
-        ("evening", "This evening"),
-        ("morning", "Tomorrow morning"),
-        ("week", "Next week"),
-    ]
-    assert SNOOZE_CHOICES == [
-        ("10m", "10 min"),
-        ("1h", "1 hour"),
-        ("evening", "This evening"),
-        ("morning", "Tomorrow morning"),
-    ]
+@pytest.mark.parametrize("zone", ZONES, ids=str)
+def test_every_button_code_has_a_label_and_a_moment_ahead(zone: ZoneInfo) -> None:
+    now = datetime(2026, 6, 10, 22, 30, tzinfo=zone)
+    assert set(QUICK_DUE_LABELS) == set(QUICK_DUE_CODES)
+    assert set(SNOOZE_LABELS) == set(SNOOZE_CODES)
+    for code in QUICK_DUE_CODES:
+        assert now < quick_choice(code, now=now, tz=zone) <= now + timedelta(days=8)
+    for code in SNOOZE_CODES:
+        assert now < snooze_until(code, now=now, tz=zone) <= now + timedelta(days=1)
+
+
+def test_a_code_that_is_no_button_is_refused() -> None:
+    now = datetime(2026, 6, 10, 14, 0, tzinfo=BERLIN)
+    with pytest.raises(WhenError):
+        quick_choice("10m", now=now, tz=BERLIN)  # a snooze code, not a quick due choice
+    with pytest.raises(WhenError):
+        snooze_until("week", now=now, tz=BERLIN)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,6 @@
-"""Wall-clock arithmetic in a chat's time zone: quiet hours and daily times."""
+"""Wall-clock arithmetic in a list's time zone: local times to instants, quiet hours, daily
+times. A wall time in a spring-forward gap moves forward by the gap; an ambiguous fall-back time
+is its first occurrence (zoneinfo's fold=0)."""
 
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,6 +16,25 @@ def chat_zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+class OutOfRange(ValueError):
+    """A wall time too far from today to be an instant (year 1, year 9999)."""
+
+
+def in_zone(moment: datetime, tz: ZoneInfo) -> datetime:
+    """The moment in the zone; a naive datetime is a bug, not the server's local time."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("an aware datetime is needed, got a naive one")
+    return moment.astimezone(tz)
+
+
+def wall_to_utc(wall: datetime, tz: ZoneInfo) -> datetime:
+    """The UTC instant of a wall time: a gap time moves forward, an ambiguous one is the first."""
+    try:
+        return wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    except OverflowError as error:
+        raise OutOfRange(f"{wall:%Y-%m-%d %H:%M} cannot be an instant") from error
 
 
 def minute_of_day(moment: datetime, tz: ZoneInfo) -> int:
