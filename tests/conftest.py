@@ -15,7 +15,7 @@ from telegram.ext import Application
 
 from bot.runner import running_bot
 from bot.settings import Settings
-from bot.web import create_web_app
+from bot.web.server import create_web_app
 from storage.db import Database, parse_database_url
 from storage.migrate import migrate
 from tests.botdriver import TEST_BOT_TOKEN, ChatDriver

@@ -7,9 +7,9 @@ import httpx
 import pytest
 from sqlalchemy.engine import URL
 
-from bot.mini_app import TELEGRAM_SCRIPT, mini_app_url
 from bot.runner import running_bot
 from bot.settings import DEFAULT_WEBHOOK_PORT, Settings, SettingsError, load_settings
+from bot.web.mini_app import TELEGRAM_SCRIPT
 from tests.botdriver import TEST_BOT_TOKEN, ChatDriver
 from tests.conftest import bot_settings
 from tests.factories import new_chat_id, new_user_id
@@ -95,7 +95,7 @@ def _settings(**values: object) -> Settings:
 def test_the_mini_app_url_comes_from_public_url_or_the_webhooks_origin(
     values: dict[str, object], url: str | None
 ) -> None:
-    assert mini_app_url(_settings(**values)) == url
+    assert _settings(**values).mini_app_url == url
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ import httpx
 from fastapi import FastAPI
 from telegram.ext import Application
 
-from bot.init_data import user_init_data
-from bot.web import WebServer
+from bot.web.init_data import user_init_data
+from bot.web.server import WebServer
 from storage.db import Database
 from tests.botdriver import TEST_BOT_TOKEN
 from tests.fake_telegram import FakeTelegram
