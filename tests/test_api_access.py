@@ -12,7 +12,7 @@ import pytest
 from bot.web.init_data import sign_init_data
 from bot.web.membership import ChatAccess, Role
 from storage.tasks import add_task, get_task, list_tasks
-from tests.botdriver import TEST_BOT_TOKEN
+from testkit.fake_telegram import TEST_BOT_TOKEN
 from tests.factories import new_chat_id, new_user_id
 from tests.webapp import TaskApi, WebBot, init_data_of
 

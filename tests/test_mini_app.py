@@ -10,11 +10,11 @@ from sqlalchemy.engine import URL
 from bot.runner import running_bot
 from bot.settings import DEFAULT_WEBHOOK_PORT, Settings, SettingsError, load_settings
 from bot.web.mini_app import TELEGRAM_SCRIPT
-from tests.botdriver import TEST_BOT_TOKEN, ChatDriver
+from testkit.fake_telegram import TEST_BOT_TOKEN, FakeTelegram
+from testkit.postgres import free_port
+from tests.botdriver import ChatDriver
 from tests.conftest import bot_settings
 from tests.factories import new_chat_id, new_user_id
-from tests.fake_telegram import FakeTelegram
-from tests.postgres import free_port
 from tests.webapp import signed_in
 
 
