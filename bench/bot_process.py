@@ -7,7 +7,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tests.processes import bot_environment
+from testkit.processes import bot_environment
 
 T = TypeVar("T")
 

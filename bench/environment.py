@@ -14,8 +14,8 @@ from bench.bot_process import BenchError
 from bench.telegram import AnsweringTelegram
 from storage.db import parse_database_url
 from storage.migrate import migrate
-from tests.pgproxy import PgProxy
-from tests.postgres import (
+from testkit.pgproxy import PgProxy
+from testkit.postgres import (
     asyncpg_dsn,
     create_database,
     drop_database,

@@ -34,7 +34,7 @@ from bench.results import (
 from bench.round_trips import list_latencies, round_trips_per_command
 from bench.telegram import AnsweringTelegram
 from bench.users import ChatUser
-from tests.botdriver import TEST_BOT_TOKEN
+from testkit.fake_telegram import TEST_BOT_TOKEN
 
 START_TIMEOUT_SECONDS = 60
 

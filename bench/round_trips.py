@@ -5,7 +5,7 @@ import statistics
 
 from bench.bot_process import BenchError
 from bench.users import COMMAND_KINDS, ChatUser, Outcome
-from tests.pgproxy import PgProxy
+from testkit.pgproxy import PgProxy
 
 # Enough open tasks that every press and /done of the phase finds one.
 QUIET_TASKS = 60

@@ -6,8 +6,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.botdriver import TEST_BOT_TOKEN
-from tests.fake_telegram import ApiCall, FakeTelegram
+from testkit.fake_telegram import TEST_BOT_TOKEN, ApiCall, FakeTelegram
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from bench.telegram import (
     edit_key,
     reply_key,
 )
-from tests.fake_telegram import ApiCall
+from testkit.fake_telegram import ApiCall
 
 COMMAND_KINDS = ("add", "list", "press", "done")
 # The bot's error and usage replies begin so (handlers/render.py); an "ok" never does.

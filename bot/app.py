@@ -6,8 +6,6 @@ from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot.calendar_feed import public_base_url
-from bot.mini_app import mini_app_url
 from bot.settings import Settings
 from bot.telegram_retry import RetryingRateLimiter
 from bot.updates import PerChatUpdateProcessor
@@ -59,13 +57,13 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         base = settings.telegram_base_url.rstrip("/")
         builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")
     application = builder.build()
-    application.bot_data.mini_app_url = mini_app_url(settings)
+    application.bot_data.mini_app_url = settings.mini_app_url
     # Order matters only for the catch-all text handlers, which tasks.register adds last.
     reminders.register(application)  # its button pattern goes before the lists' catch-all
     search.register(application)  # its button pattern too
     inline.register(application)
     transfer.register(application)  # import files, before the catch-alls
-    calendar.register(application, base_url=public_base_url(settings))
+    calendar.register(application, base_url=settings.public_base_url)
     assignees.register(application)  # its button pattern too
     tasks.register(application)
     errors.register(application)

@@ -20,7 +20,7 @@ from bot.app import (
 )
 from bot.scheduler import Scheduler
 from bot.settings import DatabaseSettings, Settings
-from bot.web import WebServer, create_web_app
+from bot.web.server import WebServer, create_web_app
 from handlers.render import COMMANDS
 from storage.db import ConnectionSettings, Database, parse_database_url
 from storage.embedded import EmbeddedPostgres

@@ -16,6 +16,8 @@ _TOKEN_SHAPE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{30,64}$")
 DEFAULT_WEBHOOK_PORT = 8080
 _SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LOG_LEVELS = {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}
+# Where the web server serves the Mini App (bot/web/mini_app.py); its button opens that URL.
+MINI_APP_PATH = "/app"
 
 
 class DatabaseSettings(BaseSettings):
@@ -126,6 +128,25 @@ class Settings(DatabaseSettings):
     def webhook_path(self) -> str:
         """The path of WEBHOOK_URL, which the web server answers on."""
         return urlsplit(self.webhook_url or "").path or "/"
+
+    @property
+    def public_base_url(self) -> str | None:
+        """The bot's public web address (PUBLIC_URL, else WEBHOOK_URL's origin), or None."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        if self.webhook_url:
+            parts = urlsplit(self.webhook_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        return None
+
+    @property
+    def mini_app_url(self) -> str | None:
+        """The https URL of the Mini App for a web_app button, or None when there is none.
+
+        It is PUBLIC_URL's /app, else the /app of WEBHOOK_URL's origin (the same server).
+        """
+        base = self.public_base_url
+        return base + MINI_APP_PATH if base else None
 
     def webhook_secret_token(self) -> str:
         """WEBHOOK_SECRET, or one derived from the bot token, so every instance agrees on it."""

@@ -1,4 +1,4 @@
-"""/calendar: the chat's private calendar feed address (served by bot/calendar_feed.py)."""
+"""/calendar: the chat's private calendar feed address (served by bot/web/calendar_feed.py)."""
 
 from functools import partial
 

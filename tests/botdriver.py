@@ -3,9 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fake_telegram import ApiCall, FakeTelegram
-
-TEST_BOT_TOKEN = "123456789:AAHfakeTokenForTheTestSuite_0123456789"
+from testkit.fake_telegram import ApiCall, FakeTelegram
 
 
 @dataclass

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.mini_app import TELEGRAM_SCRIPT
+from bot.web.mini_app import TELEGRAM_SCRIPT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

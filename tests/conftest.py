@@ -15,20 +15,20 @@ from telegram.ext import Application
 
 from bot.runner import running_bot
 from bot.settings import Settings
-from bot.web import create_web_app
+from bot.web.server import create_web_app
 from storage.db import Database, parse_database_url
 from storage.migrate import migrate
-from tests.botdriver import TEST_BOT_TOKEN, ChatDriver
-from tests.factories import new_chat_id, new_user_id
-from tests.fake_telegram import FakeTelegram
-from tests.pgproxy import PgProxy
-from tests.postgres import (
+from testkit.fake_telegram import TEST_BOT_TOKEN, FakeTelegram
+from testkit.pgproxy import PgProxy
+from testkit.postgres import (
     create_database,
     drop_database,
     find_pgbouncer,
     pgbouncer,
     postgres_server,
 )
+from tests.botdriver import ChatDriver
+from tests.factories import new_chat_id, new_user_id
 from tests.webapp import WebBot, served
 
 

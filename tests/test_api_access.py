@@ -9,10 +9,10 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 import pytest
 
-from bot.init_data import sign_init_data
-from bot.membership import ChatAccess, Role
+from bot.web.init_data import sign_init_data
+from bot.web.membership import ChatAccess, Role
 from storage.tasks import add_task, get_task, list_tasks
-from tests.botdriver import TEST_BOT_TOKEN
+from testkit.fake_telegram import TEST_BOT_TOKEN
 from tests.factories import new_chat_id, new_user_id
 from tests.webapp import TaskApi, WebBot, init_data_of
 
@@ -291,7 +291,7 @@ async def test_in_a_group_only_the_author_and_admins_may_delete(
 async def test_the_membership_cache_keeps_only_the_newest_answers(
     web_bot: WebBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.membership.MAX_CACHED", 2)
+    monkeypatch.setattr("bot.web.membership.MAX_CACHED", 2)
     access = ChatAccess(web_bot.application.bot)
     user = new_user_id()
     first, second, third = (new_chat_id(group=True) for _ in range(3))

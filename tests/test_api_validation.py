@@ -6,14 +6,14 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.api import MAX_BODY_BYTES
-from bot.membership import ChatAccess, Role
-from bot.web import create_web_app
+from bot.web.api import MAX_BODY_BYTES
+from bot.web.membership import ChatAccess, Role
+from bot.web.server import create_web_app
 from storage.db import Database
 from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from storage.tasks import get_task, list_tasks
+from testkit.postgres import free_port
 from tests.factories import new_user_id
-from tests.postgres import free_port
 from tests.webapp import TaskApi, WebBot, served, signed_in
 
 

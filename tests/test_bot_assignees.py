@@ -13,9 +13,9 @@ from storage.assignees import assign, assignees_of
 from storage.db import Database
 from storage.reminders import set_due
 from storage.tasks import add_task, get_task
+from testkit.fake_telegram import ApiCall, FakeTelegram
 from tests.botdriver import ChatDriver, Reply
 from tests.factories import new_chat_id, new_user_id
-from tests.fake_telegram import ApiCall, FakeTelegram
 
 pytestmark = pytest.mark.usefixtures("telegram_calls_all_ok")
 

@@ -4,9 +4,9 @@ import pytest
 
 from storage.db import Database
 from storage.tasks import get_task, list_tasks
+from testkit.fake_telegram import FakeTelegram
 from tests.botdriver import ChatDriver
 from tests.factories import new_user_id
-from tests.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.usefixtures("telegram_calls_all_ok")
 

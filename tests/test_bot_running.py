@@ -11,12 +11,12 @@ from sqlalchemy.engine import URL
 from bot.runner import running_bot
 from handlers.render import COMMANDS
 from storage.migrate import head_revision
-from tests.botdriver import TEST_BOT_TOKEN, ChatDriver
+from testkit.fake_telegram import TEST_BOT_TOKEN, FakeTelegram
+from testkit.postgres import create_database, drop_database
+from testkit.processes import BotProcess, bot_environment
+from tests.botdriver import ChatDriver
 from tests.conftest import bot_settings, url_text
 from tests.factories import new_user_id
-from tests.fake_telegram import FakeTelegram
-from tests.postgres import create_database, drop_database
-from tests.processes import BotProcess, bot_environment
 
 
 @pytest.fixture

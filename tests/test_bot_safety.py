@@ -6,9 +6,9 @@ import pytest
 from storage.db import Database
 from storage.models import TITLE_MAX_LENGTH
 from storage.tasks import MAX_TASKS_PER_ADD, add_tasks, get_task, list_tasks
+from testkit.fake_telegram import FakeTelegram
 from tests.botdriver import ChatDriver
 from tests.factories import new_user_id
-from tests.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.usefixtures("telegram_calls_all_ok")
 

@@ -8,9 +8,9 @@ from telegram.ext import Application
 
 from storage.db import Database
 from storage.tasks import list_tasks
+from testkit.fake_telegram import FakeTelegram
+from testkit.postgres import free_port
 from tests.botdriver import ChatDriver
-from tests.fake_telegram import FakeTelegram
-from tests.postgres import free_port
 
 
 async def test_flood_limit_is_waited_out_and_the_reply_arrives_once(

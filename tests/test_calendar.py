@@ -18,11 +18,11 @@ from telegram.ext import Application
 from bot.runner import running_bot
 from storage.db import Database
 from storage.transfer import export_tasks
+from testkit.fake_telegram import FakeTelegram
+from testkit.postgres import free_port
 from tests.botdriver import ChatDriver
 from tests.conftest import bot_settings
 from tests.factories import new_chat_id, new_user_id
-from tests.fake_telegram import FakeTelegram
-from tests.postgres import free_port
 
 PUBLIC_URL = "https://todo.example.test"
 pytestmark = pytest.mark.usefixtures("telegram_calls_all_ok")

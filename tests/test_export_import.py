@@ -13,9 +13,9 @@ from handlers.task_files import MAX_IMPORT_BYTES
 from storage.db import Database
 from storage.models import Task
 from storage.transfer import export_tasks
+from testkit.fake_telegram import FakeTelegram, UploadedFile
 from tests.botdriver import ChatDriver
 from tests.factories import new_user_id
-from tests.fake_telegram import FakeTelegram, UploadedFile
 
 pytestmark = pytest.mark.usefixtures("telegram_calls_all_ok")
 

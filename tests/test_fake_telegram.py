@@ -9,8 +9,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MessageEnt
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import CommandHandler
 
-from tests.fake_telegram import FakeTelegram
-from tests.fake_telegram_html import HtmlParseError, parse_html
+from testkit.fake_telegram import FakeTelegram
+from testkit.fake_telegram.parse_mode import HtmlParseError, parse_html
 
 TOKEN = "123456:TEST-fake-token_for-tests"
 CHAT = 4242

@@ -9,12 +9,12 @@ from sqlalchemy.engine import URL
 from bot.runner import running_bot
 from storage.db import Database
 from storage.tasks import list_tasks
+from testkit.fake_telegram import FakeTelegram
+from testkit.pgproxy import PgProxy
+from testkit.postgres import asyncpg_dsn
 from tests.botdriver import ChatDriver
 from tests.conftest import bot_settings
 from tests.factories import new_user_id
-from tests.fake_telegram import FakeTelegram
-from tests.pgproxy import PgProxy
-from tests.postgres import asyncpg_dsn
 
 UNAVAILABLE = "⏳ I can't reach my storage right now. Please try again in a minute."
 

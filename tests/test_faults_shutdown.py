@@ -9,11 +9,10 @@ from sqlalchemy.engine import URL
 
 from storage.db import Database
 from storage.tasks import list_tasks
-from tests.botdriver import TEST_BOT_TOKEN
+from testkit.fake_telegram import TEST_BOT_TOKEN, FakeTelegram
+from testkit.processes import BotProcess, bot_environment
 from tests.conftest import url_text
 from tests.factories import new_user_id
-from tests.fake_telegram import FakeTelegram
-from tests.processes import BotProcess, bot_environment
 
 
 async def test_sigterm_mid_burst_loses_nothing_and_applies_nothing_twice(

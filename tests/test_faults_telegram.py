@@ -8,8 +8,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.telegram_retry import may_repeat
 from storage.db import Database
 from storage.tasks import list_tasks
+from testkit.fake_telegram import FakeTelegram
 from tests.botdriver import ChatDriver
-from tests.fake_telegram import FakeTelegram
 
 
 def _caused_by(error: Exception, cause: Exception) -> Exception:

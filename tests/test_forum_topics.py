@@ -10,8 +10,8 @@ from storage.db import Database
 from storage.reminders import ChatSettings, get_chat_settings, save_chat_settings, set_due
 from storage.tasks import get_task, list_tasks
 from storage.topics import topic_list_id, where_is
+from testkit.fake_telegram import FakeTelegram
 from tests.botdriver import ChatDriver, Reply
-from tests.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.usefixtures("telegram_calls_all_ok")
 

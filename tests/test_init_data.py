@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 
 import pytest
 
-from bot.init_data import (
+from bot.web.init_data import (
     MAX_AGE,
     ExpiredInitData,
     InvalidInitData,

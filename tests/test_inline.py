@@ -10,9 +10,9 @@ import pytest
 from handlers.render_search import ADD_RESULT_ID, INLINE_PAGE_SIZE
 from storage.db import Database
 from storage.tasks import add_tasks, list_tasks, set_description, set_done
-from tests.botdriver import TEST_BOT_TOKEN, ChatDriver
+from testkit.fake_telegram import TEST_BOT_TOKEN, FakeTelegram
+from tests.botdriver import ChatDriver
 from tests.factories import new_user_id
-from tests.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.usefixtures("telegram_calls_all_ok", "running_app")
 

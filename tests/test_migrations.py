@@ -17,9 +17,9 @@ from sqlmodel import SQLModel
 from storage.db import Database, parse_database_url
 from storage.migrate import ALEMBIC_INI, alembic_config, head_revision, migrate
 from storage.tasks import add_task, list_tasks
+from testkit.postgres import asyncpg_dsn, create_database, drop_database
+from testkit.processes import bot_environment
 from tests.conftest import url_text
-from tests.postgres import asyncpg_dsn, create_database, drop_database
-from tests.processes import bot_environment
 
 
 @pytest.fixture

@@ -1,21 +1,27 @@
 """The Mini App's page as the web server serves it, its URL, and PUBLIC_URL."""
 
+import asyncio
 import re
 from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
 
+import h11
 import httpx
 import pytest
 from sqlalchemy.engine import URL
 
-from bot.mini_app import TELEGRAM_SCRIPT, mini_app_url
 from bot.runner import running_bot
 from bot.settings import DEFAULT_WEBHOOK_PORT, Settings, SettingsError, load_settings
-from tests.botdriver import TEST_BOT_TOKEN, ChatDriver
+from bot.web.mini_app import TELEGRAM_SCRIPT
+from testkit.fake_telegram import TEST_BOT_TOKEN, FakeTelegram
+from testkit.postgres import free_port
+from tests.botdriver import ChatDriver
 from tests.conftest import bot_settings
 from tests.factories import new_chat_id, new_user_id
-from tests.fake_telegram import FakeTelegram
-from tests.postgres import free_port
-from tests.webapp import signed_in
+from tests.webapp import WebBot, signed_in
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class _Loads(HTMLParser):
@@ -62,9 +68,58 @@ async def test_the_script_calls_only_the_task_api(web_client: httpx.AsyncClient)
     assert "innerHTML" not in script  # titles are text, never markup
 
 
-@pytest.mark.parametrize("path", ["/app/", "/app/nothing.js", "/app/../bot/settings.py"])
+@pytest.mark.parametrize("path", ["/app/", "/app/nothing.js"])
 async def test_nothing_else_is_served_under_app(web_client: httpx.AsyncClient, path: str) -> None:
     assert (await web_client.get(path)).status_code == 404
+
+
+async def _raw_get(base_url: str, target: str) -> tuple[int, bytes]:
+    """GET `target` byte for byte: no client in between to resolve `..` or decode `%2F` first
+    (httpx would send `/app/../x` as `/x`). The status and the body."""
+    address = urlsplit(base_url)
+    connection = h11.Connection(h11.CLIENT)
+    request = h11.Request(
+        method="GET",
+        target=target.encode(),
+        headers=[("Host", address.netloc), ("Connection", "close")],
+    )
+    async with asyncio.timeout(10):
+        reader, writer = await asyncio.open_connection(address.hostname, address.port)
+        try:
+            writer.write(connection.send(request) + connection.send(h11.EndOfMessage()))
+            status, body = 0, b""
+            while True:
+                event = connection.next_event()
+                if event is h11.NEED_DATA:
+                    connection.receive_data(await reader.read(65536))
+                elif isinstance(event, h11.Response):
+                    status = event.status_code
+                elif isinstance(event, h11.Data):
+                    body += event.data
+                elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
+                    return status, body
+        finally:
+            writer.close()
+            await writer.wait_closed()
+
+
+@pytest.mark.parametrize(
+    ("target", "file"),
+    [
+        ("/app/../../settings.py", "bot/settings.py"),
+        ("/app/../server.py", "bot/web/server.py"),
+        ("/app/..%2F..%2Fsettings.py", "bot/settings.py"),
+        ("/app/%2e%2e/%2e%2e/settings.py", "bot/settings.py"),
+    ],
+)
+async def test_a_path_out_of_the_apps_folder_is_refused(
+    web_bot: WebBot, target: str, file: str
+) -> None:
+    # The same raw request reaches the page's own files: a 404 below is the server's refusal.
+    assert (await _raw_get(web_bot.base_url, "/app/app.js"))[0] == 200
+    status, body = await _raw_get(web_bot.base_url, target)
+    assert status == 404
+    assert (PROJECT_ROOT / file).read_bytes()[:200] not in body
 
 
 def _settings(**values: object) -> Settings:
@@ -95,7 +150,7 @@ def _settings(**values: object) -> Settings:
 def test_the_mini_app_url_comes_from_public_url_or_the_webhooks_origin(
     values: dict[str, object], url: str | None
 ) -> None:
-    assert mini_app_url(_settings(**values)) == url
+    assert _settings(**values).mini_app_url == url
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ from handlers.parsing import UsageError, command_text, parse_number_and_text, pa
 from storage.errors import InvalidTitle
 from storage.models import TITLE_MAX_LENGTH, Task, TaskPage
 from storage.tasks import clean_title
-from tests.fake_telegram_html import parse_html, utf16_len
+from testkit.fake_telegram.parse_mode import parse_html, utf16_len
 
 numbers = st.integers(min_value=1, max_value=2**31 - 1)
 views = st.builds(ListView, done=st.booleans(), start=numbers)

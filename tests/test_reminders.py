@@ -13,8 +13,8 @@ from bot.scheduler import Scheduler
 from storage.db import Database
 from storage.reminders import ChatSettings, save_chat_settings, set_due, set_nag
 from storage.tasks import add_task, get_task
+from testkit.fake_telegram import ApiCall, FakeTelegram
 from tests.botdriver import ChatDriver, Reply
-from tests.fake_telegram import ApiCall, FakeTelegram
 
 pytestmark = pytest.mark.usefixtures("telegram_calls_all_ok")
 

@@ -14,9 +14,9 @@ from handlers.render_search import (
 from storage.db import Database
 from storage.search import SearchPage, find_tasks
 from storage.tasks import add_tasks, get_task, set_description, set_done
+from testkit.fake_telegram.parse_mode import parse_html, utf16_len
 from tests.botdriver import ChatDriver
 from tests.factories import new_chat_id
-from tests.fake_telegram_html import parse_html, utf16_len
 from tests.test_properties import _task, titles
 
 pytestmark = pytest.mark.usefixtures("telegram_calls_all_ok")

@@ -15,9 +15,9 @@ from storage.recurrence import Recurrence
 from storage.reminders import ChatSettings, save_chat_settings
 from storage.task_edits import edit_task
 from storage.tasks import add_tasks, get_task, list_tasks, set_done, set_done_and_list
+from testkit.pgproxy import PgProxy
 from tests.conftest import url_text
 from tests.factories import new_chat_id, new_update, new_user_id
-from tests.pgproxy import PgProxy
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Monday 29 March 2027 09:00 in Berlin (summer time since the day before).

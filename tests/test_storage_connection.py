@@ -24,10 +24,10 @@ from storage.tasks import (
     set_done_and_list,
     set_task_done,
 )
+from testkit.pgproxy import PgProxy
+from testkit.postgres import asyncpg_dsn, free_port
 from tests.conftest import url_text
 from tests.factories import new_chat_id, new_update
-from tests.pgproxy import PgProxy
-from tests.postgres import asyncpg_dsn, free_port
 
 NEON_DIRECT = (
     "postgresql://alex:AbC123dEf@ep-cool-darkness-123456.us-east-2.aws.neon.tech/dbname"

@@ -7,8 +7,8 @@ from storage.errors import DuplicateUpdate, InvalidDescription, InvalidTitle, Ta
 from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from storage.task_edits import edit_task
 from storage.tasks import add_task, delete_task, get_task, list_tasks, set_task_done
+from testkit.pgproxy import PgProxy
 from tests.factories import new_chat_id, new_update
-from tests.pgproxy import PgProxy
 from tests.test_storage_connection import ROUND_TRIPS_PER_OPERATION, counted_db  # noqa: F401
 
 

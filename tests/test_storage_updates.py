@@ -21,10 +21,10 @@ from storage.tasks import (
     set_description,
     set_done,
 )
+from testkit.pgproxy import PgProxy
+from testkit.postgres import asyncpg_dsn
 from tests.conftest import url_text
 from tests.factories import new_chat_id, new_update
-from tests.pgproxy import PgProxy
-from tests.postgres import asyncpg_dsn
 
 
 async def test_redelivered_add_adds_nothing(db: Database) -> None:

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy.engine import URL
 
 from bot.logs import configure_logging
-from tests.botdriver import TEST_BOT_TOKEN, ChatDriver
+from testkit.fake_telegram import TEST_BOT_TOKEN, FakeTelegram
+from testkit.processes import BotProcess, bot_environment
+from tests.botdriver import ChatDriver
 from tests.conftest import url_text
 from tests.factories import new_user_id
-from tests.fake_telegram import FakeTelegram
-from tests.processes import BotProcess, bot_environment
 
 SECRET_PART = TEST_BOT_TOKEN.split(":")[1]
 

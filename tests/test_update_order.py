@@ -7,8 +7,8 @@ from telegram import Chat, Message, Update, User
 from bot.updates import PerChatUpdateProcessor
 from storage.db import Database
 from storage.tasks import list_tasks
+from testkit.fake_telegram import FakeTelegram
 from tests.factories import new_chat_id
-from tests.fake_telegram import FakeTelegram
 
 
 def _update(update_id: int, chat_id: int) -> Update:

@@ -17,13 +17,12 @@ from bot.runner import running_bot
 from bot.settings import Settings
 from storage.db import Database
 from storage.tasks import get_task, list_tasks
-from tests.botdriver import TEST_BOT_TOKEN
+from testkit.fake_telegram import TEST_BOT_TOKEN, FakeTelegram
+from testkit.pgproxy import PgProxy
+from testkit.postgres import free_port
+from testkit.processes import BotProcess, bot_environment
 from tests.conftest import bot_settings, url_text
 from tests.factories import new_user_id
-from tests.fake_telegram import FakeTelegram
-from tests.pgproxy import PgProxy
-from tests.postgres import free_port
-from tests.processes import BotProcess, bot_environment
 
 WEBHOOK_URL = "https://todo.example.test/tg-webhook"
 

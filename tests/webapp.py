@@ -11,12 +11,11 @@ import httpx
 from fastapi import FastAPI
 from telegram.ext import Application
 
-from bot.init_data import user_init_data
-from bot.web import WebServer
+from bot.web.init_data import user_init_data
+from bot.web.server import WebServer
 from storage.db import Database
-from tests.botdriver import TEST_BOT_TOKEN
-from tests.fake_telegram import FakeTelegram
-from tests.postgres import free_port
+from testkit.fake_telegram import TEST_BOT_TOKEN, FakeTelegram
+from testkit.postgres import free_port
 
 
 def init_data_of(user_id: int, *, age_seconds: int = 0, token: str = TEST_BOT_TOKEN) -> str:

@@ -18,12 +18,12 @@ from fastapi.responses import JSONResponse
 from telegram import Update
 from telegram.ext import Application
 
-from bot import api
-from bot.api_errors import install_error_answers
-from bot.calendar_feed import mount_calendar_feed
-from bot.init_data import MAX_AGE
-from bot.membership import ChatAccess
-from bot.mini_app import mount_mini_app
+from bot.web import api
+from bot.web.api_errors import install_error_answers
+from bot.web.calendar_feed import mount_calendar_feed
+from bot.web.init_data import MAX_AGE
+from bot.web.membership import ChatAccess
+from bot.web.mini_app import mount_mini_app
 from storage.db import Database
 from storage.errors import StorageUnavailable
 

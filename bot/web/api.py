@@ -17,10 +17,17 @@ from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException
 from starlette.types import Message
 
-from bot.api_errors import ApiProblem, forbidden, unauthorized
-from bot.api_schemas import ListQuery, TaskCreate, TaskList, TaskRead, TaskUpdate, error_responses
-from bot.init_data import InitData, InvalidInitData, check_init_data
-from bot.membership import ChatAccess, Role, may_delete
+from bot.web.api_errors import ApiProblem, forbidden, unauthorized
+from bot.web.api_schemas import (
+    ListQuery,
+    TaskCreate,
+    TaskList,
+    TaskRead,
+    TaskUpdate,
+    error_responses,
+)
+from bot.web.init_data import InitData, InvalidInitData, check_init_data
+from bot.web.membership import ChatAccess, Role, may_delete
 from storage import tasks as storage
 from storage.db import Database
 from storage.task_edits import KEEP, edit_task

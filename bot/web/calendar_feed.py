@@ -13,8 +13,6 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI, Response
 from icalendar import Calendar, Event
 
-from bot.mini_app import APP_PATH, mini_app_url
-from bot.settings import Settings
 from handlers.calendar import FEED_PATH
 from storage.calendar import Feed, feed_for_token
 from storage.db import Database
@@ -32,12 +30,6 @@ _HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
-
-
-def public_base_url(settings: Settings) -> str | None:
-    """The bot's public web address (PUBLIC_URL, else WEBHOOK_URL's origin), or None."""
-    app_url = mini_app_url(settings)
-    return app_url.removesuffix(APP_PATH) if app_url else None
 
 
 def _rule(task: Task, tz: ZoneInfo) -> dict[str, object] | None:

@@ -126,11 +126,13 @@ def check_init_data(
 
 
 def main(argv: list[str]) -> int:
-    """`python -m bot.init_data USER_ID`: print init data for trying the API by hand."""
+    """`python -m bot.web.init_data USER_ID`: print init data for trying the API by hand."""
     from bot.settings import Settings, SettingsError, load_settings
 
     if len(argv) != 1 or not argv[0].isdigit():
-        print("usage: python -m bot.init_data USER_ID  (signs with BOT_TOKEN)", file=sys.stderr)
+        print(
+            "usage: python -m bot.web.init_data USER_ID  (signs with BOT_TOKEN)", file=sys.stderr
+        )
         return 2
     try:
         settings = load_settings(Settings)

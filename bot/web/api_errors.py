@@ -8,8 +8,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from bot.api_schemas import ApiError, Problem
-from bot.membership import MembershipUnknown
+from bot.web.api_schemas import ApiError, Problem
+from bot.web.membership import MembershipUnknown
 from storage.errors import (
     InvalidDescription,
     InvalidTitle,

@@ -1,5 +1,5 @@
-"""PostgreSQL for the tests: the server (embedded or TEST_DATABASE_URL), scratch databases,
-and Debian's PgBouncer in transaction mode in front of them."""
+"""PostgreSQL for the tests and the benchmark: the server (embedded or TEST_DATABASE_URL),
+scratch databases, and Debian's PgBouncer in transaction mode in front of them."""
 
 import os
 import pwd
