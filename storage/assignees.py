@@ -339,3 +339,85 @@ async def snooze_by_assignee(
         return await run_change_one(db, _SNOOZE_BY_ASSIGNEE, params, once_for=once_for)
     except TaskNotFound:
         raise NotAssignee(number) from None
+
+
+_ASSIGNED_TASK = sa.text(f"""
+SELECT {_T_COLUMNS},
+    ARRAY(SELECT a.user_id FROM task_assignees AS a
+        WHERE a.task_id = t.id ORDER BY a.assigned_at, a.user_id) AS assignee_ids,
+    ARRAY(SELECT u.username FROM task_assignees AS a LEFT JOIN users AS u USING (user_id)
+        WHERE a.task_id = t.id ORDER BY a.assigned_at, a.user_id) AS assignee_usernames,
+    ARRAY(SELECT u.first_name FROM task_assignees AS a LEFT JOIN users AS u USING (user_id)
+        WHERE a.task_id = t.id ORDER BY a.assigned_at, a.user_id) AS assignee_names
+FROM tasks AS t
+WHERE t.chat_id = :chat_id AND t.number = :number AND t.deleted_at IS NULL
+""").bindparams(sa.bindparam("chat_id", type_=sa.BigInteger))
+
+
+async def get_assigned_task(db: Database, *, chat_id: int, number: int) -> AssignedTask:
+    """The chat's task with its assignees (as get_task, in one round trip); TaskNotFound."""
+    check_number(number)
+    rows = await db.run(_ASSIGNED_TASK, {"chat_id": chat_id, "number": number}, idempotent=True)
+    return _assigned_task(rows, number)
+
+
+@dataclass(frozen=True, slots=True)
+class Assignments:
+    """A user's open assigned tasks (each names its list, by list and number), the real group
+    of each of those lists (a forum topic's list: its forum), and the user's own time zone."""
+
+    tasks: list[Task]
+    groups: dict[int, int]
+    timezone: str | None
+
+
+_ASSIGNMENTS = sa.text(f"""
+SELECT own.timezone AS own_timezone, COALESCE(tl.chat_id, t.chat_id) AS group_id, t.*
+FROM (SELECT 1) AS one
+LEFT JOIN chats AS own ON own.chat_id = :user_id
+LEFT JOIN LATERAL (
+    SELECT {_T_COLUMNS}
+    FROM task_assignees AS a JOIN tasks AS t ON t.id = a.task_id
+    WHERE a.user_id = :user_id AND NOT t.done AND t.deleted_at IS NULL
+    ORDER BY t.chat_id, t.number
+    LIMIT :limit
+) AS t ON true
+LEFT JOIN topic_lists AS tl ON tl.list_id = t.chat_id
+ORDER BY t.chat_id, t.number
+""").bindparams(sa.bindparam("user_id", type_=sa.BigInteger))
+
+
+async def assignments(
+    db: Database, *, user_id: int, limit: int = MAX_ASSIGNED_LISTED
+) -> Assignments:
+    """What /mine shows, in one round trip: the user's open tasks in every chat (as
+    assigned_to), where each list is, and their zone. The caller must show a group's tasks
+    only to its current members."""
+    rows = await db.run(_ASSIGNMENTS, {"user_id": user_id, "limit": limit}, idempotent=True)
+    found = [row for row in rows if row._mapping["id"] is not None]
+    return Assignments(
+        tasks=[task_from_row(row) for row in found],
+        groups={row._mapping["chat_id"]: row._mapping["group_id"] for row in found},
+        timezone=rows[0]._mapping["own_timezone"],
+    )
+
+
+_REMINDER_PLACE = sa.text("""
+SELECT COALESCE(tl.chat_id, :list_id) AS group_id,
+    COALESCE(own.timezone, list.timezone) AS timezone
+FROM (SELECT 1) AS one
+LEFT JOIN topic_lists AS tl ON tl.list_id = :list_id
+LEFT JOIN chats AS own ON own.chat_id = :user_id
+LEFT JOIN chats AS list ON list.chat_id = :list_id
+""").bindparams(
+    sa.bindparam("list_id", type_=sa.BigInteger),
+    sa.bindparam("user_id", type_=sa.BigInteger),
+)
+
+
+async def reminder_place(db: Database, *, list_id: int, user_id: int) -> tuple[int, str | None]:
+    """For the buttons of a private reminder of a list's task: the list's real group (whose
+    membership counts) and the time zone the user hears times in (their own, else the list's).
+    One round trip."""
+    rows = await db.run(_REMINDER_PLACE, {"list_id": list_id, "user_id": user_id}, idempotent=True)
+    return int(rows[0]._mapping["group_id"]), rows[0]._mapping["timezone"]

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from storage import tasks as task_store
 from storage.changes import task_from_row
 from storage.db import Database
-from storage.models import Task
+from storage.models import Completed, Task, UpdateKey
 from storage.statements import TASK_COLUMNS
 
 MAX_SEARCH_PAGE = 50
@@ -105,3 +106,23 @@ async def find_tasks(
     return SearchPage(
         words=words, tasks=tasks, total=int(rows[0]._mapping["total"]), offset=offset, limit=limit
     )
+
+
+async def set_done_and_find(
+    db: Database,
+    *,
+    chat_id: int,
+    number: int,
+    done: bool,
+    words: str,
+    offset: int = 0,
+    limit: int = 10,
+    once_for: UpdateKey | None = None,
+) -> tuple[Completed, SearchPage]:
+    """Mark a found task done or open (as tasks.set_task_done), then the results page from
+    `offset` after it: what a tick on a results message needs (two round trips)."""
+    completed = await task_store.set_task_done(
+        db, chat_id=chat_id, number=number, done=done, once_for=once_for
+    )
+    page = await find_tasks(db, chat_id=chat_id, words=words, offset=offset, limit=limit)
+    return completed, page

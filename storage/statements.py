@@ -299,3 +299,70 @@ WITH gone AS (
 )
 SELECT count(*) AS purged FROM gone
 """).bindparams(sa.bindparam("age_seconds", type_=sa.Float))
+
+
+def _change_then_page(assignments: str, *, deleted: bool) -> Change:
+    """One task of a chat changed by its number (live, or with `deleted` a deleted one), then
+    the page a list view shows after it, as DONE_THEN_PAGE does for a tick: the page is read
+    from the statement's snapshot (before the change), so the changed task is taken out of it
+    (and put back in when it is live again and belongs to the view) and the counts corrected.
+    Rows: `kind` 'changed' (the task) or 'page', with the counts, zone and `previous_start`."""
+    state = "IS NOT NULL" if deleted else "IS NULL"
+    sign = 1 if deleted else -1  # brought back: counts again; deleted: counts no more
+    back = "true" if deleted else "false"  # whether the changed task is on lists after
+    body = f"""
+changed AS (
+    UPDATE tasks SET {assignments}
+    WHERE chat_id = :chat_id AND number = :number AND deleted_at {state} AND {FIRST_TIME}
+    RETURNING {TASK_COLUMNS}
+)"""
+    tail = f"""
+moved AS (
+    SELECT COALESCE(sum(CASE WHEN done THEN 0 ELSE {sign} END), 0) AS to_open,
+        COALESCE(sum(CASE WHEN done THEN {sign} ELSE 0 END), 0) AS to_done
+    FROM changed
+),
+page AS (
+    SELECT * FROM (
+        SELECT {TASK_COLUMNS} FROM tasks
+        WHERE chat_id = :chat_id AND done = :view_done AND deleted_at IS NULL
+            AND number >= :start AND id NOT IN (SELECT id FROM changed)
+        ORDER BY number LIMIT :limit + 1
+    ) AS unchanged
+    UNION ALL
+    SELECT {TASK_COLUMNS} FROM changed WHERE {back} AND done = :view_done AND number >= :start
+)
+SELECT NOT EXISTS (SELECT 1 FROM seen) AS first_time,
+    c.open_tasks + (SELECT to_open FROM moved) AS open_tasks,
+    c.done_tasks + (SELECT to_done FROM moved) AS done_tasks,
+    c.timezone,
+    (SELECT min(p.number) FROM (
+        SELECT number FROM (
+            SELECT number FROM tasks
+            WHERE chat_id = :chat_id AND done = :view_done AND deleted_at IS NULL
+                AND number < :start AND id NOT IN (SELECT id FROM changed)
+            ORDER BY number DESC LIMIT :limit
+        ) AS unchanged
+        UNION ALL
+        SELECT number FROM changed WHERE {back} AND done = :view_done AND number < :start
+        ORDER BY number DESC LIMIT :limit
+    ) AS p) AS previous_start,
+    rows.*
+FROM (SELECT 1) AS one
+LEFT JOIN chats AS c ON c.chat_id = :chat_id
+LEFT JOIN (
+    SELECT 'changed' AS kind, {TASK_COLUMNS} FROM changed
+    UNION ALL
+    SELECT 'changed' AS kind, {TASK_COLUMNS} FROM tasks
+    WHERE chat_id = :chat_id AND number = ANY(COALESCE((SELECT task_numbers FROM seen), '{{}}'))
+    UNION ALL
+    SELECT 'page' AS kind, page.* FROM page
+) AS rows ON true
+"""
+    return Change(once=_text(f"WITH {_SEEN},\n{body},\n{_RECORD},\n{tail}"))
+
+
+# A delete, or its Undo, on a list button: the change and the page the list shows next, in one
+# round trip.
+DELETE_THEN_PAGE = _change_then_page("deleted_at = now()", deleted=False)
+RESTORE_THEN_PAGE = _change_then_page("deleted_at = NULL, updated_at = now()", deleted=True)

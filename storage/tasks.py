@@ -264,3 +264,77 @@ async def purge_processed_updates(db: Database, *, older_than_seconds: float) ->
         statements.PURGE_PROCESSED_UPDATES, {"age_seconds": older_than_seconds}, idempotent=True
     )
     return int(rows[0]._mapping["purged"])
+
+
+async def delete_and_list(
+    db: Database,
+    *,
+    chat_id: int,
+    number: int,
+    view_done: bool,
+    start: int,
+    limit: int = 10,
+    once_for: UpdateKey | None = None,
+) -> tuple[Task, TaskPage]:
+    """Delete a task (as delete_task) and return it with the list page a view shows after it:
+    what the 🗑 button of a list needs, in one round trip."""
+    return await _change_and_list(
+        db, statements.DELETE_THEN_PAGE, chat_id, number, view_done, start, limit, once_for
+    )
+
+
+async def restore_and_list(
+    db: Database,
+    *,
+    chat_id: int,
+    number: int,
+    view_done: bool,
+    start: int,
+    limit: int = 10,
+    once_for: UpdateKey | None = None,
+) -> tuple[Task, TaskPage]:
+    """Bring a deleted task back (as restore_task) and return it with the list page a view
+    shows after it: what Undo on a list needs, in one round trip."""
+    return await _change_and_list(
+        db, statements.RESTORE_THEN_PAGE, chat_id, number, view_done, start, limit, once_for
+    )
+
+
+async def _change_and_list(
+    db: Database,
+    change: statements.Change,
+    chat_id: int,
+    number: int,
+    view_done: bool,
+    start: int,
+    limit: int,
+    once_for: UpdateKey | None,
+) -> tuple[Task, TaskPage]:
+    check_number(number)
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    params = {
+        "chat_id": chat_id,
+        "number": number,
+        "view_done": view_done,
+        "start": max(1, min(start, MAX_TASK_NUMBER)),
+        "limit": limit,
+    }
+    rows = await execute_change(db, change, params, once_for=once_for)
+    changed = [task_from_row(row) for row in rows if row._mapping["kind"] == "changed"]
+    if not changed:
+        raise TaskNotFound(number)
+    listed = sorted(
+        (task_from_row(row) for row in rows if row._mapping["kind"] == "page"),
+        key=lambda task: task.number,
+    )
+    first = rows[0]._mapping
+    page = TaskPage(
+        done=view_done,
+        tasks=listed[:limit],
+        open_total=first["open_tasks"] or 0,
+        done_total=first["done_tasks"] or 0,
+        previous_start=first["previous_start"],
+        next_start=listed[limit].number if len(listed) > limit else None,
+        timezone=first["timezone"],
+    )
+    return changed[0], page

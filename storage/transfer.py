@@ -4,9 +4,10 @@ The file formats (JSON and CSV) are in handlers/task_files.py; this module store
 reads plain values only.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -14,7 +15,9 @@ from storage import statements
 from storage.changes import run_change, task_from_row
 from storage.db import Database
 from storage.errors import TooManyTasks
+from storage.local_time import chat_zone
 from storage.models import Task, UpdateKey
+from storage.reminders import get_chat_settings
 from storage.validation import clean_description, clean_title
 
 # What one export holds at most (the first ones by number); what one import adds at most.
@@ -109,3 +112,23 @@ async def import_tasks(
         "nags": [task.nag_minutes for task in tasks],
     }
     return await run_change(db, IMPORT, params, once_for=once_for)
+
+
+async def import_tasks_in_zone(
+    db: Database,
+    *,
+    chat_id: int,
+    read: Callable[[ZoneInfo], Sequence[NewTask]],
+    created_by: int | None,
+    once_for: UpdateKey | None = None,
+) -> list[Task]:
+    """Import (as import_tasks) the tasks `read` makes of a file in the list's time zone (a file's
+    times without a zone are the list's): two round trips, the zone and the import."""
+    settings = await get_chat_settings(db, chat_id=chat_id)
+    return await import_tasks(
+        db,
+        chat_id=chat_id,
+        tasks=read(chat_zone(settings.timezone)),
+        created_by=created_by,
+        once_for=once_for,
+    )

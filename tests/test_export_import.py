@@ -4,6 +4,7 @@ import csv
 import io
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from telegram import Update
@@ -12,10 +13,11 @@ from telegram.ext import Application
 from handlers.task_files import MAX_IMPORT_BYTES
 from storage.db import Database
 from storage.models import Task
-from storage.transfer import export_tasks
+from storage.reminders import ChatSettings, save_chat_settings
+from storage.transfer import NewTask, export_tasks, import_tasks_in_zone
 from testkit.fake_telegram import FakeTelegram, UploadedFile
 from tests.botdriver import ChatDriver
-from tests.factories import new_user_id
+from tests.factories import new_chat_id, new_user_id
 
 pytestmark = pytest.mark.usefixtures("telegram_calls_all_ok")
 
@@ -252,3 +254,18 @@ async def test_a_group_imports_with_the_caption_addressed_to_the_bot(
 async def test_export_of_an_empty_chat_says_there_is_nothing(private_chat: ChatDriver) -> None:
     reply = await private_chat.send("/export")
     assert reply.text == "📭 There is nothing to export: this chat has no tasks."
+
+
+async def test_an_import_reads_its_file_in_the_lists_zone(direct_db: Database) -> None:
+    chat = new_chat_id()
+    await save_chat_settings(
+        direct_db, chat_id=chat, settings=ChatSettings("Asia/Tokyo"), next_digest_at=None
+    )
+    zones: list[str] = []
+
+    def read(tz: ZoneInfo) -> list[NewTask]:
+        zones.append(tz.key)
+        return [NewTask(title="from the file")]
+
+    added = await import_tasks_in_zone(direct_db, chat_id=chat, read=read, created_by=chat)
+    assert [task.title for task in added] == ["from the file"] and zones == ["Asia/Tokyo"]

@@ -12,7 +12,7 @@ from handlers.render_search import (
     render_search_results,
 )
 from storage.db import Database
-from storage.search import SearchPage, find_tasks
+from storage.search import SearchPage, find_tasks, set_done_and_find
 from storage.tasks import add_tasks, get_task, set_description, set_done
 from testkit.fake_telegram.parse_mode import parse_html, utf16_len
 from tests.botdriver import ChatDriver
@@ -248,3 +248,16 @@ async def test_a_forged_results_button_on_another_message_is_outdated(
     listed = await private_chat.send("/list")
     answer, _ = await private_chat.press_data(listed.message_id, "f:10")
     assert answer == "This button is outdated. Send /list for a fresh list."
+
+
+async def test_a_tick_on_the_results_marks_the_task_and_searches_again(
+    direct_db: Database,
+) -> None:
+    chat = new_chat_id()
+    await add_tasks(direct_db, chat_id=chat, titles=["milk", "oat milk", "eggs"], created_by=chat)
+    completed, page = await set_done_and_find(
+        direct_db, chat_id=chat, number=2, done=True, words="milk", offset=0, limit=10
+    )
+    assert completed.task.done and completed.task.number == 2
+    assert page == await find_tasks(direct_db, chat_id=chat, words="milk", limit=10)
+    assert {task.number: task.done for task in page.tasks} == {1: False, 2: True}

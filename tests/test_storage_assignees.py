@@ -10,15 +10,20 @@ from storage.assignees import (
     assign,
     assigned_to,
     assignees_of,
+    assignments,
     find_user,
+    get_assigned_task,
     remember_user,
+    reminder_place,
     set_done_by_assignee,
     snooze_by_assignee,
     unassign,
 )
 from storage.db import Database
 from storage.errors import DuplicateUpdate, NotAssignee, TaskNotFound
+from storage.reminders import ChatSettings, save_chat_settings
 from storage.tasks import add_task, get_task
+from storage.topics import topic_list_id
 from tests.factories import new_chat_id, new_update, new_user_id
 
 
@@ -95,3 +100,55 @@ async def test_only_an_assignee_may_finish_or_snooze_and_only_in_that_chat(
     assert not (await get_task(direct_db, chat_id=other_group, number=1)).done
     done = await set_done_by_assignee(direct_db, chat_id=group, number=1, user_id=assignee)
     assert done.task.done and done.next_due is None
+
+
+async def test_a_task_is_read_with_its_assignees_in_one_go(direct_db: Database) -> None:
+    group, alice, bob = new_chat_id(group=True), new_user_id(), new_user_id()
+    await remember_user(direct_db, user_id=alice, username="alice_y", first_name="Alice")
+    await add_task(direct_db, chat_id=group, title="Plan", created_by=alice)
+    await add_task(direct_db, chat_id=group, title="Nobody's", created_by=alice)
+    await assign(direct_db, chat_id=group, number=1, user_ids=[bob])
+    await assign(direct_db, chat_id=group, number=1, user_ids=[alice])
+    found = await get_assigned_task(direct_db, chat_id=group, number=1)
+    assert found.task == await get_task(direct_db, chat_id=group, number=1)
+    assert found.assignees == [Assignee(bob, None, None), Assignee(alice, "alice_y", "Alice")]
+    assert (await get_assigned_task(direct_db, chat_id=group, number=2)).assignees == []
+    with pytest.raises(TaskNotFound):
+        await get_assigned_task(direct_db, chat_id=group, number=3)
+    with pytest.raises(TaskNotFound):  # another chat's task of that number
+        await get_assigned_task(direct_db, chat_id=new_chat_id(group=True), number=1)
+
+
+async def test_assignments_name_each_lists_group_and_the_users_own_zone(
+    direct_db: Database,
+) -> None:
+    group, forum, user = new_chat_id(group=True), new_chat_id(group=True), new_user_id()
+    topic = await topic_list_id(direct_db, chat_id=forum, thread_id=7)
+    await save_chat_settings(
+        direct_db, chat_id=user, settings=ChatSettings("Asia/Tokyo"), next_digest_at=None
+    )
+    for list_id in (group, topic):
+        await add_task(direct_db, chat_id=list_id, title="Mine", created_by=user)
+        await assign(direct_db, chat_id=list_id, number=1, user_ids=[user])
+    found = await assignments(direct_db, user_id=user)
+    assert found.tasks == await assigned_to(direct_db, user_id=user)
+    assert found.groups == {group: group, topic: forum}
+    assert found.timezone == "Asia/Tokyo"
+    nobody = await assignments(direct_db, user_id=new_user_id())
+    assert (nobody.tasks, nobody.groups, nobody.timezone) == ([], {}, None)
+
+
+async def test_a_private_reminder_speaks_in_the_users_zone_else_the_lists(
+    direct_db: Database,
+) -> None:
+    group, forum, user = new_chat_id(group=True), new_chat_id(group=True), new_user_id()
+    topic = await topic_list_id(direct_db, chat_id=forum, thread_id=3)
+    await save_chat_settings(
+        direct_db, chat_id=topic, settings=ChatSettings("Europe/Rome"), next_digest_at=None
+    )
+    assert await reminder_place(direct_db, list_id=group, user_id=user) == (group, None)
+    assert await reminder_place(direct_db, list_id=topic, user_id=user) == (forum, "Europe/Rome")
+    await save_chat_settings(
+        direct_db, chat_id=user, settings=ChatSettings("Asia/Tokyo"), next_digest_at=None
+    )
+    assert await reminder_place(direct_db, list_id=topic, user_id=user) == (forum, "Asia/Tokyo")

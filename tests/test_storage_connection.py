@@ -10,15 +10,21 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
+from storage import assignees as assignee_store
+from storage import reminders as reminder_store
+from storage import search as search_store
+from storage import transfer as transfer_store
 from storage.db import Database, InvalidDatabaseUrl, parse_database_url
 from storage.errors import StorageUnavailable
 from storage.tasks import (
     add_task,
     add_tasks,
+    delete_and_list,
     delete_task,
     get_task,
     list_tasks,
     rename_task,
+    restore_and_list,
     restore_task,
     set_description,
     set_done_and_list,
@@ -224,6 +230,25 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
         ),
         # Completed, then open again for its next time: still the one statement.
         "done, a repeating task": lambda: set_task_done(db, chat_id=chat, number=3, done=True),
+        # What a list's 🗑 and Undo need: the change and the page after it.
+        "delete and list": lambda: delete_and_list(
+            db, chat_id=chat, number=2, view_done=False, start=1, limit=10
+        ),
+        "restore and list": lambda: restore_and_list(
+            db, chat_id=chat, number=2, view_done=False, start=1, limit=10
+        ),
+        "due today, with the zone": lambda: reminder_store.due_today(
+            db, chat_id=chat, now=datetime(2030, 1, 1, tzinfo=UTC)
+        ),
+        "a task with its assignees": lambda: assignee_store.get_assigned_task(
+            db, chat_id=chat, number=1
+        ),
+        "assignments, with their groups and the zone": lambda: assignee_store.assignments(
+            db, user_id=chat
+        ),
+        "a private reminder's group and zone": lambda: assignee_store.reminder_place(
+            db, list_id=chat, user_id=chat
+        ),
     }
     await add_tasks(
         db,
@@ -241,6 +266,48 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
         costs[name] = proxy.round_trips
     mode = "pgbouncer" if db.settings.pooled else "direct"
     assert costs == dict.fromkeys(operations, ROUND_TRIPS_PER_OPERATION[mode])
+
+
+async def test_changes_read_in_the_lists_zone_cost_two_statements(
+    counted_db: tuple[Database, PgProxy],
+) -> None:
+    """A due time typed by the user (or in an imported file) means a moment only in the list's
+    zone: the zone is read, then the change made, in one storage call. A tick on search results
+    is the tick, then the search again."""
+    db, proxy = counted_db
+    chat, due_at = new_chat_id(), datetime(2030, 1, 1, 9, tzinfo=UTC)
+    operations = {
+        "add with due times": lambda: reminder_store.add_tasks_in_zone(
+            db, chat_id=chat, titles=["t"], due=lambda tz: [(due_at, None)], created_by=chat
+        ),
+        "due": lambda: reminder_store.set_due_in_zone(
+            db, chat_id=chat, number=1, due=lambda tz: (due_at, None)
+        ),
+        "snooze": lambda: reminder_store.snooze_in_zone(
+            db, chat_id=chat, number=1, until=lambda tz: due_at
+        ),
+        "done from a reminder": lambda: reminder_store.set_task_done_with_settings(
+            db, chat_id=chat, number=1
+        ),
+        "a setting": lambda: reminder_store.change_chat_settings(
+            db, chat_id=chat, change=lambda old: old, now=due_at
+        ),
+        "import": lambda: transfer_store.import_tasks_in_zone(
+            db, chat_id=chat, read=lambda tz: [transfer_store.NewTask("i")], created_by=chat
+        ),
+        "a tick on search results": lambda: search_store.set_done_and_find(
+            db, chat_id=chat, number=1, done=False, words="t"
+        ),
+    }
+    for run in operations.values():  # warm up: connect, prepare each statement once
+        await run()
+    costs = {}
+    for name, run in operations.items():
+        proxy.reset()
+        await run()
+        costs[name] = proxy.round_trips
+    mode = "pgbouncer" if db.settings.pooled else "direct"
+    assert costs == dict.fromkeys(operations, 2 * ROUND_TRIPS_PER_OPERATION[mode])
 
 
 @pytest.mark.parametrize(

@@ -8,16 +8,22 @@ from storage.db import Database
 from storage.recurrence import Recurrence
 from storage.reminders import (
     ChatSettings,
+    add_tasks_in_zone,
+    change_chat_settings,
     claim_due_digests,
     claim_due_reminders,
+    due_today,
     due_until,
     finish_digest,
     finish_reminder,
     get_chat_settings,
     save_chat_settings,
     set_due,
+    set_due_in_zone,
     set_nag,
+    set_task_done_with_settings,
     snooze,
+    snooze_in_zone,
 )
 from storage.tasks import add_tasks, delete_task, get_task, set_task_done
 from tests.factories import new_chat_id
@@ -166,3 +172,88 @@ async def test_digest_claims_are_exclusive_and_finish_schedules_the_next(
     ] == []
     later = await claim_due_digests(direct_db, now=tomorrow, lease_until=tomorrow)
     assert [c.chat_id for c in later if c.chat_id == chat] == [chat]
+
+
+KOLKATA = "Asia/Kolkata"  # +05:30: NOW (09:00 UTC) is 14:30 there, its day ends at 18:29:59 UTC
+
+
+async def test_due_today_is_up_to_the_end_of_the_lists_local_day(direct_db: Database) -> None:
+    chat = new_chat_id()
+    await save_chat_settings(
+        direct_db, chat_id=chat, settings=ChatSettings(KOLKATA), next_digest_at=None
+    )
+    titles = ["overdue", "tonight", "after midnight there", "done", "no due time"]
+    await add_tasks(direct_db, chat_id=chat, titles=titles, created_by=chat)
+    dues = [NOW - timedelta(days=2), NOW + timedelta(hours=9, minutes=29)]
+    dues += [NOW + timedelta(hours=9, minutes=31), NOW]
+    for number, due_at in enumerate(dues, start=1):
+        await set_due(direct_db, chat_id=chat, number=number, due_at=due_at)
+    await set_task_done(direct_db, chat_id=chat, number=4, done=True)
+    tasks, settings = await due_today(direct_db, chat_id=chat, now=NOW)
+    assert [t.title for t in tasks] == ["overdue", "tonight"]
+    assert settings.timezone == KOLKATA
+    # The same as due_until with the day's end worked out by hand.
+    until = datetime(2040, 1, 15, 18, 29, 59, 999999, tzinfo=UTC)
+    assert tasks == await due_until(direct_db, chat_id=chat, until=until)
+    # A list never seen: no tasks, settings unset (UTC).
+    assert await due_today(direct_db, chat_id=new_chat_id(), now=NOW) == ([], ChatSettings())
+
+
+async def test_changes_that_read_the_lists_zone_first_give_it_to_the_parse(
+    direct_db: Database,
+) -> None:
+    chat = new_chat_id()
+    await save_chat_settings(
+        direct_db, chat_id=chat, settings=ChatSettings(KOLKATA), next_digest_at=None
+    )
+    zones: list[ZoneInfo] = []
+
+    def in_a_day(tz: ZoneInfo) -> datetime:
+        zones.append(tz)
+        return NOW + timedelta(days=1)
+
+    added, settings = await add_tasks_in_zone(
+        direct_db,
+        chat_id=chat,
+        titles=["a", "b"],
+        due=lambda tz: [(in_a_day(tz), "daily::09:00:"), (None, None)],
+        created_by=chat,
+    )
+    assert [(t.due_at, t.recurrence) for t in added] == [
+        (NOW + timedelta(days=1), "daily::09:00:"),
+        (None, None),
+    ]
+    assert settings.timezone == KOLKATA
+    task, _ = await set_due_in_zone(
+        direct_db, chat_id=chat, number=2, due=lambda tz: (in_a_day(tz), None)
+    )
+    assert task.due_at == NOW + timedelta(days=1)
+    task, until, _ = await snooze_in_zone(direct_db, chat_id=chat, number=2, until=in_a_day)
+    assert until == NOW + timedelta(days=1) and task.number == 2
+    assert zones == [ZoneInfo(KOLKATA)] * 3
+    completed, settings = await set_task_done_with_settings(
+        direct_db, chat_id=chat, number=1, now=NOW
+    )
+    assert completed.next_due is not None and settings.timezone == KOLKATA
+
+
+async def test_changing_a_setting_keeps_the_others_and_schedules_the_digest(
+    direct_db: Database,
+) -> None:
+    chat = new_chat_id()
+    start = ChatSettings("Europe/Berlin", quiet_start=22 * 60, quiet_end=7 * 60)
+    await save_chat_settings(direct_db, chat_id=chat, settings=start, next_digest_at=None)
+    stored = await change_chat_settings(
+        direct_db,
+        chat_id=chat,
+        change=lambda old: ChatSettings(old.timezone, old.quiet_start, old.quiet_end, 8 * 60),
+        now=NOW,
+    )
+    assert stored == ChatSettings("Europe/Berlin", 22 * 60, 7 * 60, digest_minute=8 * 60)
+    assert await get_chat_settings(direct_db, chat_id=chat) == stored
+    # 08:00 in Berlin (+01:00 in January) after NOW (10:00 there) is the next day's.
+    next_digest = datetime(2040, 1, 16, 7, 0, tzinfo=UTC)
+    claims = await claim_due_digests(
+        direct_db, now=next_digest, lease_until=next_digest + timedelta(minutes=1), limit=1000
+    )
+    assert [c.chat_id for c in claims if c.chat_id == chat] == [chat]

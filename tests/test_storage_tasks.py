@@ -6,23 +6,31 @@ from datetime import datetime
 import pytest
 
 from storage.db import Database
-from storage.errors import InvalidDescription, InvalidTitle, TaskNotFound, TooManyTasks
+from storage.errors import (
+    DuplicateUpdate,
+    InvalidDescription,
+    InvalidTitle,
+    TaskNotFound,
+    TooManyTasks,
+)
 from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from storage.tasks import (
     MAX_TASKS_PER_ADD,
     add_task,
     add_tasks,
+    delete_and_list,
     delete_task,
     get_task,
     list_tasks,
     rename_task,
+    restore_and_list,
     restore_task,
     set_description,
     set_done,
     set_done_and_list,
     set_task_done,
 )
-from tests.factories import new_chat_id, new_user_id
+from tests.factories import new_chat_id, new_update, new_user_id
 
 
 async def test_numbers_start_at_one_and_are_per_chat(db: Database) -> None:
@@ -331,3 +339,58 @@ async def test_a_task_can_be_added_with_its_note_in_the_same_statement(db: Datab
             description="x" * (DESCRIPTION_MAX_LENGTH + 1),
         )
     assert (await list_tasks(db, chat_id=chat)).total == 1
+
+
+async def test_delete_and_list_shows_the_page_as_it_is_after_the_delete(db: Database) -> None:
+    chat = new_chat_id()
+    await add_tasks(db, chat_id=chat, titles=[f"t{i}" for i in range(1, 26)], created_by=chat)
+    await set_done(db, chat_id=chat, numbers=[1, 12], done=True)
+    deleted, page = await delete_and_list(
+        db, chat_id=chat, number=14, view_done=False, start=11, limit=10
+    )
+    assert deleted.number == 14 and deleted.title == "t14"
+    assert [t.number for t in page.tasks] == [11, 13, 15, 16, 17, 18, 19, 20, 21, 22]
+    assert (page.open_total, page.done_total, page.previous_start) == (22, 2, 2)
+    assert page == await list_tasks(db, chat_id=chat, start=11, limit=10)
+    # A done task, deleted from the done view; the page before it loses it too.
+    _, done_page = await delete_and_list(
+        db, chat_id=chat, number=1, view_done=True, start=12, limit=1
+    )
+    assert done_page == await list_tasks(db, chat_id=chat, done=True, start=12, limit=1)
+    assert done_page.previous_start is None and done_page.done_total == 1
+
+
+async def test_restore_and_list_puts_the_task_back_on_its_page(db: Database) -> None:
+    chat = new_chat_id()
+    await add_tasks(db, chat_id=chat, titles=[f"t{i}" for i in range(1, 26)], created_by=chat)
+    await delete_task(db, chat_id=chat, number=14)
+    await delete_task(db, chat_id=chat, number=5)
+    restored, page = await restore_and_list(
+        db, chat_id=chat, number=14, view_done=False, start=11, limit=10
+    )
+    assert restored.number == 14 and not restored.done
+    assert 14 in [t.number for t in page.tasks]
+    assert page == await list_tasks(db, chat_id=chat, start=11, limit=10)
+    # Back before the page's start: the previous page starts earlier again.
+    _, later = await restore_and_list(
+        db, chat_id=chat, number=5, view_done=False, start=11, limit=10
+    )
+    assert later == await list_tasks(db, chat_id=chat, start=11, limit=10)
+    assert later.previous_start == 1 and later.open_total == 25
+
+
+async def test_delete_and_restore_with_the_list_apply_once_per_update(db: Database) -> None:
+    chat = new_chat_id()
+    await add_tasks(db, chat_id=chat, titles=["a", "b"], created_by=chat)
+    key = new_update()
+    await delete_and_list(db, chat_id=chat, number=1, view_done=False, start=1, once_for=key)
+    with pytest.raises(DuplicateUpdate):
+        await delete_and_list(db, chat_id=chat, number=1, view_done=False, start=1, once_for=key)
+    with pytest.raises(TaskNotFound):  # deleted already
+        await delete_and_list(db, chat_id=chat, number=1, view_done=False, start=1)
+    with pytest.raises(TaskNotFound):  # not deleted
+        await restore_and_list(db, chat_id=chat, number=2, view_done=False, start=1)
+    with pytest.raises(TaskNotFound):
+        await delete_and_list(db, chat_id=chat, number=2**31, view_done=False, start=1)
+    _, page = await restore_and_list(db, chat_id=chat, number=1, view_done=False, start=1)
+    assert [t.title for t in page.tasks] == ["a", "b"] and page.open_total == 2
