@@ -4,13 +4,26 @@ import os
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from bot.settings import Settings
 from bot.telegram_retry import RetryingRateLimiter
 from bot.updates import PerChatUpdateProcessor
-from handlers import assignees, calendar, errors, inline, reminders, search, tasks, transfer
-from handlers.context import BotContext, BotData
+from handlers import (
+    assignee_buttons,
+    assignees,
+    calendar,
+    chat_settings,
+    due,
+    errors,
+    inline,
+    list_buttons,
+    reminder_buttons,
+    search,
+    tasks,
+    transfer,
+)
+from handlers.context import BotApplication, BotContext, BotData
 
 # Take python-telegram-bot's coming durations (timedelta) now: otherwise every flood-limit error
 # (RetryAfter) warns that the old kind is deprecated.
@@ -30,7 +43,7 @@ MAX_CONCURRENT_UPDATES = 64
 POLL_TIMEOUT_SECONDS = 25
 
 
-def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings) -> BotApplication:
     """An Application with every handler registered; storage is attached when it starts."""
     builder = (
         ApplicationBuilder()
@@ -58,13 +71,20 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")
     application = builder.build()
     application.bot_data.mini_app_url = settings.mini_app_url
-    # Order matters only for the catch-all text handlers, which tasks.register adds last.
-    reminders.register(application)  # its button pattern goes before the lists' catch-all
-    search.register(application)  # its button pattern too
+    # Each button press goes to the one handler of the action its data decodes to (errors has
+    # the one for data that decodes to none), so the buttons' order does not matter. Order
+    # matters only for messages: tasks.register adds the handlers of texts that are no command
+    # (an unknown command, a reply with a new title, plain text) last.
+    due.register(application)
+    chat_settings.register(application)
+    reminder_buttons.register(application)
+    list_buttons.register(application)
+    search.register(application)
     inline.register(application)
-    transfer.register(application)  # import files, before the catch-alls
+    transfer.register(application)
     calendar.register(application, base_url=settings.public_base_url)
-    assignees.register(application)  # its button pattern too
-    tasks.register(application)
+    assignees.register(application)
+    assignee_buttons.register(application)
     errors.register(application)
+    tasks.register(application)
     return application

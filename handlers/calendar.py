@@ -3,13 +3,13 @@
 from functools import partial
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import CommandHandler
 
 from handlers import render_transfer as render
-from handlers.common import list_id, once_key
-from handlers.context import BotContext
+from handlers.common import NEW_MESSAGES, list_id, once_key
+from handlers.context import BotApplication, BotContext
 from handlers.parsing import UsageError, command_text
-from storage.calendar import calendar_token
+from storage import calendar as calendar_store
 
 FEED_PATH = "/calendar/{token}.ics"
 _RESET_WORDS = {"reset", "new", "revoke"}
@@ -31,7 +31,7 @@ async def calendar(update: Update, context: BotContext, *, base_url: str | None)
         await message.reply_text(render.CALENDAR_UNAVAILABLE)
         return
     reset = bool(argument)
-    token = await calendar_token(
+    token = await calendar_store.calendar_token(
         context.db,
         chat_id=await list_id(update, context),
         reset=reset,
@@ -40,12 +40,12 @@ async def calendar(update: Update, context: BotContext, *, base_url: str | None)
     await message.reply_text(render.render_calendar_url(feed_url(base_url, token), reset=reset))
 
 
-def register(application: Application, *, base_url: str | None) -> None:  # type: ignore[type-arg]
+def register(application: BotApplication, *, base_url: str | None) -> None:
     """Add /calendar; `base_url` is the bot's public web address (None: it has none)."""
     application.add_handler(
         CommandHandler(
             "calendar",
             partial(calendar, base_url=base_url),
-            filters=filters.UpdateType.MESSAGE,
+            filters=NEW_MESSAGES,
         )
     )

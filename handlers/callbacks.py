@@ -4,10 +4,13 @@ Almost none names a chat: the chat is the one the button's message is in. The ex
 buttons of a group task's reminder sent privately to an assignee (AssignedDone, AssignedSnooze);
 their handler acts only if the presser is an assignee of that task and still in that group.
 Anything that does not decode exactly (forged, truncated, from an old version) raises
-InvalidCallbackData.
+InvalidCallbackData. Each kind of action has its own handler: `is_action(SetDone)` is the
+pattern that routes a press to it, and `is_not_ours` the one for data no action decodes to.
 """
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 MAX_CALLBACK_BYTES = 64
@@ -16,12 +19,19 @@ _MAX_CHAT_ID = 2**63 - 1
 
 
 # The quick choices of /due N and the snooze buttons of a reminder, as their buttons carry them
-# (what each means: handlers.when; their labels: handlers.render_due).
+# (what each means: handlers.reminder_buttons; their labels: handlers.render_due). Any other
+# code does not decode.
 QUICK_DUE_CODES = ("1h", "evening", "morning", "week")
+NO_DUE_CODE = "off"
 SNOOZE_CODES = ("10m", "1h", "evening", "morning")
 
 
-class InvalidCallbackData(ValueError):
+class ButtonOutdated(Exception):
+    """A press the bot cannot act on: its data is not ours, or its message is gone. The error
+    handler answers it with "This button is outdated"."""
+
+
+class InvalidCallbackData(ButtonOutdated, ValueError):
     """The button's data is not one this version of the bot produces."""
 
 
@@ -242,6 +252,12 @@ def _chat(text: str) -> int:
     return value
 
 
+def _code(text: str, codes: tuple[str, ...]) -> str:
+    if text not in codes:
+        raise InvalidCallbackData("not a choice of this button")
+    return text
+
+
 def _view(kind: str | None, start: str | None) -> ListView | None:
     if kind is None or start is None:
         return None
@@ -269,9 +285,9 @@ def decode(data: object) -> ButtonAction:
         if kind == "rd":
             return ReminderDone(_int(groups[0]))
         if kind == "rs":
-            return Snooze(_int(groups[0]), groups[1])
+            return Snooze(_int(groups[0]), _code(groups[1], SNOOZE_CODES))
         if kind == "dq":
-            return ChooseDue(_int(groups[0]), groups[1])
+            return ChooseDue(_int(groups[0]), _code(groups[1], (*QUICK_DUE_CODES, NO_DUE_CODE)))
         if kind == "f":
             return FindPage(_int(groups[0]))
         if kind == "fd":
@@ -281,10 +297,39 @@ def decode(data: object) -> ButtonAction:
         if kind == "ad":
             return AssignedDone(_chat(groups[0]), _int(groups[1]))
         if kind == "as":
-            return AssignedSnooze(_chat(groups[0]), _int(groups[1]), groups[2])
+            return AssignedSnooze(
+                _chat(groups[0]), _int(groups[1]), _code(groups[2], SNOOZE_CODES)
+            )
         if kind == "p":
             view = _view(groups[0], groups[1])
             assert view is not None
             return ShowList(view)
         return Nothing()
     raise InvalidCallbackData("not callback data of this bot")
+
+
+@functools.lru_cache(maxsize=1024)
+def _decoded_text(data: str) -> ButtonAction | None:
+    try:
+        return decode(data)
+    except InvalidCallbackData:
+        return None
+
+
+def decoded(data: object) -> ButtonAction | None:
+    """The action a button's data asks for; None for anything that is not ours.
+
+    Every button handler's pattern asks this of each press, so the answers are kept (actions
+    are frozen values).
+    """
+    return _decoded_text(data) if isinstance(data, str) else None
+
+
+def is_action(kind: type[ButtonAction]) -> Callable[[object], bool]:
+    """A CallbackQueryHandler pattern: the data decodes to an action of this kind."""
+    return lambda data: isinstance(decoded(data), kind)
+
+
+def is_not_ours(data: object) -> bool:
+    """A CallbackQueryHandler pattern: the data decodes to no action (forged, truncated, old)."""
+    return decoded(data) is None

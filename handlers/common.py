@@ -1,13 +1,28 @@
-"""Small things every handler module needs: the update's idempotency key, its list, a reply."""
+"""Small things every handler module needs: the update's idempotency key, its list, the action
+of a button press, a reply, an edit of the pressed message."""
 
-from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update
+from typing import TypeVar
+
+from telegram import (
+    CallbackQuery,
+    Chat,
+    ForceReply,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest
 from telegram.ext import filters
 
-from handlers.callbacks import ButtonAction, InvalidCallbackData, decode
+from handlers.callbacks import ButtonAction, ButtonOutdated, decoded
 from handlers.context import BotContext
-from handlers.render import BUTTON_OUTDATED
+from storage import topics as topic_store
 from storage.models import UpdateKey
-from storage.topics import topic_list_id
+
+Action = TypeVar("Action", bound=ButtonAction)
+Markup = InlineKeyboardMarkup | ForceReply | None
 
 # Commands react to new messages only: python-telegram-bot's CommandHandler would also take an
 # edited message, and an edited /add must not add a second task.
@@ -51,26 +66,55 @@ async def list_id(update: Update, context: BotContext) -> int:
     known = context.bot_data.topic_lists
     key = (chat.id, thread)
     if key not in known:
-        known[key] = await topic_list_id(context.db, chat_id=chat.id, thread_id=thread)
+        known[key] = await topic_store.topic_list_id(context.db, chat_id=chat.id, thread_id=thread)
     return known[key]
 
 
-async def pressed(update: Update) -> tuple[CallbackQuery, ButtonAction] | None:
-    """The button press and the action its data asks for; None when the data is not ours or the
-    message is gone, after answering the press with "outdated" (a press is always answered)."""
+def pressed(update: Update, kind: type[Action]) -> tuple[CallbackQuery, Action]:
+    """The button press and its action, of the kind the handler was registered for.
+
+    ButtonOutdated when the data is not that (a press that reached the wrong handler, or empty
+    data) or the message is gone: the error handler then answers "outdated", so every press is
+    answered.
+    """
     query = update.callback_query
     assert query is not None
-    try:
-        action = decode(query.data)
-    except InvalidCallbackData:
-        action = None
-    if action is None or query.message is None:
-        await query.answer(BUTTON_OUTDATED, show_alert=True)
-        return None
+    action = decoded(query.data)
+    if not isinstance(action, kind) or query.message is None:
+        raise ButtonOutdated
     return query, action
 
 
-async def reply(update: Update, text: str, markup: object = None) -> None:
+async def reply(update: Update, text: str, markup: Markup = None) -> None:
     """Answer the update's message in its chat (quoting it in groups), in its topic."""
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(text, reply_markup=markup)  # type: ignore[arg-type]
+    await message_of(update).reply_text(text, reply_markup=markup)
+
+
+async def edit_pressed(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Edit the pressed button's message in place; an edit that changes nothing is fine.
+
+    A message Telegram no longer lets the bot edit (too old, or deleted) is replaced by a new
+    one in the same chat (and topic).
+    """
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:
+        reason = error.message.lower()
+        if "not modified" in reason:
+            return
+        if ("can't be edited" in reason or "to edit not found" in reason) and query.message:
+            await query.get_bot().send_message(
+                query.message.chat.id,
+                text,
+                reply_markup=markup,
+                message_thread_id=topic_of(query.message),
+            )
+            return
+        raise
+
+
+def app_url(context: BotContext, chat: Chat) -> str | None:
+    """The Mini App's URL for a button in this chat (private chats only), if there is one."""
+    return context.bot_data.mini_app_url if chat.type == ChatType.PRIVATE else None

@@ -1,8 +1,10 @@
-"""What handlers get besides the update: the storage, through a typed context."""
+"""What handlers get besides the update: the storage, through a typed context; and the type of
+the Application that runs them."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from storage.db import Database
 
@@ -19,7 +21,7 @@ class BotData:
 
 
 class BotContext(
-    CallbackContext[ExtBot[None], dict[object, object], dict[object, object], BotData]
+    CallbackContext[ExtBot[int], dict[object, object], dict[object, object], BotData]
 ):
     """The context handlers receive; `db` is the storage every handler calls."""
 
@@ -29,3 +31,16 @@ class BotContext(
         if database is None:
             raise RuntimeError("the database is not open yet")
         return database
+
+
+# The Application as bot.app builds it: what every register() takes. Its bot is an ExtBot[int]
+# because of the rate limiter (whose per-call argument is an int); the job queue is PTB's
+# default type, though the bot runs none (no apscheduler: it is None at run time).
+BotApplication = Application[
+    ExtBot[int],
+    BotContext,
+    dict[Any, Any],
+    dict[Any, Any],
+    BotData,
+    JobQueue[ContextTypes.DEFAULT_TYPE],
+]

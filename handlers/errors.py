@@ -1,14 +1,18 @@
-"""The one place where errors become chat replies, and unexpected ones are logged."""
+"""The one place where errors become chat replies, and unexpected ones are logged; and the
+answer to a press of a button that is not (or no longer) ours."""
 
 import logging
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import Application
+from telegram.ext import CallbackQueryHandler
 
-from handlers import render
-from handlers.context import BotContext
+from handlers import render, render_transfer
+from handlers.callbacks import ButtonOutdated, is_not_ours
+from handlers.context import BotApplication, BotContext
 from handlers.parsing import UsageError
+from handlers.task_files import ImportRejected
+from handlers.when import WhenError
 from storage.errors import DuplicateUpdate, StorageError, StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -20,8 +24,12 @@ def _reply_for(update: Update, error: BaseException) -> str | None:
         # Telegram delivered this update again; the first delivery did the work and answered.
         log.info("update %s was processed before; ignored", update.update_id)
         return None
-    if isinstance(error, UsageError):
+    if isinstance(error, UsageError | WhenError):
         return render.render_usage(error.message)
+    if isinstance(error, ButtonOutdated):
+        return render.BUTTON_OUTDATED
+    if isinstance(error, ImportRejected):
+        return render_transfer.render_import_rejected(error.problems)
     if isinstance(error, StorageUnavailable):
         log.warning("update %s: storage unavailable: %s", update.update_id, error.__cause__)
         return render.render_storage_error(error)
@@ -60,6 +68,16 @@ async def on_error(update: object, context: BotContext) -> None:
         )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Install the error handler."""
+async def outdated_button(update: Update, context: BotContext) -> None:
+    """A button whose data no action of this bot decodes to: "This button is outdated"."""
+    assert update.callback_query is not None
+    await update.callback_query.answer(render.BUTTON_OUTDATED, show_alert=True)
+
+
+def register(application: BotApplication) -> None:
+    """Install the error handler, and the handler of presses no other button handler takes."""
+    # A game's button carries no data: it is not ours either (every press is answered).
+    application.add_handler(
+        CallbackQueryHandler(outdated_button, pattern=is_not_ours, game_pattern=".")
+    )
     application.add_error_handler(on_error)

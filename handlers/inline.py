@@ -7,10 +7,10 @@ query is typed in: a group's tasks never appear. Picking a result arrives as a
 """
 
 from telegram import Update
-from telegram.ext import Application, ChosenInlineResultHandler, InlineQueryHandler
+from telegram.ext import ChosenInlineResultHandler, InlineQueryHandler
 
 from handlers.common import once_key
-from handlers.context import BotContext
+from handlers.context import BotApplication, BotContext
 from handlers.render_search import (
     ADD_RESULT_ID,
     INLINE_CACHE_SECONDS,
@@ -19,10 +19,11 @@ from handlers.render_search import (
     render_inline_results,
     search_words,
 )
-from storage import tasks as storage
+from storage import search as search_store
+from storage import tasks as task_store
 from storage.errors import InvalidTitle
-from storage.search import MAX_SEARCH_OFFSET, find_tasks
-from storage.tasks import clean_title
+from storage.search import MAX_SEARCH_OFFSET
+from storage.validation import clean_title
 
 
 def _offset(text: str) -> int:
@@ -47,7 +48,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
     words = text[:MAX_WORDS_LENGTH]
     offset = _offset(query.offset)
     if words:
-        found = await find_tasks(
+        found = await search_store.find_tasks(
             context.db,
             chat_id=user_id,
             words=words,
@@ -57,7 +58,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
         )
         tasks, following = found.tasks, found.next_offset
     else:
-        page = await storage.list_tasks(
+        page = await task_store.list_tasks(
             context.db, chat_id=user_id, start=max(offset, 1), limit=INLINE_PAGE_SIZE
         )
         tasks, following = page.tasks, page.next_start
@@ -82,7 +83,7 @@ async def chosen_result(update: Update, context: BotContext) -> None:
     if chosen.result_id != ADD_RESULT_ID:
         return  # a task was shared: nothing changes
     user_id = chosen.from_user.id
-    await storage.add_task(
+    await task_store.add_task(
         context.db,
         chat_id=user_id,
         title=search_words(chosen.query),
@@ -91,7 +92,7 @@ async def chosen_result(update: Update, context: BotContext) -> None:
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApplication) -> None:
     """Add the inline query and the chosen result handlers."""
     application.add_handler(InlineQueryHandler(inline_query))
     application.add_handler(ChosenInlineResultHandler(chosen_result))

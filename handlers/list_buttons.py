@@ -1,9 +1,12 @@
-"""The list message's buttons: tick, rename, delete with Undo, paging, open/done switch."""
+"""The list message's buttons, one handler each: tick, rename, delete with Undo, paging and the
+open/done switch, the page counter.
 
-from telegram import CallbackQuery, Chat, Update
+Each acts on the list of the chat (or forum topic) the button's message is in.
+"""
+
+from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
 from handlers import render
 from handlers.callbacks import (
@@ -14,141 +17,162 @@ from handlers.callbacks import (
     SetDone,
     ShowList,
     Undo,
+    is_action,
 )
-from handlers.common import list_id, once_key, pressed, topic_of
-from handlers.context import BotContext
+from handlers.common import app_url, edit_pressed, list_id, once_key, pressed, topic_of
+from handlers.context import BotApplication, BotContext
 from handlers.permissions import may_delete
-from storage import tasks as storage
+from storage import tasks as task_store
 from storage.clock import now_utc
-from storage.db import Database
 from storage.models import TaskPage
 
 
-def app_url(context: BotContext, chat: Chat) -> str | None:
-    """The Mini App's URL for a button in this chat (private chats only), if there is one."""
-    return context.bot_data.mini_app_url if chat.type == ChatType.PRIVATE else None
-
-
-async def load_page(db: Database, chat_id: int, view: ListView) -> TaskPage:
-    """The page a view shows; the first page when nothing is left from its start on."""
-    page = await storage.list_tasks(
-        db, chat_id=chat_id, done=view.done, start=view.start, limit=render.PAGE_SIZE
+async def first_page_if_empty(
+    context: BotContext, chat_id: int, page: TaskPage, view: ListView
+) -> TaskPage:
+    """The page, or the view's first page when nothing is left from its start on (rare: the
+    last task of a page went)."""
+    if page.tasks or view.start <= 1:
+        return page
+    return await task_store.list_tasks(
+        context.db, chat_id=chat_id, done=view.done, limit=render.PAGE_SIZE
     )
-    if not page.tasks and view.start > 1:
-        page = await storage.list_tasks(
-            db, chat_id=chat_id, done=view.done, limit=render.PAGE_SIZE
+
+
+async def tick(update: Update, context: BotContext) -> None:
+    """⬜/☑️ on a task: it is done (or open again), and the list is shown again."""
+    query, action = pressed(update, SetDone)
+    owner, view = await list_id(update, context), action.view
+    completed, page = await task_store.set_done_and_list(
+        context.db,
+        chat_id=owner,
+        number=action.number,
+        done=action.done,
+        view_done=view.done,
+        start=view.start,
+        limit=render.PAGE_SIZE,
+        once_for=once_key(update, context),
+    )
+    page = await first_page_if_empty(context, owner, page, view)
+    await query.answer(render.render_notice_done(completed))
+    chat = update.effective_chat
+    assert chat is not None
+    text, markup = render.render_task_list(page, now=now_utc(), app_url=app_url(context, chat))
+    await edit_pressed(query, text, markup)
+
+
+async def ask_new_title(update: Update, context: BotContext) -> None:
+    """✏️ on a task: the bot asks for its new title, as a message to reply to."""
+    query, action = pressed(update, AskNewTitle)
+    task = await task_store.get_task(
+        context.db, chat_id=await list_id(update, context), number=action.number
+    )
+    chat = update.effective_chat
+    assert chat is not None
+    asker = None
+    if chat.type != ChatType.PRIVATE:
+        asker = (query.from_user.id, query.from_user.full_name)
+    text, force_reply = render.render_edit_prompt(task, asker=asker)
+    await query.answer()
+    await context.bot.send_message(
+        chat.id, text, reply_markup=force_reply, message_thread_id=topic_of(query.message)
+    )
+
+
+async def delete(update: Update, context: BotContext) -> None:
+    """🗑 on a task: it is deleted and the list shown again with an Undo button (in groups only
+    for its author or an admin; anyone else is told why not)."""
+    query, action = pressed(update, Delete)
+    owner, view = await list_id(update, context), action.view or ListView()
+    chat = update.effective_chat
+    assert chat is not None
+    if chat.type != ChatType.PRIVATE:
+        # Who may delete depends on Telegram (is the presser an admin?): asked between the read
+        # of the task's author and the delete.
+        task = await task_store.get_task(context.db, chat_id=owner, number=action.number)
+        if not await may_delete(context, chat, task, actor=query.from_user.id):
+            await query.answer(render.plain(render.render_delete_refused(task)), show_alert=True)
+            return
+    deleted, page = await task_store.delete_and_list(
+        context.db,
+        chat_id=owner,
+        number=action.number,
+        view_done=view.done,
+        start=view.start,
+        limit=render.PAGE_SIZE,
+        once_for=once_key(update, context),
+    )
+    page = await first_page_if_empty(context, owner, page, view)
+    await query.answer(f"🗑 Deleted #{deleted.number}")
+    text, markup = render.render_task_list(
+        page,
+        notice=render.render_deleted_notice(deleted),
+        undo=Undo(deleted.number, view),
+        now=now_utc(),
+        app_url=app_url(context, chat),
+    )
+    await edit_pressed(query, text, markup)
+
+
+async def undo(update: Update, context: BotContext) -> None:
+    """↩️ Undo after a delete: the task is back, and the list (if it was one) shown again."""
+    query, action = pressed(update, Undo)
+    owner, once = await list_id(update, context), once_key(update, context)
+    if action.view is None:  # the Undo of /delete's reply, which is no list
+        restored = await task_store.restore_task(
+            context.db, chat_id=owner, number=action.number, once_for=once
         )
-    return page
-
-
-async def edit_list(query: CallbackQuery, text: str, markup: object = None) -> None:
-    """Edit the button's message in place; an edit that changes nothing is fine.
-
-    A message Telegram no longer lets the bot edit (too old, or deleted) is replaced by a new
-    one in the same chat (and topic).
-    """
-    try:
-        await query.edit_message_text(text, reply_markup=markup)  # type: ignore[arg-type]
-    except BadRequest as error:
-        reason = error.message.lower()
-        if "not modified" in reason:
-            return
-        if ("can't be edited" in reason or "to edit not found" in reason) and query.message:
-            await query.get_bot().send_message(
-                query.message.chat.id,
-                text,
-                reply_markup=markup,  # type: ignore[arg-type]
-                message_thread_id=topic_of(query.message),
-            )
-            return
-        raise
-
-
-async def button(update: Update, context: BotContext) -> None:
-    """Any button of a list or a reply: act on the list of the chat (or forum topic) the
-    button's message is in."""
-    press = await pressed(update)
-    if press is None:
+        await query.answer(f"↩️ Restored #{restored.number}")
+        await edit_pressed(query, render.render_restored(restored))
         return
-    query, action = press
-    message = query.message
-    assert message is not None
-    chat, owner = message.chat, await list_id(update, context)
-    db = context.db
-    match action:
-        case SetDone(number=number, done=target, view=view):
-            completed, page = await storage.set_done_and_list(
-                db,
-                chat_id=owner,
-                number=number,
-                done=target,
-                view_done=view.done,
-                start=view.start,
-                limit=render.PAGE_SIZE,
-                once_for=once_key(update, context),
-            )
-            if not page.tasks and view.start > 1:
-                page = await load_page(db, owner, view)  # rare: the last of a page went
-            await query.answer(render.render_notice_done(completed))
-            await edit_list(
-                query,
-                *render.render_task_list(page, now=now_utc(), app_url=app_url(context, chat)),
-            )
-        case AskNewTitle(number=number):
-            task = await storage.get_task(db, chat_id=owner, number=number)
-            asker = None
-            if chat.type != ChatType.PRIVATE:
-                asker = (query.from_user.id, query.from_user.full_name)
-            text, force_reply = render.render_edit_prompt(task, asker=asker)
-            await query.answer()
-            await context.bot.send_message(
-                chat.id, text, reply_markup=force_reply, message_thread_id=topic_of(message)
-            )
-        case Delete(number=number, view=view):
-            task = await storage.get_task(db, chat_id=owner, number=number)
-            if not await may_delete(context, chat, task, actor=query.from_user.id):
-                await query.answer(
-                    render.plain(render.render_delete_refused(task)), show_alert=True
-                )
-                return
-            deleted = await storage.delete_task(
-                db, chat_id=owner, number=number, once_for=once_key(update, context)
-            )
-            await query.answer(f"🗑 Deleted #{deleted.number}")
-            page = await load_page(db, owner, view or ListView())
-            text, markup = render.render_task_list(
-                page,
-                notice=render.render_deleted_notice(deleted),
-                undo=Undo(deleted.number, view or ListView()),
-                now=now_utc(),
-                app_url=app_url(context, chat),
-            )
-            await edit_list(query, text, markup)
-        case Undo(number=number, view=view):
-            restored = await storage.restore_task(
-                db, chat_id=owner, number=number, once_for=once_key(update, context)
-            )
-            await query.answer(f"↩️ Restored #{restored.number}")
-            if view is None:
-                await edit_list(query, render.render_restored(restored))
-                return
-            page = await load_page(db, owner, view)
-            notice = render.render_restored(restored)
-            text, markup = render.render_task_list(
-                page, notice=notice, now=now_utc(), app_url=app_url(context, chat)
-            )
-            await edit_list(query, text, markup)
-        case ShowList(view=view):
-            page = await load_page(db, owner, view)
-            await query.answer()
-            text, markup = render.render_task_list(
-                page, now=now_utc(), app_url=app_url(context, chat)
-            )
-            await edit_list(query, text, markup)
-        case Nothing():
-            await query.answer()
+    restored, page = await task_store.restore_and_list(
+        context.db,
+        chat_id=owner,
+        number=action.number,
+        view_done=action.view.done,
+        start=action.view.start,
+        limit=render.PAGE_SIZE,
+        once_for=once,
+    )
+    page = await first_page_if_empty(context, owner, page, action.view)
+    await query.answer(f"↩️ Restored #{restored.number}")
+    chat = update.effective_chat
+    assert chat is not None
+    text, markup = render.render_task_list(
+        page,
+        notice=render.render_restored(restored),
+        now=now_utc(),
+        app_url=app_url(context, chat),
+    )
+    await edit_pressed(query, text, markup)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Add the catch-all handler of list buttons (after every handler with a narrower pattern)."""
-    application.add_handler(CallbackQueryHandler(button))
+async def show_page(update: Update, context: BotContext) -> None:
+    """◀ ▶ and the open/done switch: the list shows that page."""
+    query, action = pressed(update, ShowList)
+    owner, view = await list_id(update, context), action.view
+    page = await task_store.list_tasks(
+        context.db, chat_id=owner, done=view.done, start=view.start, limit=render.PAGE_SIZE
+    )
+    page = await first_page_if_empty(context, owner, page, view)
+    await query.answer()
+    chat = update.effective_chat
+    assert chat is not None
+    text, markup = render.render_task_list(page, now=now_utc(), app_url=app_url(context, chat))
+    await edit_pressed(query, text, markup)
+
+
+async def page_counter(update: Update, context: BotContext) -> None:
+    """A button that only labels: the press is answered, nothing changes."""
+    query, _ = pressed(update, Nothing)
+    await query.answer()
+
+
+def register(application: BotApplication) -> None:
+    """Add a handler per list button."""
+    application.add_handler(CallbackQueryHandler(tick, pattern=is_action(SetDone)))
+    application.add_handler(CallbackQueryHandler(ask_new_title, pattern=is_action(AskNewTitle)))
+    application.add_handler(CallbackQueryHandler(delete, pattern=is_action(Delete)))
+    application.add_handler(CallbackQueryHandler(undo, pattern=is_action(Undo)))
+    application.add_handler(CallbackQueryHandler(show_page, pattern=is_action(ShowList)))
+    application.add_handler(CallbackQueryHandler(page_counter, pattern=is_action(Nothing)))

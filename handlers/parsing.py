@@ -6,6 +6,8 @@ import re
 _MAX_DIGITS = 10
 _NUMBER_TOKEN = re.compile(r"#?([0-9]+)")
 _SEPARATORS = re.compile(r"[\s,;]+")
+# What turns a setting off: /due 3 off, /nag 3 off, /quiet off, /digest off.
+OFF_WORDS = {"off", "none", "clear", "no", "-"}
 
 
 class UsageError(ValueError):
@@ -58,3 +60,11 @@ def parse_number_and_text(text: str, *, usage: str) -> tuple[int, str]:
         raise UsageError(usage)
     number = parse_number(parts[0], usage=usage)
     return number, parts[1].strip() if len(parts) > 1 else ""
+
+
+def split_due(line: str) -> tuple[str, str | None]:
+    """`Title @ when` -> (title, when), for /add; a line without ` @ ` is all title."""
+    title, marker, when = line.rpartition(" @ ")
+    if not marker:
+        return line, None
+    return title, when

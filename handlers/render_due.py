@@ -37,7 +37,7 @@ SNOOZE_LABELS = {
 def render_due_set(task: Task, *, tz: ZoneInfo, now: datetime, default_zone: bool) -> str:
     """The reply to /due: the time said back in the chat's zone, so the user can check it."""
     if task.due_at is None:
-        return f"🗑 <b>#{task.number}</b> has no due time any more."
+        return render_due_cleared(task)
     when = escape(local_datetime_text(task.due_at, tz, now=now))
     lines = [f"⏰ <b>#{task.number}</b> {escape(shorten(task.title, 100))} is due {when}."]
     if task.recurrence:
@@ -45,6 +45,11 @@ def render_due_set(task: Task, *, tz: ZoneInfo, now: datetime, default_zone: boo
     if default_zone:
         lines.append(TIMEZONE_HINT)
     return "\n".join(lines)
+
+
+def render_due_cleared(task: Task) -> str:
+    """The reply to /due N off (and to "No due time")."""
+    return f"🗑 <b>#{task.number}</b> has no due time any more."
 
 
 def render_due_choices(task: Task) -> tuple[str, InlineKeyboardMarkup]:

@@ -4,13 +4,13 @@ The words searched for live in the results message itself (its first line), so p
 ticking work on any instance, after any restart, with 64-byte buttons that hold only an offset.
 """
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram import CallbackQuery, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
-from handlers.callbacks import FindDone, FindPage
-from handlers.common import list_id, once_key, pressed
-from handlers.context import BotContext
+from handlers.callbacks import ButtonOutdated, FindDone, FindPage, is_action
+from handlers.common import NEW_MESSAGES, list_id, message_of, once_key, pressed
+from handlers.context import BotApplication, BotContext
 from handlers.parsing import UsageError, command_text
 from handlers.render_search import (
     FIND_TOO_LONG,
@@ -20,65 +20,79 @@ from handlers.render_search import (
     render_search_results,
     search_words,
 )
-from storage import tasks as storage
-from storage.db import Database
-from storage.search import SearchPage, find_tasks
-
-
-async def _find_page(db: Database, chat_id: int, words: str, offset: int) -> SearchPage:
-    """The results from `offset` on; the first page when nothing is left there any more."""
-    page = await find_tasks(
-        db, chat_id=chat_id, words=words, offset=offset, limit=render.PAGE_SIZE
-    )
-    if not page.tasks and offset > 0:
-        page = await find_tasks(db, chat_id=chat_id, words=words, limit=render.PAGE_SIZE)
-    return page
+from storage import search as search_store
+from storage.search import SearchPage
 
 
 async def find(update: Update, context: BotContext) -> None:
     """The chat's tasks (open and done) whose title or note has every word, best first."""
-    message = update.effective_message
-    assert message is not None
+    message = message_of(update)
     words = search_words(command_text(message.text))
     if not words:
         raise UsageError(USAGE_FIND)
     if len(words) > MAX_WORDS_LENGTH:
         raise UsageError(FIND_TOO_LONG)
-    page = await _find_page(context.db, await list_id(update, context), words, 0)
+    page = await search_store.find_tasks(
+        context.db, chat_id=await list_id(update, context), words=words, limit=render.PAGE_SIZE
+    )
     text, markup = render_search_results(page)
     await message.reply_text(text, reply_markup=markup)
 
 
-async def results_button(update: Update, context: BotContext) -> None:
-    """◀ ▶ and the tick buttons of a results message: the words come from the message."""
-    press = await pressed(update)
-    if press is None:
-        return
-    query, action = press
-    message = query.message
-    text = getattr(message, "text", None)  # an inaccessible (old) message has none
-    words = parse_search_header(text)
-    if message is None or words is None or not isinstance(action, FindPage | FindDone):
-        await query.answer(render.BUTTON_OUTDATED, show_alert=True)
-        return
+async def find_page(update: Update, context: BotContext) -> None:
+    """◀ ▶ on a results message: that page of the results."""
+    query, action = pressed(update, FindPage)
+    words = _searched_words(query)
     chat_id = await list_id(update, context)
-    if isinstance(action, FindDone):
-        completed = await storage.set_task_done(
-            context.db,
-            chat_id=chat_id,
-            number=action.number,
-            done=action.done,
-            once_for=once_key(update, context),
-        )
-        await query.answer(render.render_notice_done(completed))
-    else:
-        await query.answer()
-    page = await _find_page(context.db, chat_id, words, action.offset)
+    page = await search_store.find_tasks(
+        context.db, chat_id=chat_id, words=words, offset=action.offset, limit=render.PAGE_SIZE
+    )
+    page = await _first_page_if_empty(context, chat_id, page)
+    await query.answer()
     text, markup = render_search_results(page)
     await query.edit_message_text(text, reply_markup=markup)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Add /find and its buttons (before the lists' catch-all button handler)."""
-    application.add_handler(CommandHandler("find", find, filters=filters.UpdateType.MESSAGE))
-    application.add_handler(CallbackQueryHandler(results_button, pattern=r"^fd?:"))
+async def find_done(update: Update, context: BotContext) -> None:
+    """A tick on a results message: the task is done (or open again), the results shown again."""
+    query, action = pressed(update, FindDone)
+    words = _searched_words(query)
+    chat_id = await list_id(update, context)
+    completed, page = await search_store.set_done_and_find(
+        context.db,
+        chat_id=chat_id,
+        number=action.number,
+        done=action.done,
+        words=words,
+        offset=action.offset,
+        limit=render.PAGE_SIZE,
+        once_for=once_key(update, context),
+    )
+    page = await _first_page_if_empty(context, chat_id, page)
+    await query.answer(render.render_notice_done(completed))
+    text, markup = render_search_results(page)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+def _searched_words(query: CallbackQuery) -> str:
+    """The words of a results message (its first line); ButtonOutdated when it has none."""
+    words = parse_search_header(getattr(query.message, "text", None))  # old messages have none
+    if words is None:
+        raise ButtonOutdated
+    return words
+
+
+async def _first_page_if_empty(context: BotContext, chat_id: int, page: SearchPage) -> SearchPage:
+    """The page, or the first one when nothing is left from its offset on any more."""
+    if page.tasks or page.offset == 0:
+        return page
+    return await search_store.find_tasks(
+        context.db, chat_id=chat_id, words=page.words, limit=render.PAGE_SIZE
+    )
+
+
+def register(application: BotApplication) -> None:
+    """Add /find and a handler per button of its results."""
+    application.add_handler(CommandHandler("find", find, filters=NEW_MESSAGES))
+    application.add_handler(CallbackQueryHandler(find_page, pattern=is_action(FindPage)))
+    application.add_handler(CallbackQueryHandler(find_done, pattern=is_action(FindDone)))

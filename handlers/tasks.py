@@ -1,38 +1,42 @@
-"""The task commands: /add, /list, /done, /edit, /delete, /show, /note, /start and /help.
+"""The task commands: /add, /list, /done, /edit, /delete, /show, /note, /start and /help, and
+the texts that are no command (a reply with a new title, anything else in a private chat).
 
 Each handler reads the update into plain values, calls storage with its list's id (the chat's,
 or in a forum its topic's: handlers.common.list_id), and sends what render built. Errors
-(storage's and UsageError) go to the error handler, which replies.
+(storage's, UsageError, WhenError) go to the error handler, which replies.
 """
 
 import logging
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from telegram import Chat, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from handlers import list_buttons, reminders, render, render_assignees
-from handlers.callbacks import (
-    ListView,
-)
-from handlers.common import NEW_MESSAGES, list_id, message_of, once_key, reply
-from handlers.context import BotContext
+from handlers import render, render_assignees
+from handlers.common import NEW_MESSAGES, app_url, list_id, message_of, once_key, reply
+from handlers.context import BotApplication, BotContext
 from handlers.parsing import (
     UsageError,
     command_text,
     parse_number,
     parse_number_and_text,
     parse_numbers,
+    split_due,
 )
 from handlers.permissions import author_id, may_delete
-from storage import tasks as storage
-from storage.assignees import assignees_of, remember_user
+from handlers.when import parse_when
+from storage import assignees as assignee_store
+from storage import reminders as reminder_store
+from storage import tasks as task_store
 from storage.clock import now_utc
 from storage.errors import StorageUnavailable, TooManyTasks
 from storage.local_time import chat_zone
 from storage.models import Task
-from storage.reminders import get_chat_settings
+from storage.reminders import DueEntry
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +56,7 @@ async def _remember_starter(update: Update, context: BotContext) -> None:
     if _chat(update).type != ChatType.PRIVATE or user is None:
         return
     try:
-        await remember_user(
+        await assignee_store.remember_user(
             context.db,
             user_id=user.id,
             username=user.username,
@@ -76,38 +80,52 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def add(update: Update, context: BotContext) -> None:
-    """Add a task, or one per line; reply with their numbers."""
+    """Add a task, or one per line (`Title @ when` with a due time); reply with their numbers."""
     message = message_of(update)
-    text = command_text(message.text)
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = [line for line in command_text(message.text).splitlines() if line.strip()]
     if not lines:
         raise UsageError(render.USAGE_ADD)
-    if len(lines) > storage.MAX_TASKS_PER_ADD:
-        raise TooManyTasks(storage.MAX_TASKS_PER_ADD)
-    now = now_utc()
-    chat_id = await list_id(update, context)
-    titles, due = await reminders.parse_add_lines(context.db, chat_id, lines, now=now)
-    added = await storage.add_tasks(
+    if len(lines) > task_store.MAX_TASKS_PER_ADD:
+        raise TooManyTasks(task_store.MAX_TASKS_PER_ADD)
+    titles, phrases = zip(*(split_due(line) for line in lines), strict=True)
+    chat_id, now, once = await list_id(update, context), now_utc(), once_key(update, context)
+    if not any(phrases):
+        added = await task_store.add_tasks(
+            context.db,
+            chat_id=chat_id,
+            titles=titles,
+            created_by=author_id(message),
+            once_for=once,
+        )
+        await reply(update, render.render_added(added))
+        return
+    added, settings = await reminder_store.add_tasks_in_zone(
         context.db,
         chat_id=chat_id,
         titles=titles,
+        due=lambda tz: _due_entries(phrases, now=now, tz=tz),
         created_by=author_id(message),
-        once_for=once_key(update, context),
-        due=due,
+        once_for=once,
     )
-    timezone = None
-    if due is not None:
-        timezone = (await get_chat_settings(context.db, chat_id=chat_id)).timezone
-    await reply(update, render.render_added(added, tz=chat_zone(timezone), now=now))
+    await reply(update, render.render_added(added, tz=chat_zone(settings.timezone), now=now))
+
+
+def _due_entries(phrases: Sequence[str | None], *, now: datetime, tz: ZoneInfo) -> list[DueEntry]:
+    """Each line's due time and repeat rule (none for a line without ` @ `)."""
+    return [parse_when(p, now=now, tz=tz).stored() if p else (None, None) for p in phrases]
 
 
 async def list_command(update: Update, context: BotContext) -> None:
     """The list with a row of buttons per task (`/list done` for finished tasks)."""
     argument = command_text(message_of(update).text).lower()
-    view = ListView(done=argument in {"done", "finished", "completed"})
-    page = await list_buttons.load_page(context.db, await list_id(update, context), view)
+    page = await task_store.list_tasks(
+        context.db,
+        chat_id=await list_id(update, context),
+        done=argument in {"done", "finished", "completed"},
+        limit=render.PAGE_SIZE,
+    )
     text, markup = render.render_task_list(
-        page, now=now_utc(), app_url=list_buttons.app_url(context, _chat(update))
+        page, now=now_utc(), app_url=app_url(context, _chat(update))
     )
     await reply(update, text, markup)
 
@@ -118,7 +136,7 @@ async def done(update: Update, context: BotContext) -> None:
     if len(numbers) > MAX_NUMBERS_PER_COMMAND:
         raise UsageError(f"At most {MAX_NUMBERS_PER_COMMAND} numbers at once, please.")
     chat_id = await list_id(update, context)
-    result = await storage.set_done(
+    result = await task_store.set_done(
         context.db, chat_id=chat_id, numbers=numbers, done=True, once_for=once_key(update, context)
     )
     await reply(update, render.render_done_result(result, done=True))
@@ -131,7 +149,7 @@ async def edit(update: Update, context: BotContext) -> None:
     )
     chat_id = await list_id(update, context)
     if title:
-        task = await storage.rename_task(
+        task = await task_store.rename_task(
             context.db,
             chat_id=chat_id,
             number=number,
@@ -140,7 +158,7 @@ async def edit(update: Update, context: BotContext) -> None:
         )
         await reply(update, render.render_renamed(task))
         return
-    task = await storage.get_task(context.db, chat_id=chat_id, number=number)
+    task = await task_store.get_task(context.db, chat_id=chat_id, number=number)
     text, force_reply = render.render_edit_prompt(task)
     await reply(update, text, force_reply)
 
@@ -156,7 +174,7 @@ async def edit_reply(update: Update, context: BotContext) -> None:
     if number is None:
         await _plain_text(update, context)
         return
-    task = await storage.rename_task(
+    task = await task_store.rename_task(
         context.db,
         chat_id=await list_id(update, context),
         number=number,
@@ -190,11 +208,13 @@ async def delete(update: Update, context: BotContext) -> None:
     number = parse_number(argument, usage=render.USAGE_DELETE)
     chat, owner = _chat(update), await list_id(update, context)
     if chat.type != ChatType.PRIVATE:
-        task = await storage.get_task(context.db, chat_id=owner, number=number)
+        # Who may delete depends on Telegram (is the sender an admin?): asked between the read
+        # of the task's author and the delete.
+        task = await task_store.get_task(context.db, chat_id=owner, number=number)
         if not await may_delete(context, chat, task, actor=author_id(message)):
             await reply(update, render.render_delete_refused(task))
             return
-    deleted = await storage.delete_task(
+    deleted = await task_store.delete_task(
         context.db, chat_id=owner, number=number, once_for=once_key(update, context)
     )
     text, markup = render.render_deleted(deleted)
@@ -208,14 +228,17 @@ async def show(update: Update, context: BotContext) -> None:
         raise UsageError(render.USAGE_SHOW)
     number = parse_number(argument, usage=render.USAGE_SHOW)
     chat, owner = _chat(update), await list_id(update, context)
-    task = await storage.get_task(context.db, chat_id=owner, number=number)
-    author = await author_name(context, chat, task)
     if chat.type == ChatType.PRIVATE:
-        await reply(update, render.render_task(task, author=author))
+        task = await task_store.get_task(context.db, chat_id=owner, number=number)
+        await reply(update, render.render_task(task, author=None))
         return
-    assignees = (await assignees_of(context.db, chat_id=owner, numbers=[number])).get(number)
+    assigned = await assignee_store.get_assigned_task(context.db, chat_id=owner, number=number)
+    author = await author_name(context, chat, assigned.task)
     await reply(
-        update, *render_assignees.render_task_card(task, author=author, assignees=assignees or [])
+        update,
+        *render_assignees.render_task_card(
+            assigned.task, author=author, assignees=assigned.assignees
+        ),
     )
 
 
@@ -239,7 +262,7 @@ async def note(update: Update, context: BotContext) -> None:
     )
     if not text:
         raise UsageError(render.USAGE_NOTE)
-    task = await storage.set_description(
+    task = await task_store.set_description(
         context.db,
         chat_id=await list_id(update, context),
         number=number,
@@ -249,8 +272,10 @@ async def note(update: Update, context: BotContext) -> None:
     await reply(update, render.render_note_set(task))
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Add the task handlers. Commands react to new messages only, never to edited ones."""
+def register(application: BotApplication) -> None:
+    """Add the task commands (new messages only, never edited ones), then the handlers of texts
+    that are no command: those go after every other module's commands and message handlers,
+    which bot.app registers first."""
     commands = [
         ("start", start),
         ("help", help_command),
@@ -264,7 +289,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     ]
     for name, callback in commands:
         application.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGES))
-    list_buttons.register(application)
     application.add_handler(
         MessageHandler(NEW_MESSAGES & filters.REPLY & filters.TEXT & ~filters.COMMAND, edit_reply)
     )

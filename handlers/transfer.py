@@ -4,17 +4,15 @@ import re
 
 from telegram import Document, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from handlers import render_transfer as render
 from handlers import task_files
 from handlers.common import NEW_MESSAGES, list_id, message_of, once_key
-from handlers.context import BotContext
-from handlers.task_files import ImportRejected
+from handlers.context import BotApplication, BotContext
+from handlers.permissions import author_id
+from storage import transfer as transfer_store
 from storage.clock import now_utc
-from storage.local_time import chat_zone
-from storage.reminders import get_chat_settings
-from storage.transfer import export_tasks, import_tasks
 
 # A document whose caption is the command (Telegram's CommandHandler reads only text).
 _IMPORT_COMMAND = re.compile(r"/import(@\w+)?(\s|$)", re.IGNORECASE)
@@ -23,7 +21,9 @@ _IMPORT_COMMAND = re.compile(r"/import(@\w+)?(\s|$)", re.IGNORECASE)
 async def export(update: Update, context: BotContext) -> None:
     """The chat's tasks as two files: JSON to import again, CSV for spreadsheets."""
     message = message_of(update)
-    tasks, truncated = await export_tasks(context.db, chat_id=await list_id(update, context))
+    tasks, truncated = await transfer_store.export_tasks(
+        context.db, chat_id=await list_id(update, context)
+    )
     if not tasks:
         await message.reply_text(render.EXPORT_EMPTY)
         return
@@ -46,34 +46,21 @@ async def import_prompt(update: Update, context: BotContext) -> None:
 
 
 async def import_file(update: Update, context: BotContext) -> None:
-    """A file sent with /import (or in reply to the prompt): all its tasks added, or none."""
+    """A file sent with /import (or in reply to the prompt): all its tasks added, or none (a
+    file that will not do is refused with why: ImportRejected, replied by the error handler)."""
     message = message_of(update)
     if not (_IMPORT_COMMAND.match(message.caption or "") or _answers_prompt(message, context)):
         return  # some other file, or a reply to some other message
     assert message.document is not None
-    owner = await list_id(update, context)
-    try:
-        data = await _download(message.document, context)
-        settings = await get_chat_settings(context.db, chat_id=owner)
-        new_tasks = task_files.read_tasks_file(data, tz=chat_zone(settings.timezone))
-    except ImportRejected as error:
-        await message.reply_text(render.render_import_rejected(error.problems))
-        return
-    added = await import_tasks(
+    data = await _download(message.document, context)
+    added = await transfer_store.import_tasks_in_zone(
         context.db,
-        chat_id=owner,
-        tasks=new_tasks,
-        created_by=_author_id(message),
+        chat_id=await list_id(update, context),
+        read=lambda tz: task_files.read_tasks_file(data, tz=tz),
+        created_by=author_id(message),
         once_for=once_key(update, context),
     )
     await message.reply_text(render.render_imported(added))
-
-
-def _author_id(message: Message) -> int | None:
-    """Who sent the file: the user, or the chat an anonymous admin posted as."""
-    if message.sender_chat is not None:
-        return message.sender_chat.id
-    return message.from_user.id if message.from_user else None
 
 
 def _answers_prompt(message: Message, context: BotContext) -> bool:
@@ -101,7 +88,7 @@ async def _download(document: Document, context: BotContext) -> bytes:
     return bytes(await file.download_as_bytearray())
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApplication) -> None:
     """Add /export, /import and the handler of import files (before any catch-all)."""
     application.add_handler(CommandHandler("export", export, filters=NEW_MESSAGES))
     application.add_handler(CommandHandler("import", import_prompt, filters=NEW_MESSAGES))

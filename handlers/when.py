@@ -1,4 +1,5 @@
-"""When tasks are due: the time phrases users type, read in the chat's time zone.
+"""Reading the time phrases users type: due times (in the chat's time zone), clock times and
+durations. Nothing here writes a time (handlers.render_time does) or knows of buttons.
 
 Only text the user marked as a time reaches `parse_when` (after `/due N`, or after ` @ ` in
 `/add`), so it is strict: the whole phrase must be understood, or WhenError says what would be.
@@ -6,31 +7,17 @@ Results are aware UTC datetimes. Local wall times go through zoneinfo with fold=
 spring-forward gap moves forward by the gap, an ambiguous fall-back time is its first occurrence.
 """
 
-import difflib
-import functools
 import re
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.callbacks import QUICK_DUE_CODES, SNOOZE_CODES
 from storage.local_time import OutOfRange, in_zone, wall_to_utc
 from storage.recurrence import Recurrence
 
 MAX_AHEAD = timedelta(days=5 * 365)
 DEFAULT_TIME = (9, 0)
-
-# What each button code (handlers.callbacks.QUICK_DUE_CODES, SNOOZE_CODES) means, as a phrase:
-# "evening" is a bare time, so after 19:00 it is tomorrow's.
-_CHOICE_PHRASES = {
-    "10m": "in 10 minutes",
-    "1h": "in 1 hour",
-    "evening": "19:00",
-    "morning": "tomorrow 9:00",
-    "week": "next week",
-}
 
 _EXAMPLES = "tomorrow 9:00, fri 18:00, in 2 hours, dec 1, 2026-12-01 10:00, every monday 9:00"
 _PASSED = "That time has already passed."
@@ -52,8 +39,6 @@ _MONTHS = (
     | {"sept": 9}
 )
 _PERIODS = {"morning": (9, 0), "afternoon": (15, 0), "evening": (19, 0), "night": (20, 0)}
-# Zone files that are not places: "localtime" is whatever the server is set to.
-_NOT_PLACES = {"localtime", "posixrules", "Factory"}
 
 
 def _alternatives(names: Iterable[str]) -> str:
@@ -108,6 +93,10 @@ class When:
     due_at: datetime
     recurrence: Recurrence | None
 
+    def stored(self) -> tuple[datetime, str | None]:
+        """(due time, repeat rule) as storage keeps them: the rule in its text form."""
+        return self.due_at, self.recurrence.encode() if self.recurrence else None
+
 
 def parse_when(text: str, *, now: datetime, tz: ZoneInfo) -> When:
     """When a phrase like "tomorrow 9:00", "in 2 hours" or "every monday until dec 31" is due."""
@@ -140,50 +129,20 @@ def parse_time_of_day(text: str) -> tuple[int, int]:
         return 12, 0
     match = _TIME_OF_DAY.fullmatch(cleaned)
     if match is None:
-        raise WhenError(f"“{_shown(text)}” is not a time of day. Try 9:00, 18:30 or 6pm.")
+        raise WhenError(f"“{shown(text)}” is not a time of day. Try 9:00, 18:30 or 6pm.")
     hour, minute = int(match["hour"]), int(match["minute"] or 0)
     if match["half"]:
         if hour not in range(1, 13):
-            raise WhenError(f"“{_shown(text)}” is not a time of day: with am/pm, use 1 to 12.")
+            raise WhenError(f"“{shown(text)}” is not a time of day: with am/pm, use 1 to 12.")
         hour = hour % 12 + (12 if match["half"] == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise WhenError(f"“{_shown(text)}” is not a time of day. Try 9:00, 18:30 or 6pm.")
+        raise WhenError(f"“{shown(text)}” is not a time of day. Try 9:00, 18:30 or 6pm.")
     return hour, minute
 
 
 def parse_duration(text: str) -> timedelta:
     """The length of "10m", "30 minutes", "2 hours", "1 day", "1 week", "1h30m" or "an hour"."""
     return timedelta(**_duration_counts(text))
-
-
-def find_timezone(name: str) -> ZoneInfo:
-    """The zone for an IANA name such as "Europe/Berlin" (any letter case), or "UTC"."""
-    wanted = "_".join(name.split())
-    zones = _zones_by_lower_name()
-    exact = zones.get(wanted.lower())
-    if exact is not None:
-        return ZoneInfo(exact)
-    unknown = f"I don't know the time zone “{_shown(name)}”."
-    suggestions = _suggest_zones(wanted.lower(), zones)
-    if suggestions:
-        raise WhenError(f"{unknown} Did you mean {' or '.join(suggestions)}?")
-    raise WhenError(f"{unknown} Try a name like Europe/Berlin or America/New_York.")
-
-
-def quick_choice(code: str, *, now: datetime, tz: ZoneInfo) -> datetime:
-    """The due time (UTC) a quick-choice button stands for, e.g. "evening" -> 19:00."""
-    return _choice(code, QUICK_DUE_CODES, now=now, tz=tz)
-
-
-def snooze_until(code: str, *, now: datetime, tz: ZoneInfo) -> datetime:
-    """The moment (UTC) a snooze button puts a reminder off until."""
-    return _choice(code, SNOOZE_CODES, now=now, tz=tz)
-
-
-def _choice(code: str, choices: tuple[str, ...], *, now: datetime, tz: ZoneInfo) -> datetime:
-    if code not in choices:
-        raise WhenError("That button is out of date; please pick a time again.")
-    return parse_when(_CHOICE_PHRASES[code], now=now, tz=tz).due_at
 
 
 def _wall_to_utc(wall: datetime, tz: ZoneInfo) -> datetime:
@@ -222,7 +181,7 @@ def _parse_until(text: str, today: date) -> date:
     days = _day_candidates(text, today, rolls_to_tomorrow=False)
     if days is None:
         raise WhenError(
-            f"I can't read “{_shown(text)}” as an end date. Try until 2027-01-31 or until dec 31."
+            f"I can't read “{shown(text)}” as an end date. Try until 2027-01-31 or until dec 31."
         )
     return next((day for day in days if day >= today), days[-1])
 
@@ -247,7 +206,7 @@ def _duration_counts(text: str) -> dict[str, int]:
     match = _DURATION.fullmatch(" ".join(text.lower().split()))
     parts = {unit: count for unit, count in (match.groupdict() if match else {}).items() if count}
     if not parts:
-        raise WhenError(f"“{_shown(text)}” is not a duration. Try 10m, 2 hours, 1h30m or 3 days.")
+        raise WhenError(f"“{shown(text)}” is not a duration. Try 10m, 2 hours, 1h30m or 3 days.")
     counts = {unit: 1 if count in ("a", "an") else int(count) for unit, count in parts.items()}
     if not any(counts.values()):
         raise WhenError("That duration is zero.")
@@ -353,31 +312,13 @@ def _checked_date(year: int, month: int, day: int, *, show_year: bool) -> date:
         raise WhenError(f"There is no {day} {_MONTH_NAMES[month - 1]}{year_text}.") from error
 
 
-def _suggest_zones(wanted: str, zones: dict[str, str]) -> list[str]:
-    """Up to 3 zone names close to the one asked for, by full name or by city."""
-    cities: dict[str, str] = {}
-    for lower, zone in zones.items():
-        cities.setdefault(lower.rsplit("/", 1)[-1], zone)
-    close = difflib.get_close_matches(wanted, zones, n=3, cutoff=0.6)
-    by_city = difflib.get_close_matches(wanted.rsplit("/", 1)[-1], cities, n=3, cutoff=0.75)
-    names = [zones[lower] for lower in close] + [cities[city] for city in by_city]
-    return list(dict.fromkeys(names))[:3]
-
-
-@functools.cache
-def _zones_by_lower_name() -> dict[str, str]:
-    """Every IANA zone name on this system, keyed by its lower-case spelling."""
-    names = (zoneinfo.available_timezones() | {"UTC"}) - _NOT_PLACES
-    return {name.lower(): name for name in sorted(names)}
-
-
 def _unreadable(text: str) -> str:
     if not text.strip():
         return f"Tell me when, for example: {_EXAMPLES}."
-    return f"I can't read “{_shown(text)}” as a time. Try for example: {_EXAMPLES}."
+    return f"I can't read “{shown(text)}” as a time. Try for example: {_EXAMPLES}."
 
 
-def _shown(text: str) -> str:
+def shown(text: str) -> str:
     """User text short enough to quote back."""
     text = " ".join(text.split())
     return text if len(text) <= 30 else text[:30] + "…"

@@ -2,17 +2,26 @@
 or a typed error, never an exception; anything rendered is HTML Telegram accepts, within limits."""
 
 from datetime import UTC, datetime
+from typing import Any
 from uuid import uuid4
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from telegram import CallbackQuery, Update, User
+from telegram.ext import CallbackQueryHandler
 
+from bot.app import build_application
+from bot.settings import Settings
 from handlers import render
 from handlers.callbacks import (
     MAX_CALLBACK_BYTES,
+    NO_DUE_CODE,
+    QUICK_DUE_CODES,
+    SNOOZE_CODES,
     AskNewTitle,
     AssignedDone,
     AssignedSnooze,
+    ChooseDue,
     Delete,
     DropTask,
     FindDone,
@@ -20,30 +29,37 @@ from handlers.callbacks import (
     InvalidCallbackData,
     ListView,
     Nothing,
+    ReminderDone,
     SetDone,
     ShowList,
+    Snooze,
     TakeTask,
     Undo,
     decode,
+    decoded,
     encode,
 )
 from handlers.parsing import UsageError, command_text, parse_number_and_text, parse_numbers
 from storage.errors import InvalidTitle
 from storage.models import TITLE_MAX_LENGTH, Task, TaskPage
 from storage.tasks import clean_title
+from testkit.fake_telegram import TEST_BOT_TOKEN
 from testkit.fake_telegram.parse_mode import parse_html, utf16_len
 
 numbers = st.integers(min_value=1, max_value=2**31 - 1)
 views = st.builds(ListView, done=st.booleans(), start=numbers)
 offsets = st.integers(min_value=0, max_value=2**31 - 1)
 chat_ids = st.integers(min_value=-(2**63) + 1, max_value=2**63 - 1).filter(bool)
-choices = st.from_regex(r"[a-z0-9]{1,8}", fullmatch=True)
+choices = st.sampled_from(SNOOZE_CODES)
 actions = st.one_of(
     st.builds(SetDone, number=numbers, done=st.booleans(), view=views),
     st.builds(AskNewTitle, number=numbers),
     st.builds(Delete, number=numbers, view=st.none() | views),
     st.builds(Undo, number=numbers, view=st.none() | views),
     st.builds(ShowList, view=views),
+    st.builds(ReminderDone, number=numbers),
+    st.builds(Snooze, number=numbers, choice=choices),
+    st.builds(ChooseDue, number=numbers, choice=st.sampled_from((*QUICK_DUE_CODES, NO_DUE_CODE))),
     st.builds(FindPage, offset=offsets),
     st.builds(FindDone, number=numbers, done=st.booleans(), offset=offsets),
     st.builds(TakeTask, number=numbers),
@@ -68,6 +84,39 @@ def test_any_callback_data_decodes_to_an_action_or_a_typed_error(data: object) -
     except InvalidCallbackData:
         return
     assert isinstance(data, str) and encode(action) == data  # only the canonical form decodes
+
+
+def _button_handlers() -> list[CallbackQueryHandler[Any, Any]]:
+    application = build_application(Settings(bot_token=TEST_BOT_TOKEN))  # type: ignore[arg-type]
+    return [
+        handler
+        for group in application.handlers.values()
+        for handler in group
+        if isinstance(handler, CallbackQueryHandler)
+    ]
+
+
+BUTTON_HANDLERS = _button_handlers()
+
+
+def _handlers_taking(data: object) -> list[str]:
+    press = CallbackQuery("1", User(1, "A", is_bot=False), chat_instance="1", data=data)  # type: ignore[arg-type]
+    update = Update(1, callback_query=press)
+    return [h.callback.__name__ for h in BUTTON_HANDLERS if h.check_update(update)]
+
+
+@given(actions)
+def test_every_button_press_has_exactly_one_handler(action: object) -> None:
+    # Registration order cannot matter: no two button handlers take the same press.
+    (handler,) = _handlers_taking(encode(action))  # type: ignore[arg-type]
+    assert handler != "outdated_button"
+
+
+@given(st.one_of(st.text(min_size=1, max_size=80), st.sampled_from(["rd:1", "rs:1:9h", "t:0"])))
+def test_a_press_no_action_decodes_to_has_the_outdated_handler_only(data: str) -> None:
+    handlers = _handlers_taking(data)
+    assert len(handlers) == 1
+    assert (handlers == ["outdated_button"]) == (decoded(data) is None)
 
 
 @given(st.text(max_size=300))

@@ -12,19 +12,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.callbacks import QUICK_DUE_CODES, SNOOZE_CODES
+from handlers.callbacks import (
+    QUICK_DUE_CODES,
+    SNOOZE_CODES,
+    InvalidCallbackData,
+    decode,
+)
+from handlers.reminder_buttons import choice_time
 from handlers.render_due import QUICK_DUE_LABELS, SNOOZE_LABELS
 from handlers.render_time import describe_recurrence, local_datetime_text
 from handlers.when import (
     MAX_AHEAD,
     WhenError,
-    find_timezone,
     parse_duration,
     parse_time_of_day,
     parse_when,
-    quick_choice,
-    snooze_until,
 )
+from handlers.zone_names import find_timezone
 from storage.recurrence import InvalidRecurrence, Recurrence
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -599,17 +603,19 @@ def test_every_button_code_has_a_label_and_a_moment_ahead(zone: ZoneInfo) -> Non
     assert set(QUICK_DUE_LABELS) == set(QUICK_DUE_CODES)
     assert set(SNOOZE_LABELS) == set(SNOOZE_CODES)
     for code in QUICK_DUE_CODES:
-        assert now < quick_choice(code, now=now, tz=zone) <= now + timedelta(days=8)
+        assert now < choice_time(code, now=now, tz=zone) <= now + timedelta(days=8)
     for code in SNOOZE_CODES:
-        assert now < snooze_until(code, now=now, tz=zone) <= now + timedelta(days=1)
+        assert now < choice_time(code, now=now, tz=zone) <= now + timedelta(days=1)
 
 
-def test_a_code_that_is_no_button_is_refused() -> None:
-    now = datetime(2026, 6, 10, 14, 0, tzinfo=BERLIN)
-    with pytest.raises(WhenError):
-        quick_choice("10m", now=now, tz=BERLIN)  # a snooze code, not a quick due choice
-    with pytest.raises(WhenError):
-        snooze_until("week", now=now, tz=BERLIN)
+@pytest.mark.parametrize(
+    "data",
+    ["dq:3:10m", "rs:3:week", "as:-100123:3:week", "dq:3:EVENING", "rs:3:2h", "dq:3:"],
+)
+def test_a_code_that_is_no_button_of_its_kind_does_not_decode(data: str) -> None:
+    # a snooze code is no quick due choice, and the other way round
+    with pytest.raises(InvalidCallbackData):
+        decode(data)
 
 
 @pytest.mark.parametrize(
@@ -623,13 +629,12 @@ def test_a_code_that_is_no_button_is_refused() -> None:
 )
 def test_quick_choice_in_berlin_on_a_wednesday_afternoon(code: str, expected: datetime) -> None:
     now = datetime(2026, 6, 10, 14, 0, tzinfo=BERLIN)
-    assert quick_choice(code, now=now, tz=BERLIN) == expected
+    assert choice_time(code, now=now, tz=BERLIN) == expected
 
 
 def test_this_evening_after_seven_means_tomorrow_evening() -> None:
     now = datetime(2026, 6, 10, 19, 30, tzinfo=BERLIN)
-    assert quick_choice("evening", now=now, tz=BERLIN) == utc(2026, 6, 11, 17, 0)
-    assert snooze_until("evening", now=now, tz=BERLIN) == utc(2026, 6, 11, 17, 0)
+    assert choice_time("evening", now=now, tz=BERLIN) == utc(2026, 6, 11, 17, 0)
 
 
 @pytest.mark.parametrize(
@@ -643,16 +648,7 @@ def test_this_evening_after_seven_means_tomorrow_evening() -> None:
 )
 def test_snooze_in_berlin_on_a_wednesday_afternoon(code: str, expected: datetime) -> None:
     now = datetime(2026, 6, 10, 14, 0, tzinfo=BERLIN)
-    assert snooze_until(code, now=now, tz=BERLIN) == expected
-
-
-def test_unknown_button_codes_are_refused() -> None:
-    now = utc(2026, 6, 10, 14, 0)
-    for code in ("", "2h", "10m", "EVENING"):
-        with pytest.raises(WhenError):
-            quick_choice(code, now=now, tz=UTC_ZONE)
-    with pytest.raises(WhenError):
-        snooze_until("week", now=now, tz=UTC_ZONE)
+    assert choice_time(code, now=now, tz=BERLIN) == expected
 
 
 # Anything a user might type

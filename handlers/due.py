@@ -1,0 +1,96 @@
+"""The due-time commands: /due (set, clear or choose a task's due time and repetition), /today
+and /nag. Times are read and said in the list's time zone (a forum topic's own, set there)."""
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from handlers import render_due
+from handlers.common import NEW_MESSAGES, list_id, message_of, once_key, reply
+from handlers.context import BotApplication, BotContext
+from handlers.parsing import OFF_WORDS, UsageError, command_text, parse_number_and_text
+from handlers.when import WhenError, parse_duration, parse_when
+from storage import reminders as reminder_store
+from storage import tasks as task_store
+from storage.clock import now_utc
+from storage.local_time import chat_zone
+
+MAX_NAG_MINUTES = 7 * 24 * 60
+
+
+async def due(update: Update, context: BotContext) -> None:
+    """/due N when: the due time said back in the list's zone; /due N off clears it; /due N
+    alone offers quick choices as buttons."""
+    number, words = parse_number_and_text(
+        command_text(message_of(update).text), usage=render_due.USAGE_DUE
+    )
+    chat_id, once = await list_id(update, context), once_key(update, context)
+    if not words:
+        task = await task_store.get_task(context.db, chat_id=chat_id, number=number)
+        await reply(update, *render_due.render_due_choices(task))
+        return
+    if words.lower() in OFF_WORDS:
+        task = await reminder_store.set_due(
+            context.db, chat_id=chat_id, number=number, due_at=None, once_for=once
+        )
+        await reply(update, render_due.render_due_cleared(task))
+        return
+    now = now_utc()
+    task, settings = await reminder_store.set_due_in_zone(
+        context.db,
+        chat_id=chat_id,
+        number=number,
+        due=lambda tz: parse_when(words, now=now, tz=tz).stored(),
+        once_for=once,
+    )
+    text = render_due.render_due_set(
+        task, tz=chat_zone(settings.timezone), now=now, default_zone=settings.timezone is None
+    )
+    await reply(update, text)
+
+
+async def today(update: Update, context: BotContext) -> None:
+    """What is due today (in the list's time zone) and what is overdue."""
+    now = now_utc()
+    tasks, settings = await reminder_store.due_today(
+        context.db, chat_id=await list_id(update, context), now=now
+    )
+    text = render_due.render_today(
+        tasks, tz=chat_zone(settings.timezone), now=now, default_zone=settings.timezone is None
+    )
+    await reply(update, text)
+
+
+async def nag(update: Update, context: BotContext) -> None:
+    """/nag N 30m: the reminder repeats every 30 minutes until the task is done (off: once)."""
+    number, words = parse_number_and_text(
+        command_text(message_of(update).text), usage=render_due.USAGE_NAG
+    )
+    if not words:
+        raise UsageError(render_due.USAGE_NAG)
+    minutes = None if words.lower() in OFF_WORDS else _nag_minutes(words)
+    task = await reminder_store.set_nag(
+        context.db,
+        chat_id=await list_id(update, context),
+        number=number,
+        minutes=minutes,
+        once_for=once_key(update, context),
+    )
+    await reply(update, render_due.render_nag(task))
+
+
+def _nag_minutes(words: str) -> int:
+    """The interval of /nag in minutes; UsageError (with /nag's usage) when it will not do."""
+    try:
+        minutes = int(parse_duration(words).total_seconds() // 60)
+    except WhenError as error:
+        # The one WhenError not replied as it is: the reply adds how /nag is used.
+        raise UsageError(f"{error.message}\n{render_due.USAGE_NAG}") from None
+    if not 1 <= minutes <= MAX_NAG_MINUTES:
+        raise UsageError("Choose an interval from 1 minute to 7 days.")
+    return minutes
+
+
+def register(application: BotApplication) -> None:
+    """Add /due, /today and /nag."""
+    for name, callback in [("due", due), ("today", today), ("nag", nag)]:
+        application.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGES))
