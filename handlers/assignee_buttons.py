@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler
 from handlers import render, render_assignees, render_due
 from handlers.assignees import remember
 from handlers.callbacks import AssignedDone, AssignedSnooze, DropTask, TakeTask, is_action
-from handlers.common import edit_pressed, list_id, once_key, pressed
+from handlers.common import chat_of, edit_pressed, list_id, once_key, pressed
 from handlers.context import BotApplication, BotContext
 from handlers.permissions import is_member
 from handlers.reminder_buttons import choice_time
@@ -61,9 +61,9 @@ async def drop(update: Update, context: BotContext) -> None:
 
 async def _groups_only(update: Update) -> bool:
     """Whether the press came from a private chat (answered: tasks are assigned in groups)."""
-    chat, query = update.effective_chat, update.callback_query
-    assert chat is not None and query is not None
-    if chat.type != ChatType.PRIVATE:
+    query = update.callback_query
+    assert query is not None
+    if chat_of(update).type != ChatType.PRIVATE:
         return False
     await query.answer(render.plain(render_assignees.GROUPS_ONLY), show_alert=True)
     return True
@@ -71,9 +71,9 @@ async def _groups_only(update: Update) -> bool:
 
 async def _show_card(update: Update, context: BotContext, assigned: AssignedTask) -> None:
     """The /show card again, with the task's assignees now."""
-    chat, query = update.effective_chat, update.callback_query
-    assert chat is not None and query is not None
-    author = await author_name(context, chat, assigned.task)
+    query = update.callback_query
+    assert query is not None
+    author = await author_name(context, chat_of(update), assigned.task)
     text, markup = render_assignees.render_task_card(
         assigned.task, author=author, assignees=assigned.assignees
     )

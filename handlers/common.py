@@ -36,6 +36,13 @@ def message_of(update: Update) -> Message:
     return message
 
 
+def chat_of(update: Update) -> Chat:
+    """The update's chat (for handlers registered on messages and button presses)."""
+    chat = update.effective_chat
+    assert chat is not None
+    return chat
+
+
 def once_key(update: Update, context: BotContext) -> UpdateKey:
     """The key that makes a change apply once, however often Telegram delivers the update."""
     return UpdateKey(bot_id=context.bot.id, update_id=update.update_id)

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler
 
-from handlers import render
+from handlers import render, render_list
 from handlers.callbacks import (
     AskNewTitle,
     Delete,
@@ -19,7 +19,15 @@ from handlers.callbacks import (
     Undo,
     is_action,
 )
-from handlers.common import app_url, edit_pressed, list_id, once_key, pressed, topic_of
+from handlers.common import (
+    app_url,
+    chat_of,
+    edit_pressed,
+    list_id,
+    once_key,
+    pressed,
+    topic_of,
+)
 from handlers.context import BotApplication, BotContext
 from handlers.permissions import may_delete
 from storage import tasks as task_store
@@ -55,9 +63,9 @@ async def tick(update: Update, context: BotContext) -> None:
     )
     page = await first_page_if_empty(context, owner, page, view)
     await query.answer(render.render_notice_done(completed))
-    chat = update.effective_chat
-    assert chat is not None
-    text, markup = render.render_task_list(page, now=now_utc(), app_url=app_url(context, chat))
+    text, markup = render_list.render_task_list(
+        page, now=now_utc(), app_url=app_url(context, chat_of(update))
+    )
     await edit_pressed(query, text, markup)
 
 
@@ -67,8 +75,7 @@ async def ask_new_title(update: Update, context: BotContext) -> None:
     task = await task_store.get_task(
         context.db, chat_id=await list_id(update, context), number=action.number
     )
-    chat = update.effective_chat
-    assert chat is not None
+    chat = chat_of(update)
     asker = None
     if chat.type != ChatType.PRIVATE:
         asker = (query.from_user.id, query.from_user.full_name)
@@ -84,8 +91,7 @@ async def delete(update: Update, context: BotContext) -> None:
     for its author or an admin; anyone else is told why not)."""
     query, action = pressed(update, Delete)
     owner, view = await list_id(update, context), action.view or ListView()
-    chat = update.effective_chat
-    assert chat is not None
+    chat = chat_of(update)
     if chat.type != ChatType.PRIVATE:
         # Who may delete depends on Telegram (is the presser an admin?): asked between the read
         # of the task's author and the delete.
@@ -104,7 +110,7 @@ async def delete(update: Update, context: BotContext) -> None:
     )
     page = await first_page_if_empty(context, owner, page, view)
     await query.answer(f"🗑 Deleted #{deleted.number}")
-    text, markup = render.render_task_list(
+    text, markup = render_list.render_task_list(
         page,
         notice=render.render_deleted_notice(deleted),
         undo=Undo(deleted.number, view),
@@ -136,13 +142,11 @@ async def undo(update: Update, context: BotContext) -> None:
     )
     page = await first_page_if_empty(context, owner, page, action.view)
     await query.answer(f"↩️ Restored #{restored.number}")
-    chat = update.effective_chat
-    assert chat is not None
-    text, markup = render.render_task_list(
+    text, markup = render_list.render_task_list(
         page,
         notice=render.render_restored(restored),
         now=now_utc(),
-        app_url=app_url(context, chat),
+        app_url=app_url(context, chat_of(update)),
     )
     await edit_pressed(query, text, markup)
 
@@ -156,9 +160,9 @@ async def show_page(update: Update, context: BotContext) -> None:
     )
     page = await first_page_if_empty(context, owner, page, view)
     await query.answer()
-    chat = update.effective_chat
-    assert chat is not None
-    text, markup = render.render_task_list(page, now=now_utc(), app_url=app_url(context, chat))
+    text, markup = render_list.render_task_list(
+        page, now=now_utc(), app_url=app_url(context, chat_of(update))
+    )
     await edit_pressed(query, text, markup)
 
 

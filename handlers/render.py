@@ -1,4 +1,6 @@
-"""Every message text and keyboard the bot shows: pure functions of plain values.
+"""The task commands' texts and keyboards, and what every render module shares (escaping,
+shortening, fitting lines into a message, the usage and error texts): pure functions of plain
+values. The list message is render_list's; the other areas have a render_<area> of their own.
 
 All user text passes through `escape` before it is shown; messages stay within Telegram's
 limits (a list page holds at most PAGE_SIZE tasks of at most 256 characters each).
@@ -10,17 +12,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.callbacks import (
-    AskNewTitle,
-    Delete,
-    ListView,
-    SetDone,
-    ShowList,
-    Undo,
-    encode,
-)
+from handlers.callbacks import Undo, encode
 from handlers.render_time import local_datetime_text
 from storage.errors import (
     InvalidDescription,
@@ -31,8 +25,7 @@ from storage.errors import (
     TaskNotFound,
     TooManyTasks,
 )
-from storage.local_time import chat_zone
-from storage.models import TITLE_MAX_LENGTH, Completed, DoneResult, Task, TaskPage
+from storage.models import TITLE_MAX_LENGTH, Completed, DoneResult, Task
 
 PAGE_SIZE = 10
 BUTTON_TITLE_LENGTH = 28
@@ -121,9 +114,9 @@ def render_added(
 ) -> str:
     """The reply to /add (with due times said back in the chat's zone, when given)."""
     if len(tasks) == 1:
-        return f"➕ Added {_task_line(tasks[0], tz=tz, now=now)}"
+        return f"➕ Added {task_line(tasks[0], tz=tz, now=now)}"
     lines = [f"➕ Added {len(tasks)} tasks:"]
-    lines += fit_lines([_task_line(task, tz=tz, now=now) for task in tasks])
+    lines += fit_lines([task_line(task, tz=tz, now=now) for task in tasks])
     return "\n".join(lines)
 
 
@@ -138,7 +131,7 @@ def due_text(task: Task, *, tz: ZoneInfo, now: datetime) -> str:
     return f" · ⏰ {escape(when)}{repeat}"
 
 
-def _task_line(
+def task_line(
     task: Task,
     *,
     tz: ZoneInfo | None = None,
@@ -152,75 +145,6 @@ def _task_line(
     return f"<b>#{task.number}</b> {f'<s>{title}</s>' if struck else title}{due}"
 
 
-def render_task_list(
-    page: TaskPage,
-    *,
-    notice: str | None = None,
-    undo: Undo | None = None,
-    now: datetime | None = None,
-    app_url: str | None = None,
-) -> tuple[str, InlineKeyboardMarkup]:
-    """A list message: a line per task, a row of buttons per task, paging and a view switch.
-
-    `notice` (already HTML) goes on top; `undo` adds an Undo button for a task just deleted.
-    With `now`, due times show in the chat's time zone and overdue tasks are marked. With
-    `app_url` (private chats only: Telegram refuses web app buttons in groups) a button opens
-    the Mini App.
-    """
-    tz = chat_zone(page.timezone)
-    view = ListView(done=page.done, start=page.tasks[0].number if page.tasks else 1)
-    lines = [notice, ""] if notice else []
-    if page.done:
-        header = (
-            f"✅ <b>Done</b> · {page.done_total}" if page.done_total else "✅ Nothing done yet."
-        )
-    elif page.open_total:
-        header = f"📋 <b>To do</b> · {page.open_total}"
-    else:
-        header = "📋 Nothing to do. Add a task: /add Buy milk"
-    lines.append(header)
-    lines += [_task_line(task, tz=tz, now=now) for task in page.tasks]
-
-    rows: list[list[InlineKeyboardButton]] = []
-    if undo is not None:
-        rows.append(
-            [InlineKeyboardButton(f"↩️ Undo delete #{undo.number}", callback_data=encode(undo))]
-        )
-    for task in page.tasks:
-        box = "☑️" if task.done else "⬜"
-        label = f"{box} #{task.number} {shorten(task.title, BUTTON_TITLE_LENGTH)}"
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    label, callback_data=encode(SetDone(task.number, not task.done, view))
-                ),
-                InlineKeyboardButton("✏️", callback_data=encode(AskNewTitle(task.number))),
-                InlineKeyboardButton("🗑", callback_data=encode(Delete(task.number, view))),
-            ]
-        )
-    paging = []
-    if page.previous_start is not None:
-        target = ListView(done=page.done, start=page.previous_start)
-        paging.append(InlineKeyboardButton("◀ Back", callback_data=encode(ShowList(target))))
-    if page.next_start is not None:
-        target = ListView(done=page.done, start=page.next_start)
-        paging.append(InlineKeyboardButton("More ▶", callback_data=encode(ShowList(target))))
-    if paging:
-        rows.append(paging)
-    if page.done:
-        switch = InlineKeyboardButton(
-            f"📋 To do ({page.open_total})", callback_data=encode(ShowList(ListView(done=False)))
-        )
-    else:
-        switch = InlineKeyboardButton(
-            f"✅ Done ({page.done_total})", callback_data=encode(ShowList(ListView(done=True)))
-        )
-    rows.append([switch])
-    if app_url is not None:
-        rows.append([InlineKeyboardButton("📱 Open app", web_app=WebAppInfo(app_url))])
-    return "\n".join(lines), InlineKeyboardMarkup(rows)
-
-
 def render_done_result(result: DoneResult, *, done: bool) -> str:
     """The reply to /done: what was marked, which numbers do not exist, and which recurring
     tasks come back when."""
@@ -231,7 +155,7 @@ def render_done_result(result: DoneResult, *, done: bool) -> str:
         lines.append(f"{mark}:")
         # A repeating task is open again for its next time, but this occurrence was done.
         lines += fit_lines(
-            [_task_line(c.task, struck=c.next_due is not None or None) for c in result.completed]
+            [task_line(c.task, struck=c.next_due is not None or None) for c in result.completed]
         )
     for number in sorted(result.next_due):
         lines.append(f"🔁 #{number} is back for its next time.")
@@ -307,7 +231,8 @@ def render_restored(task: Task) -> str:
     return f"↩️ Restored <b>#{task.number}</b> {escape(shorten(task.title, 100))}"
 
 
-def _when(moment: datetime) -> str:
+def _utc_text(moment: datetime) -> str:
+    """A moment as /show writes it: "2026-06-10 14:00 UTC"."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -319,9 +244,9 @@ def render_task(task: Task, *, author: str | None) -> str:
         lines += ["", escape(task.description), ""]
     if author:
         lines.append(f"Added by {escape(author)}")
-    lines.append(f"Created: {_when(task.created_at)}")
+    lines.append(f"Created: {_utc_text(task.created_at)}")
     if task.completed_at is not None:
-        lines.append(f"Completed: {_when(task.completed_at)}")
+        lines.append(f"Completed: {_utc_text(task.completed_at)}")
     return "\n".join(lines)
 
 

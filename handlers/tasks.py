@@ -16,8 +16,16 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from handlers import render, render_assignees
-from handlers.common import NEW_MESSAGES, app_url, list_id, message_of, once_key, reply
+from handlers import render, render_assignees, render_list
+from handlers.common import (
+    NEW_MESSAGES,
+    app_url,
+    chat_of,
+    list_id,
+    message_of,
+    once_key,
+    reply,
+)
 from handlers.context import BotApplication, BotContext
 from handlers.parsing import (
     UsageError,
@@ -43,17 +51,11 @@ log = logging.getLogger(__name__)
 MAX_NUMBERS_PER_COMMAND = 100
 
 
-def _chat(update: Update) -> Chat:
-    chat = update.effective_chat
-    assert chat is not None
-    return chat
-
-
 async def _remember_starter(update: Update, context: BotContext) -> None:
     """In a private chat, record that the user started the bot: reminders of group tasks
     assigned to them may then come here. Help still comes when storage is down."""
     user = update.effective_user
-    if _chat(update).type != ChatType.PRIVATE or user is None:
+    if chat_of(update).type != ChatType.PRIVATE or user is None:
         return
     try:
         await assignee_store.remember_user(
@@ -124,8 +126,8 @@ async def list_command(update: Update, context: BotContext) -> None:
         done=argument in {"done", "finished", "completed"},
         limit=render.PAGE_SIZE,
     )
-    text, markup = render.render_task_list(
-        page, now=now_utc(), app_url=app_url(context, _chat(update))
+    text, markup = render_list.render_task_list(
+        page, now=now_utc(), app_url=app_url(context, chat_of(update))
     )
     await reply(update, text, markup)
 
@@ -185,7 +187,7 @@ async def edit_reply(update: Update, context: BotContext) -> None:
 
 
 async def _plain_text(update: Update, context: BotContext) -> None:
-    if _chat(update).type == ChatType.PRIVATE:
+    if chat_of(update).type == ChatType.PRIVATE:
         await reply(update, render.render_usage(render.PLAIN_TEXT_HINT))
 
 
@@ -206,7 +208,7 @@ async def delete(update: Update, context: BotContext) -> None:
     if not argument or len(argument.split()) != 1:
         raise UsageError(render.USAGE_DELETE)
     number = parse_number(argument, usage=render.USAGE_DELETE)
-    chat, owner = _chat(update), await list_id(update, context)
+    chat, owner = chat_of(update), await list_id(update, context)
     if chat.type != ChatType.PRIVATE:
         # Who may delete depends on Telegram (is the sender an admin?): asked between the read
         # of the task's author and the delete.
@@ -227,7 +229,7 @@ async def show(update: Update, context: BotContext) -> None:
     if not argument or len(argument.split()) != 1:
         raise UsageError(render.USAGE_SHOW)
     number = parse_number(argument, usage=render.USAGE_SHOW)
-    chat, owner = _chat(update), await list_id(update, context)
+    chat, owner = chat_of(update), await list_id(update, context)
     if chat.type == ChatType.PRIVATE:
         task = await task_store.get_task(context.db, chat_id=owner, number=number)
         await reply(update, render.render_task(task, author=None))

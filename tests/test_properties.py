@@ -12,7 +12,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.app import build_application
 from bot.settings import Settings
-from handlers import render
+from handlers import render, render_list
 from handlers.callbacks import (
     MAX_CALLBACK_BYTES,
     NO_DUE_CODE,
@@ -189,7 +189,7 @@ def test_any_list_page_renders_as_valid_html_within_telegrams_limits(
         previous_start=None,
         next_start=None,
     )
-    text, markup = render.render_task_list(
+    text, markup = render_list.render_task_list(
         page, notice=render.render_deleted_notice(_task(9, "x"))
     )
     parsed = parse_html(text)

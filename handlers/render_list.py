@@ -1,0 +1,80 @@
+"""The list message: a line per task (with its due time in the list's zone), a row of buttons
+per task (tick, rename, delete), paging, the open/done switch, Undo and "Open app"."""
+
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
+
+from handlers.callbacks import AskNewTitle, Delete, ListView, SetDone, ShowList, Undo, encode
+from handlers.render import BUTTON_TITLE_LENGTH, shorten, task_line
+from storage.local_time import chat_zone
+from storage.models import TaskPage
+
+
+def render_task_list(
+    page: TaskPage,
+    *,
+    notice: str | None = None,
+    undo: Undo | None = None,
+    now: datetime | None = None,
+    app_url: str | None = None,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A list message: a line per task, a row of buttons per task, paging and a view switch.
+
+    `notice` (already HTML) goes on top; `undo` adds an Undo button for a task just deleted.
+    With `now`, due times show in the chat's time zone and overdue tasks are marked. With
+    `app_url` (private chats only: Telegram refuses web app buttons in groups) a button opens
+    the Mini App.
+    """
+    tz = chat_zone(page.timezone)
+    view = ListView(done=page.done, start=page.tasks[0].number if page.tasks else 1)
+    lines = [notice, ""] if notice else []
+    if page.done:
+        header = (
+            f"✅ <b>Done</b> · {page.done_total}" if page.done_total else "✅ Nothing done yet."
+        )
+    elif page.open_total:
+        header = f"📋 <b>To do</b> · {page.open_total}"
+    else:
+        header = "📋 Nothing to do. Add a task: /add Buy milk"
+    lines.append(header)
+    lines += [task_line(task, tz=tz, now=now) for task in page.tasks]
+
+    rows: list[list[InlineKeyboardButton]] = []
+    if undo is not None:
+        rows.append(
+            [InlineKeyboardButton(f"↩️ Undo delete #{undo.number}", callback_data=encode(undo))]
+        )
+    for task in page.tasks:
+        box = "☑️" if task.done else "⬜"
+        label = f"{box} #{task.number} {shorten(task.title, BUTTON_TITLE_LENGTH)}"
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    label, callback_data=encode(SetDone(task.number, not task.done, view))
+                ),
+                InlineKeyboardButton("✏️", callback_data=encode(AskNewTitle(task.number))),
+                InlineKeyboardButton("🗑", callback_data=encode(Delete(task.number, view))),
+            ]
+        )
+    paging = []
+    if page.previous_start is not None:
+        target = ListView(done=page.done, start=page.previous_start)
+        paging.append(InlineKeyboardButton("◀ Back", callback_data=encode(ShowList(target))))
+    if page.next_start is not None:
+        target = ListView(done=page.done, start=page.next_start)
+        paging.append(InlineKeyboardButton("More ▶", callback_data=encode(ShowList(target))))
+    if paging:
+        rows.append(paging)
+    if page.done:
+        switch = InlineKeyboardButton(
+            f"📋 To do ({page.open_total})", callback_data=encode(ShowList(ListView(done=False)))
+        )
+    else:
+        switch = InlineKeyboardButton(
+            f"✅ Done ({page.done_total})", callback_data=encode(ShowList(ListView(done=True)))
+        )
+    rows.append([switch])
+    if app_url is not None:
+        rows.append([InlineKeyboardButton("📱 Open app", web_app=WebAppInfo(app_url))])
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
