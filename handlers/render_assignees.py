@@ -25,7 +25,6 @@ GROUPS_ONLY = (
     "ℹ️ Tasks are assigned in groups: add me to a group and use /assign there. Here the list is"
     " yours alone. /mine shows what is assigned to you in your groups."
 )
-NOT_YOURS = "🔒 Only the people this task is assigned to can do that, while they are in its group."
 NO_BOTS = "ℹ️ Tasks can be assigned to people, not to bots."
 
 
