@@ -91,7 +91,7 @@ async def add(update: Update, context: BotContext) -> None:
         raise TooManyTasks(task_store.MAX_TASKS_PER_ADD)
     titles, phrases = zip(*(split_due(line) for line in lines), strict=True)
     chat_id, now, once = await list_id(update, context), now_utc(), once_key(update, context)
-    if not any(phrases):
+    if all(phrase is None for phrase in phrases):
         added = await task_store.add_tasks(
             context.db,
             chat_id=chat_id,
@@ -114,7 +114,10 @@ async def add(update: Update, context: BotContext) -> None:
 
 def _due_entries(phrases: Sequence[str | None], *, now: datetime, tz: ZoneInfo) -> list[DueEntry]:
     """Each line's due time and repeat rule (none for a line without ` @ `)."""
-    return [parse_when(p, now=now, tz=tz).stored() if p else (None, None) for p in phrases]
+    return [
+        (None, None) if phrase is None else parse_when(phrase, now=now, tz=tz).stored()
+        for phrase in phrases
+    ]
 
 
 async def list_command(update: Update, context: BotContext) -> None:

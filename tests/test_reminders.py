@@ -11,6 +11,7 @@ from telegram.ext import Application
 
 from bot.scheduler import Scheduler
 from storage.db import Database
+from storage.errors import TaskNotFound
 from storage.reminders import ChatSettings, save_chat_settings, set_due, set_nag
 from storage.tasks import add_task, get_task
 from testkit.fake_telegram import ApiCall, FakeTelegram
@@ -136,6 +137,11 @@ async def test_add_with_a_marked_time_and_titles_that_only_look_like_dates(
     assert "can't read “soon” as a time" in refused.text
     task = await get_task(direct_db, chat_id=private_chat.chat_id, number=1)
     assert task.due_at is None
+    # A marker with nothing after it asks for the time; it is not taken as "no due time".
+    empty = await private_chat.send("/add Lunch @ \nDinner")
+    assert empty.text.startswith("ℹ️ Tell me when, for example: tomorrow 9:00")
+    with pytest.raises(TaskNotFound):
+        await get_task(direct_db, chat_id=private_chat.chat_id, number=3)
 
 
 async def test_list_and_today_show_due_and_overdue_tasks(
