@@ -22,7 +22,8 @@ from bot.scheduler import Scheduler
 from bot.settings import DatabaseSettings, Settings
 from bot.web import WebServer, create_web_app
 from handlers.render import COMMANDS
-from storage.db import ConnectionSettings, Database, parse_database_url
+from storage.database_url import ConnectionSettings, parse_database_url
+from storage.db import Database
 from storage.embedded import EmbeddedPostgres
 from storage.errors import StorageUnavailable
 from storage.migrate import migrate

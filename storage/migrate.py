@@ -12,7 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.db import ConnectionSettings, Database
+from storage.database_url import ConnectionSettings
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 

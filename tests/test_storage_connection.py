@@ -10,7 +10,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
-from storage.db import Database, InvalidDatabaseUrl, parse_database_url
+from storage.database_url import InvalidDatabaseUrl, parse_database_url
+from storage.db import Database
 from storage.errors import StorageUnavailable
 from storage.tasks import (
     add_task,
