@@ -33,18 +33,19 @@ from handlers.tasks import author_name
 from handlers.when import WhenError, snooze_until
 from storage import assignees as storage
 from storage.assignees import MAX_ASSIGNEES_PER_COMMAND, Assignee
+from storage.chat_settings import get_chat_settings
 from storage.clock import now_utc
 from storage.db import Database
 from storage.local_time import chat_zone
-from storage.reminders import get_chat_settings
 from storage.topics import where_is
+from storage.users import find_user, remember_user
 
 _USERNAME = re.compile(r"@?([A-Za-z0-9_]{1,32})")
 
 
 async def remember(db: Database, user: User, *, started: bool = False) -> None:
     """Record the user's id, @username and first name (see storage.assignees)."""
-    await storage.remember_user(
+    await remember_user(
         db,
         user_id=user.id,
         username=user.username,
@@ -80,7 +81,7 @@ async def _named_people(
         match = _USERNAME.fullmatch(token)
         if match is None:
             raise UsageError(usage)
-        found = await storage.find_user(context.db, username=match.group(1))
+        found = await find_user(context.db, username=match.group(1))
         if found is None:
             await reply(update, render_assignees.render_unknown_username(token, number))
             return None

@@ -26,10 +26,10 @@ from handlers.when import (
 )
 from storage import reminders as storage_reminders
 from storage import tasks as storage
+from storage.chat_settings import ChatSettings, get_chat_settings, save_chat_settings
 from storage.clock import now_utc
 from storage.db import Database
 from storage.local_time import chat_zone, local_day_end, next_local_minute
-from storage.reminders import ChatSettings
 
 _OFF_WORDS = {"off", "none", "clear", "no", "-"}
 MAX_NAG_MINUTES = 7 * 24 * 60
@@ -59,7 +59,7 @@ async def parse_add_lines(
     split = [split_due(line) for line in lines]
     if all(when is None for _, when in split):
         return [title for title, _ in split], None
-    settings = await storage_reminders.get_chat_settings(db, chat_id=chat_id)
+    settings = await get_chat_settings(db, chat_id=chat_id)
     dues: list[tuple[datetime | None, str | None]] = [
         _when(when, now=now, settings=settings) if when is not None else (None, None)
         for _, when in split
@@ -79,7 +79,7 @@ async def due(update: Update, context: BotContext) -> None:
         await reply(update, *render_due.render_due_choices(task))
         return
     now = now_utc()
-    settings = await storage_reminders.get_chat_settings(context.db, chat_id=chat_id)
+    settings = await get_chat_settings(context.db, chat_id=chat_id)
     if words.lower() in _OFF_WORDS:
         due_at, recurrence = None, None
     else:
@@ -105,7 +105,7 @@ async def today(update: Update, context: BotContext) -> None:
     """What is due today (in the chat's time zone) and what is overdue."""
     chat_id = await list_id(update, context)
     now = now_utc()
-    settings = await storage_reminders.get_chat_settings(context.db, chat_id=chat_id)
+    settings = await get_chat_settings(context.db, chat_id=chat_id)
     tz = chat_zone(settings.timezone)
     tasks = await storage_reminders.due_until(
         context.db, chat_id=chat_id, until=local_day_end(now, tz)
@@ -120,7 +120,7 @@ async def timezone(update: Update, context: BotContext) -> None:
     """Show or set the chat's time zone."""
     chat_id = await list_id(update, context)
     name = command_text(update.effective_message.text if update.effective_message else "")
-    settings = await storage_reminders.get_chat_settings(context.db, chat_id=chat_id)
+    settings = await get_chat_settings(context.db, chat_id=chat_id)
     now = now_utc()
     if not name:
         current = settings.timezone or "UTC"
@@ -147,9 +147,7 @@ async def _save(db: Database, chat_id: int, settings: ChatSettings, *, now: date
     next_digest = None
     if settings.digest_minute is not None:
         next_digest = next_local_minute(now, chat_zone(settings.timezone), settings.digest_minute)
-    await storage_reminders.save_chat_settings(
-        db, chat_id=chat_id, settings=settings, next_digest_at=next_digest
-    )
+    await save_chat_settings(db, chat_id=chat_id, settings=settings, next_digest_at=next_digest)
 
 
 async def nag(update: Update, context: BotContext) -> None:
@@ -190,7 +188,7 @@ async def quiet(update: Update, context: BotContext) -> None:
     """Set or clear the chat's quiet hours, e.g. /quiet 22:00-07:00."""
     words = command_text(update.effective_message.text if update.effective_message else "")
     chat_id = await list_id(update, context)
-    settings = await storage_reminders.get_chat_settings(context.db, chat_id=chat_id)
+    settings = await get_chat_settings(context.db, chat_id=chat_id)
     if not words:
         await reply(update, render_due.render_quiet(settings.quiet_start, settings.quiet_end))
         return
@@ -212,7 +210,7 @@ async def digest(update: Update, context: BotContext) -> None:
     """Set or clear the daily digest time, e.g. /digest 8:00."""
     words = command_text(update.effective_message.text if update.effective_message else "")
     chat_id = await list_id(update, context)
-    settings = await storage_reminders.get_chat_settings(context.db, chat_id=chat_id)
+    settings = await get_chat_settings(context.db, chat_id=chat_id)
     if not words:
         await reply(update, render_due.render_digest_setting(settings.digest_minute))
         return
@@ -237,14 +235,14 @@ async def button(update: Update, context: BotContext) -> None:
             completed = await storage.set_task_done(
                 db, chat_id=chat_id, number=number, done=True, once_for=once, now=now
             )
-            settings = await storage_reminders.get_chat_settings(db, chat_id=chat_id)
+            settings = await get_chat_settings(db, chat_id=chat_id)
             await query.answer(render.render_notice_done(completed))
             text = render_due.render_reminder_done(
                 completed, tz=chat_zone(settings.timezone), now=now
             )
             await query.edit_message_text(text)
         case Snooze(number=number, choice=choice):
-            settings = await storage_reminders.get_chat_settings(db, chat_id=chat_id)
+            settings = await get_chat_settings(db, chat_id=chat_id)
             tz = chat_zone(settings.timezone)
             try:
                 until = snooze_until(choice, now=now, tz=tz)
@@ -257,7 +255,7 @@ async def button(update: Update, context: BotContext) -> None:
             await query.answer("💤 Snoozed")
             await query.edit_message_text(render_due.render_snoozed(task, until, tz=tz, now=now))
         case ChooseDue(number=number, choice=choice):
-            settings = await storage_reminders.get_chat_settings(db, chat_id=chat_id)
+            settings = await get_chat_settings(db, chat_id=chat_id)
             tz = chat_zone(settings.timezone)
             due_at: datetime | None = None
             if choice != "off":

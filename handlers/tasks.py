@@ -27,12 +27,13 @@ from handlers.parsing import (
 )
 from handlers.permissions import author_id, may_delete
 from storage import tasks as storage
-from storage.assignees import assignees_of, remember_user
+from storage.assignees import assignees_of
+from storage.chat_settings import get_chat_settings
 from storage.clock import now_utc
 from storage.errors import StorageUnavailable, TooManyTasks
 from storage.local_time import chat_zone
 from storage.models import Task
-from storage.reminders import get_chat_settings
+from storage.users import remember_user
 
 log = logging.getLogger(__name__)
 

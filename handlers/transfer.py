@@ -11,9 +11,9 @@ from handlers import task_files
 from handlers.common import NEW_MESSAGES, list_id, message_of, once_key
 from handlers.context import BotContext
 from handlers.task_files import ImportRejected
+from storage.chat_settings import get_chat_settings
 from storage.clock import now_utc
 from storage.local_time import chat_zone
-from storage.reminders import get_chat_settings
 from storage.transfer import export_tasks, import_tasks
 
 # A document whose caption is the command (Telegram's CommandHandler reads only text).

@@ -10,8 +10,6 @@ from storage.assignees import (
     assign,
     assigned_to,
     assignees_of,
-    find_user,
-    remember_user,
     set_done_by_assignee,
     snooze_by_assignee,
     unassign,
@@ -19,6 +17,7 @@ from storage.assignees import (
 from storage.db import Database
 from storage.errors import DuplicateUpdate, NotAssignee, TaskNotFound
 from storage.tasks import add_task, get_task
+from storage.users import find_user, remember_user
 from tests.factories import new_chat_id, new_update, new_user_id
 
 

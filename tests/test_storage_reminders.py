@@ -4,21 +4,11 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from storage.chat_settings import ChatSettings, get_chat_settings, save_chat_settings
+from storage.claims import claim_due_digests, claim_due_reminders, finish_digest, finish_reminder
 from storage.db import Database
 from storage.recurrence import Recurrence
-from storage.reminders import (
-    ChatSettings,
-    claim_due_digests,
-    claim_due_reminders,
-    due_until,
-    finish_digest,
-    finish_reminder,
-    get_chat_settings,
-    save_chat_settings,
-    set_due,
-    set_nag,
-    snooze,
-)
+from storage.reminders import due_until, set_due, set_nag, snooze
 from storage.tasks import add_tasks, delete_task, get_task, set_task_done
 from tests.factories import new_chat_id
 

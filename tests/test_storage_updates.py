@@ -6,6 +6,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import URL
 
+from storage.changes import purge_processed_updates
 from storage.db import Database
 from storage.errors import DuplicateUpdate, TaskNotFound
 from storage.models import UpdateKey
@@ -15,7 +16,6 @@ from storage.tasks import (
     delete_task,
     get_task,
     list_tasks,
-    purge_processed_updates,
     rename_task,
     restore_task,
     set_description,
