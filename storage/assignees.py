@@ -218,11 +218,11 @@ IS_ASSIGNEE = sa.exists().where(
     task_assignees.c.user_id == param(task_assignees.c.user_id),
 )
 
-# Complete the task `:number` (storage.completing) when `:user_id` is an assignee.
+# Complete the task `:task_number` (storage.completing) when `:user_id` is an assignee.
 _SET_DONE_BY_ASSIGNEE = once_per_key(
     set_done((tasks.c.number == NUMBER) & IS_ASSIGNEE).changed, as_now=NEXT_DUE_NOW
 )
-# Remind of the task `:number` again at `:remind_at` when `:user_id` is an assignee.
+# Remind of the task `:task_number` again at `:remind_at` when `:user_id` is an assignee.
 _SNOOZE_BY_ASSIGNEE = one_task_changed(
     {tasks.c.remind_at: param(tasks.c.remind_at), tasks.c.reminder_failures: 0},
     also=[IS_ASSIGNEE],

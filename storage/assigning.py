@@ -26,10 +26,10 @@ AssigneeChange = Callable[[sa.CTE], sa.Select[Any] | sa.CompoundSelect[Any]]
 
 
 def _assignees_changed(change: AssigneeChange) -> sa.Select[Any]:
-    """The once-per-key statement that changes the assignees of the chat's live task
-    `:number` (as `change` says, given the CTE of the task's id) and reports the task with its
-    assignees after the change: `assignee_ids`, `assignee_usernames` and `assignee_names`,
-    in the order they were assigned."""
+    """The once-per-key statement that changes the assignees of the live task `:task_number`
+    of the list `:list_id` (as `change` says, given the CTE of the task's id) and reports the
+    task with its assignees after the change: `assignee_ids`, `assignee_usernames` and
+    `assignee_names`, in the order they were assigned."""
     target = (
         sa.select(tasks.c.id)
         .where(tasks.c.chat_id == CHAT_ID, tasks.c.number == NUMBER, tasks.c.deleted_at.is_(None))

@@ -93,7 +93,15 @@ def once_per_key(
     its parts, and returns the tasks it changed (TASK_COLUMNS, and any columns more). The
     statement records the key with those tasks' numbers, and returns one row per task (see
     `reported` and its `as_now`), or one row of NULLs when there is none; every row starts
-    with `first_time` (false on a repeat) and ends with the columns `also`.
+    with `first_time` (false on a repeat) and ends with the columns `also`. For example:
+
+        RENAME = once_per_key(
+            sa.update(tasks)
+            .where(tasks.c.chat_id == CHAT_ID, tasks.c.number == NUMBER, FIRST_TIME)
+            .values({tasks.c.title: param(tasks.c.title)})
+            .returning(*TASK_COLUMNS)
+            .cte("changed")
+        )
     """
     result = reported(changed, as_now=as_now)
     gate = sa.select(FIRST_TIME.label("first_time")).subquery("gate")
@@ -110,8 +118,9 @@ def one_task_changed(
     deleted: bool = False,
     also: Sequence[sa.ColumnElement[bool]] = (),
 ) -> sa.Select[Any]:
-    """The once-per-key statement that sets `values` on the chat's live task `:number` (with
-    `deleted`, on its deleted one) when `also` holds for it too, and reports the task."""
+    """The once-per-key statement that sets `values` on the live task `:task_number` of the
+    list `:list_id` (with `deleted`, on its deleted one) when `also` holds for it too, and
+    reports the task."""
     state = tasks.c.deleted_at.is_not(None) if deleted else tasks.c.deleted_at.is_(None)
     changed = (
         sa.update(tasks)

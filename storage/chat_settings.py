@@ -40,7 +40,7 @@ def settings_from_row(mapping: Any) -> ChatSettings:
     )
 
 
-# The settings of the list `:chat_id` (no row for a list never seen).
+# The settings of the list `:list_id` (no row for a list never seen).
 _GET_SETTINGS = sa.select(*SETTINGS_COLUMNS).where(chats.c.chat_id == CHAT_ID)
 
 
@@ -51,8 +51,9 @@ async def get_chat_settings(db: Database, *, chat_id: int) -> ChatSettings:
 
 
 def _save_settings() -> sa.Insert:
-    """Set every setting of `:chat_id` and its `:next_digest_at` (each parameter is named after
-    its column), making the list's row on first use."""
+    """Set every setting of `:list_id` and its `:next_digest_at` (each parameter is named after
+    its column), making the list's row on first use. (INSERT ... SELECT, where VALUES would
+    also write the defaults the model gives the list's counters.)"""
     saved = [*SETTINGS_COLUMNS, chats.c.next_digest_at]
     given = sa.select(CHAT_ID, *(param(column) for column in saved))
     upsert = insert(chats).from_select([chats.c.chat_id, *saved], given, include_defaults=False)

@@ -98,8 +98,8 @@ def finishing(
     and set `values`, unless `due_at` is no longer the claim's `:lease_until` (the row was
     changed since the claim, and that change stands).
 
-    `row` must be no column's name: a top-level UPDATE takes a parameter named after a column
-    of its table as a value to set.
+    `row` must be no column's name: SQLAlchemy would take a parameter named after a column of
+    the table for a value to set (tests/test_storage_statements.py).
     """
     key = _key(due_at.table)  # type: ignore[arg-type]
     return (
@@ -113,7 +113,8 @@ async def _claim(
     db: Database, statement: sa.Select[Any], now: datetime, lease_until: datetime, limit: int
 ) -> list[sa.Row[Any]]:
     params = {"now": now, "lease_until": lease_until, "limit": limit}
-    # Not idempotent: a claim applied whose answer was lost is left to its lease.
+    # Not run again once it may have reached the server: a claim applied whose answer was lost
+    # comes due again when its lease runs out.
     return await db.run(statement, params, idempotent=False)
 
 

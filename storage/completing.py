@@ -6,8 +6,8 @@ tasks already in that state are left untouched but reported too. A repeating tas
 is `next_occurrence()` (migration 0007) of its rule in the list's zone, after the later of
 `:now` and its due time; past its `until` there is none and it stays done.
 
-Parameters: `:chat_id`, `:done` (the state to set), `:now`, and which tasks (`:numbers`,
-`:number`), besides the key (storage.changes).
+Parameters: `:list_id`, `:done` (the state to set), `:now`, and which tasks (`:numbers`,
+`:task_number`), besides the key (storage.changes).
 """
 
 from dataclasses import dataclass
@@ -36,8 +36,9 @@ NUMBERS = list_param(tasks.c.number, "numbers")
 
 
 def completing(which: sa.ColumnElement[bool]) -> sa.CTE:
-    """The CTE `target`: the ids of the chat's live tasks matching `which`, each with the
-    `next_due` it comes back for when `:done` completes it (NULL unless it repeats)."""
+    """The CTE `target`: the ids of the live tasks of the list `:list_id` matching `which`,
+    each with the `next_due` it comes back for when `:done` completes it (NULL unless it
+    repeats)."""
     settings = chats.alias("settings")
     repeats = DONE & ~tasks.c.done & tasks.c.recurrence.is_not(None)
     after = sa.func.greatest(NOW, tasks.c.due_at)
@@ -82,7 +83,7 @@ class SetDone:
 
 
 def set_done(which: sa.ColumnElement[bool]) -> SetDone:
-    """Set `:done` on the chat's live tasks matching `which` (a condition on `tasks`)."""
+    """Set `:done` on the list's live tasks matching `which` (a condition on `tasks`)."""
     target = completing(which)
     stays_done = DONE & target.c.next_due.is_(None)
     flipped = (
@@ -106,7 +107,7 @@ def set_done(which: sa.ColumnElement[bool]) -> SetDone:
     return SetDone(flipped=flipped, changed=changed)
 
 
-# Set `:done` on the chat's tasks `:numbers`; they are reported with their `next_due`.
+# Set `:done` on the list's tasks `:numbers`; they are reported with their `next_due`.
 SET_DONE = once_per_key(set_done(tasks.c.number == sa.any_(NUMBERS)).changed, as_now=NEXT_DUE_NOW)
 
 
@@ -115,7 +116,7 @@ def _done_then_page() -> sa.Select[Any]:
     in one round trip. The page is read from the statement's snapshot (before the change), so
     the changed task is taken out of it (and put in when its new state belongs to the view),
     and the counts are corrected by what changed. Parameters: `:view_done`, `:start`,
-    `:limit` as for LIST (storage.pages) and the task `:number`.
+    `:limit` as for LIST (storage.pages) and the task `:task_number`.
 
     Rows: `kind` 'changed' (the task, as reported by once_per_key) or 'page' (a task of the
     page), each with `first_time`, the corrected counts, `timezone` and `previous_start`.
@@ -126,8 +127,8 @@ def _done_then_page() -> sa.Select[Any]:
     # +1 for each task that left the open list, -1 for each that came back to it (a repeating
     # task completed and opened again for its next time stays where it was).
     to_done = sa.func.coalesce(sa.func.sum(sa.case((done.flipped.c.done, 1), else_=-1)), 0)
-    moved_cte = sa.select(to_done.label("to_done")).where(done.flipped.c.done == DONE).cte("moved")
-    moved = sa.select(moved_cte.c.to_done).scalar_subquery()
+    moved = sa.select(to_done.label("to_done")).where(done.flipped.c.done == DONE).cte("moved")
+    moved_to_done = sa.select(moved.c.to_done).scalar_subquery()
     unchanged = page_tasks(view_done, leaving_out=flipped_ids).subquery("unchanged")
     page = sa.union_all(
         sa.select(*unchanged.c),
@@ -144,8 +145,8 @@ def _done_then_page() -> sa.Select[Any]:
     return (
         sa.select(
             gate.c.first_time,
-            (chat.c.open_tasks - moved).label("open_tasks"),
-            (chat.c.done_tasks + moved).label("done_tasks"),
+            (chat.c.open_tasks - moved_to_done).label("open_tasks"),
+            (chat.c.done_tasks + moved_to_done).label("done_tasks"),
             chat.c.timezone,
             previous_start(view_done, leaving_out=flipped_ids).label("previous_start"),
             *rows.c,

@@ -27,7 +27,7 @@ from storage.validation import clean_description, clean_title
 
 
 def _edit() -> sa.Select[Any]:
-    """Change the task `:number`: its title to `:title` unless NULL, its description to
+    """Change the task `:task_number`: its title to `:title` unless NULL, its description to
     `:description` when `:set_description`, and its done state to `:done` unless NULL
     (completing a repeating task opens it again for its next time, as everywhere:
     storage.completing). It is reported with its `next_due`.

@@ -122,7 +122,7 @@ async def list_tasks(
     return pages.task_page(rows, listed, view_done=done, limit=limit)
 
 
-# The chat's live task `:number`.
+# The chat's live task `:task_number`.
 GET = sa.select(*TASK_COLUMNS).where(
     tasks.c.chat_id == CHAT_ID, tasks.c.number == NUMBER, tasks.c.deleted_at.is_(None)
 )
@@ -217,7 +217,7 @@ async def set_done_and_list(
     return changed[0], pages.task_page(rows, listed, view_done=view_done, limit=limit)
 
 
-# A new `:title` for the task `:number`.
+# A new `:title` for the task `:task_number`.
 RENAME = one_task_changed({tasks.c.title: param(tasks.c.title), tasks.c.updated_at: sa.func.now()})
 
 
@@ -229,7 +229,7 @@ async def rename_task(
     return await run_change_one(db, RENAME, params, once_for=once_for)
 
 
-# A new `:description` (None: none) for the task `:number`.
+# A new `:description` (None: none) for the task `:task_number`.
 DESCRIBE = one_task_changed(
     {tasks.c.description: param(tasks.c.description), tasks.c.updated_at: sa.func.now()}
 )
@@ -252,8 +252,8 @@ async def set_description(
     return await run_change_one(db, DESCRIBE, params, once_for=once_for)
 
 
-# Deleting the task `:number` keeps the row, marked, so that Undo can bring it back with its
-# number and id; the number is never handed out again either way.
+# Deleting the task `:task_number` keeps the row, marked, so that Undo can bring it back with
+# its number and id; the number is never handed out again either way.
 DELETE = one_task_changed({tasks.c.deleted_at: sa.func.now()})
 
 
@@ -265,7 +265,7 @@ async def delete_task(
     return await run_change_one(db, DELETE, params, once_for=once_for)
 
 
-# The deleted task `:number` back in the list.
+# The deleted task `:task_number` back in the list.
 RESTORE = one_task_changed(
     {tasks.c.deleted_at: sa.null(), tasks.c.updated_at: sa.func.now()}, deleted=True
 )
