@@ -37,15 +37,15 @@ def create_engine(settings: ConnectionSettings, *, pool_size: int = 20) -> Async
     engine = create_async_engine(
         settings.url,
         connect_args=settings.connect_args,
-        # The bot handles up to 64 updates at once (bot/app.py), but an update holds a
-        # connection only while its one statement runs, a round trip of a few milliseconds,
-        # and spends the rest of its time on Telegram's calls; so far fewer connections than
-        # updates are busy at any moment (the benchmark's full load, 146 updates a second,
-        # opens none past the pool). `pool_size` stay open; up to half as many more open
-        # under a burst and close after use (a new one costs a backend start). The cap
-        # keeps each instance's share of the server's connection slots small, as several
-        # instances share them; a statement that finds all of them busy waits up to
-        # POOL_TIMEOUT_SECONDS, then gets StorageUnavailable.
+        # Not one connection per concurrent update: the bot handles up to 64 updates at once
+        # (bot/app.py), but an update holds a connection only while its one statement runs (a
+        # round trip of a few milliseconds) and spends the rest of its time on Telegram's
+        # calls, so far fewer are busy at any moment. `pool_size` stay open (the benchmark's
+        # full load of 200 users runs on them, its overflow opening a few at peaks: README,
+        # Performance); up to half as many more open under a burst and close after use (a
+        # new one costs a backend start). The cap keeps each instance's share of the server's
+        # connection slots small, since instances share them; a statement that finds every
+        # connection busy waits up to POOL_TIMEOUT_SECONDS, then gets StorageUnavailable.
         pool_size=pool_size,
         max_overflow=pool_size // 2,
         pool_timeout=POOL_TIMEOUT_SECONDS,
