@@ -36,6 +36,7 @@ def _token_given(*conditions: sa.ColumnElement[bool]) -> sa.Insert:
     ).returning(chats.c.calendar_token)
 
 
+# The token of `:list_id`, made on first use; with `:reset` a new one (`:new_token`).
 _TOKEN = _token_given()
 
 

@@ -134,8 +134,8 @@ class Reminder:
     assigned: bool = False
 
 
-# The open tasks whose reminder is due, with their failures so far and whether they have
-# assignees.
+# Claim the open tasks whose reminder is due (`:now`, `:lease_until`, `:limit`), each with its
+# failures so far and whether it has assignees.
 _reminders = claimed(
     tasks.c.remind_at,
     returning=[*TASK_COLUMNS, tasks.c.reminder_failures],
@@ -144,6 +144,7 @@ _reminders = claimed(
 _CLAIM_REMINDERS = delivered(
     _reminders, sa.exists().where(task_assignees.c.task_id == _reminders.c.id).label("assigned")
 )
+# The claimed task `:task_id` next reminded at `:next_at` (NULL: never), after `:failures`.
 _FINISH_REMINDER = finishing(
     tasks.c.remind_at,
     "task_id",
@@ -198,7 +199,9 @@ class DigestClaim:
     thread_id: int | None
 
 
+# Claim the lists whose daily digest is due (`:now`, `:lease_until`, `:limit`).
 _CLAIM_DIGESTS = delivered(claimed(chats.c.next_digest_at, returning=[chats.c.chat_id]))
+# The claimed list `:list_id`'s next digest at `:next_at` (NULL: none).
 _FINISH_DIGEST = finishing(chats.c.next_digest_at, "list_id")
 
 

@@ -259,6 +259,7 @@ class Database:
         await self.run(_PING, idempotent=True)
 
 
+# Any answer will do: the server is there.
 _PING = sa.select(sa.true())
 
 

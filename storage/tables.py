@@ -23,7 +23,8 @@ from storage.models import (
 
 
 def _table(model: type[SQLModel]) -> sa.Table:
-    table = model.__table__  # type: ignore[attr-defined]
+    """The Core table of a model (SQLModel sets it on each `table=True` class)."""
+    table = model.__table__  # type: ignore[attr-defined]  # not in SQLModel's annotations
     assert isinstance(table, sa.Table)
     return table
 
