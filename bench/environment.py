@@ -12,7 +12,7 @@ from sqlalchemy.engine import URL
 
 from bench.bot_process import BenchError
 from bench.telegram import AnsweringTelegram
-from storage.db import parse_database_url
+from storage.database_url import parse_database_url
 from storage.migrate import migrate
 from testkit.pgproxy import PgProxy
 from testkit.postgres import (

@@ -10,7 +10,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot.logs import configure_logging
 from bot.runner import WebServerError, migrate_only, serve
 from bot.settings import DatabaseSettings, Settings, SettingsError, load_settings
-from storage.db import InvalidDatabaseUrl, database_password
+from storage.database_url import InvalidDatabaseUrl, database_password
 from storage.errors import StorageUnavailable
 
 

@@ -22,11 +22,12 @@ from bot.scheduler import Scheduler
 from bot.settings import DatabaseSettings, Settings
 from bot.web.server import WebServer, create_web_app
 from handlers.render import COMMANDS
-from storage.db import ConnectionSettings, Database, parse_database_url
+from storage.changes import purge_processed_updates
+from storage.database_url import ConnectionSettings, parse_database_url
+from storage.db import Database
 from storage.embedded import EmbeddedPostgres
 from storage.errors import StorageUnavailable
 from storage.migrate import migrate
-from storage.tasks import purge_processed_updates
 
 log = logging.getLogger(__name__)
 

@@ -24,18 +24,18 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from handlers import render_assignees, render_due
 from handlers.permissions import is_member
 from storage.assignees import Assignee, reminder_recipients
-from storage.db import Database
-from storage.errors import StorageUnavailable
-from storage.local_time import chat_zone, in_quiet_hours, local_day_end, next_local_minute
-from storage.reminders import (
+from storage.claims import (
     DigestClaim,
     Reminder,
     claim_due_digests,
     claim_due_reminders,
-    due_until,
     finish_digest,
     finish_reminder,
 )
+from storage.db import Database
+from storage.errors import StorageUnavailable
+from storage.local_time import chat_zone, in_quiet_hours, local_day_end, next_local_minute
+from storage.reminders import due_until
 
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,7 @@ from handlers.context import BotApplication, BotContext
 from handlers.parsing import UsageError, command_text, parse_number_and_text
 from handlers.permissions import is_member
 from storage import assignees as assignee_store
+from storage import users as user_store
 from storage.assignees import MAX_ASSIGNEES_PER_COMMAND, Assignee
 from storage.clock import now_utc
 from storage.db import Database
@@ -30,7 +31,7 @@ _USERNAME = re.compile(r"@?([A-Za-z0-9_]{1,32})")
 
 async def remember(db: Database, user: User, *, started: bool = False) -> None:
     """Record the user's id, @username and first name (see storage.assignees)."""
-    await assignee_store.remember_user(
+    await user_store.remember_user(
         db,
         user_id=user.id,
         username=user.username,
@@ -66,7 +67,7 @@ async def _named_people(
         match = _USERNAME.fullmatch(token)
         if match is None:
             raise UsageError(usage)
-        found = await assignee_store.find_user(context.db, username=match.group(1))
+        found = await user_store.find_user(context.db, username=match.group(1))
         if found is None:
             await reply(update, render_assignees.render_unknown_username(token, number))
             return None

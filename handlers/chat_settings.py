@@ -15,7 +15,8 @@ from handlers.context import BotApplication, BotContext
 from handlers.parsing import OFF_WORDS, UsageError, command_text
 from handlers.when import parse_time_of_day
 from handlers.zone_names import find_timezone
-from storage import reminders as reminder_store
+from storage import chat_settings as settings_store
+from storage import zoned as zoned_store
 from storage.clock import now_utc
 from storage.local_time import chat_zone
 
@@ -25,7 +26,7 @@ async def timezone(update: Update, context: BotContext) -> None:
     name = command_text(message_of(update).text)
     chat_id, now = await list_id(update, context), now_utc()
     if not name:
-        settings = await reminder_store.get_chat_settings(context.db, chat_id=chat_id)
+        settings = await settings_store.get_chat_settings(context.db, chat_id=chat_id)
         current = settings.timezone or "UTC"
         text = render_due.render_timezone(current, now=now, tz=chat_zone(settings.timezone))
         if settings.timezone is None:
@@ -33,7 +34,7 @@ async def timezone(update: Update, context: BotContext) -> None:
         await reply(update, text)
         return
     zone = find_timezone(name)
-    await reminder_store.change_chat_settings(
+    await zoned_store.change_chat_settings(
         context.db, chat_id=chat_id, change=lambda old: replace(old, timezone=zone.key), now=now
     )
     await reply(update, render_due.render_timezone(zone.key, now=now, tz=zone))
@@ -44,11 +45,11 @@ async def quiet(update: Update, context: BotContext) -> None:
     words = command_text(message_of(update).text)
     chat_id = await list_id(update, context)
     if not words:
-        settings = await reminder_store.get_chat_settings(context.db, chat_id=chat_id)
+        settings = await settings_store.get_chat_settings(context.db, chat_id=chat_id)
         await reply(update, render_due.render_quiet(settings.quiet_start, settings.quiet_end))
         return
     start, end = (None, None) if words.lower() in OFF_WORDS else _quiet_hours(words)
-    await reminder_store.change_chat_settings(
+    await zoned_store.change_chat_settings(
         context.db,
         chat_id=chat_id,
         change=lambda old: replace(old, quiet_start=start, quiet_end=end),
@@ -62,11 +63,11 @@ async def digest(update: Update, context: BotContext) -> None:
     words = command_text(message_of(update).text)
     chat_id = await list_id(update, context)
     if not words:
-        settings = await reminder_store.get_chat_settings(context.db, chat_id=chat_id)
+        settings = await settings_store.get_chat_settings(context.db, chat_id=chat_id)
         await reply(update, render_due.render_digest_setting(settings.digest_minute))
         return
     minute = None if words.lower() in OFF_WORDS else _minute(words)
-    await reminder_store.change_chat_settings(
+    await zoned_store.change_chat_settings(
         context.db,
         chat_id=chat_id,
         change=lambda old: replace(old, digest_minute=minute),

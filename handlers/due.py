@@ -11,6 +11,7 @@ from handlers.parsing import OFF_WORDS, UsageError, command_text, parse_number_a
 from handlers.when import WhenError, parse_duration, parse_when
 from storage import reminders as reminder_store
 from storage import tasks as task_store
+from storage import zoned as zoned_store
 from storage.clock import now_utc
 from storage.local_time import chat_zone
 
@@ -35,7 +36,7 @@ async def due(update: Update, context: BotContext) -> None:
         await reply(update, render_due.render_due_cleared(task))
         return
     now = now_utc()
-    task, settings = await reminder_store.set_due_in_zone(
+    task, settings = await zoned_store.set_due_in_zone(
         context.db,
         chat_id=chat_id,
         number=number,
@@ -51,7 +52,7 @@ async def due(update: Update, context: BotContext) -> None:
 async def today(update: Update, context: BotContext) -> None:
     """What is due today (in the list's time zone) and what is overdue."""
     now = now_utc()
-    tasks, settings = await reminder_store.due_today(
+    tasks, settings = await zoned_store.due_today(
         context.db, chat_id=await list_id(update, context), now=now
     )
     text = render_due.render_today(

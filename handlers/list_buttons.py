@@ -30,6 +30,7 @@ from handlers.common import (
 )
 from handlers.context import BotApplication, BotContext
 from handlers.permissions import may_delete
+from storage import deleting as delete_store
 from storage import tasks as task_store
 from storage.clock import now_utc
 from storage.models import TaskPage
@@ -99,7 +100,7 @@ async def delete(update: Update, context: BotContext) -> None:
         if not await may_delete(context, chat, task, actor=query.from_user.id):
             await query.answer(render.plain(render.render_delete_refused(task)), show_alert=True)
             return
-    deleted, page = await task_store.delete_and_list(
+    deleted, page = await delete_store.delete_and_list(
         context.db,
         chat_id=owner,
         number=action.number,
@@ -125,13 +126,13 @@ async def undo(update: Update, context: BotContext) -> None:
     query, action = pressed(update, Undo)
     owner, once = await list_id(update, context), once_key(update, context)
     if action.view is None:  # the Undo of /delete's reply, which is no list
-        restored = await task_store.restore_task(
+        restored = await delete_store.restore_task(
             context.db, chat_id=owner, number=action.number, once_for=once
         )
         await query.answer(f"↩️ Restored #{restored.number}")
         await edit_pressed(query, render.render_restored(restored))
         return
-    restored, page = await task_store.restore_and_list(
+    restored, page = await delete_store.restore_and_list(
         context.db,
         chat_id=owner,
         number=action.number,

@@ -13,6 +13,7 @@ from handlers.common import list_id, once_key, pressed
 from handlers.context import BotApplication, BotContext
 from handlers.when import parse_when
 from storage import reminders as reminder_store
+from storage import zoned as zoned_store
 from storage.clock import now_utc
 from storage.local_time import chat_zone
 
@@ -36,7 +37,7 @@ async def done(update: Update, context: BotContext) -> None:
     """✅ Done on a reminder: the task is done, and the reminder says when it comes back."""
     query, action = pressed(update, ReminderDone)
     now = now_utc()
-    completed, settings = await reminder_store.set_task_done_with_settings(
+    completed, settings = await zoned_store.set_task_done_with_settings(
         context.db,
         chat_id=await list_id(update, context),
         number=action.number,
@@ -52,7 +53,7 @@ async def snooze(update: Update, context: BotContext) -> None:
     """💤 on a reminder: it comes again at the chosen time, said in the list's zone."""
     query, action = pressed(update, Snooze)
     now = now_utc()
-    task, until, settings = await reminder_store.snooze_in_zone(
+    task, until, settings = await zoned_store.snooze_in_zone(
         context.db,
         chat_id=await list_id(update, context),
         number=action.number,
@@ -76,7 +77,7 @@ async def choose_due(update: Update, context: BotContext) -> None:
         await query.edit_message_text(render_due.render_due_cleared(task))
         return
     now = now_utc()
-    task, settings = await reminder_store.set_due_in_zone(
+    task, settings = await zoned_store.set_due_in_zone(
         context.db,
         chat_id=chat_id,
         number=action.number,

@@ -38,13 +38,15 @@ from handlers.parsing import (
 from handlers.permissions import author_id, may_delete
 from handlers.when import parse_when
 from storage import assignees as assignee_store
-from storage import reminders as reminder_store
+from storage import deleting as delete_store
 from storage import tasks as task_store
+from storage import users as user_store
+from storage import zoned as zoned_store
 from storage.clock import now_utc
 from storage.errors import StorageUnavailable, TooManyTasks
 from storage.local_time import chat_zone
 from storage.models import Task
-from storage.reminders import DueEntry
+from storage.zoned import DueEntry
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ async def _remember_starter(update: Update, context: BotContext) -> None:
     if chat_of(update).type != ChatType.PRIVATE or user is None:
         return
     try:
-        await assignee_store.remember_user(
+        await user_store.remember_user(
             context.db,
             user_id=user.id,
             username=user.username,
@@ -101,7 +103,7 @@ async def add(update: Update, context: BotContext) -> None:
         )
         await reply(update, render.render_added(added))
         return
-    added, settings = await reminder_store.add_tasks_in_zone(
+    added, settings = await zoned_store.add_tasks_in_zone(
         context.db,
         chat_id=chat_id,
         titles=titles,
@@ -219,7 +221,7 @@ async def delete(update: Update, context: BotContext) -> None:
         if not await may_delete(context, chat, task, actor=author_id(message)):
             await reply(update, render.render_delete_refused(task))
             return
-    deleted = await task_store.delete_task(
+    deleted = await delete_store.delete_task(
         context.db, chat_id=owner, number=number, once_for=once_key(update, context)
     )
     text, markup = render.render_deleted(deleted)

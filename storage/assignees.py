@@ -1,9 +1,11 @@
-"""Assignees of group tasks, and the users the bot knows by id and @username.
+"""Assignees of group tasks: assigning and unassigning (their statements are in
+storage.assigning), reading who is on which task, and what only an assignee may do (Done and
+Snooze from a private reminder).
 
 Every function that touches tasks takes the chat's id, except `assigned_to`, which reads one
 user's assignments across chats (the caller shows a group's tasks only to its current members).
 The changes take `once_for` like the task functions, and report the task with its assignees
-after the change, in the same statement.
+after the change, in the same statement. (The users the bot knows: storage.users.)
 """
 
 from collections.abc import Sequence
@@ -14,18 +16,33 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from storage import statements
+from storage import assigning
 from storage.changes import (
     check_number,
-    completed_from_rows,
     execute_change,
+    once_per_key,
+    one_task_changed,
     run_change_one,
-    task_from_row,
 )
 from storage.clock import now_utc
+from storage.completing import NEXT_DUE_NOW, completed_from_rows, set_done
 from storage.db import Database
 from storage.errors import NotAssignee, TaskNotFound
 from storage.models import Completed, Task, UpdateKey
+from storage.tables import (
+    CHAT_ID,
+    NUMBER,
+    ONE_ROW,
+    TASK_COLUMNS,
+    chats,
+    list_param,
+    param,
+    task_assignees,
+    task_from_row,
+    tasks,
+    topic_lists,
+    users,
+)
 
 MAX_ASSIGNEES_PER_COMMAND = 20
 MAX_ASSIGNED_LISTED = 200
@@ -60,119 +77,6 @@ class Recipient:
     timezone: str | None
 
 
-def normalize_username(username: str) -> str:
-    """A username as stored: without the @, lower-case (Telegram compares them so)."""
-    return username.strip().removeprefix("@").lower()
-
-
-_FORGET_USERNAME = sa.text("""
-UPDATE users SET username = NULL, updated_at = now()
-WHERE username = :username AND user_id <> :user_id
-""").bindparams(sa.bindparam("user_id", type_=sa.BigInteger))
-
-_REMEMBER_USER = sa.text("""
-INSERT INTO users AS u (user_id, username, first_name, started_at)
-VALUES (:user_id, :username, :first_name, CASE WHEN :started THEN now() END)
-ON CONFLICT (user_id) DO UPDATE SET
-    username = EXCLUDED.username,
-    first_name = EXCLUDED.first_name,
-    started_at = COALESCE(EXCLUDED.started_at, u.started_at),
-    updated_at = now()
-""").bindparams(
-    sa.bindparam("user_id", type_=sa.BigInteger),
-    sa.bindparam("username", type_=sa.Text),
-    sa.bindparam("first_name", type_=sa.Text),
-    sa.bindparam("started", type_=sa.Boolean),
-)
-
-
-async def remember_user(
-    db: Database,
-    *,
-    user_id: int,
-    username: str | None,
-    first_name: str | None,
-    started: bool = False,
-) -> None:
-    """Record a user's current @username and name (and, with `started`, that they started the
-    bot in a private chat). A username someone else held before moves to this user."""
-    name = normalize_username(username) if username else None
-    if name:
-        # Usernames change hands on Telegram: the one who has it now is the one who wrote.
-        await db.run(_FORGET_USERNAME, {"username": name, "user_id": user_id}, idempotent=True)
-    params = {"user_id": user_id, "username": name, "first_name": first_name, "started": started}
-    await db.run(_REMEMBER_USER, params, idempotent=True)
-
-
-_FIND_USER = sa.text("SELECT user_id, username, first_name FROM users WHERE username = :username")
-
-
-async def find_user(db: Database, *, username: str) -> Assignee | None:
-    """The known user with this @username (any case), or None: never a guess."""
-    rows = await db.run(_FIND_USER, {"username": normalize_username(username)}, idempotent=True)
-    if not rows:
-        return None
-    m = rows[0]._mapping
-    return Assignee(user_id=m["user_id"], username=m["username"], first_name=m["first_name"])
-
-
-_TARGET = f"""target AS (
-    SELECT id FROM tasks
-    WHERE chat_id = :chat_id AND number = :number AND deleted_at IS NULL
-),
-changed AS (
-    SELECT {statements.TASK_COLUMNS} FROM tasks
-    WHERE id IN (SELECT id FROM target) AND {statements.FIRST_TIME}
-)"""
-
-# The task (as the usual result) with its assignees after the change: `holders` is what the
-# table holds once the statement is done (a statement does not see its own changes).
-_WITH_ASSIGNEES = f"""{statements.RESULT_ROWS},
-people AS (
-    SELECT h.user_id, h.assigned_at, u.username, u.first_name
-    FROM holders AS h LEFT JOIN users AS u ON u.user_id = h.user_id
-)
-SELECT NOT EXISTS (SELECT 1 FROM seen) AS first_time, result.*,
-    ARRAY(SELECT user_id FROM people ORDER BY assigned_at, user_id) AS assignee_ids,
-    ARRAY(SELECT username FROM people ORDER BY assigned_at, user_id) AS assignee_usernames,
-    ARRAY(SELECT first_name FROM people ORDER BY assigned_at, user_id) AS assignee_names
-FROM (SELECT 1) AS one LEFT JOIN result ON true
-"""
-
-_ASSIGN = statements.Change.of(
-    f"""{_TARGET},
-added AS (
-    INSERT INTO task_assignees (task_id, user_id)
-    SELECT target.id, new.user_id
-    FROM target, unnest(CAST(:user_ids AS bigint[])) AS new(user_id)
-    WHERE {statements.FIRST_TIME}
-    ON CONFLICT DO NOTHING
-    RETURNING user_id, assigned_at
-),
-holders AS (
-    SELECT user_id, assigned_at FROM task_assignees WHERE task_id IN (SELECT id FROM target)
-    UNION ALL
-    SELECT user_id, assigned_at FROM added
-)""",
-    tail=_WITH_ASSIGNEES,
-)
-
-_UNASSIGN = statements.Change.of(
-    f"""{_TARGET},
-removed AS (
-    DELETE FROM task_assignees
-    WHERE task_id IN (SELECT id FROM target) AND {statements.FIRST_TIME}
-        AND (CAST(:user_ids AS bigint[]) IS NULL OR user_id = ANY(CAST(:user_ids AS bigint[])))
-    RETURNING user_id
-),
-holders AS (
-    SELECT user_id, assigned_at FROM task_assignees
-    WHERE task_id IN (SELECT id FROM target) AND user_id NOT IN (SELECT user_id FROM removed)
-)""",
-    tail=_WITH_ASSIGNEES,
-)
-
-
 def _assigned_task(rows: Sequence[sa.Row[Any]], number: int) -> AssignedTask:
     found = [row for row in rows if row._mapping["id"] is not None]
     if not found:
@@ -196,8 +100,8 @@ async def assign(
     """Assign the chat's task to these users (those already on it stay); the task with all its
     assignees after the change. TaskNotFound when the chat has no such task."""
     check_number(number)
-    params = {"chat_id": chat_id, "number": number, "user_ids": sorted(set(user_ids))}
-    rows = await execute_change(db, _ASSIGN, params, once_for=once_for)
+    params = {"list_id": chat_id, "task_number": number, "user_ids": sorted(set(user_ids))}
+    rows = await execute_change(db, assigning.ASSIGN, params, once_for=once_for)
     return _assigned_task(rows, number)
 
 
@@ -212,20 +116,26 @@ async def unassign(
     """Take these users (None: everyone) off the chat's task; the task with who is left."""
     check_number(number)
     wanted = sorted(set(user_ids)) if user_ids is not None else None
-    params = {"chat_id": chat_id, "number": number, "user_ids": wanted}
-    rows = await execute_change(db, _UNASSIGN, params, once_for=once_for)
+    params = {"list_id": chat_id, "task_number": number, "user_ids": wanted}
+    rows = await execute_change(db, assigning.UNASSIGN, params, once_for=once_for)
     return _assigned_task(rows, number)
 
 
-_ASSIGNEES_OF = sa.text("""
-SELECT t.number, a.user_id, u.username, u.first_name
-FROM tasks AS t
-JOIN task_assignees AS a ON a.task_id = t.id
-LEFT JOIN users AS u ON u.user_id = a.user_id
-WHERE t.chat_id = :chat_id AND t.number = ANY(CAST(:numbers AS integer[]))
-    AND t.deleted_at IS NULL
-ORDER BY t.number, a.assigned_at, a.user_id
-""").bindparams(sa.bindparam("chat_id", type_=sa.BigInteger))
+# The assignees of the chat's live tasks `:numbers`, by task and in the order assigned.
+_ASSIGNEES_OF = (
+    sa.select(tasks.c.number, task_assignees.c.user_id, users.c.username, users.c.first_name)
+    .select_from(
+        tasks.join(task_assignees, task_assignees.c.task_id == tasks.c.id).outerjoin(
+            users, users.c.user_id == task_assignees.c.user_id
+        )
+    )
+    .where(
+        tasks.c.chat_id == CHAT_ID,
+        tasks.c.number == sa.any_(list_param(tasks.c.number, "numbers")),
+        tasks.c.deleted_at.is_(None),
+    )
+    .order_by(tasks.c.number, task_assignees.c.assigned_at, task_assignees.c.user_id)
+)
 
 
 async def assignees_of(
@@ -233,7 +143,7 @@ async def assignees_of(
 ) -> dict[int, list[Assignee]]:
     """The assignees of the chat's tasks with these numbers (tasks with none are left out)."""
     rows = await db.run(
-        _ASSIGNEES_OF, {"chat_id": chat_id, "numbers": list(numbers)}, idempotent=True
+        _ASSIGNEES_OF, {"list_id": chat_id, "numbers": list(numbers)}, idempotent=True
     )
     found: dict[int, list[Assignee]] = {}
     for row in rows:
@@ -244,14 +154,18 @@ async def assignees_of(
     return found
 
 
-_T_COLUMNS = ", ".join(f"t.{column.strip()}" for column in statements.TASK_COLUMNS.split(","))
-_ASSIGNED_TO = sa.text(f"""
-SELECT {_T_COLUMNS}
-FROM task_assignees AS a JOIN tasks AS t ON t.id = a.task_id
-WHERE a.user_id = :user_id AND NOT t.done AND t.deleted_at IS NULL
-ORDER BY t.chat_id, t.number
-LIMIT :limit
-""").bindparams(sa.bindparam("user_id", type_=sa.BigInteger))
+# The open tasks assigned to `:user_id` in every chat, by chat and number, `:limit` at most.
+_ASSIGNED_TO = (
+    sa.select(*TASK_COLUMNS)
+    .select_from(task_assignees.join(tasks, tasks.c.id == task_assignees.c.task_id))
+    .where(
+        task_assignees.c.user_id == param(task_assignees.c.user_id),
+        ~tasks.c.done,
+        tasks.c.deleted_at.is_(None),
+    )
+    .order_by(tasks.c.chat_id, tasks.c.number)
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)
 
 
 async def assigned_to(
@@ -263,14 +177,25 @@ async def assigned_to(
     return [task_from_row(row) for row in rows]
 
 
-_RECIPIENTS = sa.text("""
-SELECT a.user_id, u.username, u.first_name, u.started_at IS NOT NULL AS started, c.timezone
-FROM task_assignees AS a
-LEFT JOIN users AS u ON u.user_id = a.user_id
-LEFT JOIN chats AS c ON c.chat_id = a.user_id
-WHERE a.task_id = :task_id
-ORDER BY a.assigned_at, a.user_id
-""")
+# The assignees of the task `:task_id`, in the order assigned, each with their private chat's
+# time zone.
+_private = chats.alias("private_chat")
+_RECIPIENTS = (
+    sa.select(
+        task_assignees.c.user_id,
+        users.c.username,
+        users.c.first_name,
+        users.c.started_at.is_not(None).label("started"),
+        _private.c.timezone,
+    )
+    .select_from(
+        task_assignees.outerjoin(users, users.c.user_id == task_assignees.c.user_id).outerjoin(
+            _private, _private.c.chat_id == task_assignees.c.user_id
+        )
+    )
+    .where(task_assignees.c.task_id == param(task_assignees.c.task_id))
+    .order_by(task_assignees.c.assigned_at, task_assignees.c.user_id)
+)
 
 
 async def reminder_recipients(db: Database, *, task_id: UUID) -> list[Recipient]:
@@ -288,8 +213,21 @@ async def reminder_recipients(db: Database, *, task_id: UUID) -> list[Recipient]
     ]
 
 
-_SNOOZE_BY_ASSIGNEE = statements.update_one(
-    "remind_at = :remind_at, reminder_failures = 0", also=statements.IS_ASSIGNEE
+# Put into the WHERE clause of a change of `tasks`: only when `:user_id` is one of the task's
+# assignees (so a button naming a task, or another chat, changes nothing for anyone else).
+IS_ASSIGNEE = sa.exists().where(
+    task_assignees.c.task_id == tasks.c.id,
+    task_assignees.c.user_id == param(task_assignees.c.user_id),
+)
+
+# Complete the task `:task_number` (storage.completing) when `:user_id` is an assignee.
+_SET_DONE_BY_ASSIGNEE = once_per_key(
+    set_done((tasks.c.number == NUMBER) & IS_ASSIGNEE).changed, as_now=NEXT_DUE_NOW
+)
+# Remind of the task `:task_number` again at `:remind_at` when `:user_id` is an assignee.
+_SNOOZE_BY_ASSIGNEE = one_task_changed(
+    {tasks.c.remind_at: param(tasks.c.remind_at), tasks.c.reminder_failures: 0},
+    also=[IS_ASSIGNEE],
 )
 
 
@@ -306,15 +244,15 @@ async def set_done_by_assignee(
     `user_id` is one of its assignees (checked in the same statement); NotAssignee otherwise
     (or when there is no such task), changing nothing."""
     params = {
-        "chat_id": chat_id,
-        "number": number,
+        "list_id": chat_id,
+        "task_number": number,
         "user_id": user_id,
         "done": True,
         "now": now or now_utc(),
     }
     try:
         check_number(number)
-        rows = await execute_change(db, statements.SET_DONE_BY_ASSIGNEE, params, once_for=once_for)
+        rows = await execute_change(db, _SET_DONE_BY_ASSIGNEE, params, once_for=once_for)
     except TaskNotFound:
         raise NotAssignee(number) from None
     completed = completed_from_rows(rows)
@@ -334,30 +272,47 @@ async def snooze_by_assignee(
 ) -> Task:
     """Remind again at `until`, only if `user_id` is one of the task's assignees (checked in
     the same statement); NotAssignee otherwise, changing nothing."""
-    params = {"chat_id": chat_id, "number": number, "user_id": user_id, "remind_at": until}
+    params = {"list_id": chat_id, "task_number": number, "user_id": user_id, "remind_at": until}
     try:
         return await run_change_one(db, _SNOOZE_BY_ASSIGNEE, params, once_for=once_for)
     except TaskNotFound:
         raise NotAssignee(number) from None
 
 
-_ASSIGNED_TASK = sa.text(f"""
-SELECT {_T_COLUMNS},
-    ARRAY(SELECT a.user_id FROM task_assignees AS a
-        WHERE a.task_id = t.id ORDER BY a.assigned_at, a.user_id) AS assignee_ids,
-    ARRAY(SELECT u.username FROM task_assignees AS a LEFT JOIN users AS u USING (user_id)
-        WHERE a.task_id = t.id ORDER BY a.assigned_at, a.user_id) AS assignee_usernames,
-    ARRAY(SELECT u.first_name FROM task_assignees AS a LEFT JOIN users AS u USING (user_id)
-        WHERE a.task_id = t.id ORDER BY a.assigned_at, a.user_id) AS assignee_names
-FROM tasks AS t
-WHERE t.chat_id = :chat_id AND t.number = :number AND t.deleted_at IS NULL
-""").bindparams(sa.bindparam("chat_id", type_=sa.BigInteger))
+def _assignee_arrays(task_id: sa.ColumnElement[Any]) -> list[sa.ColumnElement[Any]]:
+    """The assignees of the task `task_id` as three arrays in the order they were assigned:
+    `assignee_ids`, `assignee_usernames`, `assignee_names` (as _assigned_task reads them)."""
+
+    def listed(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[Any]:
+        ordered = (
+            sa.select(column)
+            .select_from(
+                task_assignees.outerjoin(users, users.c.user_id == task_assignees.c.user_id)
+            )
+            .where(task_assignees.c.task_id == task_id)
+            .order_by(task_assignees.c.assigned_at, task_assignees.c.user_id)
+        )
+        return sa.func.array(ordered.scalar_subquery()).label(name)
+
+    return [
+        listed(task_assignees.c.user_id, "assignee_ids"),
+        listed(users.c.username, "assignee_usernames"),
+        listed(users.c.first_name, "assignee_names"),
+    ]
+
+
+# The live task `:task_number` of the list `:list_id` with its assignees.
+_ASSIGNED_TASK = sa.select(*TASK_COLUMNS, *_assignee_arrays(tasks.c.id)).where(
+    tasks.c.chat_id == CHAT_ID, tasks.c.number == NUMBER, tasks.c.deleted_at.is_(None)
+)
 
 
 async def get_assigned_task(db: Database, *, chat_id: int, number: int) -> AssignedTask:
     """The chat's task with its assignees (as get_task, in one round trip); TaskNotFound."""
     check_number(number)
-    rows = await db.run(_ASSIGNED_TASK, {"chat_id": chat_id, "number": number}, idempotent=True)
+    rows = await db.run(
+        _ASSIGNED_TASK, {"list_id": chat_id, "task_number": number}, idempotent=True
+    )
     return _assigned_task(rows, number)
 
 
@@ -371,20 +326,23 @@ class Assignments:
     timezone: str | None
 
 
-_ASSIGNMENTS = sa.text(f"""
-SELECT own.timezone AS own_timezone, COALESCE(tl.chat_id, t.chat_id) AS group_id, t.*
-FROM (SELECT 1) AS one
-LEFT JOIN chats AS own ON own.chat_id = :user_id
-LEFT JOIN LATERAL (
-    SELECT {_T_COLUMNS}
-    FROM task_assignees AS a JOIN tasks AS t ON t.id = a.task_id
-    WHERE a.user_id = :user_id AND NOT t.done AND t.deleted_at IS NULL
-    ORDER BY t.chat_id, t.number
-    LIMIT :limit
-) AS t ON true
-LEFT JOIN topic_lists AS tl ON tl.list_id = t.chat_id
-ORDER BY t.chat_id, t.number
-""").bindparams(sa.bindparam("user_id", type_=sa.BigInteger))
+# What /mine shows of `:user_id`: their private chat's zone, and their open assigned tasks
+# (`:limit` at most, by list and number), each with its list's real group (`group_id`).
+_own = chats.alias("own")
+_assigned = _ASSIGNED_TO.lateral("assigned")
+_ASSIGNMENTS = (
+    sa.select(
+        _own.c.timezone.label("own_timezone"),
+        sa.func.coalesce(topic_lists.c.chat_id, _assigned.c.chat_id).label("group_id"),
+        *_assigned.c,
+    )
+    .select_from(
+        ONE_ROW.outerjoin(_own, _own.c.chat_id == param(task_assignees.c.user_id))
+        .outerjoin(_assigned, sa.true())
+        .outerjoin(topic_lists, topic_lists.c.list_id == _assigned.c.chat_id)
+    )
+    .order_by(_assigned.c.chat_id, _assigned.c.number)
+)
 
 
 async def assignments(
@@ -402,16 +360,17 @@ async def assignments(
     )
 
 
-_REMINDER_PLACE = sa.text("""
-SELECT COALESCE(tl.chat_id, :list_id) AS group_id,
-    COALESCE(own.timezone, list.timezone) AS timezone
-FROM (SELECT 1) AS one
-LEFT JOIN topic_lists AS tl ON tl.list_id = :list_id
-LEFT JOIN chats AS own ON own.chat_id = :user_id
-LEFT JOIN chats AS list ON list.chat_id = :list_id
-""").bindparams(
-    sa.bindparam("list_id", type_=sa.BigInteger),
-    sa.bindparam("user_id", type_=sa.BigInteger),
+# For the list `:list_id` and the user `:user_id`: the list's real group (a forum topic's list:
+# its forum) and the zone the user hears times in (their private chat's, else the list's).
+_their = chats.alias("their_chat")
+_list = chats.alias("list_chat")
+_REMINDER_PLACE = sa.select(
+    sa.func.coalesce(topic_lists.c.chat_id, CHAT_ID).label("group_id"),
+    sa.func.coalesce(_their.c.timezone, _list.c.timezone).label("timezone"),
+).select_from(
+    ONE_ROW.outerjoin(topic_lists, topic_lists.c.list_id == CHAT_ID)
+    .outerjoin(_their, _their.c.chat_id == param(task_assignees.c.user_id))
+    .outerjoin(_list, _list.c.chat_id == CHAT_ID)
 )
 
 

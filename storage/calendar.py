@@ -3,13 +3,15 @@
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 
-from storage import statements
-from storage.changes import task_from_row
+from storage.changes import FIRST_TIME, recorded, run_under_key
 from storage.db import Database
 from storage.models import Task, UpdateKey
+from storage.tables import CHAT_ID, TASK_COLUMNS, chats, param, task_from_row, tasks
 
 # Open tasks with a due time listed in one feed at most (the earliest due first).
 MAX_FEED_TASKS = 1_000
@@ -17,49 +19,67 @@ MAX_FEED_TASKS = 1_000
 TOKEN_BYTES = 32
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 
-# The chat's token: kept as it is, or a new one when there is none or `reset` is asked for.
-# A reset records the update in processed_updates in the same statement, so a redelivered
-# `/calendar reset` does not revoke the URL the first delivery handed out.
-_TOKEN = sa.text("""
-WITH seen AS (
-    SELECT 1 FROM processed_updates
-    WHERE :once AND bot_id = :bot_id AND update_id = :update_id
-),
-recorded AS (
-    INSERT INTO processed_updates (bot_id, update_id)
-    SELECT :bot_id, :update_id WHERE :once AND NOT EXISTS (SELECT 1 FROM seen)
-),
-given AS (
-    INSERT INTO chats AS c (chat_id, calendar_token)
-    SELECT :chat_id, :new_token WHERE NOT EXISTS (SELECT 1 FROM seen)
-    ON CONFLICT (chat_id) DO UPDATE SET calendar_token = CASE
-        WHEN :reset OR c.calendar_token IS NULL THEN EXCLUDED.calendar_token
-        ELSE c.calendar_token END
-    RETURNING c.calendar_token
-)
-SELECT coalesce(
-    (SELECT calendar_token FROM given),
-    (SELECT calendar_token FROM chats WHERE chat_id = :chat_id)
-) AS calendar_token
-""").bindparams(
-    sa.bindparam("chat_id", type_=sa.BigInteger),
-    sa.bindparam("bot_id", type_=sa.BigInteger),
-    sa.bindparam("update_id", type_=sa.BigInteger),
-    sa.bindparam("once", type_=sa.Boolean),
-    sa.bindparam("reset", type_=sa.Boolean),
-    sa.bindparam("new_token", type_=sa.Text),
-)
 
-_FEED = sa.text(f"""
-SELECT c.chat_id AS feed_chat_id, c.timezone AS feed_timezone, t.*
-FROM chats AS c
-LEFT JOIN LATERAL (
-    SELECT {statements.TASK_COLUMNS} FROM tasks
-    WHERE chat_id = c.chat_id AND NOT done AND deleted_at IS NULL AND due_at IS NOT NULL
-    ORDER BY due_at, number LIMIT :limit
-) AS t ON true
-WHERE c.calendar_token = :token
-""").bindparams(sa.bindparam("token", type_=sa.Text))
+def _token_given(*conditions: sa.ColumnElement[bool]) -> sa.Insert:
+    """The chat's token, kept as it is, or `:new_token` when it has none or `:reset` is asked
+    for (making the chat's row on first use), when `conditions` hold."""
+    new = sa.select(CHAT_ID, param(chats.c.calendar_token, "new_token")).where(*conditions)
+    given = insert(chats).from_select(["chat_id", "calendar_token"], new, include_defaults=False)
+    replaced = sa.bindparam("reset", type_=sa.Boolean) | chats.c.calendar_token.is_(None)
+    return given.on_conflict_do_update(
+        index_elements=[chats.c.chat_id],
+        set_={
+            chats.c.calendar_token: sa.case(
+                (replaced, given.excluded.calendar_token), else_=chats.c.calendar_token
+            )
+        },
+    ).returning(chats.c.calendar_token)
+
+
+# The token of `:list_id`, made on first use; with `:reset` a new one (`:new_token`).
+_TOKEN = _token_given()
+
+
+def _token_once() -> sa.Select[Any]:
+    """_TOKEN once per key (storage.changes): a redelivered `/calendar reset` does not revoke
+    the URL its first delivery handed out, and gets the chat's token as it is."""
+    given = _token_given(FIRST_TIME).cte("given")
+    now_held = sa.select(chats.c.calendar_token).where(chats.c.chat_id == CHAT_ID)
+    token = sa.func.coalesce(
+        sa.select(given.c.calendar_token).scalar_subquery(), now_held.scalar_subquery()
+    )
+    return sa.select(token.label("calendar_token")).add_cte(recorded(None))
+
+
+_TOKEN_ONCE = _token_once()
+
+
+def _feed() -> sa.Select[Any]:
+    """The chat that holds `:token`, with its zone and its open tasks with a due time,
+    earliest first, `:limit` at most (one row of NULL tasks when it has none)."""
+    chat = chats.alias("feed_chat")
+    listed = (
+        sa.select(*TASK_COLUMNS)
+        .where(
+            tasks.c.chat_id == chat.c.chat_id,
+            ~tasks.c.done,
+            tasks.c.deleted_at.is_(None),
+            tasks.c.due_at.is_not(None),
+        )
+        .order_by(tasks.c.due_at, tasks.c.number)
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .lateral("listed")
+    )
+    return (
+        sa.select(
+            chat.c.chat_id.label("feed_chat_id"), chat.c.timezone.label("feed_timezone"), *listed.c
+        )
+        .select_from(chat.outerjoin(listed, sa.true()))
+        .where(chat.c.calendar_token == param(chats.c.calendar_token, "token"))
+    )
+
+
+_FEED = _feed()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,24 +95,16 @@ async def calendar_token(
     db: Database, *, chat_id: int, reset: bool = False, once_for: UpdateKey | None = None
 ) -> str:
     """The chat's feed token, made on first use; with `reset` a new one (the old one stops)."""
-    params = {
-        "chat_id": chat_id,
+    params: dict[str, Any] = {
+        "list_id": chat_id,
         "reset": reset,
         "new_token": secrets.token_urlsafe(TOKEN_BYTES),
-        "once": once_for is not None,
-        "bot_id": once_for.bot_id if once_for else 0,
-        "update_id": once_for.update_id if once_for else 0,
     }
-    for attempt in (1, 2):
-        try:
-            # Safe to repeat: a retry writes the same new token again.
-            rows = await db.run(_TOKEN, params, idempotent=True)
-            break
-        except sa.exc.IntegrityError as error:
-            # The same update ran at this very moment elsewhere and recorded itself first;
-            # running again finds that record and returns the token it set.
-            if once_for is None or attempt == 2 or "processed_updates" not in str(error):
-                raise
+    if once_for is None:
+        # Safe to repeat: a retry writes the same new token again.
+        rows = await db.run(_TOKEN, params, idempotent=True)
+    else:
+        rows = (await run_under_key(db, _TOKEN_ONCE, params, once_for)).rows
     token: str = rows[0]._mapping["calendar_token"]
     return token
 
@@ -105,5 +117,5 @@ async def feed_for_token(db: Database, *, token: str, limit: int = MAX_FEED_TASK
     if not rows:
         return None
     first = rows[0]._mapping
-    tasks = [task_from_row(row) for row in rows if row._mapping["id"] is not None]
-    return Feed(chat_id=first["feed_chat_id"], timezone=first["feed_timezone"], tasks=tasks)
+    listed = [task_from_row(row) for row in rows if row._mapping["id"] is not None]
+    return Feed(chat_id=first["feed_chat_id"], timezone=first["feed_timezone"], tasks=listed)

@@ -1,16 +1,35 @@
-"""Running the statements that change tasks, with the rules every change shares: numbers
-outside the INTEGER range do not exist, a Telegram update applies once (`once_for`), and the
-result comes back as plain Task values."""
+"""Changes made once per key: how a changing statement is composed so that it applies once
+however often it runs (`once_per_key`), and how it is run (`run_change`).
+
+Every change runs under a key: the Telegram update it serves, or a random key of the call's
+own. The statement looks the key up in `processed_updates` (`seen`), gates each part of the
+change with FIRST_TIME (false when the key was seen), and on the first run records the key with
+the numbers of the tasks it changed, all in one statement. A repeat changes nothing and reports
+the tasks the first run changed, as they are now. Two runs under one key at the same moment
+cannot both apply: the second one's record collides with the first's on the primary key and the
+whole second statement fails (unique violation); run again, it finds the first one's record.
+"""
 
 import secrets
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
-from storage import statements
-from storage.db import Database
+from storage.db import Database, Outcome
 from storage.errors import DuplicateUpdate, TaskNotFound
-from storage.models import Completed, Task, UpdateKey
+from storage.models import Task, UpdateKey
+from storage.tables import (
+    CHAT_ID,
+    NUMBER,
+    TASK_COLUMNS,
+    param,
+    processed_updates,
+    task_from_row,
+    tasks,
+)
 
 # Task numbers are INTEGER in the database; anything outside cannot exist.
 MAX_TASK_NUMBER = 2**31 - 1
@@ -19,34 +38,98 @@ MAX_TASK_NUMBER = 2**31 - 1
 # instead of applying twice. Telegram's bot ids are positive, so it never meets one.
 OWN_KEY_BOT_ID = 0
 
+_record = processed_updates.c
+# The key's record from an earlier run (no row on the first run): `task_numbers`.
+seen = (
+    sa.select(_record.task_numbers)
+    .where(_record.bot_id == param(_record.bot_id), _record.update_id == param(_record.update_id))
+    .cte("seen")
+)
 
-def task_from_row(row: sa.Row[Any]) -> Task:
-    m = row._mapping
-    return Task(
-        id=m["id"],
-        chat_id=m["chat_id"],
-        number=m["number"],
-        title=m["title"],
-        description=m["description"],
-        done=m["done"],
-        completed_at=m["completed_at"],
-        created_by=m["created_by"],
-        created_at=m["created_at"],
-        updated_at=m["updated_at"],
-        due_at=m["due_at"],
-        nag_minutes=m["nag_minutes"],
-        recurrence=m["recurrence"],
+# Put this into the WHERE clause of every part of a change: on a repeat it is false, so the
+# change matches nothing.
+FIRST_TIME: sa.ColumnElement[bool] = ~sa.exists(seen.select())
+
+
+def recorded(changed: sa.CTE | None) -> sa.CTE:
+    """The CTE that records the key on its first run, with the numbers of the tasks `changed`
+    returns (none when `changed` is None). Nothing references it: add it with `add_cte`."""
+    numbers: sa.ColumnElement[Any] = sa.cast(postgresql.array([]), _record.task_numbers.type)
+    if changed is not None:
+        changed_numbers = sa.select(sa.func.array_agg(changed.c.number)).scalar_subquery()
+        numbers = sa.func.coalesce(changed_numbers, numbers)
+    key = sa.select(param(_record.bot_id), param(_record.update_id), numbers).where(FIRST_TIME)
+    return (
+        sa.insert(processed_updates)
+        .from_select(["bot_id", "update_id", "task_numbers"], key, include_defaults=False)
+        .cte("recorded")
     )
 
 
-def completed_from_rows(rows: list[sa.Row[Any]]) -> list[Completed]:
-    """The tasks of a done-marking statement's rows (with their `next_due`), by number."""
-    completed = [
-        Completed(task_from_row(row), row._mapping["next_due"])
-        for row in rows
-        if row._mapping["id"] is not None
-    ]
-    return sorted(completed, key=lambda entry: entry.task.number)
+def reported(
+    changed: sa.CTE, *, as_now: Mapping[str, sa.ColumnElement[Any]] | None = None
+) -> sa.CTE:
+    """The CTE `result`: the tasks `changed` returns, or on a repeat the tasks the first run
+    changed, as they are now. Its columns are `changed`'s; on a repeat each is read from
+    `tasks` by its name, or is the expression `as_now` gives for that name."""
+    given = as_now or {}
+    then = [given[c.key].label(c.key) if c.key in given else tasks.c[c.key] for c in changed.c]
+    # `seen` joins in as a second FROM: one row on a repeat, none on the first run.
+    first_run = sa.select(*then).where(
+        tasks.c.chat_id == CHAT_ID, tasks.c.number == sa.any_(seen.c.task_numbers)
+    )
+    return sa.union_all(sa.select(*changed.c), first_run).cte("result")
+
+
+def once_per_key(
+    changed: sa.CTE,
+    *,
+    as_now: Mapping[str, sa.ColumnElement[Any]] | None = None,
+    also: Sequence[sa.ColumnElement[Any]] = (),
+) -> sa.Select[Any]:
+    """The statement that makes the change `changed` once per key (`:bot_id`, `:update_id`).
+
+    `changed` is a CTE that makes the change, with FIRST_TIME in the WHERE clause of each of
+    its parts, and returns the tasks it changed (TASK_COLUMNS, and any columns more). The
+    statement records the key with those tasks' numbers, and returns one row per task (see
+    `reported` and its `as_now`), or one row of NULLs when there is none; every row starts
+    with `first_time` (false on a repeat) and ends with the columns `also`. For example:
+
+        RENAME = once_per_key(
+            sa.update(tasks)
+            .where(tasks.c.chat_id == CHAT_ID, tasks.c.number == NUMBER, FIRST_TIME)
+            .values({tasks.c.title: param(tasks.c.title)})
+            .returning(*TASK_COLUMNS)
+            .cte("changed")
+        )
+    """
+    result = reported(changed, as_now=as_now)
+    gate = sa.select(FIRST_TIME.label("first_time")).subquery("gate")
+    return (
+        sa.select(gate.c.first_time, *result.c, *also)
+        .select_from(gate.outerjoin(result, sa.true()))
+        .add_cte(recorded(changed))
+    )
+
+
+def one_task_changed(
+    values: Mapping[sa.Column[Any], Any],
+    *,
+    deleted: bool = False,
+    also: Sequence[sa.ColumnElement[bool]] = (),
+) -> sa.Select[Any]:
+    """The once-per-key statement that sets `values` on the live task `:task_number` of the
+    list `:list_id` (with `deleted`, on its deleted one) when `also` holds for it too, and
+    reports the task."""
+    state = tasks.c.deleted_at.is_not(None) if deleted else tasks.c.deleted_at.is_(None)
+    changed = (
+        sa.update(tasks)
+        .where(tasks.c.chat_id == CHAT_ID, tasks.c.number == NUMBER, state, FIRST_TIME, *also)
+        .values(values)
+        .returning(*TASK_COLUMNS)
+        .cte("changed")
+    )
+    return once_per_key(changed)
 
 
 def check_number(number: int) -> None:
@@ -56,12 +139,12 @@ def check_number(number: int) -> None:
 
 async def execute_change(
     db: Database,
-    change: statements.Change,
+    statement: sa.Executable,
     params: dict[str, Any],
     *,
     once_for: UpdateKey | None,
 ) -> list[sa.Row[Any]]:
-    """Run a changing statement and return its rows (the first has `first_time`).
+    """Run a once-per-key statement and return its rows (the first has `first_time`).
 
     Every change runs under a key (the update's, or without one a random key of its own), so
     it is safe to run again: a dropped connection is retried even under an add, and if an
@@ -69,45 +152,77 @@ async def execute_change(
     applied. A redelivered update raises DuplicateUpdate.
     """
     key = once_for or UpdateKey(bot_id=OWN_KEY_BOT_ID, update_id=secrets.randbits(63))
-    params = {**params, "bot_id": key.bot_id, "update_id": key.update_id}
-    for attempt in (1, 2):
-        try:
-            outcome = await db.execute(change.once, params, idempotent=True)
-            break
-        except sa.exc.IntegrityError as error:
-            # The same update ran at this very moment elsewhere and recorded itself first:
-            # this statement was undone whole; running it again reports the other's work.
-            if attempt == 2 or "processed_updates" not in str(error):
-                raise
+    outcome = await run_under_key(db, statement, params, key)
     first = outcome.rows[0]._mapping
     if once_for is not None and not first["first_time"] and not outcome.uncertain:
         raise DuplicateUpdate(once_for.bot_id, once_for.update_id)
     return outcome.rows
 
 
+async def run_under_key(
+    db: Database, statement: sa.Executable, params: Mapping[str, Any], key: UpdateKey
+) -> Outcome:
+    """Run a once-per-key statement under `key` (safe to retry: it applies once).
+
+    When the same key ran at this very moment elsewhere and recorded itself first, this
+    statement was undone whole (unique violation); running it again reports the other's work.
+    """
+    params = {**params, "bot_id": key.bot_id, "update_id": key.update_id}
+    for attempt in (1, 2):
+        try:
+            return await db.execute(statement, params, idempotent=True)
+        except sa.exc.IntegrityError as error:
+            if attempt == 2 or "processed_updates" not in str(error):
+                raise
+    raise AssertionError("unreachable")
+
+
 async def run_change(
     db: Database,
-    change: statements.Change,
+    statement: sa.Executable,
     params: dict[str, Any],
     *,
     once_for: UpdateKey | None,
 ) -> list[Task]:
-    """Run a changing statement; the tasks it changed (or matched), by number."""
-    rows = await execute_change(db, change, params, once_for=once_for)
-    tasks = [task_from_row(row) for row in rows if row._mapping["id"] is not None]
-    return sorted(tasks, key=lambda task: task.number)
+    """Run a once-per-key statement; the tasks it changed (or matched), by number."""
+    rows = await execute_change(db, statement, params, once_for=once_for)
+    found = [task_from_row(row) for row in rows if row._mapping["id"] is not None]
+    return sorted(found, key=lambda task: task.number)
 
 
 async def run_change_one(
     db: Database,
-    change: statements.Change,
+    statement: sa.Executable,
     params: dict[str, Any],
     *,
     once_for: UpdateKey | None,
 ) -> Task:
-    number = params["number"]
+    """Run a once-per-key statement about the task `params["task_number"]`; TaskNotFound when
+    it matched none."""
+    number = params["task_number"]
     check_number(number)
-    tasks = await run_change(db, change, params, once_for=once_for)
-    if not tasks:
+    found = await run_change(db, statement, params, once_for=once_for)
+    if not found:
         raise TaskNotFound(number)
-    return tasks[0]
+    return found[0]
+
+
+# Forget records made longer ago than :age. Telegram keeps an update for redelivery for 24
+# hours; older records only cost space.
+_gone = (
+    sa.delete(processed_updates)
+    .where(_record.processed_at < sa.func.now() - sa.bindparam("age", type_=sa.Interval))
+    .returning(_record.bot_id)
+    .cte("gone")
+)
+PURGE_PROCESSED_UPDATES = sa.select(sa.func.count().label("purged")).select_from(_gone)
+
+
+async def purge_processed_updates(db: Database, *, older_than_seconds: float) -> int:
+    """Forget the updates processed longer ago than that; how many records went."""
+    rows = await db.run(
+        PURGE_PROCESSED_UPDATES,
+        {"age": timedelta(seconds=older_than_seconds)},
+        idempotent=True,
+    )
+    return int(rows[0]._mapping["purged"])

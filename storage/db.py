@@ -1,7 +1,7 @@
-"""The database connection: URLs as Neon, Heroku and Railway give them, poolers, the engine.
-
-Every statement storage runs goes through `Database.run`, which gives the one place where
-dropped connections are retried and connection failures become `StorageUnavailable`.
+"""Running statements: the engine and its pool, and `Database`, the one way storage runs a
+statement, which is the one place where dropped connections are retried and connection
+failures become `StorageUnavailable`. (How a URL becomes connection settings:
+storage.database_url.)
 """
 
 import asyncio
@@ -11,115 +11,19 @@ import logging
 import random
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event, exc
-from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from storage.database_url import ConnectionSettings, parse_database_url
 from storage.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT_SECONDS = 5.0
-COMMAND_TIMEOUT_SECONDS = 15.0
 POOL_TIMEOUT_SECONDS = 5.0
-
-_TRUE_WORDS = {"1", "true", "yes", "on"}
-# libpq's sslmode values, which asyncpg's `ssl` argument takes as they are.
-_SSL_MODES = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
-
-
-class InvalidDatabaseUrl(ValueError):
-    """DATABASE_URL could not be understood."""
-
-
-@dataclass(frozen=True)
-class ConnectionSettings:
-    """How to reach the database: the asyncpg URL and the keyword arguments asyncpg needs.
-
-    `pooled` is true behind a transaction-mode pooler (PgBouncer, Neon's `-pooler` host), where
-    no prepared statement survives a transaction, so statements run inside explicit transactions
-    and nothing is cached on the server.
-    """
-
-    url: URL
-    connect_args: dict[str, Any] = field(default_factory=dict)
-    pooled: bool = False
-
-    def render(self) -> str:
-        """The URL with the password hidden, for logs."""
-        return self.url.render_as_string(hide_password=True)
-
-
-def parse_database_url(raw_url: str) -> ConnectionSettings:
-    """Turn a URL as pasted from Neon, Heroku or Railway into settings asyncpg accepts.
-
-    libpq's `sslmode` becomes asyncpg's `ssl`; `channel_binding` is dropped (asyncpg
-    negotiates SCRAM itself and TLS stays on through `ssl`); `pgbouncer=true` marks a pooler
-    and is stripped; `connect_timeout`, `application_name` and `options` are translated.
-    """
-    try:
-        url = make_url(raw_url.strip())
-    except exc.ArgumentError as error:
-        raise InvalidDatabaseUrl(f"not a database URL: {error}") from None
-    if url.get_backend_name() not in {"postgres", "postgresql"}:
-        raise InvalidDatabaseUrl(f"not a PostgreSQL URL (scheme {url.drivername!r})")
-    query: dict[str, str] = {}
-    for key, value in url.query.items():
-        query[key] = value[-1] if isinstance(value, tuple) else value
-
-    connect_args: dict[str, Any] = {
-        "timeout": CONNECT_TIMEOUT_SECONDS,
-        "command_timeout": COMMAND_TIMEOUT_SECONDS,
-    }
-    server_settings: dict[str, str] = {}
-
-    sslmode = query.pop("sslmode", None)
-    if sslmode is not None:
-        if sslmode not in _SSL_MODES:
-            raise InvalidDatabaseUrl(f"unknown sslmode {sslmode!r}")
-        connect_args["ssl"] = sslmode
-    query.pop("channel_binding", None)
-    pooled_flag = query.pop("pgbouncer", "").lower() in _TRUE_WORDS
-    if "connect_timeout" in query:
-        try:
-            connect_args["timeout"] = float(query.pop("connect_timeout"))
-        except ValueError:
-            raise InvalidDatabaseUrl("connect_timeout must be a number of seconds") from None
-    if "application_name" in query:
-        server_settings["application_name"] = query.pop("application_name")
-    if "options" in query:
-        server_settings["options"] = query.pop("options")
-    if server_settings:
-        connect_args["server_settings"] = server_settings
-
-    host = url.host or ""
-    pooled = pooled_flag or "-pooler." in host
-    if pooled:
-        # Old PgBouncers (1.18 in Debian 12) keep no prepared statement across transactions:
-        # no server-side cache, and only the unnamed statement, which needs no Close later
-        # (a named one would cost an extra round trip to close).
-        connect_args["statement_cache_size"] = 0
-        connect_args["prepared_statement_cache_size"] = 0
-        connect_args["prepared_statement_name_func"] = _unnamed_statement
-
-    url = url.set(drivername="postgresql+asyncpg", query=query)
-    return ConnectionSettings(url=url, connect_args=connect_args, pooled=pooled)
-
-
-def database_password(raw_url: str) -> str | None:
-    """The password in a database URL, if it has one and can be read (to keep it out of logs)."""
-    try:
-        return make_url(raw_url.strip()).password
-    except exc.ArgumentError:
-        return None
-
-
-def _unnamed_statement() -> str:
-    return ""
 
 
 def create_engine(settings: ConnectionSettings, *, pool_size: int = 20) -> AsyncEngine:
@@ -133,9 +37,16 @@ def create_engine(settings: ConnectionSettings, *, pool_size: int = 20) -> Async
     engine = create_async_engine(
         settings.url,
         connect_args=settings.connect_args,
+        # Not one connection per concurrent update: the bot handles up to 64 updates at once
+        # (bot/app.py), but an update holds a connection only while its one statement runs (a
+        # round trip of a few milliseconds) and spends the rest of its time on Telegram's
+        # calls, so far fewer are busy at any moment. `pool_size` stay open (the benchmark's
+        # full load of 200 users runs on them, its overflow opening a few at peaks: README,
+        # Performance); up to half as many more open under a burst and close after use (a
+        # new one costs a backend start). The cap keeps each instance's share of the server's
+        # connection slots small, since instances share them; a statement that finds every
+        # connection busy waits up to POOL_TIMEOUT_SECONDS, then gets StorageUnavailable.
         pool_size=pool_size,
-        # Connections past the pool are closed after use; a new one costs a backend start,
-        # so the pool is sized for the concurrent updates the bot runs (bot/app.py).
         max_overflow=pool_size // 2,
         pool_timeout=POOL_TIMEOUT_SECONDS,
         pool_recycle=30 * 60,
@@ -345,7 +256,11 @@ class Database:
 
     async def ping(self) -> None:
         """Check that the database answers, raising StorageUnavailable when it does not."""
-        await self.run(sa.text("SELECT 1"), idempotent=True)
+        await self.run(_PING, idempotent=True)
+
+
+# Any answer will do: the server is there.
+_PING = sa.select(sa.true())
 
 
 class _ConnectFailed(Exception):

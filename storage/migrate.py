@@ -12,13 +12,16 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.db import ConnectionSettings, Database
+from storage.database_url import ConnectionSettings
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 # Any fixed 64-bit key; every instance of the bot takes the same one.
 MIGRATION_LOCK_KEY = 7_311_642_094_119_302_001
+# Wait for the migration lock `:key`; it is released when the transaction ends.
+_TAKE_LOCK = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("key", type_=sa.BigInteger)))
 
 
 def alembic_config() -> Config:
@@ -43,9 +46,7 @@ async def migration_connection(settings: ConnectionSettings) -> AsyncIterator[As
     try:
         engine = database.engine.execution_options(isolation_level="READ COMMITTED")
         async with engine.connect() as connection:
-            await connection.execute(
-                sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
-            )
+            await connection.execute(_TAKE_LOCK, {"key": MIGRATION_LOCK_KEY})
             yield connection
             await connection.commit()
     finally:

@@ -8,52 +8,74 @@ no user text can be read as a query operator or break the query.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from storage import tasks as task_store
-from storage.changes import task_from_row
 from storage.db import Database
 from storage.models import Completed, Task, UpdateKey
-from storage.statements import TASK_COLUMNS
+from storage.tables import CHAT_ID, ONE_ROW, TASK_COLUMNS, param, task_from_row, tasks
 
 MAX_SEARCH_PAGE = 50
 # Offsets past this are not paged to (a search that finds this many needs better words).
 MAX_SEARCH_OFFSET = 10_000
 
-# The words as a prefix query: `'milk':* & 'eggs':*`. The lexemes come from to_tsvector with
-# the configuration of the tasks' own column; inside single quotes a tsquery takes any character
-# once `\` and `'` are escaped (chr(92) is the backslash, kept out of the SQL text). With no word
-# at all (only punctuation), the query is NULL and matches nothing. Used as a scalar subquery,
-# the query is built once per statement and can drive the GIN index.
-_FIND = sa.text(f"""
-WITH query AS MATERIALIZED (
-    SELECT to_tsquery('simple', string_agg(
-        '''' || replace(replace(lexeme, chr(92), chr(92) || chr(92)), '''', '''''') || ''':*',
-        ' & '
-    )) AS terms
-    FROM unnest(to_tsvector('simple', :words))
-),
-matches AS (
-    SELECT {TASK_COLUMNS}, ts_rank(search, (SELECT terms FROM query)) AS rank
-    FROM tasks
-    WHERE chat_id = :chat_id AND deleted_at IS NULL
-        AND search @@ (SELECT terms FROM query)
-        AND (CAST(:done AS boolean) IS NULL OR done = :done)
-)
-SELECT (SELECT count(*) FROM matches) AS total, page.*
-FROM (SELECT 1) AS one
-LEFT JOIN LATERAL (
-    SELECT * FROM matches ORDER BY rank DESC, number LIMIT :limit OFFSET :offset
-) AS page ON true
-ORDER BY page.rank DESC, page.number
-""").bindparams(
-    sa.bindparam("chat_id", type_=sa.BigInteger),
-    sa.bindparam("words", type_=sa.Text),
-    sa.bindparam("done", type_=sa.Boolean),
-    sa.bindparam("limit", type_=sa.Integer),
-    sa.bindparam("offset", type_=sa.Integer),
-)
+# The configuration of the tasks' own `search` column (storage.models.SEARCH_EXPRESSION).
+_SIMPLE = sa.cast(sa.literal_column("'simple'"), REGCONFIG)
+
+
+def _find() -> sa.Select[Any]:
+    """One page of the chat's tasks (with `:done` NULL open and done, else only those) that
+    hold every word of `:words`, best match first, then by number: `:limit` from `:offset`
+    on, each row with `total`, the number of all the matches (one row of NULL tasks when the
+    page is empty)."""
+    # The words as a prefix query: `'milk':* & 'eggs':*`. Inside single quotes a tsquery takes
+    # any character once `\` and `'` are escaped. With no word at all (only punctuation) the
+    # query is NULL and matches nothing. Materialized, it is built once per statement and can
+    # drive the GIN index.
+    words = sa.func.unnest(
+        sa.func.to_tsvector(_SIMPLE, sa.bindparam("words", type_=sa.Text))
+    ).table_valued("lexeme")
+    escaped = sa.func.replace(
+        sa.func.replace(words.c.lexeme, "\\", "\\\\", type_=sa.Text), "'", "''", type_=sa.Text
+    )
+    term = sa.literal("'") + escaped + sa.literal("':*")
+    query = (
+        sa.select(sa.func.to_tsquery(_SIMPLE, sa.func.string_agg(term, " & ")).label("terms"))
+        .cte("query")
+        .prefix_with("MATERIALIZED")
+    )
+    terms = sa.select(query.c.terms).scalar_subquery()
+    done = param(tasks.c.done)
+    matches = (
+        sa.select(*TASK_COLUMNS, sa.func.ts_rank(tasks.c.search, terms).label("rank"))
+        .where(
+            tasks.c.chat_id == CHAT_ID,
+            tasks.c.deleted_at.is_(None),
+            tasks.c.search.bool_op("@@")(terms),
+            sa.or_(done.is_(None), tasks.c.done == done),
+        )
+        .cte("matches")
+    )
+    by_rank = (matches.c.rank.desc(), matches.c.number)
+    page = (
+        sa.select(*matches.c)
+        .order_by(*by_rank)
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+        .subquery("page")
+    )
+    total = sa.select(sa.func.count()).select_from(matches).scalar_subquery()
+    return (
+        sa.select(total.label("total"), *page.c)
+        .select_from(ONE_ROW.outerjoin(page, sa.true()))
+        .order_by(page.c.rank.desc(), page.c.number)
+    )
+
+
+_FIND = _find()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +117,7 @@ async def find_tasks(
     limit = max(1, min(limit, MAX_SEARCH_PAGE))
     offset = max(0, min(offset, MAX_SEARCH_OFFSET))
     params = {
-        "chat_id": chat_id,
+        "list_id": chat_id,
         "words": words,
         "done": done,
         "limit": limit,

@@ -6,41 +6,67 @@ already has keeps its completion time).
 """
 
 from datetime import datetime
+from typing import Any
 
-from storage import statements
-from storage.changes import check_number, completed_from_rows, execute_change
+import sqlalchemy as sa
+
+from storage.changes import check_number, execute_change, once_per_key
 from storage.clock import now_utc
+from storage.completing import (
+    DONE,
+    NEXT_DUE_NOW,
+    completed_from_rows,
+    completing,
+    reopened_for_next,
+)
 from storage.db import Database
 from storage.errors import TaskNotFound
 from storage.models import Task, UpdateKey
+from storage.tables import NUMBER, TASK_COLUMNS, param, tasks
 from storage.validation import clean_description, clean_title
 
-# Each part applies only when its parameter says so; the others keep the row's value. In an
-# UPDATE's SET list every column on the right is the row's old value, so `done` in the
-# completed_at expression is the state before this change. Completing a repeating task opens it
-# again for its next time, as everywhere (statements.completing).
-EDIT = statements.Change.of(
-    f"""
-{statements.completing("tasks.number = :number")},
-changed AS (
-    UPDATE tasks SET
-        title = COALESCE(CAST(:title AS text), title),
-        description = CASE WHEN CAST(:set_description AS boolean) THEN :description
-            ELSE description END,
-        done = CASE WHEN target.next_due IS NULL THEN COALESCE(:done, done) ELSE false END,
-        completed_at = CASE
-            WHEN target.next_due IS NOT NULL THEN NULL
-            WHEN :done IS NULL OR :done = done THEN completed_at
-            WHEN :done THEN now()
-        END,
-        {statements.REOPEN_FOR_NEXT},
-        updated_at = now()
-    FROM target
-    WHERE tasks.id = target.id
-    RETURNING {statements.OF_TASKS}, target.next_due
-)""",
-    tail=statements.DONE_RESULT,
-)
+
+def _edit() -> sa.Select[Any]:
+    """Change the task `:task_number`: its title to `:title` unless NULL, its description to
+    `:description` when `:set_description`, and its done state to `:done` unless NULL
+    (completing a repeating task opens it again for its next time, as everywhere:
+    storage.completing). It is reported with its `next_due`.
+
+    In an UPDATE's SET list every column on the right is the row's old value, so `done` in the
+    `completed_at` expression is the state before this change.
+    """
+    target = completing(tasks.c.number == NUMBER)
+    title = param(tasks.c.title)
+    set_description = sa.bindparam("set_description", type_=sa.Boolean)
+    repeats = target.c.next_due.is_not(None)
+    changed = (
+        sa.update(tasks)
+        .where(tasks.c.id == target.c.id)
+        .values(
+            {
+                tasks.c.title: sa.func.coalesce(title, tasks.c.title),
+                tasks.c.description: sa.case(
+                    (set_description, param(tasks.c.description)), else_=tasks.c.description
+                ),
+                tasks.c.done: sa.case(
+                    (repeats, sa.false()), else_=sa.func.coalesce(DONE, tasks.c.done)
+                ),
+                tasks.c.completed_at: sa.case(
+                    (repeats, sa.null()),
+                    (DONE.is_(None) | (tasks.c.done == DONE), tasks.c.completed_at),
+                    (DONE, sa.func.now()),
+                ),
+                **reopened_for_next(target),
+                tasks.c.updated_at: sa.func.now(),
+            }
+        )
+        .returning(*TASK_COLUMNS, target.c.next_due)
+        .cte("changed")
+    )
+    return once_per_key(changed, as_now=NEXT_DUE_NOW)
+
+
+EDIT = _edit()
 
 
 class _Keep:
@@ -69,8 +95,8 @@ async def edit_task(
     """
     check_number(number)
     params = {
-        "chat_id": chat_id,
-        "number": number,
+        "list_id": chat_id,
+        "task_number": number,
         "title": None if title is None else clean_title(title),
         "set_description": not isinstance(description, _Keep),
         "description": None if isinstance(description, _Keep) else clean_description(description),

@@ -6,24 +6,36 @@ chat id, and every other storage function takes it as the list's `chat_id`. The 
 """
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 
 from storage.db import Database
+from storage.tables import param, topic_lists
 
 # Telegram's chat ids have at most 52 significant bits; topic list ids are all below this.
 _LOWEST_CHAT_ID = -(2**53)
 
-_TOPIC_LIST_ID = sa.text("""
-INSERT INTO topic_lists (chat_id, thread_id) VALUES (:chat_id, :thread_id)
-ON CONFLICT (chat_id, thread_id) DO UPDATE SET chat_id = EXCLUDED.chat_id
-RETURNING list_id
-""").bindparams(
-    sa.bindparam("chat_id", type_=sa.BigInteger),
-    sa.bindparam("thread_id", type_=sa.Integer),
-)
 
-_WHERE_IS = sa.text(
-    "SELECT chat_id, thread_id FROM topic_lists WHERE list_id = :list_id"
-).bindparams(sa.bindparam("list_id", type_=sa.BigInteger))
+def _topic_list_id() -> sa.Insert:
+    """The list id of the topic `:thread_id` of the chat `:chat_id`, made on first use. The
+    no-op update on a conflict makes RETURNING give the existing row's id."""
+    made = insert(topic_lists).values(
+        {
+            topic_lists.c.chat_id: param(topic_lists.c.chat_id),
+            topic_lists.c.thread_id: param(topic_lists.c.thread_id),
+        }
+    )
+    return made.on_conflict_do_update(
+        index_elements=[topic_lists.c.chat_id, topic_lists.c.thread_id],
+        set_={topic_lists.c.chat_id: made.excluded.chat_id},
+    ).returning(topic_lists.c.list_id)
+
+
+_TOPIC_LIST_ID = _topic_list_id()
+
+# The real chat and topic of the list `:list_id`.
+_WHERE_IS = sa.select(topic_lists.c.chat_id, topic_lists.c.thread_id).where(
+    topic_lists.c.list_id == param(topic_lists.c.list_id)
+)
 
 
 async def topic_list_id(db: Database, *, chat_id: int, thread_id: int) -> int:

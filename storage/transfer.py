@@ -7,56 +7,82 @@ reads plain values only.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from storage import statements
-from storage.changes import run_change, task_from_row
+from storage.adding import COUNT, numbers_taken
+from storage.changes import once_per_key, run_change
+from storage.chat_settings import get_chat_settings
 from storage.db import Database
 from storage.errors import TooManyTasks
 from storage.local_time import chat_zone
 from storage.models import Task, UpdateKey
-from storage.reminders import get_chat_settings
+from storage.tables import CHAT_ID, TASK_COLUMNS, list_param, param, task_from_row, tasks
 from storage.validation import clean_description, clean_title
 
 # What one export holds at most (the first ones by number); what one import adds at most.
 MAX_EXPORT_TASKS = 20_000
 MAX_IMPORT_TASKS = 5_000
 
-EXPORT = sa.text(f"""
-SELECT {statements.TASK_COLUMNS} FROM tasks
-WHERE chat_id = :chat_id AND deleted_at IS NULL
-ORDER BY number LIMIT :limit
-""").bindparams(sa.bindparam("chat_id", type_=sa.BigInteger))
+# The chat's tasks, open and done (not deleted), by number, `:limit` at most.
+EXPORT = (
+    sa.select(*TASK_COLUMNS)
+    .where(tasks.c.chat_id == CHAT_ID, tasks.c.deleted_at.is_(None))
+    .order_by(tasks.c.number)
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)
 
-# statements.ADD with every field a task keeps: bump the chat's counter once, insert the tasks
-# with consecutive numbers after it. A reminder is set only for open tasks due in the future,
-# so importing old or finished tasks sends no burst of late reminders.
-IMPORT = statements.Change.of(f"""
-counter AS (
-    INSERT INTO chats AS c (chat_id, last_task_number)
-    SELECT :chat_id, :count WHERE {statements.FIRST_TIME}
-    ON CONFLICT (chat_id) DO UPDATE SET last_task_number = c.last_task_number + :count
-    RETURNING c.last_task_number
-),
-changed AS (
-    INSERT INTO tasks (chat_id, number, title, description, done, completed_at, created_by,
-        created_at, due_at, remind_at, recurrence, nag_minutes)
-    SELECT :chat_id, counter.last_task_number - :count + new.ord, new.title, new.description,
-        new.done, CASE WHEN new.done THEN coalesce(new.completed_at, now()) END, :created_by,
-        coalesce(new.created_at, now()), new.due_at,
-        CASE WHEN NOT new.done AND new.due_at > now() THEN new.due_at END,
-        new.recurrence, new.nag_minutes
-    FROM counter, unnest(
-        CAST(:titles AS text[]), CAST(:descriptions AS text[]), CAST(:dones AS boolean[]),
-        CAST(:completed AS timestamptz[]), CAST(:created AS timestamptz[]),
-        CAST(:dues AS timestamptz[]), CAST(:recurrences AS text[]), CAST(:nags AS integer[])
-    ) WITH ORDINALITY
-        AS new(title, description, done, completed_at, created_at, due_at, recurrence,
-            nag_minutes, ord)
-    RETURNING {statements.TASK_COLUMNS}
-)""")
+
+def _import() -> sa.Select[Any]:
+    """storage.adding's ADD with every field a task keeps: `:count` tasks numbered after the
+    chat's last one, one per entry of the lists `:titles`, `:descriptions`, `:dones`,
+    `:completed`, `:created`, `:dues`, `:recurrences` and `:nags`, by `:created_by`.
+
+    A reminder is set only for open tasks due in the future, so importing old or finished
+    tasks sends no burst of late reminders; a done task without a completion time is
+    completed now, and one without a creation time created now.
+    """
+    counter = numbers_taken()
+    fields = ("title", "description", "done", "completed_at", "created_at", "due_at")
+    names = ("titles", "descriptions", "dones", "completed", "created", "dues")
+    new = (
+        sa.func.unnest(
+            *(list_param(tasks.c[field], name) for field, name in zip(fields, names, strict=True)),
+            list_param(tasks.c.recurrence, "recurrences"),
+            list_param(tasks.c.nag_minutes, "nags"),
+        )
+        .table_valued(*fields, "recurrence", "nag_minutes", with_ordinality="ord")
+        .render_derived(name="new_task")
+    )
+    now = sa.func.now()
+    values = {
+        "chat_id": CHAT_ID,
+        "number": counter.c.last_task_number - COUNT + new.c.ord,
+        "title": new.c.title,
+        "description": new.c.description,
+        "done": new.c.done,
+        "completed_at": sa.case((new.c.done, sa.func.coalesce(new.c.completed_at, now))),
+        "created_by": param(tasks.c.created_by),
+        "created_at": sa.func.coalesce(new.c.created_at, now),
+        "due_at": new.c.due_at,
+        "remind_at": sa.case((~new.c.done & (new.c.due_at > now), new.c.due_at)),
+        "recurrence": new.c.recurrence,
+        "nag_minutes": new.c.nag_minutes,
+    }
+    # Every new task with the counter's one row.
+    rows = sa.select(*values.values()).select_from(counter.join(new, sa.true()))
+    added = (
+        sa.insert(tasks)
+        .from_select(list(values), rows, include_defaults=False)
+        .returning(*TASK_COLUMNS)
+        .cte("changed")
+    )
+    return once_per_key(added)
+
+
+IMPORT = _import()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +103,7 @@ async def export_tasks(
     db: Database, *, chat_id: int, limit: int = MAX_EXPORT_TASKS
 ) -> tuple[list[Task], bool]:
     """The chat's tasks, open and done (not deleted), by number, and whether more were left."""
-    rows = await db.run(EXPORT, {"chat_id": chat_id, "limit": limit + 1}, idempotent=True)
+    rows = await db.run(EXPORT, {"list_id": chat_id, "limit": limit + 1}, idempotent=True)
     tasks = [task_from_row(row) for row in rows]
     return tasks[:limit], len(tasks) > limit
 
@@ -99,7 +125,7 @@ async def import_tasks(
     if not tasks:
         return []
     params = {
-        "chat_id": chat_id,
+        "list_id": chat_id,
         "count": len(tasks),
         "created_by": created_by,
         "titles": [clean_title(task.title) for task in tasks],

@@ -16,7 +16,8 @@ from telegram.ext import Application
 from bot.runner import running_bot
 from bot.settings import Settings
 from bot.web.server import create_web_app
-from storage.db import Database, parse_database_url
+from storage.database_url import parse_database_url
+from storage.db import Database
 from storage.migrate import migrate
 from testkit.fake_telegram import TEST_BOT_TOKEN, FakeTelegram
 from testkit.pgproxy import PgProxy

@@ -11,9 +11,9 @@ from telegram import Update
 from telegram.ext import Application
 
 from handlers.task_files import MAX_IMPORT_BYTES
+from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.db import Database
 from storage.models import Task
-from storage.reminders import ChatSettings, save_chat_settings
 from storage.transfer import NewTask, export_tasks, import_tasks_in_zone
 from testkit.fake_telegram import FakeTelegram, UploadedFile
 from tests.botdriver import ChatDriver

@@ -6,8 +6,9 @@ import pytest
 from telegram.ext import Application
 
 from bot.scheduler import Scheduler
+from storage.chat_settings import ChatSettings, get_chat_settings, save_chat_settings
 from storage.db import Database
-from storage.reminders import ChatSettings, get_chat_settings, save_chat_settings, set_due
+from storage.reminders import set_due
 from storage.tasks import get_task, list_tasks
 from storage.topics import topic_list_id, where_is
 from testkit.fake_telegram import FakeTelegram

@@ -14,7 +14,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import URL
 from sqlmodel import SQLModel
 
-from storage.db import Database, parse_database_url
+from storage.database_url import parse_database_url
+from storage.db import Database
 from storage.migrate import ALEMBIC_INI, alembic_config, head_revision, migrate
 from storage.tasks import add_task, list_tasks
 from testkit.postgres import asyncpg_dsn, create_database, drop_database

@@ -10,9 +10,10 @@ import pytest
 from telegram.ext import Application
 
 from bot.scheduler import Scheduler
+from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.db import Database
 from storage.errors import TaskNotFound
-from storage.reminders import ChatSettings, save_chat_settings, set_due, set_nag
+from storage.reminders import set_due, set_nag
 from storage.tasks import add_task, get_task
 from testkit.fake_telegram import ApiCall, FakeTelegram
 from tests.botdriver import ChatDriver, Reply

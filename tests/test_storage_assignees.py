@@ -11,19 +11,18 @@ from storage.assignees import (
     assigned_to,
     assignees_of,
     assignments,
-    find_user,
     get_assigned_task,
-    remember_user,
     reminder_place,
     set_done_by_assignee,
     snooze_by_assignee,
     unassign,
 )
+from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.db import Database
 from storage.errors import DuplicateUpdate, NotAssignee, TaskNotFound
-from storage.reminders import ChatSettings, save_chat_settings
 from storage.tasks import add_task, get_task
 from storage.topics import topic_list_id
+from storage.users import find_user, remember_user
 from tests.factories import new_chat_id, new_update, new_user_id
 
 

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy.engine import URL
 
 from storage.assignees import assign, set_done_by_assignee
+from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.db import Database
 from storage.errors import DuplicateUpdate
 from storage.recurrence import Recurrence
-from storage.reminders import ChatSettings, save_chat_settings
 from storage.task_edits import edit_task
 from storage.tasks import add_tasks, get_task, list_tasks, set_done, set_done_and_list
 from testkit.pgproxy import PgProxy

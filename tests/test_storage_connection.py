@@ -11,21 +11,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from storage import assignees as assignee_store
-from storage import reminders as reminder_store
 from storage import search as search_store
 from storage import transfer as transfer_store
-from storage.db import Database, InvalidDatabaseUrl, parse_database_url
+from storage import zoned as zoned_store
+from storage.database_url import InvalidDatabaseUrl, parse_database_url
+from storage.db import Database
+from storage.deleting import delete_and_list, delete_task, restore_and_list, restore_task
 from storage.errors import StorageUnavailable
 from storage.tasks import (
     add_task,
     add_tasks,
-    delete_and_list,
-    delete_task,
     get_task,
     list_tasks,
     rename_task,
-    restore_and_list,
-    restore_task,
     set_description,
     set_done_and_list,
     set_task_done,
@@ -237,7 +235,7 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
         "restore and list": lambda: restore_and_list(
             db, chat_id=chat, number=2, view_done=False, start=1, limit=10
         ),
-        "due today, with the zone": lambda: reminder_store.due_today(
+        "due today, with the zone": lambda: zoned_store.due_today(
             db, chat_id=chat, now=datetime(2030, 1, 1, tzinfo=UTC)
         ),
         "a task with its assignees": lambda: assignee_store.get_assigned_task(
@@ -277,19 +275,19 @@ async def test_changes_read_in_the_lists_zone_cost_two_statements(
     db, proxy = counted_db
     chat, due_at = new_chat_id(), datetime(2030, 1, 1, 9, tzinfo=UTC)
     operations = {
-        "add with due times": lambda: reminder_store.add_tasks_in_zone(
+        "add with due times": lambda: zoned_store.add_tasks_in_zone(
             db, chat_id=chat, titles=["t"], due=lambda tz: [(due_at, None)], created_by=chat
         ),
-        "due": lambda: reminder_store.set_due_in_zone(
+        "due": lambda: zoned_store.set_due_in_zone(
             db, chat_id=chat, number=1, due=lambda tz: (due_at, None)
         ),
-        "snooze": lambda: reminder_store.snooze_in_zone(
+        "snooze": lambda: zoned_store.snooze_in_zone(
             db, chat_id=chat, number=1, until=lambda tz: due_at
         ),
-        "done from a reminder": lambda: reminder_store.set_task_done_with_settings(
+        "done from a reminder": lambda: zoned_store.set_task_done_with_settings(
             db, chat_id=chat, number=1
         ),
-        "a setting": lambda: reminder_store.change_chat_settings(
+        "a setting": lambda: zoned_store.change_chat_settings(
             db, chat_id=chat, change=lambda old: old, now=due_at
         ),
         "import": lambda: transfer_store.import_tasks_in_zone(

@@ -4,28 +4,21 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from storage.chat_settings import ChatSettings, get_chat_settings, save_chat_settings
+from storage.claims import claim_due_digests, claim_due_reminders, finish_digest, finish_reminder
 from storage.db import Database
+from storage.deleting import delete_task
 from storage.recurrence import Recurrence
-from storage.reminders import (
-    ChatSettings,
+from storage.reminders import due_until, set_due, set_nag, snooze
+from storage.tasks import add_tasks, get_task, set_task_done
+from storage.zoned import (
     add_tasks_in_zone,
     change_chat_settings,
-    claim_due_digests,
-    claim_due_reminders,
     due_today,
-    due_until,
-    finish_digest,
-    finish_reminder,
-    get_chat_settings,
-    save_chat_settings,
-    set_due,
     set_due_in_zone,
-    set_nag,
     set_task_done_with_settings,
-    snooze,
     snooze_in_zone,
 )
-from storage.tasks import add_tasks, delete_task, get_task, set_task_done
 from tests.factories import new_chat_id
 
 # Far in the future, so that no other test's reminders are due at these instants.

@@ -6,6 +6,7 @@ from datetime import datetime
 import pytest
 
 from storage.db import Database
+from storage.deleting import delete_and_list, delete_task, restore_and_list, restore_task
 from storage.errors import (
     DuplicateUpdate,
     InvalidDescription,
@@ -18,13 +19,9 @@ from storage.tasks import (
     MAX_TASKS_PER_ADD,
     add_task,
     add_tasks,
-    delete_and_list,
-    delete_task,
     get_task,
     list_tasks,
     rename_task,
-    restore_and_list,
-    restore_task,
     set_description,
     set_done,
     set_done_and_list,

@@ -6,18 +6,17 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import URL
 
+from storage.changes import purge_processed_updates
 from storage.db import Database
+from storage.deleting import delete_task, restore_task
 from storage.errors import DuplicateUpdate, TaskNotFound
 from storage.models import UpdateKey
 from storage.tasks import (
     add_task,
     add_tasks,
-    delete_task,
     get_task,
     list_tasks,
-    purge_processed_updates,
     rename_task,
-    restore_task,
     set_description,
     set_done,
 )

@@ -28,6 +28,7 @@ from bot.web.api_schemas import (
 )
 from bot.web.init_data import InitData, InvalidInitData, check_init_data
 from bot.web.membership import ChatAccess, Role, may_delete
+from storage import deleting as delete_store
 from storage import tasks as storage
 from storage.db import Database
 from storage.task_edits import KEEP, edit_task
@@ -222,7 +223,7 @@ async def delete_task(
             raise ApiProblem(
                 403, "forbidden", "only the task's author and the group's admins may delete it"
             )
-    deleted = await storage.delete_task(context.database, chat_id=chat_id, number=number)
+    deleted = await delete_store.delete_task(context.database, chat_id=chat_id, number=number)
     return TaskRead.of(deleted)
 
 
@@ -238,5 +239,5 @@ async def complete_task(chat_id: ChatId, number: Number, context: Context) -> Ta
 @router.post("/{number}/restore", responses=error_responses(404))
 async def restore_task(chat_id: ChatId, number: Number, context: Context) -> TaskRead:
     """Bring a deleted task back with its number (the undo of a delete)."""
-    task = await storage.restore_task(context.database, chat_id=chat_id, number=number)
+    task = await delete_store.restore_task(context.database, chat_id=chat_id, number=number)
     return TaskRead.of(task)

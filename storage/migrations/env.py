@@ -30,7 +30,7 @@ def run_migrations(connection: sa.Connection) -> None:
 
 async def run_from_command_line() -> None:
     """Connect to DATABASE_URL, take the migration lock, and run the migrations."""
-    from storage.db import parse_database_url
+    from storage.database_url import parse_database_url
     from storage.migrate import migration_connection
 
     url = os.environ.get("DATABASE_URL", "").strip()

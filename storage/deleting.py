@@ -1,0 +1,181 @@
+"""Deleting a task and bringing it back (Undo), alone or with the list page a view shows after
+it (what a list's 🗑 and Undo buttons need, in one round trip).
+
+Deleting keeps the row, marked, so that Undo can bring it back with its number and id; the
+number is never handed out again either way.
+"""
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from storage.changes import (
+    FIRST_TIME,
+    MAX_TASK_NUMBER,
+    check_number,
+    execute_change,
+    one_task_changed,
+    recorded,
+    reported,
+    run_change_one,
+)
+from storage.db import Database
+from storage.errors import TaskNotFound
+from storage.models import Task, TaskPage, UpdateKey
+from storage.pages import ON_CHAT, START, chat, page_tasks, previous_start, task_page
+from storage.tables import CHAT_ID, NUMBER, TASK_COLUMNS, param, task_from_row, tasks
+from storage.tasks import MAX_PAGE_SIZE
+
+_DELETED: dict[sa.Column[Any], Any] = {tasks.c.deleted_at: sa.func.now()}
+_RESTORED: dict[sa.Column[Any], Any] = {
+    tasks.c.deleted_at: sa.null(),
+    tasks.c.updated_at: sa.func.now(),
+}
+
+# Delete the task `:task_number`; bring the deleted task `:task_number` back.
+DELETE = one_task_changed(_DELETED)
+RESTORE = one_task_changed(_RESTORED, deleted=True)
+
+
+async def delete_task(
+    db: Database, *, chat_id: int, number: int, once_for: UpdateKey | None = None
+) -> Task:
+    """Delete a task and return what was deleted, so the caller can offer to restore it."""
+    params = {"list_id": chat_id, "task_number": number}
+    return await run_change_one(db, DELETE, params, once_for=once_for)
+
+
+async def restore_task(
+    db: Database, *, chat_id: int, number: int, once_for: UpdateKey | None = None
+) -> Task:
+    """Bring a deleted task back, with its number; TaskNotFound unless it was deleted."""
+    params = {"list_id": chat_id, "task_number": number}
+    return await run_change_one(db, RESTORE, params, once_for=once_for)
+
+
+def _change_then_page(values: dict[sa.Column[Any], Any], *, deleted: bool) -> sa.Select[Any]:
+    """Set `values` on the live task `:task_number` (with `deleted`, on the deleted one), then
+    read the page the list view (`:view_done`, `:start`, `:limit`) shows after it, as the tick
+    does (storage.completing): the page is read from the statement's snapshot (before the
+    change), so the changed task is taken out of it (and put back in when it is live again
+    and belongs to the view) and the counts corrected.
+
+    Rows: `kind` 'changed' (the task, as reported by once-per-key) or 'page', each with
+    `first_time`, the corrected counts, `timezone` and `previous_start`.
+    """
+    view_done = param(tasks.c.done, "view_done")
+    state = tasks.c.deleted_at.is_not(None) if deleted else tasks.c.deleted_at.is_(None)
+    changed = (
+        sa.update(tasks)
+        .where(tasks.c.chat_id == CHAT_ID, tasks.c.number == NUMBER, state, FIRST_TIME)
+        .values(values)
+        .returning(*TASK_COLUMNS)
+        .cte("changed")
+    )
+    back = sa.true() if deleted else sa.false()  # whether the task is on lists afterwards
+    sign = 1 if deleted else -1  # brought back: it counts again; deleted: it counts no more
+    moved = sa.select(
+        sa.func.coalesce(sa.func.sum(sa.case((changed.c.done, 0), else_=sign)), 0).label(
+            "to_open"
+        ),
+        sa.func.coalesce(sa.func.sum(sa.case((changed.c.done, sign), else_=0)), 0).label(
+            "to_done"
+        ),
+    ).cte("moved")
+    changed_ids = sa.select(changed.c.id)
+    unchanged = page_tasks(view_done, leaving_out=changed_ids).subquery("unchanged")
+    in_view = sa.and_(back, changed.c.done == view_done)
+    page = sa.union_all(
+        sa.select(*unchanged.c),
+        sa.select(*(changed.c[column.key] for column in unchanged.c)).where(
+            in_view, changed.c.number >= START
+        ),
+    ).cte("page")
+    rows = sa.union_all(
+        sa.select(sa.literal("changed").label("kind"), *reported(changed).c),
+        sa.select(sa.literal("page"), *page.c),
+    ).subquery("rows")
+    gate = sa.select(FIRST_TIME.label("first_time")).subquery("gate")
+    joining = sa.select(changed.c.number).where(in_view, changed.c.number < START)
+    return (
+        sa.select(
+            gate.c.first_time,
+            (chat.c.open_tasks + sa.select(moved.c.to_open).scalar_subquery()).label("open_tasks"),
+            (chat.c.done_tasks + sa.select(moved.c.to_done).scalar_subquery()).label("done_tasks"),
+            chat.c.timezone,
+            previous_start(view_done, leaving_out=changed_ids, adding=joining).label(
+                "previous_start"
+            ),
+            *rows.c,
+        )
+        .select_from(gate.outerjoin(chat, ON_CHAT).outerjoin(rows, sa.true()))
+        .add_cte(recorded(changed))
+    )
+
+
+DELETE_THEN_PAGE = _change_then_page(_DELETED, deleted=False)
+RESTORE_THEN_PAGE = _change_then_page(_RESTORED, deleted=True)
+
+
+async def delete_and_list(
+    db: Database,
+    *,
+    chat_id: int,
+    number: int,
+    view_done: bool,
+    start: int,
+    limit: int = 10,
+    once_for: UpdateKey | None = None,
+) -> tuple[Task, TaskPage]:
+    """Delete a task (as delete_task) and return it with the list page a view shows after it:
+    what the 🗑 button of a list needs, in one round trip."""
+    return await _change_and_list(
+        db, DELETE_THEN_PAGE, chat_id, number, view_done, start, limit, once_for
+    )
+
+
+async def restore_and_list(
+    db: Database,
+    *,
+    chat_id: int,
+    number: int,
+    view_done: bool,
+    start: int,
+    limit: int = 10,
+    once_for: UpdateKey | None = None,
+) -> tuple[Task, TaskPage]:
+    """Bring a deleted task back (as restore_task) and return it with the list page a view
+    shows after it: what Undo on a list needs, in one round trip."""
+    return await _change_and_list(
+        db, RESTORE_THEN_PAGE, chat_id, number, view_done, start, limit, once_for
+    )
+
+
+async def _change_and_list(
+    db: Database,
+    statement: sa.Select[Any],
+    chat_id: int,
+    number: int,
+    view_done: bool,
+    start: int,
+    limit: int,
+    once_for: UpdateKey | None,
+) -> tuple[Task, TaskPage]:
+    check_number(number)
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    params = {
+        "list_id": chat_id,
+        "task_number": number,
+        "view_done": view_done,
+        "start": max(1, min(start, MAX_TASK_NUMBER)),
+        "limit": limit,
+    }
+    rows = await execute_change(db, statement, params, once_for=once_for)
+    changed = [task_from_row(row) for row in rows if row._mapping["kind"] == "changed"]
+    if not changed or changed[0].id is None:
+        raise TaskNotFound(number)
+    listed = sorted(
+        (task_from_row(row) for row in rows if row._mapping["kind"] == "page"),
+        key=lambda task: task.number,
+    )
+    return changed[0], task_page(rows, listed, view_done=view_done, limit=limit)

@@ -1,0 +1,48 @@
+"""The statements of storage as SQLAlchemy compiles them: every one compiles, and none takes
+one of its own parameters for a value to set."""
+
+import importlib
+import pkgutil
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import asyncpg
+
+import storage
+
+_DIALECT = asyncpg.dialect()
+
+
+def _statements() -> dict[str, Any]:
+    """Every statement storage defines at module level, by module and name."""
+    found = {}
+    for module_info in pkgutil.iter_modules(storage.__path__):
+        module = importlib.import_module(f"storage.{module_info.name}")
+        for name, value in vars(module).items():
+            if isinstance(value, sa.Executable) and isinstance(value, sa.ClauseElement):
+                found[f"{module_info.name}.{name}"] = value
+    return found
+
+
+STATEMENTS = _statements()
+
+
+def test_every_operation_of_storage_has_its_statement_found() -> None:
+    # A guard for the test below: it must see the statements it is meant to check.
+    assert {"tasks.RENAME", "completing.DONE_THEN_PAGE", "claims._FINISH_REMINDER"} <= set(
+        STATEMENTS
+    )
+
+
+@pytest.mark.parametrize("name", sorted(STATEMENTS))
+def test_no_statement_takes_its_parameters_for_values_to_set(name: str) -> None:
+    # SQLAlchemy adds a SET (or VALUES) entry for every parameter passed that is named after a
+    # column of a table an UPDATE (or INSERT) changes, even inside a CTE: a parameter named
+    # `number` would set the task's number. The statement must be the same SQL with or without
+    # its parameters' names given.
+    statement = STATEMENTS[name]
+    plain = statement.compile(dialect=_DIALECT, column_keys=[])
+    names = sorted(plain.construct_params(_check=False))
+    given = statement.compile(dialect=_DIALECT, column_keys=names)
+    assert str(given) == str(plain)
