@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 
 from telegram import BotCommand
 from telegram.error import TelegramError
-from telegram.ext import Application
 
 from bot.app import (
     ALLOWED_UPDATES,
@@ -21,6 +20,7 @@ from bot.app import (
 from bot.scheduler import Scheduler
 from bot.settings import DatabaseSettings, Settings
 from bot.web.server import WebServer, create_web_app
+from handlers.context import BotApplication
 from handlers.render import COMMANDS
 from storage.changes import purge_processed_updates
 from storage.database_url import ConnectionSettings, parse_database_url
@@ -59,7 +59,7 @@ async def migrate_only(settings: DatabaseSettings) -> None:
         await migrate(connection)
 
 
-async def _set_command_menu(application: Application) -> None:  # type: ignore[type-arg]
+async def _set_command_menu(application: BotApplication) -> None:
     commands = [BotCommand(name, description) for name, description in COMMANDS]
     try:
         await application.bot.set_my_commands(commands)
@@ -69,7 +69,7 @@ async def _set_command_menu(application: Application) -> None:  # type: ignore[t
 
 @asynccontextmanager
 async def _web_server(
-    application: Application,  # type: ignore[type-arg]
+    application: BotApplication,
     *,
     settings: Settings,
     database: Database,
@@ -96,7 +96,7 @@ async def _web_server(
 
 @asynccontextmanager
 async def _polling(
-    application: Application,  # type: ignore[type-arg]
+    application: BotApplication,
     *,
     settings: Settings,
     database: Database,
@@ -125,7 +125,7 @@ async def _polling(
 
 @asynccontextmanager
 async def _webhook(
-    application: Application,  # type: ignore[type-arg]
+    application: BotApplication,
     *,
     settings: Settings,
     database: Database,
@@ -187,7 +187,7 @@ async def _forgetting_old_updates(database: Database) -> AsyncIterator[None]:
 @asynccontextmanager
 async def _sending_reminders(
     database: Database,
-    application: Application,  # type: ignore[type-arg]
+    application: BotApplication,
 ) -> AsyncIterator[Scheduler]:
     """The reminder scheduler, ticking in the background until the block ends."""
     scheduler = Scheduler(database, application.bot)
@@ -203,7 +203,7 @@ async def _sending_reminders(
 @asynccontextmanager
 async def running_bot(
     settings: Settings, *, poll_timeout: int = POLL_TIMEOUT_SECONDS
-) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+) -> AsyncIterator[BotApplication]:
     """The bot, migrated and receiving updates (webhook with WEBHOOK_URL, else polling), until
     the block ends; then it finishes the updates in hand and closes everything."""
     async with database_connection(settings) as connection:

@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler
 from handlers import render, render_assignees, render_due
 from handlers.assignees import remember
 from handlers.callbacks import AssignedDone, AssignedSnooze, DropTask, TakeTask, is_action
-from handlers.common import chat_of, edit_pressed, list_id, once_key, pressed
+from handlers.common import chat_id_of, chat_of, edit_pressed, pressed, update_key
 from handlers.context import BotApplication, BotContext
 from handlers.permissions import is_member
 from handlers.reminder_buttons import choice_time
@@ -34,10 +34,10 @@ async def take(update: Update, context: BotContext) -> None:
     await remember(context.db, query.from_user)
     assigned = await assignee_store.assign(
         context.db,
-        chat_id=await list_id(update, context),
+        chat_id=await chat_id_of(update, context),
         number=action.number,
         user_ids=[query.from_user.id],
-        once_for=once_key(update, context),
+        update_key=update_key(update, context),
     )
     await query.answer(f"🙋 #{action.number} is yours")
     await _show_card(update, context, assigned)
@@ -50,10 +50,10 @@ async def drop(update: Update, context: BotContext) -> None:
         return
     assigned = await assignee_store.unassign(
         context.db,
-        chat_id=await list_id(update, context),
+        chat_id=await chat_id_of(update, context),
         number=action.number,
         user_ids=[query.from_user.id],
-        once_for=once_key(update, context),
+        update_key=update_key(update, context),
     )
     await query.answer(f"🙅 You are off #{action.number}")
     await _show_card(update, context, assigned)
@@ -96,7 +96,7 @@ async def assigned_done(update: Update, context: BotContext) -> None:
         chat_id=action.chat_id,
         number=action.number,
         user_id=user.id,
-        once_for=once_key(update, context),
+        update_key=update_key(update, context),
         now=now,
     )
     await query.answer(render.render_notice_done(completed))
@@ -122,7 +122,7 @@ async def assigned_snooze(update: Update, context: BotContext) -> None:
         number=action.number,
         user_id=user.id,
         until=until,
-        once_for=once_key(update, context),
+        update_key=update_key(update, context),
     )
     await query.answer("💤 Snoozed")
     await query.edit_message_text(render_due.render_snoozed(task, until, tz=tz, now=now))

@@ -15,7 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import CommandHandler
 
 from handlers import render_assignees
-from handlers.common import NEW_MESSAGES, list_id, once_key, reply
+from handlers.common import NEW_MESSAGES, chat_id_of, reply, update_key
 from handlers.context import BotApplication, BotContext
 from handlers.parsing import UsageError, command_text, parse_number_and_text
 from handlers.permissions import is_member
@@ -106,10 +106,10 @@ async def assign_command(update: Update, context: BotContext) -> None:
         return
     assigned = await assignee_store.assign(
         context.db,
-        chat_id=await list_id(update, context),
+        chat_id=await chat_id_of(update, context),
         number=number,
         user_ids=[person.user_id for person in people],
-        once_for=once_key(update, context),
+        update_key=update_key(update, context),
     )
     await reply(update, render_assignees.render_assigned(assigned))
 
@@ -128,10 +128,10 @@ async def unassign_command(update: Update, context: BotContext) -> None:
         return
     assigned = await assignee_store.unassign(
         context.db,
-        chat_id=await list_id(update, context),
+        chat_id=await chat_id_of(update, context),
         number=number,
         user_ids=[person.user_id for person in people] if people else None,
-        once_for=once_key(update, context),
+        update_key=update_key(update, context),
     )
     await reply(update, render_assignees.render_assigned(assigned))
 
@@ -158,7 +158,7 @@ async def mine(update: Update, context: BotContext) -> None:
     tasks = found.tasks
     if message.chat.type != ChatType.PRIVATE:
         # In a group, only that list's: its members must not read the sender's other groups.
-        here = await list_id(update, context)
+        here = await chat_id_of(update, context)
         tasks = [task for task in tasks if task.chat_id == here]
     list_ids = list(dict.fromkeys(task.chat_id for task in tasks))
     # A forum topic's list is asked about, and titled, by its real group.

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from handlers import render_transfer as render
-from handlers.common import NEW_MESSAGES, list_id, once_key
+from handlers.common import NEW_MESSAGES, chat_id_of, update_key
 from handlers.context import BotApplication, BotContext
 from handlers.parsing import UsageError, command_text
 from storage import calendar as calendar_store
@@ -33,9 +33,9 @@ async def calendar(update: Update, context: BotContext, *, base_url: str | None)
     reset = bool(argument)
     token = await calendar_store.calendar_token(
         context.db,
-        chat_id=await list_id(update, context),
+        chat_id=await chat_id_of(update, context),
         reset=reset,
-        once_for=once_key(update, context) if reset else None,
+        update_key=update_key(update, context) if reset else None,
     )
     await message.reply_text(render.render_calendar_url(feed_url(base_url, token), reset=reset))
 

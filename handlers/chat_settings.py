@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from handlers import render, render_due
-from handlers.common import NEW_MESSAGES, list_id, message_of, reply
+from handlers.common import NEW_MESSAGES, chat_id_of, message_of, reply
 from handlers.context import BotApplication, BotContext
 from handlers.parsing import OFF_WORDS, UsageError, command_text
 from handlers.when import parse_time_of_day
@@ -24,7 +24,7 @@ from storage.local_time import chat_zone
 async def timezone(update: Update, context: BotContext) -> None:
     """/timezone Europe/Berlin: the list's zone, said back with the time there now."""
     name = command_text(message_of(update).text)
-    chat_id, now = await list_id(update, context), now_utc()
+    chat_id, now = await chat_id_of(update, context), now_utc()
     if not name:
         settings = await settings_store.get_chat_settings(context.db, chat_id=chat_id)
         current = settings.timezone or "UTC"
@@ -43,7 +43,7 @@ async def timezone(update: Update, context: BotContext) -> None:
 async def quiet(update: Update, context: BotContext) -> None:
     """/quiet 22:00-07:00: reminders due then wait until the end (off: none)."""
     words = command_text(message_of(update).text)
-    chat_id = await list_id(update, context)
+    chat_id = await chat_id_of(update, context)
     if not words:
         settings = await settings_store.get_chat_settings(context.db, chat_id=chat_id)
         await reply(update, render_due.render_quiet(settings.quiet_start, settings.quiet_end))
@@ -61,7 +61,7 @@ async def quiet(update: Update, context: BotContext) -> None:
 async def digest(update: Update, context: BotContext) -> None:
     """/digest 8:00: one message a day with what is due, instead of one reminder each."""
     words = command_text(message_of(update).text)
-    chat_id = await list_id(update, context)
+    chat_id = await chat_id_of(update, context)
     if not words:
         settings = await settings_store.get_chat_settings(context.db, chat_id=chat_id)
         await reply(update, render_due.render_digest_setting(settings.digest_minute))

@@ -43,7 +43,7 @@ def chat_of(update: Update) -> Chat:
     return chat
 
 
-def once_key(update: Update, context: BotContext) -> UpdateKey:
+def update_key(update: Update, context: BotContext) -> UpdateKey:
     """The key that makes a change apply once, however often Telegram delivers the update."""
     return UpdateKey(bot_id=context.bot.id, update_id=update.update_id)
 
@@ -58,7 +58,7 @@ def topic_of(message: MaybeInaccessibleMessage | None) -> int | None:
     return thread or None
 
 
-async def list_id(update: Update, context: BotContext) -> int:
+async def chat_id_of(update: Update, context: BotContext) -> int:
     """The id of the list the update acts on: its chat's, or in a forum its topic's.
 
     For a button press, the list of the message the button is on: the callback data never

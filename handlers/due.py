@@ -5,7 +5,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from handlers import render_due
-from handlers.common import NEW_MESSAGES, list_id, message_of, once_key, reply
+from handlers.common import NEW_MESSAGES, chat_id_of, message_of, reply, update_key
 from handlers.context import BotApplication, BotContext
 from handlers.parsing import OFF_WORDS, UsageError, command_text, parse_number_and_text
 from handlers.when import WhenError, parse_duration, parse_when
@@ -24,14 +24,14 @@ async def due(update: Update, context: BotContext) -> None:
     number, words = parse_number_and_text(
         command_text(message_of(update).text), usage=render_due.USAGE_DUE
     )
-    chat_id, once = await list_id(update, context), once_key(update, context)
+    chat_id, once = await chat_id_of(update, context), update_key(update, context)
     if not words:
         task = await task_store.get_task(context.db, chat_id=chat_id, number=number)
         await reply(update, *render_due.render_due_choices(task))
         return
     if words.lower() in OFF_WORDS:
         task = await reminder_store.set_due(
-            context.db, chat_id=chat_id, number=number, due_at=None, once_for=once
+            context.db, chat_id=chat_id, number=number, due_at=None, update_key=once
         )
         await reply(update, render_due.render_due_cleared(task))
         return
@@ -41,7 +41,7 @@ async def due(update: Update, context: BotContext) -> None:
         chat_id=chat_id,
         number=number,
         due=lambda tz: parse_when(words, now=now, tz=tz).stored(),
-        once_for=once,
+        update_key=once,
     )
     text = render_due.render_due_set(
         task, tz=chat_zone(settings.timezone), now=now, default_zone=settings.timezone is None
@@ -53,7 +53,7 @@ async def today(update: Update, context: BotContext) -> None:
     """What is due today (in the list's time zone) and what is overdue."""
     now = now_utc()
     tasks, settings = await zoned_store.due_today(
-        context.db, chat_id=await list_id(update, context), now=now
+        context.db, chat_id=await chat_id_of(update, context), now=now
     )
     text = render_due.render_today(
         tasks, tz=chat_zone(settings.timezone), now=now, default_zone=settings.timezone is None
@@ -71,10 +71,10 @@ async def nag(update: Update, context: BotContext) -> None:
     minutes = None if words.lower() in OFF_WORDS else _nag_minutes(words)
     task = await reminder_store.set_nag(
         context.db,
-        chat_id=await list_id(update, context),
+        chat_id=await chat_id_of(update, context),
         number=number,
         minutes=minutes,
-        once_for=once_key(update, context),
+        update_key=update_key(update, context),
     )
     await reply(update, render_due.render_nag(task))
 

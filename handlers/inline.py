@@ -9,7 +9,7 @@ query is typed in: a group's tasks never appear. Picking a result arrives as a
 from telegram import Update
 from telegram.ext import ChosenInlineResultHandler, InlineQueryHandler
 
-from handlers.common import once_key
+from handlers.common import update_key
 from handlers.context import BotApplication, BotContext
 from handlers.render_search import (
     ADD_RESULT_ID,
@@ -88,7 +88,7 @@ async def chosen_result(update: Update, context: BotContext) -> None:
         chat_id=user_id,
         title=search_words(chosen.query),
         created_by=user_id,
-        once_for=once_key(update, context),
+        update_key=update_key(update, context),
     )
 
 

@@ -21,12 +21,12 @@ from handlers.callbacks import (
 )
 from handlers.common import (
     app_url,
+    chat_id_of,
     chat_of,
     edit_pressed,
-    list_id,
-    once_key,
     pressed,
     topic_of,
+    update_key,
 )
 from handlers.context import BotApplication, BotContext
 from handlers.permissions import may_delete
@@ -51,18 +51,18 @@ async def first_page_if_empty(
 async def tick(update: Update, context: BotContext) -> None:
     """⬜/☑️ on a task: it is done (or open again), and the list is shown again."""
     query, action = pressed(update, SetDone)
-    owner, view = await list_id(update, context), action.view
+    chat_id, view = await chat_id_of(update, context), action.view
     completed, page = await task_store.set_done_and_list(
         context.db,
-        chat_id=owner,
+        chat_id=chat_id,
         number=action.number,
         done=action.done,
         view_done=view.done,
         start=view.start,
         limit=render.PAGE_SIZE,
-        once_for=once_key(update, context),
+        update_key=update_key(update, context),
     )
-    page = await first_page_if_empty(context, owner, page, view)
+    page = await first_page_if_empty(context, chat_id, page, view)
     await query.answer(render.render_notice_done(completed))
     text, markup = render_list.render_task_list(
         page, now=now_utc(), app_url=app_url(context, chat_of(update))
@@ -74,7 +74,7 @@ async def ask_new_title(update: Update, context: BotContext) -> None:
     """✏️ on a task: the bot asks for its new title, as a message to reply to."""
     query, action = pressed(update, AskNewTitle)
     task = await task_store.get_task(
-        context.db, chat_id=await list_id(update, context), number=action.number
+        context.db, chat_id=await chat_id_of(update, context), number=action.number
     )
     chat = chat_of(update)
     asker = None
@@ -91,25 +91,25 @@ async def delete(update: Update, context: BotContext) -> None:
     """🗑 on a task: it is deleted and the list shown again with an Undo button (in groups only
     for its author or an admin; anyone else is told why not)."""
     query, action = pressed(update, Delete)
-    owner, view = await list_id(update, context), action.view or ListView()
+    chat_id, view = await chat_id_of(update, context), action.view or ListView()
     chat = chat_of(update)
     if chat.type != ChatType.PRIVATE:
         # Who may delete depends on Telegram (is the presser an admin?): asked between the read
         # of the task's author and the delete.
-        task = await task_store.get_task(context.db, chat_id=owner, number=action.number)
+        task = await task_store.get_task(context.db, chat_id=chat_id, number=action.number)
         if not await may_delete(context, chat, task, actor=query.from_user.id):
             await query.answer(render.plain(render.render_delete_refused(task)), show_alert=True)
             return
     deleted, page = await delete_store.delete_and_list(
         context.db,
-        chat_id=owner,
+        chat_id=chat_id,
         number=action.number,
         view_done=view.done,
         start=view.start,
         limit=render.PAGE_SIZE,
-        once_for=once_key(update, context),
+        update_key=update_key(update, context),
     )
-    page = await first_page_if_empty(context, owner, page, view)
+    page = await first_page_if_empty(context, chat_id, page, view)
     await query.answer(f"🗑 Deleted #{deleted.number}")
     text, markup = render_list.render_task_list(
         page,
@@ -124,24 +124,24 @@ async def delete(update: Update, context: BotContext) -> None:
 async def undo(update: Update, context: BotContext) -> None:
     """↩️ Undo after a delete: the task is back, and the list (if it was one) shown again."""
     query, action = pressed(update, Undo)
-    owner, once = await list_id(update, context), once_key(update, context)
+    chat_id, once = await chat_id_of(update, context), update_key(update, context)
     if action.view is None:  # the Undo of /delete's reply, which is no list
         restored = await delete_store.restore_task(
-            context.db, chat_id=owner, number=action.number, once_for=once
+            context.db, chat_id=chat_id, number=action.number, update_key=once
         )
         await query.answer(f"↩️ Restored #{restored.number}")
         await edit_pressed(query, render.render_restored(restored))
         return
     restored, page = await delete_store.restore_and_list(
         context.db,
-        chat_id=owner,
+        chat_id=chat_id,
         number=action.number,
         view_done=action.view.done,
         start=action.view.start,
         limit=render.PAGE_SIZE,
-        once_for=once,
+        update_key=once,
     )
-    page = await first_page_if_empty(context, owner, page, action.view)
+    page = await first_page_if_empty(context, chat_id, page, action.view)
     await query.answer(f"↩️ Restored #{restored.number}")
     text, markup = render_list.render_task_list(
         page,
@@ -155,11 +155,11 @@ async def undo(update: Update, context: BotContext) -> None:
 async def show_page(update: Update, context: BotContext) -> None:
     """◀ ▶ and the open/done switch: the list shows that page."""
     query, action = pressed(update, ShowList)
-    owner, view = await list_id(update, context), action.view
+    chat_id, view = await chat_id_of(update, context), action.view
     page = await task_store.list_tasks(
-        context.db, chat_id=owner, done=view.done, start=view.start, limit=render.PAGE_SIZE
+        context.db, chat_id=chat_id, done=view.done, start=view.start, limit=render.PAGE_SIZE
     )
-    page = await first_page_if_empty(context, owner, page, view)
+    page = await first_page_if_empty(context, chat_id, page, view)
     await query.answer()
     text, markup = render_list.render_task_list(
         page, now=now_utc(), app_url=app_url(context, chat_of(update))

@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler
 
 from handlers import render, render_due
 from handlers.callbacks import NO_DUE_CODE, ChooseDue, ReminderDone, Snooze, is_action
-from handlers.common import list_id, once_key, pressed
+from handlers.common import chat_id_of, pressed, update_key
 from handlers.context import BotApplication, BotContext
 from handlers.when import parse_when
 from storage import reminders as reminder_store
@@ -39,9 +39,9 @@ async def done(update: Update, context: BotContext) -> None:
     now = now_utc()
     completed, settings = await zoned_store.set_task_done_with_settings(
         context.db,
-        chat_id=await list_id(update, context),
+        chat_id=await chat_id_of(update, context),
         number=action.number,
-        once_for=once_key(update, context),
+        update_key=update_key(update, context),
         now=now,
     )
     await query.answer(render.render_notice_done(completed))
@@ -55,10 +55,10 @@ async def snooze(update: Update, context: BotContext) -> None:
     now = now_utc()
     task, until, settings = await zoned_store.snooze_in_zone(
         context.db,
-        chat_id=await list_id(update, context),
+        chat_id=await chat_id_of(update, context),
         number=action.number,
         until=lambda tz: choice_time(action.choice, now=now, tz=tz),
-        once_for=once_key(update, context),
+        update_key=update_key(update, context),
     )
     await query.answer("💤 Snoozed")
     tz = chat_zone(settings.timezone)
@@ -68,10 +68,10 @@ async def snooze(update: Update, context: BotContext) -> None:
 async def choose_due(update: Update, context: BotContext) -> None:
     """A quick choice of /due N: the due time is set and said back (or taken away)."""
     query, action = pressed(update, ChooseDue)
-    chat_id, once = await list_id(update, context), once_key(update, context)
+    chat_id, once = await chat_id_of(update, context), update_key(update, context)
     if action.choice == NO_DUE_CODE:
         task = await reminder_store.set_due(
-            context.db, chat_id=chat_id, number=action.number, due_at=None, once_for=once
+            context.db, chat_id=chat_id, number=action.number, due_at=None, update_key=once
         )
         await query.answer("⏰ Saved")
         await query.edit_message_text(render_due.render_due_cleared(task))
@@ -82,7 +82,7 @@ async def choose_due(update: Update, context: BotContext) -> None:
         chat_id=chat_id,
         number=action.number,
         due=lambda tz: (choice_time(action.choice, now=now, tz=tz), None),
-        once_for=once,
+        update_key=once,
     )
     await query.answer("⏰ Saved")
     text = render_due.render_due_set(

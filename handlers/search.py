@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
 from handlers.callbacks import ButtonOutdated, FindDone, FindPage, is_action
-from handlers.common import NEW_MESSAGES, list_id, message_of, once_key, pressed
+from handlers.common import NEW_MESSAGES, chat_id_of, message_of, pressed, update_key
 from handlers.context import BotApplication, BotContext
 from handlers.parsing import UsageError, command_text
 from handlers.render_search import (
@@ -33,7 +33,7 @@ async def find(update: Update, context: BotContext) -> None:
     if len(words) > MAX_WORDS_LENGTH:
         raise UsageError(FIND_TOO_LONG)
     page = await search_store.find_tasks(
-        context.db, chat_id=await list_id(update, context), words=words, limit=render.PAGE_SIZE
+        context.db, chat_id=await chat_id_of(update, context), words=words, limit=render.PAGE_SIZE
     )
     text, markup = render_search_results(page)
     await message.reply_text(text, reply_markup=markup)
@@ -43,7 +43,7 @@ async def find_page(update: Update, context: BotContext) -> None:
     """◀ ▶ on a results message: that page of the results."""
     query, action = pressed(update, FindPage)
     words = _searched_words(query)
-    chat_id = await list_id(update, context)
+    chat_id = await chat_id_of(update, context)
     page = await search_store.find_tasks(
         context.db, chat_id=chat_id, words=words, offset=action.offset, limit=render.PAGE_SIZE
     )
@@ -57,7 +57,7 @@ async def find_done(update: Update, context: BotContext) -> None:
     """A tick on a results message: the task is done (or open again), the results shown again."""
     query, action = pressed(update, FindDone)
     words = _searched_words(query)
-    chat_id = await list_id(update, context)
+    chat_id = await chat_id_of(update, context)
     completed, page = await search_store.set_done_and_find(
         context.db,
         chat_id=chat_id,
@@ -66,7 +66,7 @@ async def find_done(update: Update, context: BotContext) -> None:
         words=words,
         offset=action.offset,
         limit=render.PAGE_SIZE,
-        once_for=once_key(update, context),
+        update_key=update_key(update, context),
     )
     page = await _first_page_if_empty(context, chat_id, page)
     await query.answer(render.render_notice_done(completed))

@@ -20,11 +20,11 @@ from handlers import render, render_assignees, render_list
 from handlers.common import (
     NEW_MESSAGES,
     app_url,
+    chat_id_of,
     chat_of,
-    list_id,
     message_of,
-    once_key,
     reply,
+    update_key,
 )
 from handlers.context import BotApplication, BotContext
 from handlers.parsing import (
@@ -92,14 +92,14 @@ async def add(update: Update, context: BotContext) -> None:
     if len(lines) > task_store.MAX_TASKS_PER_ADD:
         raise TooManyTasks(task_store.MAX_TASKS_PER_ADD)
     titles, phrases = zip(*(split_due(line) for line in lines), strict=True)
-    chat_id, now, once = await list_id(update, context), now_utc(), once_key(update, context)
+    chat_id, now, once = await chat_id_of(update, context), now_utc(), update_key(update, context)
     if all(phrase is None for phrase in phrases):
         added = await task_store.add_tasks(
             context.db,
             chat_id=chat_id,
             titles=titles,
             created_by=author_id(message),
-            once_for=once,
+            update_key=once,
         )
         await reply(update, render.render_added(added))
         return
@@ -109,7 +109,7 @@ async def add(update: Update, context: BotContext) -> None:
         titles=titles,
         due=lambda tz: _due_entries(phrases, now=now, tz=tz),
         created_by=author_id(message),
-        once_for=once,
+        update_key=once,
     )
     await reply(update, render.render_added(added, tz=chat_zone(settings.timezone), now=now))
 
@@ -127,7 +127,7 @@ async def list_command(update: Update, context: BotContext) -> None:
     argument = command_text(message_of(update).text).lower()
     page = await task_store.list_tasks(
         context.db,
-        chat_id=await list_id(update, context),
+        chat_id=await chat_id_of(update, context),
         done=argument in {"done", "finished", "completed"},
         limit=render.PAGE_SIZE,
     )
@@ -142,9 +142,13 @@ async def done(update: Update, context: BotContext) -> None:
     numbers = parse_numbers(command_text(message_of(update).text), usage=render.USAGE_DONE)
     if len(numbers) > MAX_NUMBERS_PER_COMMAND:
         raise UsageError(f"At most {MAX_NUMBERS_PER_COMMAND} numbers at once, please.")
-    chat_id = await list_id(update, context)
+    chat_id = await chat_id_of(update, context)
     result = await task_store.set_done(
-        context.db, chat_id=chat_id, numbers=numbers, done=True, once_for=once_key(update, context)
+        context.db,
+        chat_id=chat_id,
+        numbers=numbers,
+        done=True,
+        update_key=update_key(update, context),
     )
     await reply(update, render.render_done_result(result, done=True))
 
@@ -154,14 +158,14 @@ async def edit(update: Update, context: BotContext) -> None:
     number, title = parse_number_and_text(
         command_text(message_of(update).text), usage=render.USAGE_EDIT
     )
-    chat_id = await list_id(update, context)
+    chat_id = await chat_id_of(update, context)
     if title:
         task = await task_store.rename_task(
             context.db,
             chat_id=chat_id,
             number=number,
             title=title,
-            once_for=once_key(update, context),
+            update_key=update_key(update, context),
         )
         await reply(update, render.render_renamed(task))
         return
@@ -183,10 +187,10 @@ async def edit_reply(update: Update, context: BotContext) -> None:
         return
     task = await task_store.rename_task(
         context.db,
-        chat_id=await list_id(update, context),
+        chat_id=await chat_id_of(update, context),
         number=number,
         title=message.text or "",
-        once_for=once_key(update, context),
+        update_key=update_key(update, context),
     )
     await reply(update, render.render_renamed(task))
 
@@ -213,16 +217,16 @@ async def delete(update: Update, context: BotContext) -> None:
     if not argument or len(argument.split()) != 1:
         raise UsageError(render.USAGE_DELETE)
     number = parse_number(argument, usage=render.USAGE_DELETE)
-    chat, owner = chat_of(update), await list_id(update, context)
+    chat, chat_id = chat_of(update), await chat_id_of(update, context)
     if chat.type != ChatType.PRIVATE:
         # Who may delete depends on Telegram (is the sender an admin?): asked between the read
         # of the task's author and the delete.
-        task = await task_store.get_task(context.db, chat_id=owner, number=number)
+        task = await task_store.get_task(context.db, chat_id=chat_id, number=number)
         if not await may_delete(context, chat, task, actor=author_id(message)):
             await reply(update, render.render_delete_refused(task))
             return
     deleted = await delete_store.delete_task(
-        context.db, chat_id=owner, number=number, once_for=once_key(update, context)
+        context.db, chat_id=chat_id, number=number, update_key=update_key(update, context)
     )
     text, markup = render.render_deleted(deleted)
     await reply(update, text, markup)
@@ -234,12 +238,12 @@ async def show(update: Update, context: BotContext) -> None:
     if not argument or len(argument.split()) != 1:
         raise UsageError(render.USAGE_SHOW)
     number = parse_number(argument, usage=render.USAGE_SHOW)
-    chat, owner = chat_of(update), await list_id(update, context)
+    chat, chat_id = chat_of(update), await chat_id_of(update, context)
     if chat.type == ChatType.PRIVATE:
-        task = await task_store.get_task(context.db, chat_id=owner, number=number)
+        task = await task_store.get_task(context.db, chat_id=chat_id, number=number)
         await reply(update, render.render_task(task, author=None))
         return
-    assigned = await assignee_store.get_assigned_task(context.db, chat_id=owner, number=number)
+    assigned = await assignee_store.get_assigned_task(context.db, chat_id=chat_id, number=number)
     author = await author_name(context, chat, assigned.task)
     await reply(
         update,
@@ -271,10 +275,10 @@ async def note(update: Update, context: BotContext) -> None:
         raise UsageError(render.USAGE_NOTE)
     task = await task_store.set_description(
         context.db,
-        chat_id=await list_id(update, context),
+        chat_id=await chat_id_of(update, context),
         number=number,
         description=None if text == "-" else text,
-        once_for=once_key(update, context),
+        update_key=update_key(update, context),
     )
     await reply(update, render.render_note_set(task))
 

@@ -8,7 +8,7 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 
 from handlers import render_transfer as render
 from handlers import task_files
-from handlers.common import NEW_MESSAGES, list_id, message_of, once_key
+from handlers.common import NEW_MESSAGES, chat_id_of, message_of, update_key
 from handlers.context import BotApplication, BotContext
 from handlers.permissions import author_id
 from storage import transfer as transfer_store
@@ -22,7 +22,7 @@ async def export(update: Update, context: BotContext) -> None:
     """The chat's tasks as two files: JSON to import again, CSV for spreadsheets."""
     message = message_of(update)
     tasks, truncated = await transfer_store.export_tasks(
-        context.db, chat_id=await list_id(update, context)
+        context.db, chat_id=await chat_id_of(update, context)
     )
     if not tasks:
         await message.reply_text(render.EXPORT_EMPTY)
@@ -55,10 +55,10 @@ async def import_file(update: Update, context: BotContext) -> None:
     data = await _download(message.document, context)
     added = await transfer_store.import_tasks_in_zone(
         context.db,
-        chat_id=await list_id(update, context),
+        chat_id=await chat_id_of(update, context),
         read=lambda tz: task_files.read_tasks_file(data, tz=tz),
         created_by=author_id(message),
-        once_for=once_key(update, context),
+        update_key=update_key(update, context),
     )
     await message.reply_text(render.render_imported(added))
 

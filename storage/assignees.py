@@ -4,7 +4,7 @@ Snooze from a private reminder).
 
 Every function that touches tasks takes the chat's id, except `assigned_to`, which reads one
 user's assignments across chats (the caller shows a group's tasks only to its current members).
-The changes take `once_for` like the task functions, and report the task with its assignees
+The changes take `update_key` like the task functions, and report the task with its assignees
 after the change, in the same statement. (The users the bot knows: storage.users.)
 """
 
@@ -95,13 +95,13 @@ async def assign(
     chat_id: int,
     number: int,
     user_ids: Sequence[int],
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
 ) -> AssignedTask:
     """Assign the chat's task to these users (those already on it stay); the task with all its
     assignees after the change. TaskNotFound when the chat has no such task."""
     check_number(number)
     params = {"list_id": chat_id, "task_number": number, "user_ids": sorted(set(user_ids))}
-    rows = await execute_change(db, assigning.ASSIGN, params, once_for=once_for)
+    rows = await execute_change(db, assigning.ASSIGN, params, update_key=update_key)
     return _assigned_task(rows, number)
 
 
@@ -111,13 +111,13 @@ async def unassign(
     chat_id: int,
     number: int,
     user_ids: Sequence[int] | None = None,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
 ) -> AssignedTask:
     """Take these users (None: everyone) off the chat's task; the task with who is left."""
     check_number(number)
     wanted = sorted(set(user_ids)) if user_ids is not None else None
     params = {"list_id": chat_id, "task_number": number, "user_ids": wanted}
-    rows = await execute_change(db, assigning.UNASSIGN, params, once_for=once_for)
+    rows = await execute_change(db, assigning.UNASSIGN, params, update_key=update_key)
     return _assigned_task(rows, number)
 
 
@@ -237,7 +237,7 @@ async def set_done_by_assignee(
     chat_id: int,
     number: int,
     user_id: int,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
     now: datetime | None = None,
 ) -> Completed:
     """Mark the chat's task done (a repeating one comes back for its next time), only if
@@ -252,7 +252,7 @@ async def set_done_by_assignee(
     }
     try:
         check_number(number)
-        rows = await execute_change(db, _SET_DONE_BY_ASSIGNEE, params, once_for=once_for)
+        rows = await execute_change(db, _SET_DONE_BY_ASSIGNEE, params, update_key=update_key)
     except TaskNotFound:
         raise NotAssignee(number) from None
     completed = completed_from_rows(rows)
@@ -268,13 +268,13 @@ async def snooze_by_assignee(
     number: int,
     user_id: int,
     until: datetime,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
 ) -> Task:
     """Remind again at `until`, only if `user_id` is one of the task's assignees (checked in
     the same statement); NotAssignee otherwise, changing nothing."""
     params = {"list_id": chat_id, "task_number": number, "user_id": user_id, "remind_at": until}
     try:
-        return await run_change_one(db, _SNOOZE_BY_ASSIGNEE, params, once_for=once_for)
+        return await run_change_one(db, _SNOOZE_BY_ASSIGNEE, params, update_key=update_key)
     except TaskNotFound:
         raise NotAssignee(number) from None
 

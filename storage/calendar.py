@@ -92,7 +92,7 @@ class Feed:
 
 
 async def calendar_token(
-    db: Database, *, chat_id: int, reset: bool = False, once_for: UpdateKey | None = None
+    db: Database, *, chat_id: int, reset: bool = False, update_key: UpdateKey | None = None
 ) -> str:
     """The chat's feed token, made on first use; with `reset` a new one (the old one stops)."""
     params: dict[str, Any] = {
@@ -100,11 +100,11 @@ async def calendar_token(
         "reset": reset,
         "new_token": secrets.token_urlsafe(TOKEN_BYTES),
     }
-    if once_for is None:
+    if update_key is None:
         # Safe to repeat: a retry writes the same new token again.
         rows = await db.run(_TOKEN, params, idempotent=True)
     else:
-        rows = (await run_under_key(db, _TOKEN_ONCE, params, once_for)).rows
+        rows = (await run_under_key(db, _TOKEN_ONCE, params, update_key)).rows
     token: str = rows[0]._mapping["calendar_token"]
     return token
 

@@ -142,7 +142,7 @@ async def execute_change(
     statement: sa.Executable,
     params: dict[str, Any],
     *,
-    once_for: UpdateKey | None,
+    update_key: UpdateKey | None,
 ) -> list[sa.Row[Any]]:
     """Run a once-per-key statement and return its rows (the first has `first_time`).
 
@@ -151,11 +151,11 @@ async def execute_change(
     earlier attempt turns out to have applied, its rows are returned as if this run had
     applied. A redelivered update raises DuplicateUpdate.
     """
-    key = once_for or UpdateKey(bot_id=OWN_KEY_BOT_ID, update_id=secrets.randbits(63))
+    key = update_key or UpdateKey(bot_id=OWN_KEY_BOT_ID, update_id=secrets.randbits(63))
     outcome = await run_under_key(db, statement, params, key)
     first = outcome.rows[0]._mapping
-    if once_for is not None and not first["first_time"] and not outcome.uncertain:
-        raise DuplicateUpdate(once_for.bot_id, once_for.update_id)
+    if update_key is not None and not first["first_time"] and not outcome.uncertain:
+        raise DuplicateUpdate(update_key.bot_id, update_key.update_id)
     return outcome.rows
 
 
@@ -182,10 +182,10 @@ async def run_change(
     statement: sa.Executable,
     params: dict[str, Any],
     *,
-    once_for: UpdateKey | None,
+    update_key: UpdateKey | None,
 ) -> list[Task]:
     """Run a once-per-key statement; the tasks it changed (or matched), by number."""
-    rows = await execute_change(db, statement, params, once_for=once_for)
+    rows = await execute_change(db, statement, params, update_key=update_key)
     found = [task_from_row(row) for row in rows if row._mapping["id"] is not None]
     return sorted(found, key=lambda task: task.number)
 
@@ -195,13 +195,13 @@ async def run_change_one(
     statement: sa.Executable,
     params: dict[str, Any],
     *,
-    once_for: UpdateKey | None,
+    update_key: UpdateKey | None,
 ) -> Task:
     """Run a once-per-key statement about the task `params["task_number"]`; TaskNotFound when
     it matched none."""
     number = params["task_number"]
     check_number(number)
-    found = await run_change(db, statement, params, once_for=once_for)
+    found = await run_change(db, statement, params, update_key=update_key)
     if not found:
         raise TaskNotFound(number)
     return found[0]

@@ -38,19 +38,19 @@ RESTORE = one_task_changed(_RESTORED, deleted=True)
 
 
 async def delete_task(
-    db: Database, *, chat_id: int, number: int, once_for: UpdateKey | None = None
+    db: Database, *, chat_id: int, number: int, update_key: UpdateKey | None = None
 ) -> Task:
     """Delete a task and return what was deleted, so the caller can offer to restore it."""
     params = {"list_id": chat_id, "task_number": number}
-    return await run_change_one(db, DELETE, params, once_for=once_for)
+    return await run_change_one(db, DELETE, params, update_key=update_key)
 
 
 async def restore_task(
-    db: Database, *, chat_id: int, number: int, once_for: UpdateKey | None = None
+    db: Database, *, chat_id: int, number: int, update_key: UpdateKey | None = None
 ) -> Task:
     """Bring a deleted task back, with its number; TaskNotFound unless it was deleted."""
     params = {"list_id": chat_id, "task_number": number}
-    return await run_change_one(db, RESTORE, params, once_for=once_for)
+    return await run_change_one(db, RESTORE, params, update_key=update_key)
 
 
 def _change_then_page(values: dict[sa.Column[Any], Any], *, deleted: bool) -> sa.Select[Any]:
@@ -125,12 +125,12 @@ async def delete_and_list(
     view_done: bool,
     start: int,
     limit: int = 10,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
 ) -> tuple[Task, TaskPage]:
     """Delete a task (as delete_task) and return it with the list page a view shows after it:
     what the 🗑 button of a list needs, in one round trip."""
     return await _change_and_list(
-        db, DELETE_THEN_PAGE, chat_id, number, view_done, start, limit, once_for
+        db, DELETE_THEN_PAGE, chat_id, number, view_done, start, limit, update_key
     )
 
 
@@ -142,12 +142,12 @@ async def restore_and_list(
     view_done: bool,
     start: int,
     limit: int = 10,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
 ) -> tuple[Task, TaskPage]:
     """Bring a deleted task back (as restore_task) and return it with the list page a view
     shows after it: what Undo on a list needs, in one round trip."""
     return await _change_and_list(
-        db, RESTORE_THEN_PAGE, chat_id, number, view_done, start, limit, once_for
+        db, RESTORE_THEN_PAGE, chat_id, number, view_done, start, limit, update_key
     )
 
 
@@ -159,7 +159,7 @@ async def _change_and_list(
     view_done: bool,
     start: int,
     limit: int,
-    once_for: UpdateKey | None,
+    update_key: UpdateKey | None,
 ) -> tuple[Task, TaskPage]:
     check_number(number)
     limit = max(1, min(limit, MAX_PAGE_SIZE))
@@ -170,7 +170,7 @@ async def _change_and_list(
         "start": max(1, min(start, MAX_TASK_NUMBER)),
         "limit": limit,
     }
-    rows = await execute_change(db, statement, params, once_for=once_for)
+    rows = await execute_change(db, statement, params, update_key=update_key)
     changed = [task_from_row(row) for row in rows if row._mapping["kind"] == "changed"]
     if not changed or changed[0].id is None:
         raise TaskNotFound(number)

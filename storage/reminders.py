@@ -43,7 +43,7 @@ async def set_due(
     number: int,
     due_at: datetime | None,
     recurrence: str | None = None,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
 ) -> Task:
     """Give a task a due time (its reminder then), or with None take it away."""
     params = {
@@ -52,7 +52,7 @@ async def set_due(
         "due_at": due_at,
         "recurrence": recurrence if due_at is not None else None,
     }
-    return await run_change_one(db, _SET_DUE, params, once_for=once_for)
+    return await run_change_one(db, _SET_DUE, params, update_key=update_key)
 
 
 async def set_nag(
@@ -61,11 +61,11 @@ async def set_nag(
     chat_id: int,
     number: int,
     minutes: int | None,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
 ) -> Task:
     """Repeat the task's reminder every `minutes` until it is done (None: remind once)."""
     params = {"list_id": chat_id, "task_number": number, "nag_minutes": minutes}
-    return await run_change_one(db, _SET_NAG, params, once_for=once_for)
+    return await run_change_one(db, _SET_NAG, params, update_key=update_key)
 
 
 async def snooze(
@@ -74,11 +74,11 @@ async def snooze(
     chat_id: int,
     number: int,
     until: datetime,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
 ) -> Task:
     """Remind again at `until` (the due time stays as it is)."""
     params = {"list_id": chat_id, "task_number": number, "remind_at": until}
-    return await run_change_one(db, _SNOOZE, params, once_for=once_for)
+    return await run_change_one(db, _SNOOZE, params, update_key=update_key)
 
 
 # The chat's open tasks due by `:until`, earliest first, `:limit` at most (also read by

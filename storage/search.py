@@ -139,12 +139,12 @@ async def set_done_and_find(
     words: str,
     offset: int = 0,
     limit: int = 10,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
 ) -> tuple[Completed, SearchPage]:
     """Mark a found task done or open (as tasks.set_task_done), then the results page from
     `offset` after it: what a tick on a results message needs (two round trips)."""
     completed = await task_store.set_task_done(
-        db, chat_id=chat_id, number=number, done=done, once_for=once_for
+        db, chat_id=chat_id, number=number, done=done, update_key=update_key
     )
     page = await find_tasks(db, chat_id=chat_id, words=words, offset=offset, limit=limit)
     return completed, page

@@ -84,7 +84,7 @@ async def edit_task(
     title: str | None = None,
     description: str | _Keep | None = KEEP,
     done: bool | None = None,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
     now: datetime | None = None,
 ) -> Task:
     """Change a task's title, description and done state at once and return the task.
@@ -103,7 +103,7 @@ async def edit_task(
         "done": done,
         "now": now or now_utc(),
     }
-    completed = completed_from_rows(await execute_change(db, EDIT, params, once_for=once_for))
+    completed = completed_from_rows(await execute_change(db, EDIT, params, update_key=update_key))
     if not completed:
         raise TaskNotFound(number)
     return completed[0].task

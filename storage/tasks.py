@@ -4,7 +4,7 @@ Each function is one SQL statement, so on a direct connection each costs one dat
 trip (see the README). The simple statements are defined here, next to their functions; adding
 (storage.adding), completing (storage.completing) and list pages (storage.pages) have modules
 of their own. The
-functions that change tasks take the Telegram update they serve, if any (`once_for`): the
+functions that change tasks take the Telegram update they serve, if any (`update_key`): the
 change then applies once however often the update arrives (storage.changes), and a repeat
 raises DuplicateUpdate.
 """
@@ -49,7 +49,7 @@ async def add_tasks(
     chat_id: int,
     titles: Sequence[str],
     created_by: int | None,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
     due: Sequence[tuple[datetime | None, str | None]] | None = None,
     descriptions: Sequence[str | None] | None = None,
 ) -> list[Task]:
@@ -83,7 +83,7 @@ async def add_tasks(
         "recurrences": [recurrence for _, recurrence in dues],
         "created_by": created_by,
     }
-    return await run_change(db, adding.ADD, params, once_for=once_for)
+    return await run_change(db, adding.ADD, params, update_key=update_key)
 
 
 async def add_task(
@@ -92,7 +92,7 @@ async def add_task(
     chat_id: int,
     title: str,
     created_by: int | None,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
     description: str | None = None,
 ) -> Task:
     """Add one task (with a note, when given) and return it with its number."""
@@ -101,7 +101,7 @@ async def add_task(
         chat_id=chat_id,
         titles=[title],
         created_by=created_by,
-        once_for=once_for,
+        update_key=update_key,
         descriptions=[description],
     )
     return task
@@ -143,7 +143,7 @@ async def set_done(
     chat_id: int,
     numbers: Sequence[int],
     done: bool,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
     now: datetime | None = None,
 ) -> DoneResult:
     """Mark tasks done (or open again); say which numbers do not exist.
@@ -154,7 +154,7 @@ async def set_done(
     """
     wanted = sorted({n for n in numbers if 1 <= n <= MAX_TASK_NUMBER})
     params = {"list_id": chat_id, "numbers": wanted, "done": done, "now": now or now_utc()}
-    rows = await execute_change(db, completing.SET_DONE, params, once_for=once_for)
+    rows = await execute_change(db, completing.SET_DONE, params, update_key=update_key)
     completed = completing.completed_from_rows(rows)
     found = {entry.task.number for entry in completed}
     return DoneResult(completed, sorted({n for n in numbers if n not in found}))
@@ -166,12 +166,12 @@ async def set_task_done(
     chat_id: int,
     number: int,
     done: bool,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
     now: datetime | None = None,
 ) -> Completed:
     """Mark one task done or open (see set_done); TaskNotFound when there is none."""
     result = await set_done(
-        db, chat_id=chat_id, numbers=[number], done=done, once_for=once_for, now=now
+        db, chat_id=chat_id, numbers=[number], done=done, update_key=update_key, now=now
     )
     if not result.completed:
         raise TaskNotFound(number)
@@ -187,7 +187,7 @@ async def set_done_and_list(
     view_done: bool,
     start: int,
     limit: int = 10,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
     now: datetime | None = None,
 ) -> tuple[Completed, TaskPage]:
     """Mark one task done (or open; a repeating one comes back for its next time, as in
@@ -204,7 +204,7 @@ async def set_done_and_list(
         "limit": limit,
         "now": now or now_utc(),
     }
-    rows = await execute_change(db, completing.DONE_THEN_PAGE, params, once_for=once_for)
+    rows = await execute_change(db, completing.DONE_THEN_PAGE, params, update_key=update_key)
     changed = completing.completed_from_rows(
         [row for row in rows if row._mapping["kind"] == "changed"]
     )
@@ -222,11 +222,11 @@ RENAME = one_task_changed({tasks.c.title: param(tasks.c.title), tasks.c.updated_
 
 
 async def rename_task(
-    db: Database, *, chat_id: int, number: int, title: str, once_for: UpdateKey | None = None
+    db: Database, *, chat_id: int, number: int, title: str, update_key: UpdateKey | None = None
 ) -> Task:
     """Give a task a new title and return it."""
     params = {"list_id": chat_id, "task_number": number, "title": clean_title(title)}
-    return await run_change_one(db, RENAME, params, once_for=once_for)
+    return await run_change_one(db, RENAME, params, update_key=update_key)
 
 
 # A new `:description` (None: none) for the task `:task_number`.
@@ -241,7 +241,7 @@ async def set_description(
     chat_id: int,
     number: int,
     description: str | None,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
 ) -> Task:
     """Set (or with None or blank text, clear) a task's description and return the task."""
     params = {
@@ -249,4 +249,4 @@ async def set_description(
         "task_number": number,
         "description": clean_description(description),
     }
-    return await run_change_one(db, DESCRIBE, params, once_for=once_for)
+    return await run_change_one(db, DESCRIBE, params, update_key=update_key)

@@ -114,7 +114,7 @@ async def import_tasks(
     chat_id: int,
     tasks: Sequence[NewTask],
     created_by: int | None,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
 ) -> list[Task]:
     """Add all the tasks, or none, numbered after the chat's last one; the tasks as added.
 
@@ -137,7 +137,7 @@ async def import_tasks(
         "recurrences": [task.recurrence if task.due_at else None for task in tasks],
         "nags": [task.nag_minutes for task in tasks],
     }
-    return await run_change(db, IMPORT, params, once_for=once_for)
+    return await run_change(db, IMPORT, params, update_key=update_key)
 
 
 async def import_tasks_in_zone(
@@ -146,7 +146,7 @@ async def import_tasks_in_zone(
     chat_id: int,
     read: Callable[[ZoneInfo], Sequence[NewTask]],
     created_by: int | None,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
 ) -> list[Task]:
     """Import (as import_tasks) the tasks `read` makes of a file in the list's time zone (a file's
     times without a zone are the list's): two round trips, the zone and the import."""
@@ -156,5 +156,5 @@ async def import_tasks_in_zone(
         chat_id=chat_id,
         tasks=read(chat_zone(settings.timezone)),
         created_by=created_by,
-        once_for=once_for,
+        update_key=update_key,
     )

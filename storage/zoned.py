@@ -36,7 +36,7 @@ async def add_tasks_in_zone(
     titles: Sequence[str],
     due: Callable[[ZoneInfo], Sequence[DueEntry]],
     created_by: int | None,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
 ) -> tuple[list[Task], ChatSettings]:
     """Add tasks (as tasks.add_tasks) with due times that `due` reads in the list's zone."""
     settings = await get_chat_settings(db, chat_id=chat_id)
@@ -45,7 +45,7 @@ async def add_tasks_in_zone(
         chat_id=chat_id,
         titles=titles,
         created_by=created_by,
-        once_for=once_for,
+        update_key=update_key,
         due=due(chat_zone(settings.timezone)),
     )
     return added, settings
@@ -57,7 +57,7 @@ async def set_due_in_zone(
     chat_id: int,
     number: int,
     due: Callable[[ZoneInfo], DueEntry],
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
 ) -> tuple[Task, ChatSettings]:
     """Set a task's due time (as reminders.set_due) to what `due` reads in the list's zone."""
     settings = await get_chat_settings(db, chat_id=chat_id)
@@ -68,7 +68,7 @@ async def set_due_in_zone(
         number=number,
         due_at=due_at,
         recurrence=recurrence,
-        once_for=once_for,
+        update_key=update_key,
     )
     return task, settings
 
@@ -79,14 +79,14 @@ async def snooze_in_zone(
     chat_id: int,
     number: int,
     until: Callable[[ZoneInfo], datetime],
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
 ) -> tuple[Task, datetime, ChatSettings]:
     """Remind again (as reminders.snooze) at the moment `until` reads in the list's zone; the
     task, that moment and the settings."""
     settings = await get_chat_settings(db, chat_id=chat_id)
     moment = until(chat_zone(settings.timezone))
     task = await reminders.snooze(
-        db, chat_id=chat_id, number=number, until=moment, once_for=once_for
+        db, chat_id=chat_id, number=number, until=moment, update_key=update_key
     )
     return task, moment, settings
 
@@ -96,13 +96,13 @@ async def set_task_done_with_settings(
     *,
     chat_id: int,
     number: int,
-    once_for: UpdateKey | None = None,
+    update_key: UpdateKey | None = None,
     now: datetime | None = None,
 ) -> tuple[Completed, ChatSettings]:
     """Mark a task done (as tasks.set_task_done) from its reminder; with the list's settings, to
     say when a repeating task comes back."""
     completed = await tasks.set_task_done(
-        db, chat_id=chat_id, number=number, done=True, once_for=once_for, now=now
+        db, chat_id=chat_id, number=number, done=True, update_key=update_key, now=now
     )
     return completed, await get_chat_settings(db, chat_id=chat_id)
 

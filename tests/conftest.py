@@ -11,11 +11,11 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 from sqlalchemy.engine import URL
-from telegram.ext import Application
 
 from bot.runner import running_bot
 from bot.settings import Settings
 from bot.web.server import create_web_app
+from handlers.context import BotApplication
 from storage.database_url import parse_database_url
 from storage.db import Database
 from storage.migrate import migrate
@@ -130,21 +130,21 @@ def bot_settings(telegram: FakeTelegram, database_url: URL, **more: object) -> S
 
 
 @pytest.fixture(scope="session")
-async def running_app(telegram: FakeTelegram, database_url: URL) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def running_app(telegram: FakeTelegram, database_url: URL) -> AsyncIterator[BotApplication]:
     """The real bot, polling the fake Bot API, for the whole session."""
     async with running_bot(bot_settings(telegram, database_url), poll_timeout=5) as application:
         yield application
 
 
 @pytest.fixture
-def private_chat(telegram: FakeTelegram, running_app: Application) -> ChatDriver:  # type: ignore[type-arg]
+def private_chat(telegram: FakeTelegram, running_app: BotApplication) -> ChatDriver:
     """A new user talking to the bot in a private chat."""
     user = new_user_id()
     return ChatDriver(telegram, chat_id=user, user_id=user)
 
 
 @pytest.fixture
-def group_chat(telegram: FakeTelegram, running_app: Application) -> ChatDriver:  # type: ignore[type-arg]
+def group_chat(telegram: FakeTelegram, running_app: BotApplication) -> ChatDriver:
     """A new user in a new group with the bot."""
     return ChatDriver(
         telegram, chat_id=new_chat_id(group=True), user_id=new_user_id(), chat_type="supergroup"
@@ -194,7 +194,7 @@ async def proxied_database_url(
 @pytest.fixture(scope="session")
 async def web_bot(
     telegram: FakeTelegram,
-    running_app: Application,  # type: ignore[type-arg]
+    running_app: BotApplication,
 ) -> AsyncIterator[WebBot]:
     """The session's bot with its web app (task API, Mini App) served on a port, as
     `python -m bot` serves it; its chats are driven with ChatDriver on `telegram`."""

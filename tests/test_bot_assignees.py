@@ -6,9 +6,9 @@ bot, Done from a private reminder, and forged or stale presses that change nothi
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from telegram.ext import Application
 
 from bot.scheduler import Scheduler
+from handlers.context import BotApplication
 from storage.assignees import assign, assignees_of
 from storage.db import Database
 from storage.reminders import set_due
@@ -131,7 +131,7 @@ async def test_take_it_and_drop_it_on_show(
 
 async def test_mine_lists_each_group_only_while_the_user_is_in_it(
     telegram: FakeTelegram,
-    running_app: Application,  # type: ignore[type-arg]
+    running_app: BotApplication,
     direct_db: Database,
 ) -> None:
     bob = _person(telegram, "Bob")
@@ -169,7 +169,7 @@ async def test_reminders_go_privately_in_own_zone_or_to_the_group_and_done_works
     group_chat: ChatDriver,
     telegram: FakeTelegram,
     direct_db: Database,
-    running_app: Application,  # type: ignore[type-arg]
+    running_app: BotApplication,
 ) -> None:
     bob, carol = _person(telegram, "Bob"), _person(telegram, "Carol")
     await bob.send("/start")
@@ -210,7 +210,7 @@ async def test_reminders_go_privately_in_own_zone_or_to_the_group_and_done_works
 async def test_forged_or_stale_assigned_presses_change_nothing(
     telegram: FakeTelegram,
     direct_db: Database,
-    running_app: Application,  # type: ignore[type-arg]
+    running_app: BotApplication,
 ) -> None:
     bob, mallory = _person(telegram, "Bob"), _person(telegram, "Mallory")
     ours, theirs = new_chat_id(group=True), new_chat_id(group=True)

@@ -4,8 +4,8 @@ import logging
 from collections.abc import Iterator
 
 import pytest
-from telegram.ext import Application
 
+from handlers.context import BotApplication
 from storage.db import Database
 from storage.tasks import list_tasks
 from testkit.fake_telegram import FakeTelegram
@@ -29,7 +29,7 @@ async def test_a_chat_that_blocked_the_bot_is_logged_and_others_still_served(
     private_chat: ChatDriver,
     telegram: FakeTelegram,
     caplog: pytest.LogCaptureFixture,
-    running_app: Application,  # type: ignore[type-arg]
+    running_app: BotApplication,
 ) -> None:
     caplog.set_level(logging.INFO)
     telegram.block_chat(private_chat.chat_id)
@@ -55,7 +55,7 @@ async def test_unexpected_error_is_logged_with_the_update_and_the_user_told(
 
 
 @pytest.fixture
-def storage_down(running_app: Application) -> Iterator[None]:  # type: ignore[type-arg]
+def storage_down(running_app: BotApplication) -> Iterator[None]:
     """The running bot's database swapped for one that nothing answers, then put back."""
     working = running_app.bot_data.database
     down = Database.from_url(f"postgresql://u:p@127.0.0.1:{free_port()}/d")
@@ -67,7 +67,7 @@ def storage_down(running_app: Application) -> Iterator[None]:  # type: ignore[ty
 async def test_storage_down_gets_a_clear_reply_and_the_bot_recovers(
     private_chat: ChatDriver,
     storage_down: None,
-    running_app: Application,  # type: ignore[type-arg]
+    running_app: BotApplication,
 ) -> None:
     reply = await private_chat.send("/add Lost?")
     assert reply.text == "⏳ I can't reach my storage right now. Please try again in a minute."
@@ -77,7 +77,7 @@ async def test_storage_down_gets_a_clear_reply_and_the_bot_recovers(
 
 async def test_storage_down_on_a_button_press_is_answered(
     private_chat: ChatDriver,
-    running_app: Application,  # type: ignore[type-arg]
+    running_app: BotApplication,
 ) -> None:
     await private_chat.send("/add Press me")
     listed = await private_chat.send("/list")

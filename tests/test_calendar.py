@@ -13,9 +13,9 @@ import icalendar
 import pytest
 from sqlalchemy.engine import URL
 from telegram import Update
-from telegram.ext import Application
 
 from bot.runner import running_bot
+from handlers.context import BotApplication
 from storage.db import Database
 from storage.transfer import export_tasks
 from testkit.fake_telegram import FakeTelegram
@@ -35,7 +35,7 @@ def _mine(chat: ChatDriver) -> Any:
 
 @dataclass
 class FeedBot:
-    application: Application  # type: ignore[type-arg]
+    application: BotApplication
     telegram: FakeTelegram
     client: httpx.AsyncClient
 

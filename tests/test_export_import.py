@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from telegram import Update
-from telegram.ext import Application
 
+from handlers.context import BotApplication
 from handlers.task_files import MAX_IMPORT_BYTES
 from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.db import Database
@@ -223,7 +223,7 @@ async def test_too_many_tasks_are_refused(private_chat: ChatDriver, direct_db: D
 async def test_a_redelivered_import_adds_once(
     private_chat: ChatDriver,
     telegram: FakeTelegram,
-    running_app: Application,  # type: ignore[type-arg]
+    running_app: BotApplication,
     direct_db: Database,
 ) -> None:
     mark = telegram.mark()

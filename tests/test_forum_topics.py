@@ -3,9 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from telegram.ext import Application
 
 from bot.scheduler import Scheduler
+from handlers.context import BotApplication
 from storage.chat_settings import ChatSettings, get_chat_settings, save_chat_settings
 from storage.db import Database
 from storage.reminders import set_due
@@ -142,7 +142,7 @@ async def test_a_topic_tasks_reminder_is_sent_into_its_topic(
     group_chat: ChatDriver,
     direct_db: Database,
     telegram: FakeTelegram,
-    running_app: Application,  # type: ignore[type-arg]
+    running_app: BotApplication,
 ) -> None:
     await _in(group_chat, CHORES, "/add Take out the bins")
     chores = await _topic_list(direct_db, group_chat, CHORES)
@@ -176,7 +176,7 @@ async def test_a_topics_digest_is_sent_into_its_topic(
     group_chat: ChatDriver,
     direct_db: Database,
     telegram: FakeTelegram,
-    running_app: Application,  # type: ignore[type-arg]
+    running_app: BotApplication,
 ) -> None:
     await _in(group_chat, IDEAS, "/add Sketch the logo")
     ideas = await _topic_list(direct_db, group_chat, IDEAS)

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from telegram.ext import Application
 
 from bot.scheduler import Scheduler
+from handlers.context import BotApplication
 from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.db import Database
 from storage.errors import TaskNotFound
@@ -43,7 +43,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def scheduler(
     direct_db: Database,
-    running_app: Application,  # type: ignore[type-arg]
+    running_app: BotApplication,
     clock: FakeClock,
 ) -> Scheduler:
     """A scheduler like the bot's, on the test's clock."""
@@ -167,7 +167,7 @@ async def test_a_reminder_is_sent_once_even_with_two_instances_ticking(
     direct_db: Database,
     pooled_db: Database,
     telegram: FakeTelegram,
-    running_app: Application,  # type: ignore[type-arg]
+    running_app: BotApplication,
     clock: FakeClock,
 ) -> None:
     chat = private_chat.chat_id

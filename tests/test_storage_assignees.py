@@ -33,10 +33,10 @@ async def test_assign_reports_the_task_with_its_assignees_once_per_update(
     await remember_user(direct_db, user_id=alice, username="Alice_X", first_name="Alice")
     await add_task(direct_db, chat_id=group, title="Book the room", created_by=alice)
     key = new_update()
-    first = await assign(direct_db, chat_id=group, number=1, user_ids=[alice], once_for=key)
+    first = await assign(direct_db, chat_id=group, number=1, user_ids=[alice], update_key=key)
     assert first.assignees == [Assignee(alice, "alice_x", "Alice")]
     with pytest.raises(DuplicateUpdate):
-        await assign(direct_db, chat_id=group, number=1, user_ids=[bob], once_for=key)
+        await assign(direct_db, chat_id=group, number=1, user_ids=[bob], update_key=key)
     both = await assign(direct_db, chat_id=group, number=1, user_ids=[bob, alice])
     assert [a.user_id for a in both.assignees] == [alice, bob]
     assert both.assignees[1] == Assignee(bob, None, None)  # assigned, but not known by name

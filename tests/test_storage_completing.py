@@ -88,9 +88,9 @@ async def test_opening_a_repeating_task_again_does_not_move_it(db: Database) -> 
 async def test_a_redelivered_completion_moves_the_task_once(db: Database) -> None:
     chat = await _weekly_task_in_berlin(db)
     update = new_update()
-    await set_done(db, chat_id=chat, numbers=[1], done=True, once_for=update, now=NOW)
+    await set_done(db, chat_id=chat, numbers=[1], done=True, update_key=update, now=NOW)
     with pytest.raises(DuplicateUpdate):
-        await set_done(db, chat_id=chat, numbers=[1], done=True, once_for=update, now=NOW)
+        await set_done(db, chat_id=chat, numbers=[1], done=True, update_key=update, now=NOW)
     assert (await get_task(db, chat_id=chat, number=1)).due_at == next_after(FIRST_DUE)
 
 
@@ -109,7 +109,7 @@ async def test_a_lost_answer_under_a_completion_moves_the_task_once(
             chat_id=chat,
             numbers=[1],
             done=True,
-            once_for=new_update() if with_update else None,
+            update_key=new_update() if with_update else None,
             now=NOW,
         )
     finally:

@@ -218,13 +218,13 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
             view_done=True,
             start=1,
             limit=10,
-            once_for=new_update(),
+            update_key=new_update(),
         ),
         "add, claiming its update": lambda: add_task(
-            db, chat_id=chat, title="t", created_by=chat, once_for=new_update()
+            db, chat_id=chat, title="t", created_by=chat, update_key=new_update()
         ),
         "done, claiming its update": lambda: set_task_done(
-            db, chat_id=chat, number=1, done=False, once_for=new_update()
+            db, chat_id=chat, number=1, done=False, update_key=new_update()
         ),
         # Completed, then open again for its next time: still the one statement.
         "done, a repeating task": lambda: set_task_done(db, chat_id=chat, number=3, done=True),

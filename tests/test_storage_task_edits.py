@@ -95,9 +95,9 @@ async def test_edit_for_an_update_applies_once(db: Database) -> None:
     chat = new_chat_id()
     await add_task(db, chat_id=chat, title="t", created_by=chat)
     update = new_update()
-    await edit_task(db, chat_id=chat, number=1, title="once", once_for=update)
+    await edit_task(db, chat_id=chat, number=1, title="once", update_key=update)
     with pytest.raises(DuplicateUpdate):
-        await edit_task(db, chat_id=chat, number=1, title="twice", once_for=update)
+        await edit_task(db, chat_id=chat, number=1, title="twice", update_key=update)
     assert (await get_task(db, chat_id=chat, number=1)).title == "once"
 
 

@@ -380,9 +380,9 @@ async def test_delete_and_restore_with_the_list_apply_once_per_update(db: Databa
     chat = new_chat_id()
     await add_tasks(db, chat_id=chat, titles=["a", "b"], created_by=chat)
     key = new_update()
-    await delete_and_list(db, chat_id=chat, number=1, view_done=False, start=1, once_for=key)
+    await delete_and_list(db, chat_id=chat, number=1, view_done=False, start=1, update_key=key)
     with pytest.raises(DuplicateUpdate):
-        await delete_and_list(db, chat_id=chat, number=1, view_done=False, start=1, once_for=key)
+        await delete_and_list(db, chat_id=chat, number=1, view_done=False, start=1, update_key=key)
     with pytest.raises(TaskNotFound):  # deleted already
         await delete_and_list(db, chat_id=chat, number=1, view_done=False, start=1)
     with pytest.raises(TaskNotFound):  # not deleted

@@ -28,13 +28,13 @@ from tests.factories import new_chat_id, new_update
 
 async def test_redelivered_add_adds_nothing(db: Database) -> None:
     chat, update = new_chat_id(), new_update()
-    await add_tasks(db, chat_id=chat, titles=["a", "b"], created_by=chat, once_for=update)
+    await add_tasks(db, chat_id=chat, titles=["a", "b"], created_by=chat, update_key=update)
     with pytest.raises(DuplicateUpdate) as caught:
-        await add_tasks(db, chat_id=chat, titles=["a", "b"], created_by=chat, once_for=update)
+        await add_tasks(db, chat_id=chat, titles=["a", "b"], created_by=chat, update_key=update)
     assert (caught.value.bot_id, caught.value.update_id) == (update.bot_id, update.update_id)
     page = await list_tasks(db, chat_id=chat)
     assert [t.title for t in page.tasks] == ["a", "b"]
-    nxt = await add_task(db, chat_id=chat, title="c", created_by=chat, once_for=new_update())
+    nxt = await add_task(db, chat_id=chat, title="c", created_by=chat, update_key=new_update())
     assert nxt.number == 3
 
 
@@ -42,7 +42,7 @@ async def test_the_same_update_arriving_ten_times_at_once_applies_once(db: Datab
     chat, update = new_chat_id(group=True), new_update()
     results = await asyncio.gather(
         *(
-            add_task(db, chat_id=chat, title="once", created_by=1, once_for=update)
+            add_task(db, chat_id=chat, title="once", created_by=1, update_key=update)
             for _ in range(10)
         ),
         return_exceptions=True,
@@ -57,11 +57,11 @@ async def test_every_change_applies_once_per_update(db: Database) -> None:
     chat = new_chat_id()
     await add_tasks(db, chat_id=chat, titles=["a", "b"], created_by=chat)
     changes = [
-        lambda u: set_done(db, chat_id=chat, numbers=[1], done=True, once_for=u),
-        lambda u: rename_task(db, chat_id=chat, number=2, title="renamed", once_for=u),
-        lambda u: set_description(db, chat_id=chat, number=2, description="d", once_for=u),
-        lambda u: delete_task(db, chat_id=chat, number=2, once_for=u),
-        lambda u: restore_task(db, chat_id=chat, number=2, once_for=u),
+        lambda u: set_done(db, chat_id=chat, numbers=[1], done=True, update_key=u),
+        lambda u: rename_task(db, chat_id=chat, number=2, title="renamed", update_key=u),
+        lambda u: set_description(db, chat_id=chat, number=2, description="d", update_key=u),
+        lambda u: delete_task(db, chat_id=chat, number=2, update_key=u),
+        lambda u: restore_task(db, chat_id=chat, number=2, update_key=u),
     ]
     for change in changes:
         update = new_update()
@@ -75,29 +75,29 @@ async def test_every_change_applies_once_per_update(db: Database) -> None:
 async def test_the_same_update_id_of_another_bot_is_another_update(db: Database) -> None:
     chat, update = new_chat_id(), new_update()
     other_bot = UpdateKey(bot_id=update.bot_id + 1, update_id=update.update_id)
-    await add_task(db, chat_id=chat, title="bot one", created_by=chat, once_for=update)
-    await add_task(db, chat_id=chat, title="bot two", created_by=chat, once_for=other_bot)
+    await add_task(db, chat_id=chat, title="bot one", created_by=chat, update_key=update)
+    await add_task(db, chat_id=chat, title="bot two", created_by=chat, update_key=other_bot)
     assert (await list_tasks(db, chat_id=chat)).total == 2
 
 
 async def test_a_duplicate_changes_nothing_even_when_its_content_differs(db: Database) -> None:
     chat, update = new_chat_id(), new_update()
-    await add_task(db, chat_id=chat, title="first", created_by=chat, once_for=update)
+    await add_task(db, chat_id=chat, title="first", created_by=chat, update_key=update)
     with pytest.raises(DuplicateUpdate):
-        await rename_task(db, chat_id=chat, number=1, title="second", once_for=update)
+        await rename_task(db, chat_id=chat, number=1, title="second", update_key=update)
     assert (await get_task(db, chat_id=chat, number=1)).title == "first"
 
 
 async def test_not_found_is_still_reported_with_an_update_id(db: Database) -> None:
     with pytest.raises(TaskNotFound):
-        await delete_task(db, chat_id=new_chat_id(), number=5, once_for=new_update())
+        await delete_task(db, chat_id=new_chat_id(), number=5, update_key=new_update())
 
 
 async def test_purge_forgets_only_old_records(direct_db: Database, database_url: URL) -> None:
     old, recent = new_update(), new_update()
     chat = new_chat_id()
-    await add_task(direct_db, chat_id=chat, title="x", created_by=chat, once_for=old)
-    await add_task(direct_db, chat_id=chat, title="y", created_by=chat, once_for=recent)
+    await add_task(direct_db, chat_id=chat, title="x", created_by=chat, update_key=old)
+    await add_task(direct_db, chat_id=chat, title="y", created_by=chat, update_key=recent)
     connection = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         await connection.execute(
@@ -130,11 +130,11 @@ async def test_an_add_whose_answer_was_lost_is_retried_and_reports_its_first_run
     chat = new_chat_id()
     try:
         await add_task(
-            database, chat_id=chat, title="warm", created_by=chat, once_for=new_update()
+            database, chat_id=chat, title="warm", created_by=chat, update_key=new_update()
         )
         proxy.drop_next_answer()  # the add commits, but its answer never arrives
         task = await add_task(
-            database, chat_id=chat, title="lost answer", created_by=chat, once_for=new_update()
+            database, chat_id=chat, title="lost answer", created_by=chat, update_key=new_update()
         )
     finally:
         await database.close()

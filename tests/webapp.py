@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from telegram.ext import Application
 
 from bot.web.init_data import user_init_data
 from bot.web.server import WebServer
+from handlers.context import BotApplication
 from storage.db import Database
 from testkit.fake_telegram import TEST_BOT_TOKEN, FakeTelegram
 from testkit.postgres import free_port
@@ -32,7 +32,7 @@ def signed_in(user_id: int, **options: Any) -> dict[str, str]:
 class WebBot:
     """A running bot whose web app the tests call at `base_url`."""
 
-    application: Application  # type: ignore[type-arg]
+    application: BotApplication
     telegram: FakeTelegram
     base_url: str
 

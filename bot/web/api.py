@@ -29,7 +29,7 @@ from bot.web.api_schemas import (
 from bot.web.init_data import InitData, InvalidInitData, check_init_data
 from bot.web.membership import ChatAccess, Role, may_delete
 from storage import deleting as delete_store
-from storage import tasks as storage
+from storage import tasks as task_store
 from storage.db import Database
 from storage.task_edits import KEEP, edit_task
 
@@ -160,7 +160,7 @@ async def create_task(
     response: Response,
 ) -> TaskRead:
     """Add a task to the list; it gets the list's next number."""
-    task = await storage.add_task(
+    task = await task_store.add_task(
         context.database,
         chat_id=chat_id,
         title=new.title,
@@ -178,7 +178,7 @@ async def list_tasks(
     query: Annotated[ListQuery, Query()], chat_id: ChatId, context: Context
 ) -> TaskList:
     """One page of the list's open (or, with `completed=true`, done) tasks."""
-    page = await storage.list_tasks(
+    page = await task_store.list_tasks(
         context.database,
         chat_id=chat_id,
         done=query.completed,
@@ -191,7 +191,7 @@ async def list_tasks(
 @router.get("/{number}", responses=error_responses(404))
 async def read_task(chat_id: ChatId, number: Number, context: Context) -> TaskRead:
     """One task of the list."""
-    return TaskRead.of(await storage.get_task(context.database, chat_id=chat_id, number=number))
+    return TaskRead.of(await task_store.get_task(context.database, chat_id=chat_id, number=number))
 
 
 @router.put("/{number}", responses=error_responses(404))
@@ -218,7 +218,7 @@ async def delete_task(
     """Delete a task and return it; `POST .../restore` brings it back (in a group: the
     task's author and the group's admins may delete it)."""
     if role is Role.MEMBER:
-        task = await storage.get_task(context.database, chat_id=chat_id, number=number)
+        task = await task_store.get_task(context.database, chat_id=chat_id, number=number)
         if not may_delete(role, task, user_id=caller.user_id):
             raise ApiProblem(
                 403, "forbidden", "only the task's author and the group's admins may delete it"
@@ -230,7 +230,7 @@ async def delete_task(
 @router.patch("/{number}/complete", responses=error_responses(404))
 async def complete_task(chat_id: ChatId, number: Number, context: Context) -> TaskRead:
     """Mark a task done (a done task stays as it is)."""
-    completed = await storage.set_task_done(
+    completed = await task_store.set_task_done(
         context.database, chat_id=chat_id, number=number, done=True
     )
     return TaskRead.of(completed.task)

@@ -16,7 +16,6 @@ import uvicorn
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from telegram import Update
-from telegram.ext import Application
 
 from bot.web import api
 from bot.web.api_errors import install_error_answers
@@ -24,6 +23,7 @@ from bot.web.calendar_feed import mount_calendar_feed
 from bot.web.init_data import MAX_AGE
 from bot.web.membership import ChatAccess
 from bot.web.mini_app import mount_mini_app
+from handlers.context import BotApplication
 from storage.db import Database
 from storage.errors import StorageUnavailable
 
@@ -35,7 +35,7 @@ MAX_UPDATE_BYTES = 1_000_000
 
 
 def create_web_app(
-    application: Application,  # type: ignore[type-arg]
+    application: BotApplication,
     *,
     database: Database,
     webhook: tuple[str, str] | None,
