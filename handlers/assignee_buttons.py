@@ -19,6 +19,7 @@ from handlers.permissions import is_member
 from handlers.reminder_buttons import choice_time
 from handlers.tasks import author_name
 from storage import assignees as assignee_store
+from storage import assigning as assigning_store
 from storage.assignees import AssignedTask
 from storage.clock import now_utc
 from storage.errors import NotAssignee
@@ -32,7 +33,7 @@ async def take(update: Update, context: BotContext) -> None:
         return
     # Two storage calls: the presser is remembered (their @username may be new), then assigned.
     await remember(context.db, query.from_user)
-    assigned = await assignee_store.assign(
+    assigned = await assigning_store.assign(
         context.db,
         chat_id=await chat_id_of(update, context),
         number=action.number,
@@ -48,7 +49,7 @@ async def drop(update: Update, context: BotContext) -> None:
     query, action = pressed(update, DropTask)
     if await _groups_only(update):
         return
-    assigned = await assignee_store.unassign(
+    assigned = await assigning_store.unassign(
         context.db,
         chat_id=await chat_id_of(update, context),
         number=action.number,
@@ -91,7 +92,7 @@ async def assigned_done(update: Update, context: BotContext) -> None:
     )
     if not await is_member(context.bot, group, user.id):
         raise NotAssignee(action.number)
-    completed = await assignee_store.set_done_by_assignee(
+    completed = await assigning_store.set_done_by_assignee(
         context.db,
         chat_id=action.chat_id,
         number=action.number,
@@ -116,7 +117,7 @@ async def assigned_snooze(update: Update, context: BotContext) -> None:
         raise NotAssignee(action.number)
     tz = chat_zone(zone)
     until = choice_time(action.choice, now=now, tz=tz)
-    task = await assignee_store.snooze_by_assignee(
+    task = await assigning_store.snooze_by_assignee(
         context.db,
         chat_id=action.chat_id,
         number=action.number,

@@ -20,6 +20,7 @@ from handlers.context import BotApplication, BotContext
 from handlers.parsing import UsageError, command_text, parse_number_and_text
 from handlers.permissions import is_member
 from storage import assignees as assignee_store
+from storage import assigning as assigning_store
 from storage import users as user_store
 from storage.assignees import MAX_ASSIGNEES_PER_COMMAND, Assignee
 from storage.clock import now_utc
@@ -104,7 +105,7 @@ async def assign_command(update: Update, context: BotContext) -> None:
     if outsiders:
         await reply(update, render_assignees.render_not_members(outsiders))
         return
-    assigned = await assignee_store.assign(
+    assigned = await assigning_store.assign(
         context.db,
         chat_id=await chat_id_of(update, context),
         number=number,
@@ -126,7 +127,7 @@ async def unassign_command(update: Update, context: BotContext) -> None:
     people = await _named_people(update, context, words, number=number, usage=usage)
     if people is None:
         return
-    assigned = await assignee_store.unassign(
+    assigned = await assigning_store.unassign(
         context.db,
         chat_id=await chat_id_of(update, context),
         number=number,

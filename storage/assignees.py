@@ -1,34 +1,24 @@
-"""Assignees of group tasks: assigning and unassigning (their statements are in
-storage.assigning), reading who is on which task, and what only an assignee may do (Done and
-Snooze from a private reminder).
+"""Assignees of group tasks: who is on which task, what /mine shows, and whom a reminder is for.
+(Changing assignees, and what only an assignee may do: storage.assigning; the users the bot
+knows: storage.users.)
 
-Every function that touches tasks takes the chat's id, except `assigned_to`, which reads one
+Every function takes the chat's id, except `assigned_to` and `assignments`, which read one
 user's assignments across chats (the caller shows a group's tasks only to its current members).
-The changes take `update_key` like the task functions, and report the task with its assignees
-after the change, in the same statement. (The users the bot knows: storage.users.)
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 
-from storage import assigning
 from storage.changes import (
     check_number,
-    execute_change,
-    once_per_key,
-    one_task_changed,
-    run_change_one,
 )
-from storage.clock import now_utc
-from storage.completing import NEXT_DUE_NOW, completed_from_rows, set_done
 from storage.db import Database
-from storage.errors import NotAssignee, TaskNotFound
-from storage.models import Completed, Task, UpdateKey
+from storage.errors import TaskNotFound
+from storage.models import Task
 from storage.tables import (
     CHAT_ID,
     NUMBER,
@@ -77,7 +67,9 @@ class Recipient:
     timezone: str | None
 
 
-def _assigned_task(rows: Sequence[sa.Row[Any]], number: int) -> AssignedTask:
+def assigned_task(rows: Sequence[sa.Row[Any]], number: int) -> AssignedTask:
+    """The task and its assignees in rows that carry `assignee_ids`, `assignee_usernames` and
+    `assignee_names`; TaskNotFound when they hold no task."""
     found = [row for row in rows if row._mapping["id"] is not None]
     if not found:
         raise TaskNotFound(number)
@@ -87,38 +79,6 @@ def _assigned_task(rows: Sequence[sa.Row[Any]], number: int) -> AssignedTask:
         task=task_from_row(found[0]),
         assignees=[Assignee(user_id, username, name) for user_id, username, name in people],
     )
-
-
-async def assign(
-    db: Database,
-    *,
-    chat_id: int,
-    number: int,
-    user_ids: Sequence[int],
-    update_key: UpdateKey | None = None,
-) -> AssignedTask:
-    """Assign the chat's task to these users (those already on it stay); the task with all its
-    assignees after the change. TaskNotFound when the chat has no such task."""
-    check_number(number)
-    params = {"list_id": chat_id, "task_number": number, "user_ids": sorted(set(user_ids))}
-    rows = await execute_change(db, assigning.ASSIGN, params, update_key=update_key)
-    return _assigned_task(rows, number)
-
-
-async def unassign(
-    db: Database,
-    *,
-    chat_id: int,
-    number: int,
-    user_ids: Sequence[int] | None = None,
-    update_key: UpdateKey | None = None,
-) -> AssignedTask:
-    """Take these users (None: everyone) off the chat's task; the task with who is left."""
-    check_number(number)
-    wanted = sorted(set(user_ids)) if user_ids is not None else None
-    params = {"list_id": chat_id, "task_number": number, "user_ids": wanted}
-    rows = await execute_change(db, assigning.UNASSIGN, params, update_key=update_key)
-    return _assigned_task(rows, number)
 
 
 # The assignees of the chat's live tasks `:numbers`, by task and in the order assigned.
@@ -213,72 +173,6 @@ async def reminder_recipients(db: Database, *, task_id: UUID) -> list[Recipient]
     ]
 
 
-# Put into the WHERE clause of a change of `tasks`: only when `:user_id` is one of the task's
-# assignees (so a button naming a task, or another chat, changes nothing for anyone else).
-IS_ASSIGNEE = sa.exists().where(
-    task_assignees.c.task_id == tasks.c.id,
-    task_assignees.c.user_id == param(task_assignees.c.user_id),
-)
-
-# Complete the task `:task_number` (storage.completing) when `:user_id` is an assignee.
-_SET_DONE_BY_ASSIGNEE = once_per_key(
-    set_done((tasks.c.number == NUMBER) & IS_ASSIGNEE).changed, as_now=NEXT_DUE_NOW
-)
-# Remind of the task `:task_number` again at `:remind_at` when `:user_id` is an assignee.
-_SNOOZE_BY_ASSIGNEE = one_task_changed(
-    {tasks.c.remind_at: param(tasks.c.remind_at), tasks.c.reminder_failures: 0},
-    also=[IS_ASSIGNEE],
-)
-
-
-async def set_done_by_assignee(
-    db: Database,
-    *,
-    chat_id: int,
-    number: int,
-    user_id: int,
-    update_key: UpdateKey | None = None,
-    now: datetime | None = None,
-) -> Completed:
-    """Mark the chat's task done (a repeating one comes back for its next time), only if
-    `user_id` is one of its assignees (checked in the same statement); NotAssignee otherwise
-    (or when there is no such task), changing nothing."""
-    params = {
-        "list_id": chat_id,
-        "task_number": number,
-        "user_id": user_id,
-        "done": True,
-        "now": now or now_utc(),
-    }
-    try:
-        check_number(number)
-        rows = await execute_change(db, _SET_DONE_BY_ASSIGNEE, params, update_key=update_key)
-    except TaskNotFound:
-        raise NotAssignee(number) from None
-    completed = completed_from_rows(rows)
-    if not completed:
-        raise NotAssignee(number)
-    return completed[0]
-
-
-async def snooze_by_assignee(
-    db: Database,
-    *,
-    chat_id: int,
-    number: int,
-    user_id: int,
-    until: datetime,
-    update_key: UpdateKey | None = None,
-) -> Task:
-    """Remind again at `until`, only if `user_id` is one of the task's assignees (checked in
-    the same statement); NotAssignee otherwise, changing nothing."""
-    params = {"list_id": chat_id, "task_number": number, "user_id": user_id, "remind_at": until}
-    try:
-        return await run_change_one(db, _SNOOZE_BY_ASSIGNEE, params, update_key=update_key)
-    except TaskNotFound:
-        raise NotAssignee(number) from None
-
-
 def _assignee_arrays(task_id: sa.ColumnElement[Any]) -> list[sa.ColumnElement[Any]]:
     """The assignees of the task `task_id` as three arrays in the order they were assigned:
     `assignee_ids`, `assignee_usernames`, `assignee_names` (as _assigned_task reads them)."""
@@ -313,7 +207,7 @@ async def get_assigned_task(db: Database, *, chat_id: int, number: int) -> Assig
     rows = await db.run(
         _ASSIGNED_TASK, {"list_id": chat_id, "task_number": number}, idempotent=True
     )
-    return _assigned_task(rows, number)
+    return assigned_task(rows, number)
 
 
 @dataclass(frozen=True, slots=True)

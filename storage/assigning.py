@@ -1,18 +1,34 @@
-"""Assigning tasks: the once-per-key statements that add and take assignees of a chat's task
-(storage.changes), each reporting the task with its assignees after the change."""
+"""Assigning tasks: adding and taking assignees of a chat's task, and what only an assignee
+may do (Done and Snooze from a private reminder). Each is one once-per-key statement
+(storage.changes) that reports the task (with its assignees) after the change."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
-from storage.changes import FIRST_TIME, once_per_key
+from storage.assignees import AssignedTask, assigned_task
+from storage.changes import (
+    FIRST_TIME,
+    check_number,
+    execute_change,
+    once_per_key,
+    one_task_changed,
+    run_change_one,
+)
+from storage.clock import now_utc
+from storage.completing import NEXT_DUE_NOW, completed_from_rows, set_done
+from storage.db import Database
+from storage.errors import NotAssignee, TaskNotFound
+from storage.models import Completed, Task, UpdateKey
 from storage.tables import (
     CHAT_ID,
     NUMBER,
     TASK_COLUMNS,
     list_param,
+    param,
     task_assignees,
     tasks,
     users,
@@ -105,3 +121,101 @@ def _holders_after_unassigning(target: sa.CTE) -> sa.Select[Any]:
 # Parameters: the task `:task_number` of the list `:list_id`, `:user_ids`, and the key.
 ASSIGN = _assignees_changed(_holders_after_assigning)
 UNASSIGN = _assignees_changed(_holders_after_unassigning)
+
+
+async def assign(
+    db: Database,
+    *,
+    chat_id: int,
+    number: int,
+    user_ids: Sequence[int],
+    update_key: UpdateKey | None = None,
+) -> AssignedTask:
+    """Assign the chat's task to these users (those already on it stay); the task with all its
+    assignees after the change. TaskNotFound when the chat has no such task."""
+    check_number(number)
+    params = {"list_id": chat_id, "task_number": number, "user_ids": sorted(set(user_ids))}
+    rows = await execute_change(db, ASSIGN, params, update_key=update_key)
+    return assigned_task(rows, number)
+
+
+async def unassign(
+    db: Database,
+    *,
+    chat_id: int,
+    number: int,
+    user_ids: Sequence[int] | None = None,
+    update_key: UpdateKey | None = None,
+) -> AssignedTask:
+    """Take these users (None: everyone) off the chat's task; the task with who is left."""
+    check_number(number)
+    wanted = sorted(set(user_ids)) if user_ids is not None else None
+    params = {"list_id": chat_id, "task_number": number, "user_ids": wanted}
+    rows = await execute_change(db, UNASSIGN, params, update_key=update_key)
+    return assigned_task(rows, number)
+
+
+# Put into the WHERE clause of a change of `tasks`: only when `:user_id` is one of the task's
+# assignees (so a button naming a task, or another chat, changes nothing for anyone else).
+IS_ASSIGNEE = sa.exists().where(
+    task_assignees.c.task_id == tasks.c.id,
+    task_assignees.c.user_id == param(task_assignees.c.user_id),
+)
+
+# Complete the task `:task_number` (storage.completing) when `:user_id` is an assignee.
+_SET_DONE_BY_ASSIGNEE = once_per_key(
+    set_done((tasks.c.number == NUMBER) & IS_ASSIGNEE).changed, as_now=NEXT_DUE_NOW
+)
+# Remind of the task `:task_number` again at `:remind_at` when `:user_id` is an assignee.
+_SNOOZE_BY_ASSIGNEE = one_task_changed(
+    {tasks.c.remind_at: param(tasks.c.remind_at), tasks.c.reminder_failures: 0},
+    also=[IS_ASSIGNEE],
+)
+
+
+async def set_done_by_assignee(
+    db: Database,
+    *,
+    chat_id: int,
+    number: int,
+    user_id: int,
+    update_key: UpdateKey | None = None,
+    now: datetime | None = None,
+) -> Completed:
+    """Mark the chat's task done (a repeating one comes back for its next time), only if
+    `user_id` is one of its assignees (checked in the same statement); NotAssignee otherwise
+    (or when there is no such task), changing nothing."""
+    params = {
+        "list_id": chat_id,
+        "task_number": number,
+        "user_id": user_id,
+        "done": True,
+        "now": now or now_utc(),
+    }
+    try:
+        check_number(number)
+        rows = await execute_change(db, _SET_DONE_BY_ASSIGNEE, params, update_key=update_key)
+    except TaskNotFound:
+        raise NotAssignee(number) from None
+    completed = completed_from_rows(rows)
+    if not completed:
+        raise NotAssignee(number)
+    return completed[0]
+
+
+async def snooze_by_assignee(
+    db: Database,
+    *,
+    chat_id: int,
+    number: int,
+    user_id: int,
+    until: datetime,
+    update_key: UpdateKey | None = None,
+) -> Task:
+    """Remind again at `until`, only if `user_id` is one of the task's assignees (checked in
+    the same statement); NotAssignee otherwise, changing nothing."""
+    params = {"list_id": chat_id, "task_number": number, "user_id": user_id, "remind_at": until}
+    try:
+        return await run_change_one(db, _SNOOZE_BY_ASSIGNEE, params, update_key=update_key)
+    except TaskNotFound:
+        raise NotAssignee(number) from None

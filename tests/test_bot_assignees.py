@@ -9,7 +9,8 @@ import pytest
 
 from bot.scheduler import Scheduler
 from handlers.context import BotApplication
-from storage.assignees import assign, assignees_of
+from storage.assignees import assignees_of
+from storage.assigning import assign
 from storage.db import Database
 from storage.reminders import set_due
 from storage.tasks import add_task, get_task

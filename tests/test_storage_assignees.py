@@ -7,16 +7,13 @@ import pytest
 
 from storage.assignees import (
     Assignee,
-    assign,
     assigned_to,
     assignees_of,
     assignments,
     get_assigned_task,
     reminder_place,
-    set_done_by_assignee,
-    snooze_by_assignee,
-    unassign,
 )
+from storage.assigning import assign, set_done_by_assignee, snooze_by_assignee, unassign
 from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.db import Database
 from storage.errors import DuplicateUpdate, NotAssignee, TaskNotFound

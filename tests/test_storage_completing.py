@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.engine import URL
 
-from storage.assignees import assign, set_done_by_assignee
+from storage.assigning import assign, set_done_by_assignee
 from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.db import Database
 from storage.errors import DuplicateUpdate
