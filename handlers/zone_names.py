@@ -19,11 +19,10 @@ def find_timezone(name: str) -> ZoneInfo:
     exact = zones.get(wanted.lower())
     if exact is not None:
         return ZoneInfo(exact)
-    unknown = f"I don't know the time zone “{shown(name)}”."
     suggestions = _suggest_zones(wanted.lower(), zones)
     if suggestions:
-        raise WhenError(f"{unknown} Did you mean {' or '.join(suggestions)}?")
-    raise WhenError(f"{unknown} Try a name like Europe/Berlin or America/New_York.")
+        raise WhenError("unknown_zone_suggestions", name=shown(name), suggestions=suggestions)
+    raise WhenError("unknown_zone", name=shown(name))
 
 
 def _suggest_zones(wanted: str, zones: dict[str, str]) -> list[str]:
