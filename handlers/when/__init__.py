@@ -17,7 +17,7 @@ from handlers.when.clock import clock_time, duration_counts
 from handlers.when.errors import WhenError, shown
 from handlers.when.languages import ENGLISH, LANGUAGES, language_code
 from handlers.when.parser import DEFAULT_TIME, MAX_AHEAD, When, when_of
-from handlers.when.vocabulary import Phrase, vocabulary
+from handlers.when.vocabulary import Phrase, language_vocabulary
 from storage.local_time import in_zone
 
 __all__ = [
@@ -83,7 +83,7 @@ def _in_languages(
     refusal: WhenError | None = None
     for attempt in dict.fromkeys((code, ENGLISH)):
         try:
-            return read(vocabulary(attempt).read(text))
+            return read(language_vocabulary(attempt).read(text))
         except WhenError as error:
             if refusal is None or (refusal.kind == vague and error.kind != vague):
                 refusal = error

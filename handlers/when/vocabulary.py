@@ -134,7 +134,7 @@ class Vocabulary:
 
 
 @functools.cache
-def vocabulary(code: str) -> Vocabulary:
+def language_vocabulary(code: str) -> Vocabulary:
     """The vocabulary of a language (a handlers.when.languages code), built once."""
     language = language_table(code)
     phrases: dict[tuple[str, ...], str] = {}
