@@ -86,7 +86,7 @@ def duration_counts(canonical: str, *, typed: str) -> dict[str, int]:
             count, index = 1, index + 1
         unit = _DURATION_UNITS.get(words[index]) if index < len(words) else None
         if unit is None:
-            if index == len(words) and _minutes_after_hours(counts, words[-1]):
+            if index == len(words) and _minutes_after_hours(words, counts):
                 counts["minutes"] = int(words[-1])
                 break
             raise WhenError("not_duration", text=typed)
@@ -101,10 +101,12 @@ def duration_counts(canonical: str, *, typed: str) -> dict[str, int]:
     return counts
 
 
-def _minutes_after_hours(counts: dict[str, int], count: str) -> bool:
-    """Whether a last bare number may be the minutes of "1h30"."""
+def _minutes_after_hours(words: list[str], counts: dict[str, int]) -> bool:
+    """Whether the last word is the minutes of "1h30": a number under 60 right after a number
+    of hours."""
     return (
         list(counts)[-1:] == ["hours"]
-        and re.fullmatch(r"\d{1,2}", count) is not None
-        and int(count) < 60
+        and len(words) >= 3
+        and words[-3].isdecimal()
+        and re.fullmatch(r"[0-5]?\d", words[-1]) is not None
     )
