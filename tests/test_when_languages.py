@@ -19,6 +19,7 @@ from handlers.when import (
     LANGUAGES,
     MAX_AHEAD,
     WhenError,
+    ascii_digits,
     parse_duration,
     parse_time_of_day,
     parse_when,
@@ -500,7 +501,9 @@ REFUSED_PHRASES = [
     ("de", "nächsten", "unreadable"),
     ("de", "bis Freitag", "unreadable"),
     ("fa", "آینده", "unreadable"),
-    ("fa", "۲ ساعت", "unreadable"),  # two hours, or two o'clock? Neither without "دیگر"
+    ("fa", "۲ ساعت", "unreadable"),
+    ("fa", "ی", "unreadable"),  # a word that only joins others is no time
+    ("en", ",", "unreadable"),  # two hours, or two o'clock? Neither without "دیگر"
     # "mar" is martes and marzo: neither is guessed
     ("es", "mar 9:00", "unreadable"),
     ("es", "1 de mar", "unreadable"),
@@ -739,3 +742,8 @@ def test_any_words_are_a_future_time_or_a_friendly_refusal(
         return
     assert due.utcoffset() == timedelta(0)
     assert now < due <= now + MAX_AHEAD
+
+
+def test_persian_and_arabic_indic_digits_are_ascii_digits_for_other_readers() -> None:
+    # For task numbers and the like, read outside the time phrases.
+    assert ascii_digits("۱۲ ٣٤ 56") == "12 34 56"

@@ -17,7 +17,7 @@ from handlers.when.clock import clock_time, duration_counts
 from handlers.when.errors import WhenError, shown
 from handlers.when.languages import ENGLISH, LANGUAGES, language_code
 from handlers.when.parser import DEFAULT_TIME, MAX_AHEAD, When, when_of
-from handlers.when.vocabulary import Phrase, language_vocabulary
+from handlers.when.vocabulary import Phrase, ascii_digits, language_vocabulary
 from storage.local_time import in_zone
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "MAX_AHEAD",
     "When",
     "WhenError",
+    "ascii_digits",
     "parse_duration",
     "parse_time_of_day",
     "parse_when",
@@ -39,11 +40,11 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo, language: str | None =
     """When a phrase like "tomorrow 9:00", "через 2 часа" or "jeden Montag bis 31. Dezember"
     is due; `language` is the chat's (a code such as "de" or "pt-BR"; English is always read).
     """
-    local_now = in_zone(now, tz)
+    in_zone(now, tz)  # a naive `now` is a bug, refused before the text is looked at
     if not text.strip():
         raise WhenError("empty")
     return _in_languages(
-        lambda phrase: when_of(phrase, text=text, now=now, local_now=local_now),
+        lambda phrase: when_of(phrase, text=text, now=now, tz=tz),
         text,
         language,
         vague="unreadable",

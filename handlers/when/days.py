@@ -18,7 +18,7 @@ _DATES = [
     re.compile(rf"{_DAY}\.?(?: ORD)?(?: OF)? MO(?P<month>\d{{1,2}}){_YEAR}"),
 ]
 # "on", "в", and "dia"/"روز" before a date or weekday.
-_DAY_PREFIX = re.compile(r"(?:ON |PREP )?(?:DAYS (?=\d|WD))?")
+_DAY_PREFIX = re.compile(r"^(?:ON |PREP )?(?:DAYS (?=\d|WD))?")
 
 
 def day_candidates(head: str, today: date, *, rolls_to_tomorrow: bool) -> list[date] | None:
@@ -26,7 +26,7 @@ def day_candidates(head: str, today: date, *, rolls_to_tomorrow: bool) -> list[d
 
     None when the phrase is not a day at all; WhenError when it is a day that does not exist.
     """
-    head = head[_DAY_PREFIX.match(head).end() :]  # type: ignore[union-attr]  # it matches ""
+    head = _DAY_PREFIX.sub("", head, count=1)
     tomorrow = today + timedelta(days=1)
     fixed = {
         "": today,

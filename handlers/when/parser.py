@@ -12,12 +12,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.when.clock import BEFORE_CLOCK, CLOCK, PERIOD, PERIOD_TIMES, clock_time
-from handlers.when.clock import duration_counts as duration_counts
+from handlers.when.clock import (
+    BEFORE_CLOCK,
+    CLOCK,
+    PERIOD,
+    PERIOD_TIMES,
+    clock_time,
+    duration_counts,
+)
 from handlers.when.days import day_candidates, until_date
 from handlers.when.errors import WhenError, shown
 from handlers.when.vocabulary import Phrase
-from storage.local_time import OutOfRange, wall_to_utc
+from storage.local_time import OutOfRange, in_zone, wall_to_utc
 from storage.recurrence import Recurrence
 
 MAX_AHEAD = timedelta(days=5 * 365)
@@ -46,10 +52,11 @@ class When:
         return self.due_at, self.recurrence.encode() if self.recurrence else None
 
 
-def when_of(phrase: Phrase, *, text: str, now: datetime, local_now: datetime) -> When:
-    """When the phrase is due, seen at `now` (`local_now` is now on the chat's clock)."""
-    tz = local_now.tzinfo
-    assert isinstance(tz, ZoneInfo)
+def when_of(phrase: Phrase, *, text: str, now: datetime, tz: ZoneInfo) -> When:
+    """When the phrase (typed as `text`) is due, seen at `now` in the chat's zone `tz`."""
+    local_now = in_zone(now, tz)
+    if not phrase.canonical:  # only commas, or a word that only joins ("ی")
+        raise WhenError("unreadable", text=shown(text))
     recurrence = _recurrence(phrase, local_now.date())
     if recurrence is not None:
         first = recurrence.next_after(now, tz)

@@ -46,6 +46,11 @@ _TOKEN = re.compile(r"\d+(?:[-:./]\d+)*\.?|[^\W\d_]+(?:['-][^\W\d_]+)*\.?|\S")
 _UNKNOWN = "~"  # marks a word the language does not know: no grammar rule reads it
 
 
+def ascii_digits(text: str) -> str:
+    """The text with Persian and Arabic-Indic digits written as ASCII digits."""
+    return text.translate(_DIGITS)
+
+
 def normalize(text: str) -> str:
     """Lower case, single spaces, ASCII digits, and one spelling of letters that have two."""
     text = unicodedata.normalize("NFC", text).lower().translate(_DIGITS).translate(_LETTERS)
@@ -121,7 +126,7 @@ class Vocabulary:
 
     def _longest_at(self, words: list[Word], index: int) -> tuple[int, str]:
         """(how many words, their meaning) of the longest known phrase starting at `index`."""
-        if words[index].text[0].isdigit():
+        if words[index].text[0].isdecimal():
             return 1, words[index].text
         for length in range(min(self.longest, len(words) - index), 0, -1):
             key = tuple(fold(word.text) for word in words[index : index + length])
