@@ -3,7 +3,7 @@ which module a chat's language code picks."""
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 ENGLISH = "en"
 # The languages phrases can be typed in, by the module holding each one's words.
@@ -47,7 +47,7 @@ class Language:
     # The first three letters of each month's name also name it ("фев", "sep").
     month_prefixes: bool = False
     # (spelled, also spelled): each word is also read with that change (German "ä" as "ae").
-    respellings: tuple[tuple[str, str], ...] = field(default=())
+    respellings: tuple[tuple[str, str], ...] = ()
 
 
 def language_code(language: str | None) -> str:
