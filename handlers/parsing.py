@@ -2,6 +2,8 @@
 
 import re
 
+from handlers.when.vocabulary import ascii_digits
+
 # More digits than any task number can have; such input is refused, not parsed.
 _MAX_DIGITS = 10
 _NUMBER_TOKEN = re.compile(r"#?([0-9]+)")
@@ -29,8 +31,8 @@ def command_text(message_text: str | None) -> str:
 
 
 def parse_number(token: str, *, usage: str) -> int:
-    """A task number written as `3` or `#3`."""
-    match = _NUMBER_TOKEN.fullmatch(token.strip())
+    """A task number written as `3` or `#3` (Persian and Arabic-Indic digits too: `۳`)."""
+    match = _NUMBER_TOKEN.fullmatch(ascii_digits(token.strip()))
     if match is None:
         shown = token if len(token) <= 20 else token[:20] + "…"
         raise UsageError(f"“{shown}” is not a task number.\n{usage}")

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import CallbackQuery, Update, User
@@ -39,7 +40,13 @@ from handlers.callbacks import (
     decoded,
     encode,
 )
-from handlers.parsing import UsageError, command_text, parse_number_and_text, parse_numbers
+from handlers.parsing import (
+    UsageError,
+    command_text,
+    parse_number,
+    parse_number_and_text,
+    parse_numbers,
+)
 from storage.errors import InvalidTitle
 from storage.models import TITLE_MAX_LENGTH, Task, TaskPage
 from storage.tasks import clean_title
@@ -207,3 +214,13 @@ def test_any_add_reply_renders_as_valid_html_within_telegrams_limits(
 ) -> None:
     text = render.render_added([_task(n, t) for n, t in enumerate(added_titles, start=1)])
     assert utf16_len(parse_html(text).text) <= render.MAX_MESSAGE_LENGTH
+
+
+@pytest.mark.parametrize(
+    ("written", "number"), [("۳", 3), ("#۱۲", 12), ("٤٢", 42), ("3", 3), ("#07", 7)]
+)
+def test_task_numbers_in_persian_and_arabic_indic_digits_are_read(
+    written: str, number: int
+) -> None:
+    assert parse_number(written, usage="usage") == number
+    assert parse_numbers(f"{written}, 1", usage="usage") == [number, 1]
