@@ -32,12 +32,13 @@ _HEADERS = {
 def mini_app_url(settings: Settings) -> str | None:
     """The https URL of the Mini App for a web_app button, or None when there is none.
 
-    It is PUBLIC_URL's /app, else the /app of WEBHOOK_URL's origin (the same server).
+    It is PUBLIC_URL's /app, else the /app of WEBHOOK_URL's origin (the same server) when that
+    is https (an http one, for a self-hosted Bot API server, is no address Telegram opens).
     """
     if settings.public_url:
         return settings.public_url.rstrip("/") + APP_PATH
-    if settings.webhook_url:
-        parts = urlsplit(settings.webhook_url)
+    parts = urlsplit(settings.webhook_url or "")
+    if parts.scheme == "https":
         return f"{parts.scheme}://{parts.netloc}{APP_PATH}"
     return None
 

@@ -16,6 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -209,6 +210,8 @@ class FakeTelegram:
             "username": bot_username,
         }
         self.latency: float = 0.0  # seconds added before every response
+        # As a self-hosted `telegram-bot-api --local`: webhooks may be http, on any port.
+        self.local = False
         # chat id -> seconds added to every call about that chat (a slow chat)
         self.slow_chats: dict[int, float] = {}
         # chat id -> a hold: calls about that chat wait until the test releases them
@@ -976,8 +979,15 @@ class FakeTelegram:
 
     async def _set_webhook(self, params: dict[str, Any]) -> bool:
         url = params.get("url") or ""
-        if url and not url.startswith("https://"):
-            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        if url and not self.local:
+            if not url.startswith("https://"):
+                raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+            if urlsplit(url).port not in {None, 443, 80, 88, 8443}:
+                raise bad_request(
+                    "bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+                )
+        elif url and not url.startswith(("http://", "https://")):
+            raise bad_request("bad webhook: Unsupported URL protocol")
         self.webhook_url = url or None
         self.webhook_secret = params.get("secret_token")
         if "allowed_updates" in params:
