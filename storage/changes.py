@@ -51,7 +51,8 @@ async def execute_change(
 
     With `once_for` the statement is safe to run again, so a dropped connection is retried
     even under an add; if an earlier attempt of ours turns out to have applied, its rows are
-    returned as if this run had applied. A redelivered update raises DuplicateUpdate.
+    returned as if this run had applied, as they are for an update replayed after a crash
+    (`once_for.replayed`). A redelivered update raises DuplicateUpdate.
     """
     if once_for is not None:
         params = {**params, "bot_id": once_for.bot_id, "update_id": once_for.update_id}
@@ -68,7 +69,8 @@ async def execute_change(
             if once_for is None or attempt == 2 or "processed_updates" not in str(error):
                 raise
     first = outcome.rows[0]._mapping
-    if once_for is not None and not first["first_time"] and not outcome.uncertain:
+    repeat_known = not outcome.uncertain and not (once_for and once_for.replayed)
+    if once_for is not None and not first["first_time"] and repeat_known:
         raise DuplicateUpdate(once_for.bot_id, once_for.update_id)
     return outcome.rows
 

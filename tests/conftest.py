@@ -19,7 +19,7 @@ from bot.web import create_web_app
 from storage.db import Database, parse_database_url
 from storage.migrate import migrate
 from tests.botdriver import TEST_BOT_TOKEN, ChatDriver
-from tests.factories import new_chat_id, new_user_id
+from tests.factories import new_bot_id, new_chat_id, new_user_id
 from tests.fake_telegram import FakeTelegram
 from tests.pgproxy import PgProxy
 from tests.postgres import (
@@ -111,8 +111,9 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 async def own_telegram() -> AsyncIterator[FakeTelegram]:
-    """A fake Bot API of this test's own (the session's bot polls the shared one)."""
-    fake = FakeTelegram(TEST_BOT_TOKEN)
+    """A fake Bot API of this test's own (the session's bot polls the shared one), for a bot
+    id of its own."""
+    fake = FakeTelegram(TEST_BOT_TOKEN, bot_id=new_bot_id())
     await fake.start()
     yield fake
     await fake.stop()

@@ -23,8 +23,9 @@ from storage.tasks import (
     set_done_and_list,
     set_task_done,
 )
+from storage.update_journal import record_received
 from tests.conftest import url_text
-from tests.factories import new_chat_id, new_update
+from tests.factories import new_bot_id, new_chat_id, new_update, new_update_id
 from tests.pgproxy import PgProxy
 from tests.postgres import asyncpg_dsn, free_port
 
@@ -191,7 +192,7 @@ ROUND_TRIPS_PER_OPERATION = {"direct": 1, "pgbouncer": 4}
 
 async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -> None:
     db, proxy = counted_db
-    chat = new_chat_id()
+    chat, bot = new_chat_id(), new_bot_id()
     operations = {
         "add": lambda: add_task(db, chat_id=chat, title="t", created_by=chat),
         "add 3": lambda: add_tasks(db, chat_id=chat, titles=["a", "b", "c"], created_by=chat),
@@ -220,6 +221,12 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
         ),
         "done, claiming its update": lambda: set_task_done(
             db, chat_id=chat, number=1, done=False, once_for=new_update()
+        ),
+        "journal a batch, forgetting the handled": lambda: record_received(
+            db,
+            bot_id=bot,
+            received=[(new_update_id(), "{}"), (new_update_id(), "{}")],
+            handled=[new_update_id()],
         ),
     }
     for run in operations.values():  # warm up: connect, prepare each statement once
