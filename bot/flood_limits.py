@@ -57,6 +57,11 @@ class TokenBucket:
         self._tokens = tokens
         return 0.0 if tokens >= 0.0 else -tokens / self._rate
 
+    def wait(self, now: float) -> float:
+        """The seconds a call taking a token now would wait (nothing is reserved)."""
+        tokens = self._tokens + (now - self._stamp) * self._rate
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self._rate
+
     def is_full(self, now: float) -> bool:
         """Whether it has refilled completely (nothing reserved, nothing recent)."""
         return self._tokens + (now - self._stamp) * self._rate >= self._capacity
@@ -111,6 +116,10 @@ class FloodLimits:
             delay = self._overall.take(self._clock())
             if delay > 0.0:
                 await self._sleep(delay)
+
+    def backlog(self) -> float:
+        """How long a message sent now would wait under the overall limit (0.0: none)."""
+        return 0.0 if self._overall is None else self._overall.wait(self._clock())
 
     def hold(self, chat_id: object, seconds: float) -> None:
         """Hold every call about `chat_id` for `seconds` (Telegram answered 429)."""

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from telegram import Update
@@ -37,6 +37,10 @@ MAX_REPLAYS = 3
 # Pauses after failed getUpdates calls: the first, growing by half each time up to the last.
 FIRST_BACKOFF_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 30.0
+# While answers queue for their turn under the overall flood limit, fetching more updates at
+# once only makes them wait in that queue: the next getUpdates waits for half of it (at most
+# this long), so that a batch brings more updates for one call and one journal write.
+MAX_FETCH_PAUSE_SECONDS = 1.0
 
 
 class RawUpdatesRequest(HTTPXRequest):
@@ -74,8 +78,10 @@ class JournaledPolling:
         request: RawUpdatesRequest,
         timeout: int,
         allowed_updates: Sequence[str],
+        send_backlog: Callable[[], float] | None = None,
     ) -> None:
-        """`request`: the one the application's bot makes its getUpdates calls with."""
+        """`request`: the one the application's bot makes its getUpdates calls with;
+        `send_backlog`: how long a message sent now would wait for its turn (flood limits)."""
         processor = application.update_processor
         if not isinstance(processor, PerChatUpdateProcessor):
             raise TypeError("the application's update processor must be PerChatUpdateProcessor")
@@ -85,6 +91,7 @@ class JournaledPolling:
         self._database = database
         self._timeout = timeout
         self._allowed_updates = list(allowed_updates)
+        self._send_backlog = send_backlog
         self._offset = 0
         # Handled since the last journal write: the next write forgets them.
         self._handled: list[int] = []
@@ -144,11 +151,15 @@ class JournaledPolling:
                 pause, backoff = backoff, min(MAX_BACKOFF_SECONDS, backoff * 1.5)
             else:
                 backoff = FIRST_BACKOFF_SECONDS
-                if updates:
-                    await self._hand_on(updates)
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), pause)  # a pause that stopping cuts short
+                if not updates:
+                    continue
+                await self._hand_on(updates)
+                if self._send_backlog is None:
+                    continue
+                pause = min(self._send_backlog() / 2, MAX_FETCH_PAUSE_SECONDS)
+            if pause > 0.0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)  # stopping cuts it short
 
     async def _fetch(self, stop: asyncio.Event) -> tuple[Update, ...]:
         """The next batch, or nothing once `stop` is set: a batch that came at the same time is

@@ -21,6 +21,7 @@ from bot.app import (
 from bot.polling import JournaledPolling, RawUpdatesRequest, polling_request
 from bot.scheduler import Scheduler
 from bot.settings import DatabaseSettings, Settings
+from bot.telegram_retry import RetryingRateLimiter
 from bot.web import WebServer, create_web_app
 from handlers.render import COMMANDS
 from storage.db import ConnectionSettings, Database, parse_database_url
@@ -112,12 +113,14 @@ async def _polling(
                 _web_server(application, settings=settings, database=database, webhook=None)
             )
         await application.bot.delete_webhook()
+        limiter = application.bot.rate_limiter
         polling = JournaledPolling(
             application,
             database,
             request=request,
             timeout=poll_timeout,
             allowed_updates=ALLOWED_UPDATES,
+            send_backlog=limiter.backlog if isinstance(limiter, RetryingRateLimiter) else None,
         )
         await application.start()
         try:

@@ -78,6 +78,10 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
         self._network_attempts = network_attempts
         self._first_backoff = first_backoff
 
+    def backlog(self) -> float:
+        """How long a message sent now would wait for its turn under the overall limit."""
+        return self._limits.backlog()
+
     async def initialize(self) -> None:
         """Nothing to set up."""
 

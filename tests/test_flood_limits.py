@@ -124,3 +124,16 @@ async def test_a_flood_answer_holds_only_its_chat_for_its_time(time: FrozenTime)
 )
 def test_messages_sent_or_edited_are_what_counts(method: str, counted: bool) -> None:
     assert posts_message(method) is counted
+
+
+async def test_the_backlog_is_how_long_a_message_sent_now_would_wait(time: FrozenTime) -> None:
+    limits = _limits(time)
+    assert limits.backlog() == 0.0
+    for chat in PRIVATE_CHATS[:60]:
+        await limits.wait_turn("sendMessage", chat)
+    assert limits.backlog() == pytest.approx(1.0 + 1 / 30)
+    time.now += 0.5
+    assert limits.backlog() == pytest.approx(0.5 + 1 / 30)
+    time.now += 1.0
+    assert limits.backlog() == 0.0
+    assert _limits(time, overall_per_second=0).backlog() == 0.0
