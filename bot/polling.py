@@ -117,13 +117,20 @@ class JournaledPolling:
                 dropped.replays,
             )
             self._handled.append(dropped.update_id)
-        log.warning(
-            "handling %d updates that a stopped process had fetched but not handled",
-            len(replaying),
-        )
+        if replaying:
+            log.warning(
+                "handling %d updates that a stopped process had fetched but not handled",
+                len(replaying),
+            )
         for left in replaying:
+            try:
+                update = Update.de_json(json.loads(left.body), bot)
+            except Exception:  # not an update this version can read: never will be
+                log.exception("dropping update %d: it cannot be read", left.update_id)
+                self._handled.append(left.update_id)
+                continue
             self._replayed.add(left.update_id)
-            await self._application.update_queue.put(Update.de_json(json.loads(left.body), bot))
+            await self._application.update_queue.put(update)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Fetch, hand on and journal batches until `stop` is set (a long poll in flight is
