@@ -5,6 +5,7 @@ import os
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
 
 from bot.settings import Settings
 from bot.telegram_retry import RetryingRateLimiter
@@ -43,8 +44,14 @@ MAX_CONCURRENT_UPDATES = 64
 POLL_TIMEOUT_SECONDS = 25
 
 
-def build_application(settings: Settings) -> BotApplication:
-    """An Application with every handler registered; storage is attached when it starts."""
+def build_application(
+    settings: Settings, *, get_updates_request: BaseRequest | None = None
+) -> BotApplication:
+    """An Application with every handler registered; storage is attached when it starts.
+
+    `get_updates_request`: what getUpdates goes through (polling's, which keeps the raw
+    updates); by default one like python-telegram-bot's.
+    """
     builder = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
@@ -63,9 +70,12 @@ def build_application(settings: Settings) -> BotApplication:
         .connect_timeout(10)
         .read_timeout(15)
         .write_timeout(15)
-        .get_updates_read_timeout(POLL_TIMEOUT_SECONDS + 10)
         .concurrent_updates(PerChatUpdateProcessor(max_workers=MAX_CONCURRENT_UPDATES))
+        # Polling runs its own loop (bot/polling.py), not PTB's Updater.
+        .updater(None)
     )
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
     if settings.telegram_base_url:
         base = settings.telegram_base_url.rstrip("/")
         builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")

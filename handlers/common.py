@@ -45,7 +45,8 @@ def chat_of(update: Update) -> Chat:
 
 def update_key(update: Update, context: BotContext) -> UpdateKey:
     """The key that makes a change apply once, however often Telegram delivers the update."""
-    return UpdateKey(bot_id=context.bot.id, update_id=update.update_id)
+    replayed = update.update_id in context.bot_data.replayed_updates
+    return UpdateKey(bot_id=context.bot.id, update_id=update.update_id, replayed=replayed)
 
 
 def topic_of(message: MaybeInaccessibleMessage | None) -> int | None:

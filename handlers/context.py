@@ -18,6 +18,8 @@ class BotData:
     mini_app_url: str | None = None
     # (forum chat, topic) -> the topic's list id: the mapping never changes once made.
     topic_lists: dict[tuple[int, int], int] = field(default_factory=dict)
+    # Updates a killed process left unhandled, being handled again now (bot/polling.py).
+    replayed_updates: set[int] = field(default_factory=set)
 
 
 class BotContext(

@@ -239,12 +239,45 @@ class TopicListRow(SQLModel, table=True):
     )
 
 
+class ReceivedUpdateRow(SQLModel, table=True):
+    """A Telegram update a polling bot fetched and has not yet finished handling.
+
+    Written before Telegram is told the update arrived, and deleted once it is handled, so that
+    the updates a killed process had in hand are handled by the next start (bot/polling.py).
+    `body` is the update as the Bot API sent it; storage never looks inside.
+    """
+
+    __tablename__ = "received_updates"
+
+    bot_id: int = Field(
+        sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    update_id: int = Field(
+        sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    body: str = Field(sa_type=postgresql.JSON, sa_column_kwargs={"nullable": False})
+    # Starts that found the update left over; an update that keeps killing the process is
+    # dropped after a few (bot/polling.py).
+    replays: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    received_at: datetime | None = Field(
+        default=None,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.func.now(), "nullable": False},
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class UpdateKey:
-    """Which Telegram update a change serves: it applies once, however often it arrives."""
+    """Which Telegram update a change serves: it applies once, however often it arrives.
+
+    `replayed`: the update was left in the journal by a process that was killed, which may have
+    made the change without answering; a repeat then reports the change again (so that the
+    answer goes out) instead of raising DuplicateUpdate.
+    """
 
     bot_id: int
     update_id: int
+    replayed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

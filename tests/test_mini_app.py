@@ -145,6 +145,13 @@ def _settings(**values: object) -> Settings:
             "https://tasks.example.org/app",
         ),
         ({"public_url": "  "}, None),
+        (  # a self-hosted Bot API server's http webhook is no address Telegram opens
+            {
+                "telegram_base_url": "http://127.0.0.1:8081/bot",
+                "webhook_url": "http://todo.internal:8081/tg-webhook",
+            },
+            None,
+        ),
     ],
 )
 def test_the_mini_app_url_comes_from_public_url_or_the_webhooks_origin(

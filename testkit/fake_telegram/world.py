@@ -79,6 +79,8 @@ class TelegramWorld:
         self.calls: list[ApiCall] = []
         # Faults a test asked for (faults.py).
         self.latency: float = 0.0  # seconds added before every response
+        # As a self-hosted `telegram-bot-api --local`: webhooks may be http, on any port.
+        self.local = False
         # chat id -> seconds added to every call about that chat (a slow chat)
         self.slow_chats: dict[int, float] = {}
         # chat id -> a hold: calls about that chat wait until the test releases them
