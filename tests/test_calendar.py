@@ -107,6 +107,9 @@ async def test_the_feed_lists_open_tasks_with_due_times_and_repeat_rules(
     tasks = {t.title: t for t in (await export_tasks(direct_db, chat_id=chat.chat_id))[0]}
     call = events["Call Anna, Bob; and Carl"]
     assert call["UID"] == f"{tasks['Call Anna, Bob; and Carl'].id}@todo-bot"
+    # DTSTAMP is the task's last change, not the time of the fetch (RFC 5545, no METHOD).
+    changed = tasks["Call Anna, Bob; and Carl"].updated_at.replace(microsecond=0)
+    assert call.decoded("DTSTAMP") == call.decoded("LAST-MODIFIED") == changed
     assert call.decoded("DTSTART") == datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
     assert str(call["DESCRIPTION"]) == "Numbers:\n+49 30 1234, ext. 5; ask for \\ Carl"
     assert "RRULE" not in call

@@ -1,86 +1,25 @@
-"""The chat's calendar feed: `GET /calendar/{token}.ics`, an iCalendar (RFC 5545) file of the
-open tasks with due times, for calendar apps to subscribe to.
-
-The ICS text is made by the `icalendar` package: it escapes text values (commas, semicolons,
-backslashes, newlines), folds lines at 75 octets without splitting a UTF-8 character, and
-writes the VTIMEZONE of a zone that repeating tasks keep their wall time in.
-"""
+"""The calendar feed over HTTP: `GET /calendar/{token}.ics`, a list's open tasks with due times
+as an iCalendar file (bot.web.calendar_ics), for calendar apps to subscribe to."""
 
 import logging
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
 from fastapi import FastAPI, Response
-from icalendar import Calendar, Event
 
+from bot.web.calendar_ics import render_calendar
 from handlers.calendar import FEED_PATH
-from storage.calendar import Feed, feed_for_token
+from storage.calendar import feed_for_token
 from storage.db import Database
 from storage.errors import StorageUnavailable
-from storage.local_time import chat_zone
-from storage.models import Task
-from storage.recurrence import InvalidRecurrence, Recurrence
 
 log = logging.getLogger(__name__)
 
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _HEADERS = {
     # The address is the secret: no caches in between, no referrer to other sites.
     "Cache-Control": "private, no-cache",
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
-
-
-def _rule(task: Task, tz: ZoneInfo) -> dict[str, object] | None:
-    """The RRULE of a repeating task, or None (no rule, or one that cannot be read)."""
-    try:
-        rule = Recurrence.decode(task.recurrence or "")
-    except InvalidRecurrence:
-        return None
-    rrule: dict[str, object] = {"freq": "daily" if rule.kind == "daily" else "weekly"}
-    if rule.kind == "weekdays":
-        rrule["byday"] = list(_WEEKDAYS[:5])
-    elif rule.weekday is not None:
-        rrule["byday"] = [_WEEKDAYS[rule.weekday]]
-    if rule.until is not None:
-        # The last local day an occurrence may fall on, as the UTC moment it ends
-        # (RFC 5545: with a zoned DTSTART, UNTIL is in UTC).
-        last = datetime.combine(rule.until, time(23, 59, 59), tzinfo=tz)
-        rrule["until"] = last.astimezone(UTC)
-    return rrule
-
-
-def render_calendar(feed: Feed, *, now: datetime) -> bytes:
-    """The feed as an iCalendar file."""
-    tz = chat_zone(feed.timezone)
-    calendar = Calendar()
-    calendar.add("prodid", "-//todo-bot//tasks//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", "To-do")
-    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", "PT1H")
-    for task in feed.tasks:
-        assert task.due_at is not None
-        event = Event()
-        event.add("uid", f"{task.id}@todo-bot")
-        event.add("dtstamp", now.astimezone(UTC))
-        event.add("last-modified", task.updated_at.astimezone(UTC))
-        event.add("summary", task.title)
-        if task.description:
-            event.add("description", task.description)
-        rule = _rule(task, tz) if task.recurrence else None
-        if rule is None:
-            event.add("dtstart", task.due_at.astimezone(UTC))
-        else:
-            # A repeating task keeps its wall time across DST changes, so its start is given in
-            # the chat's zone (with that zone's VTIMEZONE), not in UTC.
-            event.add("dtstart", task.due_at.astimezone(tz))
-            event.add("rrule", rule)
-        calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
 
 
 def mount_calendar_feed(web: FastAPI, *, database: Database) -> None:
@@ -96,7 +35,7 @@ def mount_calendar_feed(web: FastAPI, *, database: Database) -> None:
         if feed is None:
             return Response("not found\n", status_code=404, media_type="text/plain")
         return Response(
-            render_calendar(feed, now=datetime.now(UTC)),
+            render_calendar(feed, year=datetime.now(UTC).year),
             media_type="text/calendar; charset=utf-8",
             headers=_HEADERS,
         )
