@@ -58,6 +58,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")
     application = builder.build()
     application.bot_data.mini_app_url = settings.mini_app_url
+    application.bot_data.calendar_key = settings.calendar_key()
     # Order matters only for the catch-all text handlers, which tasks.register adds last.
     reminders.register(application)  # its button pattern goes before the lists' catch-all
     search.register(application)  # its button pattern too

@@ -1,9 +1,13 @@
 """Logging set-up: one format, quiet HTTP clients, and the bot token never written anywhere."""
 
 import logging
+import re
 
 # httpx and httpcore log every request URL at INFO, and Bot API URLs contain the token.
 _NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler")
+# A calendar feed's address is its secret; python-telegram-bot logs the messages that carry it
+# at DEBUG (handlers/calendar.py, bot/web/calendar_feed.py).
+_FEED_ADDRESS = re.compile(r"(/calendar/)[A-Za-z0-9_-]{43}(\.ics)")
 
 
 class RedactSecrets(logging.Filter):
@@ -23,6 +27,7 @@ class RedactSecrets(logging.Filter):
         redacted = message
         for secret in self._secrets:
             redacted = redacted.replace(secret, "<redacted>")
+        redacted = _FEED_ADDRESS.sub(r"\1<redacted>\2", redacted)
         record.msg = redacted
         record.args = None
         return True

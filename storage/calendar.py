@@ -1,109 +1,312 @@
-"""The chat's calendar feed: its secret token (chats.calendar_token) and the tasks it lists."""
+"""Calendar feeds: each person's address of a list's feed, and what a feed lists.
 
+A feed's token is 32 bytes in base64url (43 characters): its random `feed_id` and an
+HMAC-SHA256 tag of it under the server's secret. Nothing secret is stored, the address can be
+shown again, and a forged token is turned away before any statement runs. A reset gives the
+feed a new `feed_id`, so the old token finds nothing. Tokens stored in plain text before
+(migration 0008) are looked up by their SHA-256 until a reset clears them.
+"""
+
+import base64
+import binascii
+import dataclasses
+import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
-from storage import statements
-from storage.changes import task_from_row
 from storage.db import Database
-from storage.models import Task, UpdateKey
+from storage.models import (
+    CalendarFeedRow,
+    ChatRow,
+    ProcessedUpdateRow,
+    Task,
+    TaskRow,
+    UpdateKey,
+    UserRow,
+)
 
 # Open tasks with a due time listed in one feed at most (the earliest due first).
 MAX_FEED_TASKS = 1_000
-# secrets.token_urlsafe(32): 32 random bytes, 43 URL-safe characters.
-TOKEN_BYTES = 32
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
+_ID_BYTES = 8
+_TAG_BYTES = 24
+_TAG_CONTEXT = b"todo-bot calendar feed\0"
 
-# The chat's token: kept as it is, or a new one when there is none or `reset` is asked for.
-# A reset records the update in processed_updates in the same statement, so a redelivered
-# `/calendar reset` does not revoke the URL the first delivery handed out.
-_TOKEN = sa.text("""
-WITH seen AS (
-    SELECT 1 FROM processed_updates
-    WHERE :once AND bot_id = :bot_id AND update_id = :update_id
-),
-recorded AS (
-    INSERT INTO processed_updates (bot_id, update_id)
-    SELECT :bot_id, :update_id WHERE :once AND NOT EXISTS (SELECT 1 FROM seen)
-),
-given AS (
-    INSERT INTO chats AS c (chat_id, calendar_token)
-    SELECT :chat_id, :new_token WHERE NOT EXISTS (SELECT 1 FROM seen)
-    ON CONFLICT (chat_id) DO UPDATE SET calendar_token = CASE
-        WHEN :reset OR c.calendar_token IS NULL THEN EXCLUDED.calendar_token
-        ELSE c.calendar_token END
-    RETURNING c.calendar_token
-)
-SELECT coalesce(
-    (SELECT calendar_token FROM given),
-    (SELECT calendar_token FROM chats WHERE chat_id = :chat_id)
-) AS calendar_token
-""").bindparams(
-    sa.bindparam("chat_id", type_=sa.BigInteger),
-    sa.bindparam("bot_id", type_=sa.BigInteger),
-    sa.bindparam("update_id", type_=sa.BigInteger),
-    sa.bindparam("once", type_=sa.Boolean),
-    sa.bindparam("reset", type_=sa.Boolean),
-    sa.bindparam("new_token", type_=sa.Text),
-)
+_feeds: sa.Table = CalendarFeedRow.__table__  # type: ignore[attr-defined]
+_chats: sa.Table = ChatRow.__table__  # type: ignore[attr-defined]
+_tasks: sa.Table = TaskRow.__table__  # type: ignore[attr-defined]
+_users: sa.Table = UserRow.__table__  # type: ignore[attr-defined]
+_processed: sa.Table = ProcessedUpdateRow.__table__  # type: ignore[attr-defined]
 
-_FEED = sa.text(f"""
-SELECT c.chat_id AS feed_chat_id, c.timezone AS feed_timezone, t.*
-FROM chats AS c
-LEFT JOIN LATERAL (
-    SELECT {statements.TASK_COLUMNS} FROM tasks
-    WHERE chat_id = c.chat_id AND NOT done AND deleted_at IS NULL AND due_at IS NOT NULL
-    ORDER BY due_at, number LIMIT :limit
-) AS t ON true
-WHERE c.calendar_token = :token
-""").bindparams(sa.bindparam("token", type_=sa.Text))
+_list_id = sa.bindparam("list_id", type_=sa.BigInteger)
+_chat_id = sa.bindparam("chat_id", type_=sa.BigInteger)
+_user_id = sa.bindparam("user_id", type_=sa.BigInteger)
+_private = sa.bindparam("private", type_=sa.Boolean)
+_reset = sa.bindparam("reset", type_=sa.Boolean)
+_new_feed_id = sa.bindparam("new_feed_id", type_=sa.BigInteger)
+_once = sa.bindparam("once", type_=sa.Boolean)
+_bot_id = sa.bindparam("bot_id", type_=sa.BigInteger)
+_update_id = sa.bindparam("update_id", type_=sa.BigInteger)
 
 
 @dataclass(frozen=True, slots=True)
 class Feed:
-    """What a calendar feed shows: the chat's time zone and its open tasks with due times."""
+    """What a calendar feed shows, and whose it is."""
 
-    chat_id: int
+    list_id: int
+    chat_id: int  # the Telegram chat whose members may read it
+    user_id: int | None  # None: a group's shared address from before feeds were personal
     timezone: str | None
     tasks: list[Task]
 
 
-async def calendar_token(
-    db: Database, *, chat_id: int, reset: bool = False, once_for: UpdateKey | None = None
-) -> str:
-    """The chat's feed token, made on first use; with `reset` a new one (the old one stops)."""
-    params = {
-        "chat_id": chat_id,
-        "reset": reset,
-        "new_token": secrets.token_urlsafe(TOKEN_BYTES),
+@dataclass(frozen=True, slots=True)
+class FeedAddress:
+    """A person's feed token, or None when they must first start the bot privately."""
+
+    token: str | None
+
+
+def feed_token(key: bytes, feed_id: int) -> str:
+    """The token of a feed: its id and the id's tag under `key`."""
+    raw = feed_id.to_bytes(_ID_BYTES, "big")
+    tag = hmac.new(key, _TAG_CONTEXT + raw, hashlib.sha256).digest()[:_TAG_BYTES]
+    return base64.urlsafe_b64encode(raw + tag).rstrip(b"=").decode()
+
+
+def feed_id_of(key: bytes, token: str) -> int | None:
+    """The feed id a token made with `key` names; None for any other text."""
+    if not _TOKEN_SHAPE.fullmatch(token):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=")
+    except (binascii.Error, ValueError):
+        return None
+    feed_id = int.from_bytes(raw[:_ID_BYTES], "big")
+    # Only the one spelling feed_token writes (the last character carries two spare bits).
+    if not hmac.compare_digest(feed_token(key, feed_id), token):
+        return None
+    return feed_id
+
+
+def _random_feed_id() -> int:
+    return secrets.randbits(63) or 1
+
+
+def _once_ctes() -> tuple[sa.CTE, sa.CTE]:
+    """`seen`: the update was applied before; `recorded`: records it now (when not seen)."""
+    seen = (
+        sa.select(sa.literal(1).label("one"))
+        .select_from(_processed)
+        .where(_once, _processed.c.bot_id == _bot_id, _processed.c.update_id == _update_id)
+        .cte("seen")
+    )
+    recorded = (
+        sa.insert(_processed)
+        .from_select(
+            [_processed.c.bot_id, _processed.c.update_id],
+            sa.select(_bot_id, _update_id).where(_once, ~sa.exists(seen.select())),
+            include_defaults=False,
+        )
+        .cte("recorded")
+    )
+    return seen, recorded
+
+
+def _address_statement() -> sa.Executable:
+    """The person's feed of the list, made on first use (with `reset`: a new feed id).
+
+    In a group the feed is made only for someone who has started the bot, who can be sent its
+    address privately; `started` says whether they have. A reset records the update in the same
+    statement, so a redelivered `/calendar reset` does not revoke the address it handed out.
+    """
+    seen, recorded = _once_ctes()
+    may_have = sa.or_(
+        _private,
+        sa.exists().where(_users.c.user_id == _user_id, _users.c.started_at.is_not(None)),
+    )
+    go = sa.and_(may_have, ~sa.exists(seen.select()))
+    list_row = (
+        postgresql.insert(_chats)
+        .from_select([_chats.c.chat_id], sa.select(_list_id).where(go), include_defaults=False)
+        .on_conflict_do_nothing(index_elements=[_chats.c.chat_id])
+        .cte("list_row")
+    )
+    insert = postgresql.insert(_feeds).from_select(
+        [_feeds.c.feed_id, _feeds.c.list_id, _feeds.c.chat_id, _feeds.c.user_id],
+        sa.select(_new_feed_id, _list_id, _chat_id, _user_id).where(go),
+        include_defaults=False,
+    )
+    given = (
+        insert.on_conflict_do_update(
+            index_elements=[_feeds.c.list_id, _feeds.c.user_id],
+            set_={
+                "feed_id": sa.case((_reset, insert.excluded.feed_id), else_=_feeds.c.feed_id),
+                "legacy_token_hash": sa.case(
+                    (_reset, sa.null()), else_=_feeds.c.legacy_token_hash
+                ),
+            },
+        )
+        .returning(_feeds.c.feed_id)
+        .cte("given")
+    )
+    before = sa.select(_feeds.c.feed_id).where(
+        _feeds.c.list_id == _list_id, _feeds.c.user_id == _user_id
+    )
+    return sa.select(
+        may_have.label("started"),
+        sa.func.coalesce(
+            sa.select(given.c.feed_id).scalar_subquery(), before.scalar_subquery()
+        ).label("feed_id"),
+    ).add_cte(list_row, recorded)
+
+
+_ADDRESS = _address_statement()
+
+
+def _reset_all_statement() -> sa.Executable:
+    """Every feed of the list ends (applied once per update)."""
+    seen, recorded = _once_ctes()
+    ended = (
+        sa.delete(_feeds)
+        .where(_feeds.c.list_id == _list_id, ~sa.exists(seen.select()))
+        .returning(_feeds.c.feed_id)
+        .cte("ended")
+    )
+    return sa.select(sa.func.count().label("ended")).select_from(ended).add_cte(recorded)
+
+
+_RESET_ALL = _reset_all_statement()
+
+_TASK_FIELDS = [field.name for field in dataclasses.fields(Task)]
+
+
+def _feed_statement(which: sa.ColumnElement[bool]) -> sa.Executable:
+    """The feed `which` picks, with its list's zone and its open tasks with due times, earliest
+    first: one row per task (task columns NULL when there is none)."""
+    listed = (
+        sa.select(*(_tasks.c[name] for name in _TASK_FIELDS))
+        .where(
+            _tasks.c.chat_id == _feeds.c.list_id,
+            ~_tasks.c.done,
+            _tasks.c.deleted_at.is_(None),
+            _tasks.c.due_at.is_not(None),
+        )
+        .order_by(_tasks.c.due_at, _tasks.c.number)
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .lateral("listed")
+    )
+    return (
+        sa.select(
+            _feeds.c.list_id.label("feed_list_id"),
+            _feeds.c.chat_id.label("feed_chat_id"),
+            _feeds.c.user_id.label("feed_user_id"),
+            _chats.c.timezone.label("feed_timezone"),
+            listed,
+        )
+        .select_from(
+            _feeds.join(_chats, _chats.c.chat_id == _feeds.c.list_id).outerjoin(listed, sa.true())
+        )
+        .where(which)
+    )
+
+
+_FEED_BY_ID = _feed_statement(_feeds.c.feed_id == sa.bindparam("feed_id", type_=sa.BigInteger))
+_FEED_BY_OLD_TOKEN = _feed_statement(
+    _feeds.c.legacy_token_hash == sa.bindparam("token_hash", type_=sa.LargeBinary)
+)
+
+
+def _once_params(once_for: UpdateKey | None) -> dict[str, Any]:
+    return {
         "once": once_for is not None,
         "bot_id": once_for.bot_id if once_for else 0,
         "update_id": once_for.update_id if once_for else 0,
     }
+
+
+async def _run_once(
+    db: Database, statement: sa.Executable, params: dict[str, Any], once_for: UpdateKey | None
+) -> list[sa.Row[Any]]:
     for attempt in (1, 2):
         try:
-            # Safe to repeat: a retry writes the same new token again.
-            rows = await db.run(_TOKEN, params, idempotent=True)
-            break
+            # Safe to repeat: a retry finds its own record, or writes the same values again.
+            return await db.run(statement, params, idempotent=True)
         except sa.exc.IntegrityError as error:
             # The same update ran at this very moment elsewhere and recorded itself first;
-            # running again finds that record and returns the token it set.
+            # running again finds that record and changes nothing.
             if once_for is None or attempt == 2 or "processed_updates" not in str(error):
                 raise
-    token: str = rows[0]._mapping["calendar_token"]
-    return token
+    raise AssertionError("unreachable")
 
 
-async def feed_for_token(db: Database, *, token: str, limit: int = MAX_FEED_TASKS) -> Feed | None:
-    """The feed of the chat holding `token`, or None for a token no chat holds (any more)."""
-    if not _TOKEN_SHAPE.fullmatch(token):
+async def feed_address(
+    db: Database,
+    *,
+    key: bytes,
+    list_id: int,
+    chat_id: int,
+    user_id: int,
+    private: bool,
+    reset: bool = False,
+    once_for: UpdateKey | None = None,
+) -> FeedAddress:
+    """The user's feed token of the list, made on first use; with `reset` a new one (the old
+    stops). In a group (`private` false) none is made until the user has started the bot."""
+    params = {
+        "list_id": list_id,
+        "chat_id": chat_id,
+        "user_id": user_id,
+        "private": private,
+        "reset": reset,
+        "new_feed_id": _random_feed_id(),
+        **_once_params(once_for),
+    }
+    row = (await _run_once(db, _ADDRESS, params, once_for))[0]._mapping
+    if not row["started"] or row["feed_id"] is None:
+        return FeedAddress(token=None)
+    return FeedAddress(token=feed_token(key, row["feed_id"]))
+
+
+async def end_all_feeds(db: Database, *, list_id: int, once_for: UpdateKey | None = None) -> int:
+    """End every feed of the list (each member's, and an old shared one); how many ended."""
+    params = {"list_id": list_id, **_once_params(once_for)}
+    rows = await _run_once(db, _RESET_ALL, params, once_for)
+    ended: int = rows[0]._mapping["ended"]
+    return ended
+
+
+async def feed_for_token(
+    db: Database, *, key: bytes, token: str, limit: int = MAX_FEED_TASKS
+) -> Feed | None:
+    """The feed `token` names, or None for a token no feed has (any more)."""
+    feed_id = feed_id_of(key, token)
+    if feed_id is not None:
+        rows = await db.run(_FEED_BY_ID, {"feed_id": feed_id, "limit": limit}, idempotent=True)
+    elif _TOKEN_SHAPE.fullmatch(token):
+        token_hash = hashlib.sha256(token.encode()).digest()
+        params = {"token_hash": token_hash, "limit": limit}
+        rows = await db.run(_FEED_BY_OLD_TOKEN, params, idempotent=True)
+    else:
         return None
-    rows = await db.run(_FEED, {"token": token, "limit": limit}, idempotent=True)
     if not rows:
         return None
     first = rows[0]._mapping
-    tasks = [task_from_row(row) for row in rows if row._mapping["id"] is not None]
-    return Feed(chat_id=first["feed_chat_id"], timezone=first["feed_timezone"], tasks=tasks)
+    tasks = [
+        Task(**{name: row._mapping[name] for name in _TASK_FIELDS})
+        for row in rows
+        if row._mapping["id"] is not None
+    ]
+    return Feed(
+        list_id=first["feed_list_id"],
+        chat_id=first["feed_chat_id"],
+        user_id=first["feed_user_id"],
+        timezone=first["feed_timezone"],
+        tasks=tasks,
+    )

@@ -1,84 +1,33 @@
-"""/calendar and the feed it gives, end to end: a bot with a public URL serving its web app,
-the fake Bot API, PostgreSQL, and the feed read by the `icalendar` package."""
+"""/calendar in a private chat and the feed it gives, end to end: a bot with a public URL
+serving its web app, the fake Bot API, PostgreSQL, and the feed read by the `icalendar` package."""
 
-import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import icalendar
 import pytest
 from sqlalchemy.engine import URL
 from telegram import Update
-from telegram.ext import Application
 
-from bot.runner import running_bot
 from storage.db import Database
 from storage.transfer import export_tasks
 from testkit.fake_telegram import FakeTelegram
-from testkit.postgres import free_port
 from tests.botdriver import ChatDriver
-from tests.conftest import bot_settings
-from tests.factories import new_chat_id, new_user_id
+from tests.feedbot import FEED_URL, FeedBot, running_feed_bot
 
-PUBLIC_URL = "https://todo.example.test"
 pytestmark = pytest.mark.usefixtures("telegram_calls_all_ok")
-_FEED_URL = re.compile(re.escape(PUBLIC_URL) + r"(/calendar/[A-Za-z0-9_-]{43}\.ics)")
 
 
 def _mine(chat: ChatDriver) -> Any:
     return lambda call: call.ok and str(call.params.get("chat_id")) == str(chat.chat_id)
 
 
-@dataclass
-class FeedBot:
-    application: Application  # type: ignore[type-arg]
-    telegram: FakeTelegram
-    client: httpx.AsyncClient
-
-    def chat(self, *, group: bool = False) -> ChatDriver:
-        user = new_user_id()
-        if group:
-            return ChatDriver(
-                self.telegram, chat_id=new_chat_id(group=True), user_id=user, chat_type="group"
-            )
-        return ChatDriver(self.telegram, chat_id=user, user_id=user)
-
-    async def feed_path(self, chat: ChatDriver, command: str = "/calendar") -> str:
-        reply = await chat.send(command)
-        found = _FEED_URL.search(reply.text)
-        assert found, reply.text
-        return found.group(1)
-
-    async def feed(self, path: str) -> icalendar.Calendar:
-        response = await self.client.get(path)
-        assert response.status_code == 200, response.text
-        assert response.headers["content-type"] == "text/calendar; charset=utf-8"
-        return icalendar.Calendar.from_ical(response.content)
-
-
 @pytest.fixture
 async def feed_bot(own_telegram: FakeTelegram, database_url: URL) -> AsyncIterator[FeedBot]:
-    """A bot of the test's own with PUBLIC_URL set, its web app on a local port."""
-    port = free_port()
-    settings = bot_settings(
-        own_telegram,
-        database_url,
-        public_url=PUBLIC_URL,
-        webhook_listen="127.0.0.1",
-        port=port,
-    )
-    async with (
-        running_bot(settings, poll_timeout=1) as application,
-        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client,
-    ):
-        yield FeedBot(application, own_telegram, client)
-    # (getUpdates meets 409 by design when the bot restarts its poll; that is no rejection)
-    rejected = [c.describe() for c in own_telegram.calls if not c.ok and c.method != "getUpdates"]
-    assert rejected == [], "Telegram would have rejected:\n" + "\n".join(rejected)
+    async with running_feed_bot(own_telegram, database_url) as bot:
+        yield bot
 
 
 def _events(calendar: icalendar.Calendar) -> dict[str, icalendar.Event]:
@@ -88,7 +37,7 @@ def _events(calendar: icalendar.Calendar) -> dict[str, icalendar.Event]:
 async def test_the_feed_lists_open_tasks_with_due_times_and_repeat_rules(
     feed_bot: FeedBot, direct_db: Database
 ) -> None:
-    chat = feed_bot.chat()
+    chat = feed_bot.private_chat()
     await chat.send("/timezone Europe/Berlin")
     await chat.send(
         "/add Call Anna, Bob; and Carl @ 2027-03-01 09:00\n"
@@ -129,7 +78,7 @@ async def test_the_feed_lists_open_tasks_with_due_times_and_repeat_rules(
 
 
 async def test_ics_text_is_escaped_and_folded(feed_bot: FeedBot) -> None:
-    chat = feed_bot.chat()
+    chat = feed_bot.private_chat()
     title = "Ünïcödé, semi; back\\slash " + "long " * 40
     await chat.send(f"/add {title} @ 2027-03-01 09:00")
     response = await feed_bot.client.get(await feed_bot.feed_path(chat))
@@ -142,7 +91,8 @@ async def test_ics_text_is_escaped_and_folded(feed_bot: FeedBot) -> None:
 
 
 async def test_another_chats_tasks_are_never_in_the_feed(feed_bot: FeedBot) -> None:
-    mine, theirs = feed_bot.chat(), feed_bot.chat(group=True)
+    mine, theirs = feed_bot.private_chat(), feed_bot.group()
+    await feed_bot.start_privately(theirs)
     await mine.send("/add Mine @ 2027-03-01 09:00")
     await theirs.send("/add Theirs @ 2027-03-01 09:00")
     my_feed = await feed_bot.feed(await feed_bot.feed_path(mine))
@@ -152,7 +102,7 @@ async def test_another_chats_tasks_are_never_in_the_feed(feed_bot: FeedBot) -> N
 
 
 async def test_the_address_stays_until_reset_revokes_it(feed_bot: FeedBot) -> None:
-    chat = feed_bot.chat()
+    chat = feed_bot.private_chat()
     await chat.send("/add Mine @ 2027-03-01 09:00")
     first = await feed_bot.feed_path(chat)
     assert await feed_bot.feed_path(chat) == first
@@ -168,7 +118,7 @@ async def test_the_address_stays_until_reset_revokes_it(feed_bot: FeedBot) -> No
 
 
 async def test_a_redelivered_reset_keeps_the_address_it_gave(feed_bot: FeedBot) -> None:
-    chat = feed_bot.chat()
+    chat = feed_bot.private_chat()
     first = await feed_bot.feed_path(chat)
     telegram = feed_bot.telegram
     mark = telegram.mark()
@@ -176,7 +126,7 @@ async def test_a_redelivered_reset_keeps_the_address_it_gave(feed_bot: FeedBot) 
     await telegram.wait_for("sendMessage", _mine(chat), after=mark)
     await feed_bot.application.process_update(Update.de_json(update, feed_bot.application.bot))
     answers = [c for c in telegram.calls[mark:] if c.method == "sendMessage" and _mine(chat)(c)]
-    paths = [_FEED_URL.search(str(c.params["text"])) for c in answers]
+    paths = [FEED_URL.search(str(c.params["text"])) for c in answers]
     assert len(paths) == 2 and all(paths)
     assert paths[0].group(1) == paths[1].group(1) != first  # type: ignore[union-attr]
     assert (await feed_bot.client.get(paths[0].group(1))).status_code == 200  # type: ignore[union-attr]

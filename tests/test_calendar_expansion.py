@@ -82,7 +82,9 @@ def _feed(zone_name: str) -> tuple[bytes, dict[str, list[datetime]]]:
     """A feed of every rule in the zone, and what the bot expects of each event (by UID)."""
     zone = ZoneInfo(zone_name)
     tasks = [_task(zone, rule, number) for number, rule in enumerate(RULES, 1)]
-    ics = render_calendar(Feed(chat_id=1, timezone=zone_name, tasks=tasks), year=2026)
+    ics = render_calendar(
+        Feed(list_id=1, chat_id=1, user_id=1, timezone=zone_name, tasks=tasks), year=2026
+    )
     expected = {f"{task.id}@todo-bot": _bots_instants(task, zone) for task in tasks}
     return ics, expected
 

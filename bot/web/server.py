@@ -59,15 +59,18 @@ def create_web_app(
         openapi_url="/openapi.json",
     )
     install_error_answers(web)
+    access = access or ChatAccess(application.bot)
     web.state.api = api.ApiContext(
         database=database,
-        access=access or ChatAccess(application.bot),
+        access=access,
         bot_token=application.bot.token,
         max_age=MAX_AGE,
     )
     web.include_router(api.router)
     mount_mini_app(web)
-    mount_calendar_feed(web, database=database)
+    mount_calendar_feed(
+        web, database=database, access=access, key=application.bot_data.calendar_key
+    )
 
     @web.get("/healthz", include_in_schema=False)
     async def health() -> Response:
