@@ -15,6 +15,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,15 +45,16 @@ _tasks: sa.Table = TaskRow.__table__  # type: ignore[attr-defined]
 _users: sa.Table = UserRow.__table__  # type: ignore[attr-defined]
 _processed: sa.Table = ProcessedUpdateRow.__table__  # type: ignore[attr-defined]
 
-_list_id = sa.bindparam("list_id", type_=sa.BigInteger)
-_chat_id = sa.bindparam("chat_id", type_=sa.BigInteger)
-_user_id = sa.bindparam("user_id", type_=sa.BigInteger)
+_list_id = sa.bindparam("of_list", type_=sa.BigInteger)
+_chat_id = sa.bindparam("of_chat", type_=sa.BigInteger)
+_user_id = sa.bindparam("of_user", type_=sa.BigInteger)
 _private = sa.bindparam("private", type_=sa.Boolean)
 _reset = sa.bindparam("reset", type_=sa.Boolean)
 _new_feed_id = sa.bindparam("new_feed_id", type_=sa.BigInteger)
 _once = sa.bindparam("once", type_=sa.Boolean)
-_bot_id = sa.bindparam("bot_id", type_=sa.BigInteger)
-_update_id = sa.bindparam("update_id", type_=sa.BigInteger)
+_bot_id = sa.bindparam("of_bot", type_=sa.BigInteger)
+_update_id = sa.bindparam("of_update", type_=sa.BigInteger)
+# (No parameter is named like a column: SQLAlchemy would add such a one to an UPDATE's SET.)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,9 @@ class Feed:
     user_id: int | None  # None: a group's shared address from before feeds were personal
     timezone: str | None
     tasks: list[Task]
+    # A digest of what it shows, and since when it shows that (see _feed_statement).
+    revision: str = ""
+    changed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,46 +193,104 @@ _TASK_FIELDS = [field.name for field in dataclasses.fields(Task)]
 
 
 def _feed_statement(which: sa.ColumnElement[bool]) -> sa.Executable:
-    """The feed `which` picks, with its list's zone and its open tasks with due times, earliest
-    first: one row per task (task columns NULL when there is none)."""
+    """The feed `which` picks: whose it is, its list's zone, its revision, and its open tasks
+    with due times, earliest first, one row per task (task columns NULL when there is none).
+
+    The revision is a digest of the zone and of each listed task's id, last change, due time
+    and rule: any change to a listed task (which moves its updated_at), a task joining or
+    leaving the list (added, done, deleted, due time set or removed), or a new zone changes it.
+    When it differs from the stored one, the same statement stores it with a new `changed_at`.
+    """
+    feed = (
+        sa.select(
+            _feeds.c.feed_id,
+            _feeds.c.list_id,
+            _feeds.c.chat_id,
+            _feeds.c.user_id,
+            _feeds.c.changed_at,
+            _chats.c.timezone,
+        )
+        .select_from(_feeds.join(_chats, _chats.c.chat_id == _feeds.c.list_id))
+        .where(which)
+        .cte("feed")
+    )
     listed = (
         sa.select(*(_tasks.c[name] for name in _TASK_FIELDS))
-        .where(
-            _tasks.c.chat_id == _feeds.c.list_id,
-            ~_tasks.c.done,
-            _tasks.c.deleted_at.is_(None),
-            _tasks.c.due_at.is_not(None),
-        )
+        .select_from(_tasks.join(feed, _tasks.c.chat_id == feed.c.list_id))
+        .where(~_tasks.c.done, _tasks.c.deleted_at.is_(None), _tasks.c.due_at.is_not(None))
         .order_by(_tasks.c.due_at, _tasks.c.number)
         .limit(sa.bindparam("limit", type_=sa.Integer))
-        .lateral("listed")
+        .cte("listed")
+    )
+    each = sa.func.concat_ws(
+        ":",
+        listed.c.id,
+        sa.extract("epoch", listed.c.updated_at),
+        sa.extract("epoch", listed.c.due_at),
+        listed.c.recurrence,
+    )
+    digest = sa.func.md5(
+        sa.func.concat_ws(
+            "|",
+            feed.c.timezone,
+            sa.func.string_agg(
+                each,
+                postgresql.aggregate_order_by(
+                    sa.literal_column("','"), listed.c.due_at, listed.c.number
+                ),
+            ),
+        )
+    )
+    revision = (
+        sa.select(feed.c.feed_id, digest.label("revision"))
+        .select_from(feed.outerjoin(listed, sa.true()))
+        .group_by(feed.c.feed_id, feed.c.timezone)
+        .cte("revision")
+    )
+    # Whole seconds (HTTP dates have no finer ones), and always later than the last: two
+    # changes in one second must not share a Last-Modified.
+    changed_at = sa.func.greatest(
+        sa.func.date_trunc("second", sa.func.now()),
+        _feeds.c.changed_at + sa.text("interval '1 second'"),
+    )
+    touched = (
+        sa.update(_feeds)
+        .where(
+            _feeds.c.feed_id == revision.c.feed_id,
+            _feeds.c.revision.is_distinct_from(revision.c.revision),
+        )
+        .values(revision=revision.c.revision, changed_at=changed_at)
+        .returning(_feeds.c.changed_at)
+        .cte("touched")
     )
     return (
         sa.select(
-            _feeds.c.list_id.label("feed_list_id"),
-            _feeds.c.chat_id.label("feed_chat_id"),
-            _feeds.c.user_id.label("feed_user_id"),
-            _chats.c.timezone.label("feed_timezone"),
-            listed,
+            feed.c.list_id.label("feed_list_id"),
+            feed.c.chat_id.label("feed_chat_id"),
+            feed.c.user_id.label("feed_user_id"),
+            feed.c.timezone.label("feed_timezone"),
+            revision.c.revision.label("feed_revision"),
+            sa.func.coalesce(
+                sa.select(touched.c.changed_at).scalar_subquery(), feed.c.changed_at
+            ).label("feed_changed_at"),
+            *(listed.c[name] for name in _TASK_FIELDS),
         )
-        .select_from(
-            _feeds.join(_chats, _chats.c.chat_id == _feeds.c.list_id).outerjoin(listed, sa.true())
-        )
-        .where(which)
+        .select_from(feed.join(revision, sa.true()).outerjoin(listed, sa.true()))
+        .order_by(listed.c.due_at, listed.c.number)
     )
 
 
-_FEED_BY_ID = _feed_statement(_feeds.c.feed_id == sa.bindparam("feed_id", type_=sa.BigInteger))
+_FEED_BY_ID = _feed_statement(_feeds.c.feed_id == sa.bindparam("wanted_feed", type_=sa.BigInteger))
 _FEED_BY_OLD_TOKEN = _feed_statement(
-    _feeds.c.legacy_token_hash == sa.bindparam("token_hash", type_=sa.LargeBinary)
+    _feeds.c.legacy_token_hash == sa.bindparam("wanted_hash", type_=sa.LargeBinary)
 )
 
 
 def _once_params(once_for: UpdateKey | None) -> dict[str, Any]:
     return {
         "once": once_for is not None,
-        "bot_id": once_for.bot_id if once_for else 0,
-        "update_id": once_for.update_id if once_for else 0,
+        "of_bot": once_for.bot_id if once_for else 0,
+        "of_update": once_for.update_id if once_for else 0,
     }
 
 
@@ -260,9 +323,9 @@ async def feed_address(
     """The user's feed token of the list, made on first use; with `reset` a new one (the old
     stops). In a group (`private` false) none is made until the user has started the bot."""
     params = {
-        "list_id": list_id,
-        "chat_id": chat_id,
-        "user_id": user_id,
+        "of_list": list_id,
+        "of_chat": chat_id,
+        "of_user": user_id,
         "private": private,
         "reset": reset,
         "new_feed_id": _random_feed_id(),
@@ -276,7 +339,7 @@ async def feed_address(
 
 async def end_all_feeds(db: Database, *, list_id: int, once_for: UpdateKey | None = None) -> int:
     """End every feed of the list (each member's, and an old shared one); how many ended."""
-    params = {"list_id": list_id, **_once_params(once_for)}
+    params = {"of_list": list_id, **_once_params(once_for)}
     rows = await _run_once(db, _RESET_ALL, params, once_for)
     ended: int = rows[0]._mapping["ended"]
     return ended
@@ -288,10 +351,10 @@ async def feed_for_token(
     """The feed `token` names, or None for a token no feed has (any more)."""
     feed_id = feed_id_of(key, token)
     if feed_id is not None:
-        rows = await db.run(_FEED_BY_ID, {"feed_id": feed_id, "limit": limit}, idempotent=True)
+        rows = await db.run(_FEED_BY_ID, {"wanted_feed": feed_id, "limit": limit}, idempotent=True)
     elif _TOKEN_SHAPE.fullmatch(token):
         token_hash = hashlib.sha256(token.encode()).digest()
-        params = {"token_hash": token_hash, "limit": limit}
+        params = {"wanted_hash": token_hash, "limit": limit}
         rows = await db.run(_FEED_BY_OLD_TOKEN, params, idempotent=True)
     else:
         return None
@@ -309,4 +372,6 @@ async def feed_for_token(
         user_id=first["feed_user_id"],
         timezone=first["feed_timezone"],
         tasks=tasks,
+        revision=first["feed_revision"],
+        changed_at=first["feed_changed_at"],
     )

@@ -267,6 +267,10 @@ class CalendarFeedRow(SQLModel, table=True):
     user_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     # SHA-256 of a token stored in plain text before (migration 0008); cleared by a reset.
     legacy_token_hash: bytes | None = Field(default=None, sa_type=sa.LargeBinary, unique=True)
+    # A digest of what the feed last showed, and since when (whole seconds, only ever later):
+    # its ETag and Last-Modified, updated by the fetch that finds the feed changed.
+    revision: str | None = Field(default=None, sa_type=sa.Text)
+    changed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     created_at: datetime | None = Field(
         default=None,
         sa_type=sa.DateTime(timezone=True),

@@ -2,7 +2,8 @@
 serving its web app, the fake Bot API, PostgreSQL, and the feed read by the `icalendar` package."""
 
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -140,3 +141,74 @@ async def test_without_a_public_url_the_bot_says_how_to_set_one(private_chat: Ch
 async def test_calendar_with_other_words_explains_usage(private_chat: ChatDriver) -> None:
     reply = await private_chat.send("/calendar please")
     assert "Usage: /calendar" in reply.text
+
+
+async def test_an_unchanged_feed_is_the_same_bytes_and_etag(feed_bot: FeedBot) -> None:
+    chat = feed_bot.private_chat()
+    await chat.send("/timezone Europe/Berlin")
+    await chat.send("/add Gym @ every monday 7:30\nDentist @ 2027-03-01 09:00")
+    path = await feed_bot.feed_path(chat)
+    first, second = await feed_bot.client.get(path), await feed_bot.client.get(path)
+    assert first.content == second.content
+    assert first.headers["etag"] == second.headers["etag"]
+    assert first.headers["etag"].startswith('"') and not first.headers["etag"].startswith("W/")
+    assert first.headers["last-modified"] == second.headers["last-modified"]
+
+
+async def test_a_matching_etag_gets_304_until_the_feed_changes(feed_bot: FeedBot) -> None:
+    chat = feed_bot.private_chat()
+    await chat.send(
+        "/add One @ 2027-03-01 09:00\nTwo @ 2027-03-02 09:00\nThree @ 2027-03-03 09:00"
+    )
+    path = await feed_bot.feed_path(chat)
+    response = await feed_bot.client.get(path)
+    dated = await feed_bot.client.get(
+        path, headers={"If-Modified-Since": response.headers["last-modified"]}
+    )
+    assert (dated.status_code, dated.content) == (304, b"")
+    changes = [
+        "/edit 1 One, renamed",
+        "/note 1 with a note",
+        "/due 2 2027-04-02 10:00",
+        "/add Four @ 2027-03-04 09:00",
+        "/done 3",
+        "/delete 4",
+        "/due 2 off",
+        "/timezone Europe/Paris",
+        "/due 1 every friday 8:00",
+    ]
+    seen_etags = {response.headers["etag"]}
+    for change in changes:
+        etag, last_modified = response.headers["etag"], response.headers["last-modified"]
+        unchanged = await feed_bot.client.get(path, headers={"If-None-Match": etag})
+        assert (unchanged.status_code, unchanged.content) == (304, b"")
+        assert unchanged.headers["etag"] == etag
+        await chat.send(change)
+        response = await feed_bot.client.get(path, headers={"If-None-Match": etag})
+        assert response.status_code == 200, change
+        assert response.headers["etag"] not in seen_etags, change
+        seen_etags.add(response.headers["etag"])
+        # A client that knows only the date sees the change too, even within the same second
+        # (each change gets a later Last-Modified; one not yet reached is sent as now).
+        dated = await feed_bot.client.get(path, headers={"If-Modified-Since": last_modified})
+        assert dated.status_code == 200, change
+    later = format_datetime(parsedate_to_datetime(last_modified) + timedelta(minutes=1))
+    assert (
+        await feed_bot.client.get(path, headers={"If-Modified-Since": later})
+    ).status_code == 304
+    assert [
+        str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    ] == ["One, renamed"]
+
+
+async def test_head_answers_as_get_does_without_a_body(feed_bot: FeedBot) -> None:
+    chat = feed_bot.private_chat()
+    await chat.send("/add Dentist @ 2027-03-01 09:00")
+    path = await feed_bot.feed_path(chat)
+    got, head = await feed_bot.client.get(path), await feed_bot.client.head(path)
+    assert (head.status_code, head.content) == (200, b"")
+    for name in ("etag", "last-modified", "content-type", "cache-control"):
+        assert head.headers[name] == got.headers[name]
+    again = await feed_bot.client.head(path, headers={"If-None-Match": got.headers["etag"]})
+    assert again.status_code == 304
+    assert (await feed_bot.client.head("/calendar/" + "A" * 43 + ".ics")).status_code == 404

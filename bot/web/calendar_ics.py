@@ -18,6 +18,9 @@ from storage.local_time import chat_zone, wall_to_utc
 from storage.models import Task
 from storage.recurrence import InvalidRecurrence, Recurrence
 
+# Part of every ETag: raise it when the same tasks start giving other bytes, so that calendar
+# apps fetch the feed again instead of being told it is unchanged.
+FORMAT_VERSION = 2
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # How many years ahead the occurrences on clock-change nights are spelled out (see _moved).
 MOVED_YEARS = 15

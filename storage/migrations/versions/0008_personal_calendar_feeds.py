@@ -4,6 +4,8 @@
 each becomes a row of `calendar_feeds` holding only the token's SHA-256 (a private chat's for
 its user; a group's with no user, until an admin resets the group's addresses), and the column
 goes. New tokens are made from a random `feed_id` with the server's secret and never stored.
+`revision` and `changed_at` are what a feed showed last and since when (its ETag and
+Last-Modified).
 
 Going down restores the column empty: the old addresses cannot be rebuilt from their hashes.
 
@@ -47,6 +49,8 @@ def upgrade() -> None:
         sa.Column("chat_id", sa.BigInteger(), nullable=False),
         sa.Column("user_id", sa.BigInteger(), nullable=True),
         sa.Column("legacy_token_hash", sa.LargeBinary(), nullable=True),
+        sa.Column("revision", sa.Text(), nullable=True),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column(
             "created_at",
             sa.DateTime(timezone=True),
