@@ -69,6 +69,17 @@ class Feed:
     # A digest of what it shows, and since when it shows that (see _feed_statement).
     revision: str = ""
     changed_at: datetime | None = None
+    # True when only the feed was asked for, not its tasks (`tasks` is then empty).
+    tasks_left_out: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FeedKey:
+    """What a token names: a feed's id (a token tagged with the key), or the SHA-256 of a token
+    from before migration 0008 (any other token of the right shape)."""
+
+    feed_id: int | None = None
+    old_token_hash: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +109,16 @@ def feed_id_of(key: bytes, token: str) -> int | None:
     if not hmac.compare_digest(feed_token(key, feed_id), token):
         return None
     return feed_id
+
+
+def feed_key(key: bytes, token: str) -> FeedKey | None:
+    """What `token` may name; None for text no token of a feed ever was."""
+    feed_id = feed_id_of(key, token)
+    if feed_id is not None:
+        return FeedKey(feed_id=feed_id)
+    if _TOKEN_SHAPE.fullmatch(token):
+        return FeedKey(old_token_hash=hashlib.sha256(token.encode()).digest())
+    return None
 
 
 def _random_feed_id() -> int:
@@ -200,6 +221,8 @@ def _feed_statement(which: sa.ColumnElement[bool]) -> sa.Executable:
     and rule: any change to a listed task (which moves its updated_at), a task joining or
     leaving the list (added, done, deleted, due time set or removed), or a new zone changes it.
     When it differs from the stored one, the same statement stores it with a new `changed_at`.
+    Without `with_tasks`, only the first row comes, with no task: what deciding on 304, or
+    finding a file rendered before, needs.
     """
     feed = (
         sa.select(
@@ -275,7 +298,12 @@ def _feed_statement(which: sa.ColumnElement[bool]) -> sa.Executable:
             ).label("feed_changed_at"),
             *(listed.c[name] for name in _TASK_FIELDS),
         )
-        .select_from(feed.join(revision, sa.true()).outerjoin(listed, sa.true()))
+        .select_from(
+            feed.join(revision, sa.true()).outerjoin(
+                listed,
+                sa.bindparam("with_tasks", type_=sa.Boolean),
+            )
+        )
         .order_by(listed.c.due_at, listed.c.number)
     )
 
@@ -349,15 +377,21 @@ async def feed_for_token(
     db: Database, *, key: bytes, token: str, limit: int = MAX_FEED_TASKS
 ) -> Feed | None:
     """The feed `token` names, or None for a token no feed has (any more)."""
-    feed_id = feed_id_of(key, token)
-    if feed_id is not None:
-        rows = await db.run(_FEED_BY_ID, {"wanted_feed": feed_id, "limit": limit}, idempotent=True)
-    elif _TOKEN_SHAPE.fullmatch(token):
-        token_hash = hashlib.sha256(token.encode()).digest()
-        params = {"wanted_hash": token_hash, "limit": limit}
-        rows = await db.run(_FEED_BY_OLD_TOKEN, params, idempotent=True)
+    found = feed_key(key, token)
+    return None if found is None else await feed_for_key(db, found, limit=limit)
+
+
+async def feed_for_key(
+    db: Database, key: FeedKey, *, with_tasks: bool = True, limit: int = MAX_FEED_TASKS
+) -> Feed | None:
+    """The feed `key` names, or None when no feed has it (any more); without `with_tasks`
+    its revision but not its tasks."""
+    params: dict[str, Any] = {"with_tasks": with_tasks, "limit": limit}
+    if key.feed_id is not None:
+        rows = await db.run(_FEED_BY_ID, {**params, "wanted_feed": key.feed_id}, idempotent=True)
     else:
-        return None
+        params["wanted_hash"] = key.old_token_hash
+        rows = await db.run(_FEED_BY_OLD_TOKEN, params, idempotent=True)
     if not rows:
         return None
     first = rows[0]._mapping
@@ -374,4 +408,5 @@ async def feed_for_token(
         tasks=tasks,
         revision=first["feed_revision"],
         changed_at=first["feed_changed_at"],
+        tasks_left_out=not with_tasks,
     )

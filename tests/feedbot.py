@@ -12,11 +12,15 @@ from sqlalchemy.engine import URL
 from telegram.ext import Application
 
 from bot.runner import running_bot
+from bot.web.calendar_limits import RateLimiter
+from bot.web.membership import ChatAccess
+from bot.web.server import create_web_app
 from testkit.fake_telegram import FakeTelegram
 from testkit.postgres import free_port
 from tests.botdriver import ChatDriver, Reply
 from tests.conftest import bot_settings
 from tests.factories import new_chat_id, new_user_id
+from tests.webapp import served
 
 PUBLIC_URL = "https://todo.example.test"
 FEED_URL = re.compile(re.escape(PUBLIC_URL) + r"(/calendar/[A-Za-z0-9_-]{43}\.ics)")
@@ -88,17 +92,33 @@ class FeedBot:
 
 @asynccontextmanager
 async def running_feed_bot(
-    telegram: FakeTelegram, database_url: URL, *, may_reject: str = "", **settings: object
+    telegram: FakeTelegram,
+    database_url: URL,
+    *,
+    may_reject: str = "",
+    limit: RateLimiter | None = None,
 ) -> AsyncIterator[FeedBot]:
-    """A bot of the test's own with PUBLIC_URL set, its web server on a local port; it fails
-    the test on any call Telegram would refuse, but for those refused with `may_reject`."""
-    port = free_port()
-    options = {"public_url": PUBLIC_URL, "webhook_listen": "127.0.0.1", "port": port, **settings}
-    async with (
-        running_bot(bot_settings(telegram, database_url, **options), poll_timeout=1) as app,
-        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client,
-    ):
-        yield FeedBot(app, telegram, client)
+    """A bot of the test's own with PUBLIC_URL set, and a client of its web app, which asks
+    Telegram about membership on every fetch and limits fetches with `limit` (default: hardly
+    at all). It fails the test on any call Telegram would refuse, but for those refused with
+    `may_reject`."""
+    settings = bot_settings(
+        telegram,
+        database_url,
+        public_url=PUBLIC_URL,
+        webhook_listen="127.0.0.1",
+        port=free_port(),  # (the bot's own web server, which these tests do not use)
+    )
+    async with running_bot(settings, poll_timeout=1) as app:
+        web = create_web_app(
+            app,
+            database=app.bot_data.database,
+            webhook=None,
+            access=ChatAccess(app.bot, cache_seconds=0),
+            calendar_limit=limit or RateLimiter(burst=1000, every=0.001),
+        )
+        async with served(web) as client:
+            yield FeedBot(app, telegram, client)
     # (getUpdates meets 409 by design when the bot restarts its poll; that is no rejection)
     rejected = [
         call.describe()

@@ -212,3 +212,21 @@ async def test_head_answers_as_get_does_without_a_body(feed_bot: FeedBot) -> Non
     again = await feed_bot.client.head(path, headers={"If-None-Match": got.headers["etag"]})
     assert again.status_code == 304
     assert (await feed_bot.client.head("/calendar/" + "A" * 43 + ".ics")).status_code == 404
+
+
+async def test_a_client_that_takes_gzip_gets_the_file_gzipped(feed_bot: FeedBot) -> None:
+    chat = feed_bot.private_chat()
+    await chat.send("/add Dentist @ 2027-03-01 09:00")
+    path = await feed_bot.feed_path(chat)
+    plain = await feed_bot.client.get(path, headers={"Accept-Encoding": "identity"})
+    zipped = await feed_bot.client.get(path, headers={"Accept-Encoding": "gzip"})
+    refused = await feed_bot.client.get(path, headers={"Accept-Encoding": "gzip;q=0"})
+    assert "content-encoding" not in plain.headers and "content-encoding" not in refused.headers
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.content == plain.content == refused.content  # (httpx unzips it)
+    assert int(zipped.headers["content-length"]) < len(plain.content)
+    assert zipped.headers["etag"] != plain.headers["etag"] == refused.headers["etag"]
+    assert zipped.headers["vary"] == "Accept-Encoding"
+    for etag in (plain.headers["etag"], zipped.headers["etag"]):
+        again = await feed_bot.client.get(path, headers={"If-None-Match": etag})
+        assert again.status_code == 304

@@ -16,7 +16,7 @@ import os
 import shutil
 import subprocess
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,7 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from bot.web.calendar_ics import render_calendar
+from bot.web.calendar_ics import MOVED_YEARS, render_calendar
 from bot.web.vtimezone import vtimezone
 from storage.calendar import Feed
 from storage.models import Task
@@ -33,6 +33,9 @@ from storage.recurrence import Recurrence
 ICALJS_DIR = Path(__file__).parent / "icaljs"
 FIRST = datetime(2026, 6, 1, tzinfo=UTC)
 END = datetime(2041, 1, 1, tzinfo=UTC)
+# Occurrences at skipped or repeated wall times are given as overrides up to here (the feed is
+# written in 2026 here).
+MOVED_END = datetime(2026 + MOVED_YEARS + 1, 1, 1, tzinfo=UTC)
 ZONES = ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Pacific/Auckland"]
 # Rules whose dates are not "the n-th or last weekday of a month": Israel's Friday before the
 # last Sunday of March, Chile's first Sunday on or after the 2nd.
@@ -51,7 +54,7 @@ def _task(zone: ZoneInfo, rule: Recurrence, number: int) -> Task:
     assert due is not None
     stamp = datetime(2026, 5, 1, 12, tzinfo=UTC)
     return Task(
-        id=uuid.uuid5(uuid.NAMESPACE_URL, f"{zone.key}/{rule.encode()}"),
+        id=uuid.UUID(f"{number:08d}-0000-4000-8000-000000000000"),
         chat_id=1,
         number=number,
         title=f"Task {number}",
@@ -97,11 +100,27 @@ def _python_instants(ics: bytes) -> dict[str, list[datetime]]:
     return {uid: sorted(instants) for uid, instants in found.items()}
 
 
-def _mismatches(found: dict[str, list[datetime]], expected: dict[str, list[datetime]]) -> str:
+def _readers_may_differ(instant: datetime, rule: Recurrence, zone: ZoneInfo) -> bool:
+    """Whether the occurrence is on a clock-change night after the years the feed spells those
+    out for, at a wall time the zone skips or repeats (readers read those differently)."""
+    day = instant.astimezone(zone).date()
+    wall = datetime.combine(day, time(rule.hour, rule.minute))
+    odd = wall.replace(tzinfo=zone).astimezone(UTC) != wall.replace(tzinfo=zone, fold=1)
+    return instant >= MOVED_END and odd
+
+
+def _mismatches(
+    found: dict[str, list[datetime]],
+    expected: dict[str, list[datetime]],
+    zone_name: str,
+) -> str:
     """A readable account of the instants that differ, empty when none do."""
+    zone = ZoneInfo(zone_name)
     lines = []
     for uid, wanted in expected.items():
-        got = found.get(uid, [])
+        rule = RULES[int(uid.split("-")[0]) - 1]
+        got = [i for i in found.get(uid, []) if not _readers_may_differ(i, rule, zone)]
+        wanted = [i for i in wanted if not _readers_may_differ(i, rule, zone)]
         if got != wanted:
             wrong = sorted(set(got) ^ set(wanted))
             lines.append(f"{uid}: {len(wrong)} differ of {len(wanted)}, first: {wrong[:3]}")
@@ -112,7 +131,7 @@ def _mismatches(found: dict[str, list[datetime]], expected: dict[str, list[datet
 def test_icalendar_expands_the_feed_to_the_bots_instants(zone_name: str) -> None:
     ics, expected = _feed(zone_name)
     assert sum(map(len, expected.values())) > 8_000
-    assert _mismatches(_python_instants(ics), expected) == ""
+    assert _mismatches(_python_instants(ics), expected, zone_name) == ""
 
 
 @pytest.mark.parametrize("zone_name", ZONES + OTHER_RULE_ZONES)
@@ -125,7 +144,7 @@ def test_dateutil_reading_the_files_vtimezone_gets_the_bots_instants(zone_name: 
     renamed = unfolded.replace(f"TZID:{zone_name}".encode(), f"TZID:{name}".encode())
     renamed = renamed.replace(f"TZID={zone_name}".encode(), f"TZID={name}".encode())
     assert zone_name.encode() not in renamed
-    assert _mismatches(_python_instants(renamed), expected) == ""
+    assert _mismatches(_python_instants(renamed), expected, zone_name) == ""
 
 
 def _icaljs() -> str:
@@ -164,7 +183,7 @@ def _icaljs_instants(node: str, ics: bytes) -> dict[str, list[datetime]]:
 def test_icaljs_expands_the_feed_to_the_bots_instants(zone_name: str) -> None:
     node = _icaljs()
     ics, expected = _feed(zone_name)
-    assert _mismatches(_icaljs_instants(node, ics), expected) == ""
+    assert _mismatches(_icaljs_instants(node, ics), expected, zone_name) == ""
 
 
 @pytest.mark.parametrize("zone_name", ZONES)

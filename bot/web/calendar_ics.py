@@ -22,8 +22,10 @@ from storage.recurrence import InvalidRecurrence, Recurrence
 # apps fetch the feed again instead of being told it is unchanged.
 FORMAT_VERSION = 2
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-# How many years ahead the occurrences on clock-change nights are spelled out (see _moved).
-MOVED_YEARS = 15
+# How many years ahead the occurrences on clock-change nights are spelled out (see _moved),
+# and how many at most in one file (a file of 1,000 daily 02:30 tasks would have 6,000).
+MOVED_YEARS = 2
+MAX_MOVED = 1_000
 
 
 def _rrule(rule: Recurrence, tz: ZoneInfo) -> dict[str, object]:
@@ -85,15 +87,15 @@ def _describe(event: Event, task: Task) -> None:
         event.add("description", task.description)
 
 
-def _events(task: Task, tz: ZoneInfo, *, year: int) -> list[Event]:
-    """The task as an event; a repeating one with its overrides for clock-change nights."""
+def _events(task: Task, tz: ZoneInfo, *, year: int) -> tuple[Event, list[Event]]:
+    """The task as an event, and a repeating one's overrides for clock-change nights."""
     assert task.due_at is not None
     event = Event()
     _describe(event, task)
     rule = _repeat_rule(task)
     if rule is None:
         event.add("dtstart", task.due_at.astimezone(UTC))
-        return [event]
+        return event, []
     # A repeating task keeps its wall time across DST changes, so its start is given in the
     # list's zone (with that zone's VTIMEZONE), not in UTC: the rule's wall time on the due
     # date (a due time in a DST gap shows a later hour, which must not become the rule's).
@@ -102,7 +104,7 @@ def _events(task: Task, tz: ZoneInfo, *, year: int) -> list[Event]:
     on_rule = wall_to_utc(wall, tz) == task.due_at
     event.add("dtstart", wall.replace(tzinfo=tz) if on_rule else local)
     event.add("rrule", _rrule(rule, tz))
-    events = [event]
+    overrides = []
     # (A due time off the rule's wall time, from an import, starts the rule at that time; the
     # overrides would name occurrences it does not have.)
     for occurrence, instant in _moved(rule, task.due_at, tz, year=year) if on_rule else []:
@@ -110,8 +112,8 @@ def _events(task: Task, tz: ZoneInfo, *, year: int) -> list[Event]:
         _describe(override, task)
         override.add("recurrence-id", occurrence)
         override.add("dtstart", instant)
-        events.append(override)
-    return events
+        overrides.append(override)
+    return event, overrides
 
 
 def render_calendar(feed: Feed, *, year: int) -> bytes:
@@ -124,7 +126,13 @@ def render_calendar(feed: Feed, *, year: int) -> bytes:
     calendar.add("x-wr-calname", "To-do")
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
-    events = [event for task in feed.tasks for event in _events(task, tz, year=year)]
+    events = []
+    moved = 0
+    for task in feed.tasks:  # earliest due first: those keep their overrides
+        event, overrides = _events(task, tz, year=year)
+        events.append(event)
+        events += overrides[: max(0, MAX_MOVED - moved)]
+        moved += len(overrides)
     # icalendar writes a UTC time with Z and any other with TZID, which needs a VTIMEZONE
     # (given first: some readers want a zone defined before it is used).
     zones = {str(e["DTSTART"].params["TZID"]) for e in events if "TZID" in e["DTSTART"].params}
