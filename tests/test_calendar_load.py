@@ -7,16 +7,18 @@ import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from bot.web.calendar_limits import FeedFiles, RateLimiter, TooBusy
 from storage.assignees import remember_user
 from storage.calendar import Feed, feed_address, feed_for_key, feed_key
 from storage.db import Database
+from storage.models import TaskRow
 from storage.recurrence import Recurrence
 from storage.transfer import NewTask, import_tasks
 from testkit.fake_telegram import FakeTelegram
@@ -191,43 +193,58 @@ async def test_an_unchanged_feed_is_rendered_once_and_its_tasks_not_read_again(
     assert (head.revision, head.changed_at) == (full.revision, full.changed_at)
 
 
-async def _members_feeds_of_a_big_list(feed_bot: FeedBot, database: Database) -> list[str]:
+@pytest.fixture
+async def members_feeds_of_a_big_list(
+    feed_bot: FeedBot, direct_db: Database
+) -> AsyncIterator[list[str]]:
     """1,000 repeating tasks in a group (as /import can make), and 20 members' feed paths."""
     group = new_chat_id(group=True)
-    now = datetime.now(UTC)
+    later = datetime.now(UTC) + timedelta(days=8)
     rules = [Recurrence("weekly", n % 7, 6 + n % 12, 0) for n in range(1000)]
     tasks = [
         NewTask(
             title=f"Repeating task {n} with a title of some length",
             description="A note about it",
-            due_at=rule.next_after(now, ZONE),
+            due_at=rule.next_after(later, ZONE),
             recurrence=rule.encode(),
         )
         for n, rule in enumerate(rules)
     ]
-    await import_tasks(database, chat_id=group, tasks=tasks, created_by=None)
-    paths = []
-    for _ in range(20):
-        member = new_user_id()
-        await remember_user(database, user_id=member, username=None, first_name="M", started=True)
-        address = await feed_address(
-            database,
-            key=feed_bot.application.bot_data.calendar_key,
-            list_id=group,
-            chat_id=group,
-            user_id=member,
-            private=False,
+    await import_tasks(direct_db, chat_id=group, tasks=tasks, created_by=None)
+    try:
+        paths = []
+        for _ in range(20):
+            member = new_user_id()
+            await remember_user(
+                direct_db, user_id=member, username=None, first_name="M", started=True
+            )
+            address = await feed_address(
+                direct_db,
+                key=feed_bot.application.bot_data.calendar_key,
+                list_id=group,
+                chat_id=group,
+                user_id=member,
+                private=False,
+            )
+            assert address.token is not None
+            paths.append(f"/calendar/{address.token}.ics")
+        yield paths
+    finally:
+        # Other tests tick schedulers on clocks years ahead, which would send these 1,000
+        # reminders (into a group limited to 20 messages a minute).
+        await direct_db.run(
+            sa.update(TaskRow.__table__)  # type: ignore[attr-defined]
+            .where(TaskRow.chat_id == group)
+            .values(remind_at=None),
+            idempotent=True,
         )
-        assert address.token is not None
-        paths.append(f"/calendar/{address.token}.ics")
-    return paths
 
 
 async def test_twenty_fetches_of_a_1000_task_feed_leave_another_chats_add_quick(
-    feed_bot: FeedBot, direct_db: Database, caplog: pytest.LogCaptureFixture
+    feed_bot: FeedBot, members_feeds_of_a_big_list: list[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger=RENDER_LOG)
-    paths = await _members_feeds_of_a_big_list(feed_bot, direct_db)
+    paths = members_feeds_of_a_big_list
     other = feed_bot.private_chat()
     await other.send("/help")  # (the chat's first update pays for nothing of this test)
     fetches = [asyncio.create_task(feed_bot.client.get(path)) for path in paths]
