@@ -81,6 +81,7 @@ def build_application(
         builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")
     application = builder.build()
     application.bot_data.mini_app_url = settings.mini_app_url
+    application.bot_data.calendar_key = settings.calendar_key()
     # Each button press goes to the one handler of the action its data decodes to (errors has
     # the one for data that decodes to none), so the buttons' order does not matter. Order
     # matters only for messages: tasks.register adds the handlers of texts that are no command

@@ -2,6 +2,7 @@
 written anywhere."""
 
 import logging
+import re
 
 # httpx and httpcore log every request URL at INFO, and Bot API URLs contain the token.
 _NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler")
@@ -21,6 +22,11 @@ class InfoAsDebug(logging.Filter):
         return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
 
 
+# A calendar feed's address is its secret; python-telegram-bot logs the messages that carry it
+# at DEBUG (handlers/calendar.py, bot/web/calendar_feed.py).
+_FEED_ADDRESS = re.compile(r"(/calendar/)[A-Za-z0-9_-]{43}(\.ics)")
+
+
 class RedactSecrets(logging.Filter):
     """Replaces each secret in a log record's final text with a placeholder."""
 
@@ -38,6 +44,7 @@ class RedactSecrets(logging.Filter):
         redacted = message
         for secret in self._secrets:
             redacted = redacted.replace(secret, "<redacted>")
+        redacted = _FEED_ADDRESS.sub(r"\1<redacted>\2", redacted)
         record.msg = redacted
         record.args = None
         return True

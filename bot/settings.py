@@ -82,6 +82,11 @@ class Settings(DatabaseSettings):
         description="Public https URL of this web server, for the Mini App (default: the origin"
         " of WEBHOOK_URL)",
     )
+    calendar_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret the calendar feed addresses are made with (default: derived from"
+        " BOT_TOKEN)",
+    )
 
     @field_validator("webhook_url", mode="before")
     @classmethod
@@ -177,6 +182,18 @@ class Settings(DatabaseSettings):
             return self.webhook_secret.get_secret_value()
         digest = hashlib.sha256(b"todo-bot webhook\0" + self.bot_token.get_secret_value().encode())
         return digest.hexdigest()
+
+    def calendar_key(self) -> bytes:
+        """The key calendar feed tokens are made with: from CALENDAR_SECRET, else the bot token
+        (changing either changes every calendar address)."""
+        secret = self.calendar_secret or self.bot_token
+        return hashlib.sha256(b"todo-bot calendar\0" + secret.get_secret_value().encode()).digest()
+
+    @field_validator("calendar_secret", mode="before")
+    @classmethod
+    def _blank_calendar_secret_means_none(cls, value: object) -> object:
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        return None if isinstance(raw, str) and not raw.strip() else value
 
     @field_validator("bot_token")
     @classmethod

@@ -16,6 +16,8 @@ class BotData:
     database: Database | None = None
     # The Mini App's https URL for "Open app" buttons, when the bot knows one.
     mini_app_url: str | None = None
+    # The key calendar feed addresses are made with (Settings.calendar_key).
+    calendar_key: bytes = b""
     # (forum chat, topic) -> the topic's list id: the mapping never changes once made.
     topic_lists: dict[tuple[int, int], int] = field(default_factory=dict)
     # Updates a killed process left unhandled, being handled again now (bot/polling.py).

@@ -10,7 +10,10 @@ from handlers.task_files import MAX_IMPORT_BYTES, MAX_PROBLEMS_SHOWN
 from storage.models import Task
 from storage.transfer import MAX_IMPORT_TASKS
 
-USAGE_CALENDAR = "Usage: /calendar — or /calendar reset for a new address (the old one stops)"
+USAGE_CALENDAR = (
+    "Usage: /calendar — your own calendar address; /calendar reset for a new one (the old one"
+    " stops). In a group, admins can stop everyone's with /calendar reset all"
+)
 _IMPORT_PROMPT = "📥 Send me the file to import"
 
 
@@ -67,24 +70,62 @@ def render_import_rejected(problems: Sequence[str]) -> str:
     return "\n".join(["⚠️ Nothing was imported:", *fit_lines(shown)])
 
 
-def render_calendar_url(url: str, *, reset: bool) -> str:
-    """The reply to /calendar: the chat's private feed address."""
-    first = "🔄 New calendar address; the old one no longer works." if reset else "📅 Calendar"
-    return "\n".join(
-        [
-            f"{first}",
-            "Subscribe to this address in any calendar app (Google Calendar: Other calendars →"
-            " From URL; Apple Calendar: File → New Calendar Subscription). It lists the open"
-            " tasks with due times:",
-            "",
-            f"<code>{escape(url)}</code>",
-            "",
-            "Keep it private: anyone with it can read these tasks. /calendar reset makes a"
-            " new one and stops the old.",
-        ]
+def render_calendar_url(url: str, *, reset: bool, group: str | None = None) -> str:
+    """The person's feed address (of their own list, or of the group `group` names), sent in
+    the private chat only."""
+    if reset:
+        first = "🔄 New calendar address; the old one no longer works."
+    elif group is None:
+        first = "📅 Your calendar"
+    else:
+        first = f"📅 Your calendar of <b>{escape(shorten(group, 100))}</b>"
+    lines = [
+        first,
+        "Subscribe to this address in any calendar app (Google Calendar: Other calendars →"
+        " From URL; Apple Calendar: File → New Calendar Subscription). It lists the open"
+        " tasks with due times:",
+        "",
+        f"<code>{escape(url)}</code>",
+        "",
+        "It is yours alone: anyone with it can read these tasks, so keep it private."
+        " /calendar reset makes a new one and stops the old.",
+    ]
+    if group is not None:
+        lines.append("It stops working when you leave the group.")
+    return "\n".join(lines)
+
+
+def render_calendar_sent(*, reset: bool) -> str:
+    """The group's reply to /calendar: the address went to the person privately."""
+    if reset:
+        return "🔄 I sent you a new calendar address privately; your old one no longer works."
+    return "📅 I sent you your calendar address in a private message."
+
+
+def render_calendar_start_first(bot_username: str) -> str:
+    """The group's reply to /calendar from someone the bot cannot write to privately."""
+    return (
+        "📅 Calendar addresses are personal, so I send them privately: first open a chat with"
+        f" @{escape(bot_username)} and press Start, then send /calendar here again."
     )
 
 
+def render_calendar_all_ended(ended: int) -> str:
+    """The reply to an admin's /calendar reset all."""
+    return (
+        f"🔄 Every calendar address of this group's list stops working now ({ended} ended)."
+        " Members get a new one with /calendar."
+    )
+
+
+CALENDAR_PERSONAL_ONLY = (
+    "📅 Calendar addresses are personal: send /calendar from your own account, not as the group"
+    " or a channel."
+)
+CALENDAR_ADMINS_ONLY = (
+    "Only the group's admins can stop everyone's calendar addresses. /calendar reset renews your"
+    " own."
+)
 CALENDAR_UNAVAILABLE = (
     "📅 I can't offer a calendar address: this bot doesn't know its public web address."
     " Whoever runs it can set PUBLIC_URL (the https address of its web server), or run it"
