@@ -17,6 +17,7 @@ from handlers import (
     due,
     errors,
     inline,
+    language,
     list_buttons,
     reminder_buttons,
     search,
@@ -75,6 +76,7 @@ def build_application(settings: Settings) -> BotApplication:
     # the one for data that decodes to none), so the buttons' order does not matter. Order
     # matters only for messages: tasks.register adds the handlers of texts that are no command
     # (an unknown command, a reply with a new title, plain text) last.
+    language.register(application)
     due.register(application)
     chat_settings.register(application)
     reminder_buttons.register(application)
