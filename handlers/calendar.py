@@ -8,6 +8,7 @@ from telegram.ext import CommandHandler
 from handlers import render_transfer as render
 from handlers.common import NEW_MESSAGES, chat_id_of, update_key
 from handlers.context import BotApplication, BotContext
+from handlers.i18n import _
 from handlers.parsing import UsageError, command_text
 from storage import calendar as calendar_store
 
@@ -26,9 +27,9 @@ async def calendar(update: Update, context: BotContext, *, base_url: str | None)
     assert message is not None
     argument = command_text(message.text).lower()
     if argument and argument not in _RESET_WORDS:
-        raise UsageError(render.USAGE_CALENDAR)
+        raise UsageError(_(render.USAGE_CALENDAR))
     if base_url is None:
-        await message.reply_text(render.CALENDAR_UNAVAILABLE)
+        await message.reply_text(_(render.CALENDAR_UNAVAILABLE))
         return
     reset = bool(argument)
     token = await calendar_store.calendar_token(
