@@ -37,6 +37,8 @@ ALLOWED_UPDATES = [
     "callback_query",
     "inline_query",
     "chosen_inline_result",
+    # The bot added to a group: it speaks its adder's language there (handlers.language).
+    "my_chat_member",
 ]
 # Updates handled at once (of different chats; one chat's updates always run one by one).
 MAX_CONCURRENT_UPDATES = 64

@@ -7,6 +7,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from storage.db import Database
+from storage.languages import ChatLanguage
 
 
 @dataclass
@@ -18,6 +19,9 @@ class BotData:
     mini_app_url: str | None = None
     # (forum chat, topic) -> the topic's list id: the mapping never changes once made.
     topic_lists: dict[tuple[int, int], int] = field(default_factory=dict)
+    # chat id -> its language as last read from storage, and until when that is trusted
+    # (handlers.language): a cache, so that an update costs no statement of its own for it.
+    chat_languages: dict[int, tuple[ChatLanguage, float]] = field(default_factory=dict)
 
 
 class BotContext(

@@ -198,7 +198,7 @@ def localized_digits(text: str) -> str:
 
 
 @functools.cache
-def _digit_table(digits: str) -> dict[int, str]:
+def _digit_table(digits: str) -> dict[int, int]:
     return str.maketrans("0123456789", digits)
 
 
