@@ -10,14 +10,14 @@ import functools
 import html
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import Undo, encode
 from handlers.i18n import N_, _, in_every_language, isolate, ngettext, number, task_ref
-from handlers.render_time import local_datetime_text
+from handlers.render_time import local_datetime_text, moment_html
 from storage.errors import (
     InvalidDescription,
     InvalidTitle,
@@ -29,6 +29,7 @@ from storage.errors import (
 )
 from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Completed, DoneResult, Task
 
+_UTC = ZoneInfo("UTC")
 PAGE_SIZE = 10
 BUTTON_TITLE_LENGTH = 28
 MAX_MESSAGE_LENGTH = 4096
@@ -149,7 +150,7 @@ def due_text(task: Task, *, tz: ZoneInfo, now: datetime) -> str:
     """The due part of a task line: ` · ⏰ tomorrow 09:00`, overdue, or '' when none."""
     if task.due_at is None or task.done:
         return ""
-    when = html.escape(local_datetime_text(task.due_at, tz, now=now))
+    when = moment_html(task.due_at, tz, now=now)
     repeat = " 🔁" if task.recurrence else ""
     if task.due_at <= now:
         return " · " + _("⚠️ overdue (%(when)s)", when=when) + repeat
@@ -319,12 +320,14 @@ def render_restored_answer(task: Task) -> str:
     return _("↩️ Restored %(task)s", task=task_ref(task.number))
 
 
-def _utc_text(moment: datetime) -> str:
-    """A moment as /show writes it: "2026-06-10 14:00 UTC"."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def _utc_html(moment: datetime, now: datetime) -> str:
+    """A moment as /show writes it: each reader's own time, and for old apps the time in UTC
+    ("today 14:00 UTC"; /show knows no chat's zone)."""
+    text = _("%(when)s UTC", when=local_datetime_text(moment, _UTC, now=now))
+    return moment_html(moment, _UTC, now=now, text=text)
 
 
-def render_task(task: Task, *, author: str | None) -> str:
+def render_task(task: Task, *, author: str | None, now: datetime) -> str:
     """The reply to /show: the task in full."""
     status = _("✅ done") if task.done else _("⬜ to do")
     lines = [
@@ -335,9 +338,9 @@ def render_task(task: Task, *, author: str | None) -> str:
         lines += ["", escape(task.description), ""]
     if author:
         lines.append(_("Added by %(name)s", name=escape(author)))
-    lines.append(_("Created: %(when)s", when=_utc_text(task.created_at)))
+    lines.append(_("Created: %(when)s", when=_utc_html(task.created_at, now)))
     if task.completed_at is not None:
-        lines.append(_("Completed: %(when)s", when=_utc_text(task.completed_at)))
+        lines.append(_("Completed: %(when)s", when=_utc_html(task.completed_at, now)))
     return "\n".join(lines)
 
 

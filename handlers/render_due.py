@@ -9,7 +9,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from handlers.callbacks import ChooseDue, ReminderDone, Snooze, encode
 from handlers.i18n import N_, _, isolate, ngettext, task_ref
 from handlers.render import due_text, escape, fit_lines, shorten
-from handlers.render_time import clock_text, describe_stored_recurrence, local_datetime_text
+from handlers.render_time import (
+    RELATIVE,
+    clock_text,
+    describe_stored_recurrence,
+    moment_html,
+)
 from storage.models import Completed, Task
 
 # Usage texts, translated where they are shown.
@@ -45,7 +50,7 @@ def render_due_set(task: Task, *, tz: ZoneInfo, now: datetime, default_zone: boo
     """The reply to /due: the time said back in the chat's zone, so the user can check it."""
     if task.due_at is None:
         return render_due_cleared(task)
-    when = escape(local_datetime_text(task.due_at, tz, now=now))
+    when = moment_html(task.due_at, tz, now=now)
     lines = [_("⏰ %(task)s is due %(when)s.", task=_head(task), when=when)]
     if task.recurrence:
         lines.append(f"🔁 {escape(describe_stored_recurrence(task.recurrence))}")
@@ -100,11 +105,11 @@ def reminder_lines(task: Task, *, tz: ZoneInfo, now: datetime, late: bool) -> li
     """What a reminder says under its title: when it was due (late or not), and its nag."""
     lines = []
     if task.due_at is not None:
-        when = escape(local_datetime_text(task.due_at, tz, now=now))
-        if late:
+        if late:  # "Was due 3 hours ago" where the app can say so
+            when = moment_html(task.due_at, tz, now=now, kind=RELATIVE)
             lines.append(_("Was due %(when)s (sent late).", when=when))
         else:
-            lines.append(_("Due %(when)s.", when=when))
+            lines.append(_("Due %(when)s.", when=moment_html(task.due_at, tz, now=now)))
     return lines + _nag_line(task)
 
 
@@ -135,7 +140,7 @@ def render_reminder(
 
 def render_snoozed(task: Task, until: datetime, *, tz: ZoneInfo, now: datetime) -> str:
     """A reminder message after Snooze."""
-    when = escape(local_datetime_text(until, tz, now=now))
+    when = moment_html(until, tz, now=now, kind=RELATIVE)  # "again in 10 minutes"
     return f"💤 <b>{task_ref(task.number)}</b> {escape(task.title)}\n" + _(
         "I'll remind you again %(when)s.", when=when
     )
@@ -146,7 +151,7 @@ def render_reminder_done(completed: Completed, *, tz: ZoneInfo, now: datetime) -
     task, next_due = completed.task, completed.next_due
     text = f"✅ <b>{task_ref(task.number)}</b> <s>{escape(task.title)}</s>"
     if next_due is not None:
-        when = escape(local_datetime_text(next_due, tz, now=now))
+        when = moment_html(next_due, tz, now=now)
         text += "\n" + _("🔁 Next time: %(when)s", when=when)
     return text
 

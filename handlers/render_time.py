@@ -1,8 +1,11 @@
 """How the bot writes times and repeat rules, in the current language: "tomorrow 09:00",
 "Fri 5 Dec 18:00" (CLDR's weekday and month names and order, through babel.dates), "every
-Monday at 09:00"."""
+Monday at 09:00"; and a moment in a message as Telegram's `<tg-time>`, which each reader's app
+shows in their own time zone and language (Bot API 9.5), with the bot's text as the fallback.
+"""
 
-from datetime import datetime
+import html
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
@@ -20,6 +23,26 @@ _EVERY_WEEKDAY = (
     N_("every Saturday at %(time)s"),
     N_("every Sunday at %(time)s"),
 )
+
+
+# Telegram's date_time entity takes moments from 0 to 1098 days ahead (its MTProto
+# messageEntityFormattedDate); a later one is sent as plain text.
+MAX_TG_TIME_AHEAD = timedelta(days=1098)
+# Formats (Bot API "date-time entity formatting"): weekday, short date, short time; relative.
+ABSOLUTE = "wdt"
+RELATIVE = "r"
+
+
+def moment_html(
+    moment: datetime, tz: ZoneInfo, *, now: datetime, kind: str = ABSOLUTE, text: str | None = None
+) -> str:
+    """A moment in an HTML message: `<tg-time unix=".." format="..">` around the bot's own words
+    for it (`text`, else the moment in the chat's zone and language), for old apps."""
+    fallback = html.escape(text if text is not None else local_datetime_text(moment, tz, now=now))
+    unix_time = int(moment.timestamp())
+    if unix_time <= 0 or moment > now + MAX_TG_TIME_AHEAD:
+        return fallback
+    return f'<tg-time unix="{unix_time}" format="{kind}">{fallback}</tg-time>'
 
 
 def clock_text(hour: int, minute: int) -> str:

@@ -248,14 +248,14 @@ async def show(update: Update, context: BotContext) -> None:
     chat, chat_id = chat_of(update), await chat_id_of(update, context)
     if chat.type == ChatType.PRIVATE:
         task = await task_store.get_task(context.db, chat_id=chat_id, number=number)
-        await reply(update, render.render_task(task, author=None))
+        await reply(update, render.render_task(task, author=None, now=now_utc()))
         return
     assigned = await assignee_store.get_assigned_task(context.db, chat_id=chat_id, number=number)
     author = await author_name(context, chat, assigned.task)
     await reply(
         update,
         *render_assignees.render_task_card(
-            assigned.task, author=author, assignees=assigned.assignees
+            assigned.task, author=author, assignees=assigned.assignees, now=now_utc()
         ),
     )
 
