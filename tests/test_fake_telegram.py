@@ -359,9 +359,7 @@ def test_tg_time_formats_are_reported_as_the_bot_api_spells_them(
 
 
 @pytest.mark.parametrize("bad", ["x", "rw", "wdtz", "r ", "Dd2"])
-async def test_tg_time_with_a_format_telegram_does_not_know_is_refused(
-    bot: Bot, bad: str
-) -> None:
+async def test_tg_time_with_a_format_telegram_does_not_know_is_refused(bot: Bot, bad: str) -> None:
     html = f'<tg-time unix="1767261600" format="{bad}">then</tg-time>'
     with pytest.raises(BadRequest, match=r"(?i)can't parse entities: invalid date format used"):
         await bot.send_message(CHAT, html, parse_mode="HTML")
