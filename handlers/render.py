@@ -184,19 +184,19 @@ def task_refs(numbers: Sequence[int], *, most: int = 20) -> str:
 
 def render_done_result(result: DoneResult, *, done: bool) -> str:
     """The reply to /done: what was marked, which numbers do not exist, and which recurring
-    tasks come back when."""
-    lines = []
+    tasks come back when (as many lines as fit in one message)."""
+    head, body, tail = [], [], []
     missing = result.missing
     if result.completed:
-        lines.append(_("✅ Done:") if done else _("↩️ Open again:"))
+        head.append(_("✅ Done:") if done else _("↩️ Open again:"))
         # A repeating task is open again for its next time, but this occurrence was done.
-        lines += fit_lines(
-            [task_line(c.task, struck=c.next_due is not None or None) for c in result.completed]
-        )
+        body += [
+            task_line(c.task, struck=c.next_due is not None or None) for c in result.completed
+        ]
     for task_number in sorted(result.next_due):
-        lines.append(_("🔁 %(task)s is back for its next time.", task=task_ref(task_number)))
+        body.append(_("🔁 %(task)s is back for its next time.", task=task_ref(task_number)))
     if missing:
-        lines.append(
+        tail.append(
             ngettext(
                 "🤷 No task %(numbers)s here. /list shows the numbers.",
                 "🤷 No task %(numbers)s here. /list shows the numbers.",
@@ -204,7 +204,8 @@ def render_done_result(result: DoneResult, *, done: bool) -> str:
                 numbers=task_refs(missing),
             )
         )
-    return "\n".join(lines)
+    budget = MAX_MESSAGE_LENGTH - 200 - sum(len(line) + 1 for line in head + tail)
+    return "\n".join([*head, *fit_lines(body, budget=budget), *tail])
 
 
 def render_notice_done(completed: Completed) -> str:

@@ -46,7 +46,8 @@ def page_texts() -> tuple[str, ...]:
     found = extract_from_file(
         "javascript", STATIC_DIR / "app.js", keywords={"_": None, "N_": None}
     )
-    return tuple(dict.fromkeys(message for _line, message, _comments, _context in found))
+    texts = (message for _line, message, _comments, _context in found)
+    return tuple(dict.fromkeys(text for text in texts if isinstance(text, str)))
 
 
 @functools.cache
