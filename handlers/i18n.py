@@ -8,13 +8,15 @@ ContextVar, so each update and each reminder has its own). English is the langua
 source and the fallback for every language the bot does not speak.
 
 A catalog is read from its compiled `.mo` (made when the package is built: setup.py) when that
-is at least as new as its `.po`; otherwise (an editable install, a `.po` just edited) the `.po`
-is compiled in memory at start, with Babel.
+was compiled from the `.po` beside it (the digest of the `.po` is kept next to the `.mo`: file
+times do not survive every install); otherwise (an editable install, a `.po` edited since) the
+`.po` is compiled in memory at start, with Babel.
 """
 
 import contextlib
 import functools
 import gettext
+import hashlib
 import io
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -80,6 +82,16 @@ def _catalog_paths(code: str) -> tuple[Path, Path]:
     return folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
 
 
+def source_digest(po_path: Path) -> str:
+    """What a compiled catalog records of the `.po` it was made from (its SHA-256)."""
+    return hashlib.sha256(po_path.read_bytes()).hexdigest()
+
+
+def digest_path(mo_path: Path) -> Path:
+    """Where the digest of a `.mo`'s source is kept."""
+    return mo_path.with_suffix(".sha256")
+
+
 def compile_catalog(po_path: Path) -> bytes:
     """The `.mo` bytes of a `.po` file (fuzzy entries left out, as `pybabel compile` does)."""
     with po_path.open("rb") as po_file:
@@ -93,8 +105,10 @@ def _translations(code: str) -> gettext.NullTranslations:
     if code == DEFAULT_LANGUAGE:
         return gettext.NullTranslations()  # the messages are written in English
     po_path, mo_path = _catalog_paths(code)
+    digest = digest_path(mo_path)
     if mo_path.exists() and (
-        not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime
+        not po_path.exists()
+        or (digest.exists() and digest.read_text().strip() == source_digest(po_path))
     ):
         with mo_path.open("rb") as mo_file:
             return gettext.GNUTranslations(mo_file)

@@ -133,3 +133,33 @@ def test_persian_writes_its_digits_and_isolates_latin_titles_and_numbers() -> No
     assert f"<b>{FSI}#۳{PDI}</b>" in text
     with use_language("en"):
         assert render_added([task(3, "Buy 2 milk")]) == "➕ Added <b>#3</b> Buy 2 milk"
+
+
+def test_a_compiled_catalog_is_used_only_while_it_is_of_its_po(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A built package reads its .mo; an editable install (no .mo) or an edited .po compiles
+    the .po at start."""
+    import handlers.i18n as i18n
+
+    folder = tmp_path / "de" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    po_path = folder / "messages.po"
+    po_path.write_bytes((LOCALES_DIR / "de" / "LC_MESSAGES" / "messages.po").read_bytes())
+    monkeypatch.setattr(i18n, "LOCALES_DIR", tmp_path)
+
+    def tasks_in_german() -> str:
+        i18n.language.cache_clear()
+        try:
+            return i18n.language("de").translations.gettext("Tasks")
+        finally:
+            i18n.language.cache_clear()
+
+    assert tasks_in_german() == "Aufgaben"  # no .mo: compiled from the .po
+    mo_path = folder / "messages.mo"
+    mo_path.write_bytes(compile_catalog(po_path).replace(b"Aufgaben", b"AUFGABEN"))
+    assert tasks_in_german() == "Aufgaben"  # a .mo of unknown origin is not trusted
+    i18n.digest_path(mo_path).write_text(i18n.source_digest(po_path))
+    assert tasks_in_german() == "AUFGABEN"  # the .mo compiled from this very .po
+    po_path.write_text(po_path.read_text() + "\n")
+    assert tasks_in_german() == "Aufgaben"  # the .po changed since: compiled again
