@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, Update
@@ -336,6 +336,9 @@ async def test_tg_time_becomes_a_date_time_entity(fake: FakeTelegram, bot: Bot) 
     )
 
     assert message.text == "Due Thu 1 Jan 10:00!"
+    (entity,) = message.entities  # as python-telegram-bot reads it (22.7+: Bot API 9.5)
+    assert entity.type == MessageEntity.DATE_TIME
+    assert entity.unix_time == datetime(2026, 1, 1, 10, 0, tzinfo=UTC)
     assert fake.last_message(CHAT)["entities"] == [
         {
             "type": "date_time",
