@@ -18,6 +18,7 @@ from handlers import (
     due,
     errors,
     inline,
+    language,
     list_buttons,
     reminder_buttons,
     search,
@@ -37,6 +38,8 @@ ALLOWED_UPDATES = [
     "callback_query",
     "inline_query",
     "chosen_inline_result",
+    # The bot added to a group: it speaks its adder's language there (handlers.language).
+    "my_chat_member",
 ]
 # Updates handled at once (of different chats; one chat's updates always run one by one).
 MAX_CONCURRENT_UPDATES = 64
@@ -86,6 +89,7 @@ def build_application(
     # the one for data that decodes to none), so the buttons' order does not matter. Order
     # matters only for messages: tasks.register adds the handlers of texts that are no command
     # (an unknown command, a reply with a new title, plain text) last.
+    language.register(application)
     due.register(application)
     chat_settings.register(application)
     reminder_buttons.register(application)

@@ -23,7 +23,8 @@ from bot.settings import DatabaseSettings, Settings
 from bot.telegram_retry import RetryingRateLimiter
 from bot.web.server import WebServer, create_web_app
 from handlers.context import BotApplication
-from handlers.render import COMMANDS
+from handlers.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, use_language
+from handlers.render import COMMANDS, DESCRIPTION, SHORT_DESCRIPTION
 from storage.changes import purge_processed_updates
 from storage.database_url import ConnectionSettings, parse_database_url
 from storage.db import Database
@@ -61,12 +62,29 @@ async def migrate_only(settings: DatabaseSettings) -> None:
         await migrate(connection)
 
 
-async def _set_command_menu(application: BotApplication) -> None:
-    commands = [BotCommand(name, description) for name, description in COMMANDS]
+async def _set_profile(application: BotApplication, code: str) -> None:
+    """The command menu, description and short description in one language (English: for
+    every language without its own)."""
+    bot = application.bot
+    with use_language(code) as language:
+        commands = [BotCommand(name, _(description)) for name, description in COMMANDS]
+        description, short = _(DESCRIPTION), _(SHORT_DESCRIPTION)
+    telegram_code = None if code == DEFAULT_LANGUAGE else language.telegram_code
     try:
-        await application.bot.set_my_commands(commands)
+        await bot.set_my_commands(commands, language_code=telegram_code)
     except TelegramError as error:
-        log.warning("could not set the command menu: %s", error)
+        log.warning("could not set the command menu (%s): %s", code, error)
+    try:
+        await bot.set_my_description(description, language_code=telegram_code)
+        await bot.set_my_short_description(short, language_code=telegram_code)
+    except TelegramError as error:
+        log.warning("could not set the bot's description (%s): %s", code, error)
+
+
+async def _set_command_menu(application: BotApplication) -> None:
+    """Each language's command menu and descriptions, so that Telegram shows each user the
+    bot in their language (failures are logged, not fatal)."""
+    await asyncio.gather(*(_set_profile(application, code) for code in LANGUAGES))
 
 
 @asynccontextmanager

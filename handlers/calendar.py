@@ -12,6 +12,7 @@ from telegram.ext import CommandHandler
 from handlers import render_transfer as render
 from handlers.common import NEW_MESSAGES, chat_id_of, message_of, update_key
 from handlers.context import BotApplication, BotContext
+from handlers.i18n import _
 from handlers.parsing import UsageError, command_text
 from handlers.permissions import author_id, is_group_admin
 from storage.calendar import end_all_feeds, feed_address
@@ -41,7 +42,7 @@ async def calendar(update: Update, context: BotContext, *, base_url: str | None)
     message = message_of(update)
     reset, everyone = _parse(message.text)
     if base_url is None:
-        await message.reply_text(render.CALENDAR_UNAVAILABLE)
+        await message.reply_text(_(render.CALENDAR_UNAVAILABLE))
         return
     if message.chat.type == ChatType.PRIVATE:
         await _own_list(update, context, base_url=base_url, reset=reset)

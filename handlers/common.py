@@ -2,6 +2,7 @@
 of a button press, a reply, an edit of the pressed message."""
 
 from typing import TypeVar
+from urllib.parse import urlencode
 
 from telegram import (
     CallbackQuery,
@@ -18,6 +19,7 @@ from telegram.ext import filters
 
 from handlers.callbacks import ButtonAction, ButtonOutdated, decoded
 from handlers.context import BotContext
+from handlers.i18n import current_language
 from storage import topics as topic_store
 from storage.models import UpdateKey
 
@@ -124,5 +126,9 @@ async def edit_pressed(
 
 
 def app_url(context: BotContext, chat: Chat) -> str | None:
-    """The Mini App's URL for a button in this chat (private chats only), if there is one."""
-    return context.bot_data.mini_app_url if chat.type == ChatType.PRIVATE else None
+    """The Mini App's URL for a button in this chat (private chats only), if there is one; it
+    opens in the chat's language."""
+    url = context.bot_data.mini_app_url
+    if url is None or chat.type != ChatType.PRIVATE:
+        return None
+    return f"{url}?{urlencode({'lang': current_language()})}"

@@ -43,6 +43,13 @@ class ChatRow(SQLModel, table=True):
     # A daily digest at this local minute replaces one reminder message per task.
     digest_minute: int | None = Field(default=None, sa_type=sa.SmallInteger)
     next_digest_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # The language the chat chose with /language (a code of handlers.i18n.LANGUAGES); None:
+    # not chosen, so `telegram_language` applies.
+    language: str | None = Field(default=None, sa_type=sa.Text)
+    # Telegram's language_code for the chat: in a private chat the user's (kept current as they
+    # write), in a group the language of whoever added the bot. Used when nothing was chosen,
+    # where no update tells it (reminders, digests).
+    telegram_language: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime | None = Field(
         default=None,
         sa_type=sa.DateTime(timezone=True),
