@@ -6,6 +6,7 @@ from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
+from bot.permissions import Roles
 from bot.settings import Settings
 from bot.telegram_retry import RetryingRateLimiter
 from bot.updates import PerChatUpdateProcessor
@@ -18,6 +19,7 @@ from handlers import (
     errors,
     inline,
     list_buttons,
+    members,
     reminder_buttons,
     search,
     tasks,
@@ -36,6 +38,9 @@ ALLOWED_UPDATES = [
     "callback_query",
     "inline_query",
     "chosen_inline_result",
+    # Members joining, leaving, promoted or demoted (sent only where the bot is an admin):
+    # their cached role follows at once (bot.permissions).
+    "chat_member",
 ]
 # Updates handled at once (of different chats; one chat's updates always run one by one).
 MAX_CONCURRENT_UPDATES = 64
@@ -58,7 +63,11 @@ def build_application(settings: Settings) -> BotApplication:
         )
         # Waits out flood limits (429 RetryAfter), retries network trouble where it is safe.
         .rate_limiter(
-            RetryingRateLimiter(overall_max_rate=settings.telegram_rate_limit, max_retries=3)
+            RetryingRateLimiter(
+                overall_max_rate=settings.telegram_rate_limit,
+                lookup_rate=settings.telegram_lookup_rate,
+                max_retries=3,
+            )
         )
         .connect_timeout(10)
         .read_timeout(15)
@@ -71,6 +80,9 @@ def build_application(settings: Settings) -> BotApplication:
         builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")
     application = builder.build()
     application.bot_data.mini_app_url = settings.mini_app_url
+    application.bot_data.roles = Roles(
+        application.bot, cache_seconds=settings.membership_cache_seconds
+    )
     # Each button press goes to the one handler of the action its data decodes to (errors has
     # the one for data that decodes to none), so the buttons' order does not matter. Order
     # matters only for messages: tasks.register adds the handlers of texts that are no command
@@ -85,6 +97,7 @@ def build_application(settings: Settings) -> BotApplication:
     calendar.register(application, base_url=settings.public_base_url)
     assignees.register(application)
     assignee_buttons.register(application)
+    members.register(application)
     errors.register(application)
     tasks.register(application)
     return application

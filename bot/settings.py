@@ -59,6 +59,18 @@ class Settings(DatabaseSettings):
         ge=0,
         description="Bot API sends per second in all (Telegram's guideline); 0: no overall limit",
     )
+    telegram_lookup_rate: float = Field(
+        default=30,
+        ge=0,
+        description="Bot API lookups (getChatMember, getChat, getFile) per second, a budget"
+        " apart from the sends; 0: no limit",
+    )
+    membership_cache_seconds: float = Field(
+        default=5,
+        ge=0,
+        le=300,
+        description="How long a group member's role is kept before Telegram is asked again",
+    )
     webhook_url: str | None = Field(
         default=None, description="Public https URL Telegram posts updates to; unset: polling"
     )

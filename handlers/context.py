@@ -1,11 +1,12 @@
-"""What handlers get besides the update: the storage, through a typed context; and the type of
-the Application that runs them."""
+"""What handlers get besides the update: the storage and who may do what, through a typed
+context; and the type of the Application that runs them."""
 
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
+from bot.permissions import Roles
 from storage.db import Database
 
 
@@ -18,6 +19,8 @@ class BotData:
     mini_app_url: str | None = None
     # (forum chat, topic) -> the topic's list id: the mapping never changes once made.
     topic_lists: dict[tuple[int, int], int] = field(default_factory=dict)
+    # Members' roles, asked of Telegram and cached (bot.permissions): made by bot.app.
+    roles: Roles | None = None
 
 
 class BotContext(
@@ -31,6 +34,13 @@ class BotContext(
         if database is None:
             raise RuntimeError("the database is not open yet")
         return database
+
+    @property
+    def roles(self) -> Roles:
+        """Who is what in which chat (the one cached view: bot.permissions)."""
+        if self.bot_data.roles is None:
+            self.bot_data.roles = Roles(self.bot)
+        return self.bot_data.roles
 
 
 # The Application as bot.app builds it: what every register() takes. Its bot is an ExtBot[int]

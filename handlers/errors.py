@@ -7,6 +7,7 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler
 
+from bot.permissions import MembershipUnknown, NotAMember
 from handlers import render, render_transfer
 from handlers.callbacks import ButtonOutdated, is_not_ours
 from handlers.context import BotApplication, BotContext
@@ -28,6 +29,11 @@ def _reply_for(update: Update, error: BaseException) -> str | None:
         return render.render_usage(error.message)
     if isinstance(error, ButtonOutdated):
         return render.BUTTON_OUTDATED
+    if isinstance(error, NotAMember):
+        return render.NOT_A_MEMBER
+    if isinstance(error, MembershipUnknown):
+        log.info("update %s: membership unknown: %s", update.update_id, error)
+        return render.MEMBERSHIP_UNKNOWN
     if isinstance(error, ImportRejected):
         return render_transfer.render_import_rejected(error.problems)
     if isinstance(error, StorageUnavailable):

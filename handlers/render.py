@@ -255,6 +255,20 @@ def render_delete_refused(task: Task) -> str:
     return f"🔒 Only the person who added <b>#{task.number}</b> or a group admin can delete it."
 
 
+def render_undo_refused(task: Task) -> str:
+    """Why a group member may not bring a deleted task back."""
+    return (
+        f"🔒 Only the person who added <b>#{task.number}</b> or a group admin can bring it back."
+    )
+
+
+NOT_A_MEMBER = "🔒 Only members of this group can use its list."
+MEMBERSHIP_UNKNOWN = (
+    "⏳ I can't check with Telegram that you are in this group right now. Please try again in a"
+    " moment."
+)
+
+
 def render_storage_error(error: StorageError) -> str:
     """A storage error as the chat sees it."""
     match error:

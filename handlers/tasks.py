@@ -16,14 +16,17 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from bot.permissions import Role, may_delete
 from handlers import render, render_assignees, render_list
 from handlers.common import (
     NEW_MESSAGES,
     app_url,
+    author_id,
     chat_id_of,
     chat_of,
     message_of,
     reply,
+    role_in_chat,
     update_key,
 )
 from handlers.context import BotApplication, BotContext
@@ -35,7 +38,6 @@ from handlers.parsing import (
     parse_numbers,
     split_due,
 )
-from handlers.permissions import author_id, may_delete
 from handlers.when import parse_when
 from storage import assignees as assignee_store
 from storage import deleting as delete_store
@@ -217,12 +219,12 @@ async def delete(update: Update, context: BotContext) -> None:
     if not argument or len(argument.split()) != 1:
         raise UsageError(render.USAGE_DELETE)
     number = parse_number(argument, usage=render.USAGE_DELETE)
-    chat, chat_id = chat_of(update), await chat_id_of(update, context)
-    if chat.type != ChatType.PRIVATE:
-        # Who may delete depends on Telegram (is the sender an admin?): asked between the read
-        # of the task's author and the delete.
+    actor, chat_id = author_id(message), await chat_id_of(update, context)
+    role = await role_in_chat(update, context, actor)
+    if role not in (Role.OWNER, Role.ADMIN):
+        # A member may delete only their own tasks: the task's author is read first.
         task = await task_store.get_task(context.db, chat_id=chat_id, number=number)
-        if not await may_delete(context, chat, task, actor=author_id(message)):
+        if actor is None or not may_delete(role, task, user_id=actor):
             await reply(update, render.render_delete_refused(task))
             return
     deleted = await delete_store.delete_task(

@@ -8,9 +8,8 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 
 from handlers import render_transfer as render
 from handlers import task_files
-from handlers.common import NEW_MESSAGES, chat_id_of, message_of, update_key
+from handlers.common import NEW_MESSAGES, author_id, chat_id_of, message_of, update_key
 from handlers.context import BotApplication, BotContext
-from handlers.permissions import author_id
 from storage import transfer as transfer_store
 from storage.clock import now_utc
 

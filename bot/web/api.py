@@ -2,8 +2,9 @@
 
 A request proves who sends it with the Mini App's init data (`Authorization: tma <initData>`),
 checked before anything else of the request is read. The list is the chat's in the URL: the
-caller's own (chat id = user id) or a group's the caller is a member of. The routes call the
-storage functions that the bot's commands call, with the same rules.
+caller's own (chat id = user id) or a group's the caller is a member of (bot.permissions, the
+rules the chat follows too; a group list the bot never stored is refused without asking
+Telegram). The routes call the storage functions that the bot's commands call.
 """
 
 from collections.abc import Callable, Coroutine
@@ -17,6 +18,7 @@ from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException
 from starlette.types import Message
 
+from bot.permissions import Role, may_delete, may_see, may_undo, role_without_asking
 from bot.web.api_errors import ApiProblem, forbidden, unauthorized
 from bot.web.api_schemas import (
     ListQuery,
@@ -27,7 +29,7 @@ from bot.web.api_schemas import (
     error_responses,
 )
 from bot.web.init_data import InitData, InvalidInitData, check_init_data
-from bot.web.membership import ChatAccess, Role, may_delete
+from bot.web.membership import ChatAccess, KnownLists
 from storage import deleting as delete_store
 from storage import tasks as task_store
 from storage.db import Database
@@ -44,6 +46,7 @@ class ApiContext:
 
     database: Database
     access: ChatAccess
+    lists: KnownLists
     bot_token: str
     max_age: timedelta
 
@@ -122,8 +125,11 @@ Number = Annotated[int, Path(description="The task's number in the list (#3 is 3
 
 async def _role(chat_id: ChatId, caller: Caller, context: Context) -> Role:
     """The caller's role in the list; 403 when the list is not theirs to use."""
+    asks_telegram = role_without_asking(user_id=caller.user_id, chat_id=chat_id) is None
+    if asks_telegram and not await context.lists.exists(chat_id):
+        raise forbidden()
     role = await context.access.role(user_id=caller.user_id, chat_id=chat_id)
-    if role is Role.NONE:
+    if not may_see(role):
         raise forbidden()
     return role
 
@@ -237,7 +243,20 @@ async def complete_task(chat_id: ChatId, number: Number, context: Context) -> Ta
 
 
 @router.post("/{number}/restore", responses=error_responses(404))
-async def restore_task(chat_id: ChatId, number: Number, context: Context) -> TaskRead:
-    """Bring a deleted task back with its number (the undo of a delete)."""
+async def restore_task(
+    chat_id: ChatId, number: Number, role: Access, caller: Caller, context: Context
+) -> TaskRead:
+    """Bring a deleted task back with its number (the undo of a delete; in a group: the task's
+    author and the group's admins, who may delete it)."""
+    if role is Role.MEMBER:
+        deleted = await delete_store.get_deleted_task(
+            context.database, chat_id=chat_id, number=number
+        )
+        if not may_undo(role, deleted, user_id=caller.user_id):
+            raise ApiProblem(
+                403,
+                "forbidden",
+                "only the task's author and the group's admins may bring it back",
+            )
     task = await delete_store.restore_task(context.database, chat_id=chat_id, number=number)
     return TaskRead.of(task)

@@ -21,7 +21,7 @@ from bot.web import api
 from bot.web.api_errors import install_error_answers
 from bot.web.calendar_feed import mount_calendar_feed
 from bot.web.init_data import MAX_AGE
-from bot.web.membership import ChatAccess
+from bot.web.membership import ChatAccess, KnownLists
 from bot.web.mini_app import mount_mini_app
 from handlers.context import BotApplication
 from storage.db import Database
@@ -44,7 +44,8 @@ def create_web_app(
     """The ASGI app: `GET /healthz` for the host, the task API under /api (docs at /docs), the
     Mini App at /app and, with `webhook` (path, secret token), `POST path` for Telegram.
 
-    `access` decides who may use which list (default: asking the bot's Telegram).
+    `access` decides who may use which list (default: the bot's one cached view of members'
+    roles, bot.permissions, shared with the chat handlers).
     """
     web = FastAPI(
         title="todo-bot task API",
@@ -61,7 +62,8 @@ def create_web_app(
     install_error_answers(web)
     web.state.api = api.ApiContext(
         database=database,
-        access=access or ChatAccess(application.bot),
+        access=access or application.bot_data.roles or ChatAccess(application.bot),
+        lists=KnownLists(database),
         bot_token=application.bot.token,
         max_age=MAX_AGE,
     )
