@@ -7,6 +7,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from bot.permissions import Roles
+from bot.rate_limits import RateLimits
 from bot.settings import Settings
 from bot.telegram_retry import RetryingRateLimiter
 from bot.updates import PerChatUpdateProcessor
@@ -26,6 +27,7 @@ from handlers import (
     transfer,
 )
 from handlers.context import BotApplication, BotContext, BotData
+from storage.lists import ListCaps
 
 # Take python-telegram-bot's coming durations (timedelta) now: otherwise every flood-limit error
 # (RetryAfter) warns that the old kind is deprecated.
@@ -82,6 +84,14 @@ def build_application(settings: Settings) -> BotApplication:
     application.bot_data.mini_app_url = settings.mini_app_url
     application.bot_data.roles = Roles(
         application.bot, cache_seconds=settings.membership_cache_seconds
+    )
+    application.bot_data.limits = RateLimits.of(
+        api_per_minute=settings.api_rate_limit,
+        tasks_per_minute=settings.add_rate_limit,
+        imports_per_hour=settings.import_rate_limit,
+    )
+    application.bot_data.caps = ListCaps(
+        max_open=settings.max_open_tasks, max_total=settings.max_tasks
     )
     # Each button press goes to the one handler of the action its data decodes to (errors has
     # the one for data that decodes to none), so the buttons' order does not matter. Order

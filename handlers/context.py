@@ -7,7 +7,9 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.permissions import Roles
+from bot.rate_limits import RateLimits
 from storage.db import Database
+from storage.lists import DEFAULT_CAPS, ListCaps
 
 
 @dataclass
@@ -21,6 +23,10 @@ class BotData:
     topic_lists: dict[tuple[int, int], int] = field(default_factory=dict)
     # Members' roles, asked of Telegram and cached (bot.permissions): made by bot.app.
     roles: Roles | None = None
+    # Per-user rate limits (bot.rate_limits) and how many tasks a list may hold: bot.app sets
+    # them from the settings.
+    limits: RateLimits = field(default_factory=RateLimits.of)
+    caps: ListCaps = DEFAULT_CAPS
 
 
 class BotContext(

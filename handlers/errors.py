@@ -8,6 +8,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from bot.permissions import MembershipUnknown, NotAMember
+from bot.rate_limits import RateLimited
 from handlers import render, render_transfer
 from handlers.callbacks import ButtonOutdated, is_not_ours
 from handlers.context import BotApplication, BotContext
@@ -29,6 +30,8 @@ def _reply_for(update: Update, error: BaseException) -> str | None:
         return render.render_usage(error.message)
     if isinstance(error, ButtonOutdated):
         return render.BUTTON_OUTDATED
+    if isinstance(error, RateLimited):
+        return render.render_rate_limited(error)
     if isinstance(error, NotAMember):
         return render.NOT_A_MEMBER
     if isinstance(error, MembershipUnknown):

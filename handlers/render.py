@@ -14,11 +14,13 @@ from zoneinfo import ZoneInfo
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.rate_limits import RateLimited
 from handlers.callbacks import Undo, encode
 from handlers.render_time import local_datetime_text
 from storage.errors import (
     InvalidDescription,
     InvalidTitle,
+    ListFull,
     NotAssignee,
     StorageError,
     StorageUnavailable,
@@ -280,6 +282,12 @@ def render_storage_error(error: StorageError) -> str:
             return f"⚠️ That note won't do: {escape(reason)}."
         case TooManyTasks(limit=limit):
             return f"⚠️ That is too many at once: add at most {limit} tasks per message."
+        case ListFull(max_open=max_open, max_total=max_total):
+            return (
+                f"📦 This list is full: it holds at most {max_open:,} open tasks and"
+                f" {max_total:,} in all (done ones included). Nothing was added; delete or"
+                " finish some first."
+            )
         case NotAssignee():
             return (
                 "🔒 Only the people this task is assigned to can do that,"
@@ -288,6 +296,14 @@ def render_storage_error(error: StorageError) -> str:
         case StorageUnavailable():
             return "⏳ I can't reach my storage right now. Please try again in a minute."
     return "⚠️ That didn't work. Please try again."
+
+
+def render_rate_limited(error: RateLimited) -> str:
+    """The answer to a user over a rate limit (nothing was done)."""
+    return (
+        f"⏳ That is a lot of {error.what} in a short time. Nothing was done this time; please"
+        f" try again in {error.retry_after} s."
+    )
 
 
 def render_usage(message: str) -> str:

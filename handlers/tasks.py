@@ -95,13 +95,17 @@ async def add(update: Update, context: BotContext) -> None:
         raise TooManyTasks(task_store.MAX_TASKS_PER_ADD)
     titles, phrases = zip(*(split_due(line) for line in lines), strict=True)
     chat_id, now, once = await chat_id_of(update, context), now_utc(), update_key(update, context)
+    author = author_id(message)
+    # Per user (an anonymous admin: per group), by tasks: a pasted list of 100 is one message.
+    context.bot_data.limits.added_tasks.spend(author or chat_id, cost=len(lines))
     if all(phrase is None for phrase in phrases):
         added = await task_store.add_tasks(
             context.db,
             chat_id=chat_id,
             titles=titles,
-            created_by=author_id(message),
+            created_by=author,
             update_key=once,
+            caps=context.bot_data.caps,
         )
         await reply(update, render.render_added(added))
         return
@@ -110,8 +114,9 @@ async def add(update: Update, context: BotContext) -> None:
         chat_id=chat_id,
         titles=titles,
         due=lambda tz: _due_entries(phrases, now=now, tz=tz),
-        created_by=author_id(message),
+        created_by=author,
         update_key=once,
+        caps=context.bot_data.caps,
     )
     await reply(update, render.render_added(added, tz=chat_zone(settings.timezone), now=now))
 

@@ -51,13 +51,17 @@ async def import_file(update: Update, context: BotContext) -> None:
     if not (_IMPORT_COMMAND.match(message.caption or "") or _answers_prompt(message, context)):
         return  # some other file, or a reply to some other message
     assert message.document is not None
+    chat_id, author = await chat_id_of(update, context), author_id(message)
+    # Per user (an anonymous admin: per group), before the file is even downloaded.
+    context.bot_data.limits.imports.spend(author or chat_id)
     data = await _download(message.document, context)
     added = await transfer_store.import_tasks_in_zone(
         context.db,
-        chat_id=await chat_id_of(update, context),
+        chat_id=chat_id,
         read=lambda tz: task_files.read_tasks_file(data, tz=tz),
-        created_by=author_id(message),
+        created_by=author,
         update_key=update_key(update, context),
+        caps=context.bot_data.caps,
     )
     await message.reply_text(render.render_imported(added))
 

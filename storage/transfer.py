@@ -16,7 +16,8 @@ from storage.adding import COUNT, numbers_taken
 from storage.changes import once_per_key, run_change
 from storage.chat_settings import get_chat_settings
 from storage.db import Database
-from storage.errors import TooManyTasks
+from storage.errors import ListFull, TooManyTasks
+from storage.lists import DEFAULT_CAPS, ListCaps
 from storage.local_time import chat_zone
 from storage.models import Task, UpdateKey
 from storage.tables import CHAT_ID, TASK_COLUMNS, list_param, param, task_from_row, tasks
@@ -115,10 +116,12 @@ async def import_tasks(
     tasks: Sequence[NewTask],
     created_by: int | None,
     update_key: UpdateKey | None = None,
+    caps: ListCaps = DEFAULT_CAPS,
 ) -> list[Task]:
     """Add all the tasks, or none, numbered after the chat's last one; the tasks as added.
 
     Titles and notes are cleaned here too (InvalidTitle, InvalidDescription), whoever calls.
+    ListFull when the list would hold more than `caps` allow.
     """
     if len(tasks) > MAX_IMPORT_TASKS:
         raise TooManyTasks(MAX_IMPORT_TASKS)
@@ -127,6 +130,9 @@ async def import_tasks(
     params = {
         "list_id": chat_id,
         "count": len(tasks),
+        "new_open": sum(not task.done for task in tasks),
+        "max_open": caps.max_open,
+        "max_total": caps.max_total,
         "created_by": created_by,
         "titles": [clean_title(task.title) for task in tasks],
         "descriptions": [clean_description(task.description) for task in tasks],
@@ -137,7 +143,10 @@ async def import_tasks(
         "recurrences": [task.recurrence if task.due_at else None for task in tasks],
         "nags": [task.nag_minutes for task in tasks],
     }
-    return await run_change(db, IMPORT, params, update_key=update_key)
+    added = await run_change(db, IMPORT, params, update_key=update_key)
+    if not added:
+        raise ListFull(caps.max_open, caps.max_total)
+    return added
 
 
 async def import_tasks_in_zone(
@@ -147,6 +156,7 @@ async def import_tasks_in_zone(
     read: Callable[[ZoneInfo], Sequence[NewTask]],
     created_by: int | None,
     update_key: UpdateKey | None = None,
+    caps: ListCaps = DEFAULT_CAPS,
 ) -> list[Task]:
     """Import (as import_tasks) the tasks `read` makes of a file in the list's time zone (a file's
     times without a zone are the list's): two round trips, the zone and the import."""
@@ -157,4 +167,5 @@ async def import_tasks_in_zone(
         tasks=read(chat_zone(settings.timezone)),
         created_by=created_by,
         update_key=update_key,
+        caps=caps,
     )

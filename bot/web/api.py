@@ -7,8 +7,9 @@ rules the chat follows too; a group list the bot never stored is refused without
 Telegram). The routes call the storage functions that the bot's commands call.
 """
 
+import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -19,7 +20,8 @@ from starlette.exceptions import HTTPException
 from starlette.types import Message
 
 from bot.permissions import Role, may_delete, may_see, may_undo, role_without_asking
-from bot.web.api_errors import ApiProblem, forbidden, unauthorized
+from bot.rate_limits import RateLimit, RateLimited
+from bot.web.api_errors import ApiProblem, forbidden, too_many_requests, unauthorized
 from bot.web.api_schemas import (
     ListQuery,
     TaskCreate,
@@ -33,11 +35,16 @@ from bot.web.membership import ChatAccess, KnownLists
 from storage import deleting as delete_store
 from storage import tasks as task_store
 from storage.db import Database
+from storage.lists import DEFAULT_CAPS, ListCaps
 from storage.task_edits import KEEP, edit_task
 
 AUTH_SCHEME = "tma"
 MAX_BODY_BYTES = 64 * 1024  # a title and a 2,000-character note, in JSON, with room to spare
 SIGN_IN = "sign in with Telegram: send the Mini App's init data as 'Authorization: tma <initData>'"
+# Requests past sign-in and rate limit that run at once; the rest wait their turn here. Each
+# holds a database connection for a moment: the API never takes more than this share of the
+# pool (storage.db), whatever arrives, so the chats' commands always find a connection.
+MAX_CONCURRENT_REQUESTS = 8
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,12 @@ class ApiContext:
     lists: KnownLists
     bot_token: str
     max_age: timedelta
+    # Requests per user (bot.rate_limits; per process), and how many tasks a list may hold.
+    rate_limit: RateLimit
+    caps: ListCaps = DEFAULT_CAPS
+    in_turn: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
+    )
 
 
 def _context(request: Request) -> ApiContext:
@@ -92,15 +105,22 @@ def _limited(request: Request) -> Request:
 
 
 class SignedInRoute(APIRoute):
-    """A route that checks the caller's init data first, before its body is even read, and
-    reads at most MAX_BODY_BYTES of that."""
+    """A route that checks the caller's init data first, before its body is even read, then
+    the caller's rate limit (429 with Retry-After), then waits its turn among the requests that
+    run at once, and reads at most MAX_BODY_BYTES of the body."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
 
         async def signed_in(request: Request) -> Response:
-            request.state.init_data = _sign_in(request)
-            return await handle(_limited(request))
+            caller = request.state.init_data = _sign_in(request)
+            context = _context(request)
+            try:
+                context.rate_limit.spend(caller.user_id)
+            except RateLimited as error:
+                raise too_many_requests(error) from None
+            async with context.in_turn:
+                return await handle(_limited(request))
 
         return signed_in
 
@@ -152,11 +172,11 @@ router = APIRouter(
         ),
         Depends(_role),
     ],
-    responses=error_responses(401, 403, 413, 422, 503),
+    responses=error_responses(400, 401, 403, 413, 422, 429, 503),
 )
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=error_responses(409))
 async def create_task(
     new: TaskCreate,
     chat_id: ChatId,
@@ -172,6 +192,7 @@ async def create_task(
         title=new.title,
         created_by=caller.user_id,
         description=new.description,
+        caps=context.caps,
     )
     response.headers["Location"] = str(
         request.url_for("read_task", chat_id=chat_id, number=task.number)

@@ -8,11 +8,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from bot.rate_limits import RateLimited
 from bot.web.api_schemas import ApiError, Problem
 from bot.web.membership import MembershipUnknown
 from storage.errors import (
     InvalidDescription,
     InvalidTitle,
+    ListFull,
     StorageUnavailable,
     TaskNotFound,
     TooManyTasks,
@@ -49,6 +51,16 @@ def unauthorized(message: str) -> ApiProblem:
 
 def forbidden() -> ApiProblem:
     return ApiProblem(403, "forbidden", FORBIDDEN)
+
+
+def too_many_requests(error: RateLimited) -> ApiProblem:
+    """429: the caller went over their rate limit; nothing was done."""
+    return ApiProblem(
+        429,
+        "too_many_requests",
+        f"too many requests: nothing was done; try again in {error.retry_after} s",
+        headers={"Retry-After": str(error.retry_after)},
+    )
 
 
 def _answer(
@@ -109,6 +121,8 @@ async def _storage_refused(request: Request, error: Exception) -> JSONResponse:
         return _invalid([Problem(location="body.title", message=error.reason)])
     if isinstance(error, InvalidDescription):
         return _invalid([Problem(location="body.description", message=error.reason)])
+    if isinstance(error, ListFull):
+        return _answer(409, "list_full", f"this list is full: {error}; nothing was added")
     return _invalid([Problem(location="body", message=str(error))])
 
 
@@ -130,7 +144,7 @@ def install_error_answers(web: FastAPI) -> None:
     web.add_exception_handler(ApiProblem, _api_problem)
     web.add_exception_handler(RequestValidationError, _validation_error)
     web.add_exception_handler(HTTPException, _http_error)
-    for refused in (TaskNotFound, InvalidTitle, InvalidDescription, TooManyTasks):
+    for refused in (TaskNotFound, InvalidTitle, InvalidDescription, TooManyTasks, ListFull):
         web.add_exception_handler(refused, _storage_refused)
     for unavailable in (StorageUnavailable, MembershipUnknown):
         web.add_exception_handler(unavailable, _unavailable)

@@ -64,6 +64,8 @@ def create_web_app(
         database=database,
         access=access or application.bot_data.roles or ChatAccess(application.bot),
         lists=KnownLists(database),
+        rate_limit=application.bot_data.limits.api_requests,
+        caps=application.bot_data.caps,
         bot_token=application.bot.token,
         max_age=MAX_AGE,
     )
