@@ -19,6 +19,7 @@ from handlers.callbacks import Undo, encode
 from handlers.render_time import local_datetime_text
 from storage.errors import (
     InvalidDescription,
+    InvalidDue,
     InvalidTitle,
     ListFull,
     NotAssignee,
@@ -288,6 +289,8 @@ def render_storage_error(error: StorageError) -> str:
                 f" {max_total:,} in all (done ones included). Nothing was added; delete or"
                 " finish some first."
             )
+        case InvalidDue(reason=reason):
+            return f"⚠️ That time won't do: {escape(reason)}."
         case NotAssignee():
             return (
                 "🔒 Only the people this task is assigned to can do that,"

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from storage.local_time import OutOfRange, in_zone, wall_to_utc
 from storage.recurrence import Recurrence
+from storage.validation import MAX_AHEAD
 
-MAX_AHEAD = timedelta(days=5 * 365)
 DEFAULT_TIME = (9, 0)
 
 _EXAMPLES = "tomorrow 9:00, fri 18:00, in 2 hours, dec 1, 2026-12-01 10:00, every monday 9:00"

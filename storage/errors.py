@@ -52,6 +52,14 @@ class ListFull(StorageError):
         self.max_total = max_total
 
 
+class InvalidDue(StorageError):
+    """A due time (or another moment of a task) outside what storage keeps: nothing changed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class DuplicateUpdate(StorageError):
     """This Telegram update was processed before (Telegram delivered it again): nothing changed."""
 

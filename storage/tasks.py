@@ -36,7 +36,7 @@ from storage.tables import (
     task_from_row,
     tasks,
 )
-from storage.validation import clean_description, clean_title
+from storage.validation import check_due, clean_description, clean_title
 
 __all__ = ["MAX_TASK_NUMBER", "clean_description", "clean_title"]
 
@@ -59,7 +59,7 @@ async def add_tasks(
 
     `due` gives each title its due time and recurrence, and `descriptions` its note (by
     position), when any. ListFull when the list would hold more than `caps` allow (nothing is
-    added).
+    added); InvalidDue for a due time storage does not keep (storage.validation).
     """
     if len(titles) > MAX_TASKS_PER_ADD:
         raise TooManyTasks(MAX_TASKS_PER_ADD)
@@ -77,6 +77,8 @@ async def add_tasks(
     notes = [clean_description(d) for d in descriptions] if descriptions else [None] * len(cleaned)
     if len(dues) != len(cleaned) or len(notes) != len(cleaned):
         raise ValueError("one due entry and one description per title")
+    for due_at, _ in dues:
+        check_due(due_at)
     params = {
         "list_id": chat_id,
         "count": len(cleaned),

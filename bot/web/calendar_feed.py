@@ -17,7 +17,7 @@ from handlers.calendar import FEED_PATH
 from storage.calendar import Feed, feed_for_token
 from storage.db import Database
 from storage.errors import StorageUnavailable
-from storage.local_time import chat_zone
+from storage.local_time import chat_zone, in_zone
 from storage.models import Task
 from storage.recurrence import InvalidRecurrence, Recurrence
 
@@ -47,7 +47,10 @@ def _rule(task: Task, tz: ZoneInfo) -> dict[str, object] | None:
         # The last local day an occurrence may fall on, as the UTC moment it ends
         # (RFC 5545: with a zoned DTSTART, UNTIL is in UTC).
         last = datetime.combine(rule.until, time(23, 59, 59), tzinfo=tz)
-        rrule["until"] = last.astimezone(UTC)
+        try:
+            rrule["until"] = last.astimezone(UTC)
+        except OverflowError:
+            pass  # 9999-12-31 west of UTC would end in year 10000: it repeats for good
     return rrule
 
 
@@ -76,7 +79,8 @@ def render_calendar(feed: Feed, *, now: datetime) -> bytes:
         else:
             # A repeating task keeps its wall time across DST changes, so its start is given in
             # the chat's zone (with that zone's VTIMEZONE), not in UTC.
-            event.add("dtstart", task.due_at.astimezone(tz))
+            # (in_zone: a moment at the edge of the datetime range stays in UTC.)
+            event.add("dtstart", in_zone(task.due_at, tz))
             event.add("rrule", rule)
         calendar.add_component(event)
     calendar.add_missing_timezones()
