@@ -6,6 +6,7 @@ backslashes, newlines), folds lines at 75 octets without splitting a UTF-8 chara
 writes the VTIMEZONE of a zone that repeating tasks keep their wall time in.
 """
 
+import contextlib
 import logging
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -47,10 +48,9 @@ def _rule(task: Task, tz: ZoneInfo) -> dict[str, object] | None:
         # The last local day an occurrence may fall on, as the UTC moment it ends
         # (RFC 5545: with a zoned DTSTART, UNTIL is in UTC).
         last = datetime.combine(rule.until, time(23, 59, 59), tzinfo=tz)
-        try:
+        # 9999-12-31 west of UTC would end in year 10000: it repeats for good.
+        with contextlib.suppress(OverflowError):
             rrule["until"] = last.astimezone(UTC)
-        except OverflowError:
-            pass  # 9999-12-31 west of UTC would end in year 10000: it repeats for good
     return rrule
 
 
