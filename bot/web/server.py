@@ -16,6 +16,7 @@ import uvicorn
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from telegram import Update
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.web import api
 from bot.web.api_errors import install_error_answers
@@ -32,6 +33,12 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Telegram's updates are a few kilobytes; anything far larger is not from Telegram.
 MAX_UPDATE_BYTES = 1_000_000
+# A connection whose request headers have not all come after this long is closed (uvicorn
+# alone waits for ever: 300 half-sent requests stayed open).
+HEADER_TIMEOUT_SECONDS = 10.0
+# Connections (and requests in hand) at once; past it uvicorn answers 503. Telegram opens at
+# most 64 webhook connections (bot.app), the Mini App a few per user.
+MAX_CONNECTIONS = 512
 
 
 def create_web_app(
@@ -97,8 +104,8 @@ def create_web_app(
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), secret_token.encode()):
             return Response(status_code=403)
-        body = await request.body()
-        if len(body) > MAX_UPDATE_BYTES:
+        body = await _body_up_to(request, MAX_UPDATE_BYTES)
+        if body is None:
             return Response(status_code=413)
         try:
             data = json.loads(body)
@@ -116,10 +123,75 @@ def create_web_app(
     return web
 
 
-class WebServer(uvicorn.Server):
-    """uvicorn's server, told when it is listening, leaving signals to the bot's runner."""
+async def _body_up_to(request: Request, limit: int) -> bytes | None:
+    """The request's body, or None as soon as it passes `limit` bytes (told by Content-Length,
+    or counted as it streams in): a huge body is never held in memory."""
+    declared = request.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
 
-    def __init__(self, app: Any, *, host: str, port: int) -> None:
+
+class HeadersInTime(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, closing a connection whose request headers do not all
+    arrive within `header_timeout` seconds of it opening (or of the last answer on it)."""
+
+    header_timeout = HEADER_TIMEOUT_SECONDS
+    _headers_due: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._expect_headers()
+
+    def handle_events(self) -> None:
+        waiting = self.cycle
+        super().handle_events()
+        if self.cycle is not waiting:  # a request's headers came whole
+            self._headers_came()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._expect_headers()  # the next request on this connection
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._headers_came()
+        super().connection_lost(exc)
+
+    def _expect_headers(self) -> None:
+        self._headers_came()
+        self._headers_due = self.loop.call_later(self.header_timeout, self._too_slow)
+
+    def _headers_came(self) -> None:
+        if self._headers_due is not None:
+            self._headers_due.cancel()
+            self._headers_due = None
+
+    def _too_slow(self) -> None:
+        self._headers_due = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+class WebServer(uvicorn.Server):
+    """uvicorn's server, told when it is listening, leaving signals to the bot's runner; it
+    closes connections whose headers are too slow and answers 503 past MAX_CONNECTIONS."""
+
+    def __init__(
+        self,
+        app: Any,
+        *,
+        host: str,
+        port: int,
+        header_timeout: float = HEADER_TIMEOUT_SECONDS,
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
+        protocol = type("HeadersInTime", (HeadersInTime,), {"header_timeout": header_timeout})
         super().__init__(
             uvicorn.Config(
                 app,
@@ -129,6 +201,8 @@ class WebServer(uvicorn.Server):
                 access_log=False,
                 lifespan="off",
                 timeout_graceful_shutdown=10,
+                http=protocol,
+                limit_concurrency=max_connections,
             )
         )
         self.listening = asyncio.Event()
