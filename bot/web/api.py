@@ -156,12 +156,13 @@ async def _role(chat_id: ChatId, caller: Caller, context: Context) -> Role:
 
 Access = Annotated[Role, Depends(_role)]  # computed once per request
 
+PREFIX = "/api/"
 router = APIRouter(
     prefix="/api/{chat_id}/tasks",
     tags=["tasks"],
     route_class=SignedInRoute,
     dependencies=[
-        # Documents the header for /docs (checked by SignedInRoute), then checks the list.
+        # Documents the header in the schema (checked by SignedInRoute), then checks the list.
         Security(
             APIKeyHeader(
                 name="Authorization",

@@ -19,7 +19,7 @@ from telegram import Update
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.web import api
-from bot.web.api_errors import install_error_answers
+from bot.web.api_errors import NoStore, install_error_answers
 from bot.web.calendar_feed import mount_calendar_feed
 from bot.web.init_data import MAX_AGE
 from bot.web.membership import ChatAccess, KnownLists
@@ -48,7 +48,8 @@ def create_web_app(
     webhook: tuple[str, str] | None,
     access: ChatAccess | None = None,
 ) -> FastAPI:
-    """The ASGI app: `GET /healthz` for the host, the task API under /api (docs at /docs), the
+    """The ASGI app: `GET /healthz` for the host, the task API under /api (its schema at
+    /openapi.json; no /docs page, which would load Swagger UI from a CDN), the
     Mini App at /app and, with `webhook` (path, secret token), `POST path` for Telegram.
 
     `access` decides who may use which list (default: the bot's one cached view of members'
@@ -62,11 +63,12 @@ def create_web_app(
             " group's list is its chat id, for the group's members."
         ),
         version="1",
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
     )
     install_error_answers(web)
+    web.add_middleware(NoStore, prefix=api.PREFIX)
     web.state.api = api.ApiContext(
         database=database,
         access=access or application.bot_data.roles or ChatAccess(application.bot),
