@@ -53,6 +53,8 @@ async def test_600_requests_for_foreign_groups_ask_telegram_nothing_and_add_is_a
         answered = await statuses
     assert reply.text.startswith("➕ Added")
     assert took < 1.0, f"/add was answered after {took:.1f} s"
-    assert sum(answered.values()) == 600 and set(answered) <= {"403", "429"}, answered
+    # Refused, each: not theirs (403), over the user's rate (429), or past the server's
+    # connection limit (503, bot.web.server.MAX_CONNECTIONS: 600 came at once).
+    assert sum(answered.values()) == 600 and set(answered) <= {"403", "429", "503"}, answered
     asked = [call for call in web_bot.telegram.calls[mark:] if call.method == "getChatMember"]
     assert asked == []
