@@ -38,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         url = settings.database_url.get_secret_value()
         secrets += [url, database_password(url) or ""]
     if isinstance(settings, Settings):
-        secrets.append(settings.bot_token.get_secret_value())
+        # The webhook's secret too: python-telegram-bot logs setWebhook's parameters at DEBUG.
+        secrets += [settings.bot_token.get_secret_value(), settings.webhook_secret_token()]
     configure_logging(settings.log_level, secrets=secrets)
     try:
         with asyncio.Runner(loop_factory=_event_loop_factory()) as runner:

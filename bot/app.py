@@ -20,12 +20,16 @@ from handlers import (
     inline,
     language,
     list_buttons,
+    members,
     reminder_buttons,
     search,
     tasks,
     transfer,
 )
 from handlers.context import BotApplication, BotContext, BotData
+from handlers.permissions import Roles
+from handlers.rate_limits import RateLimits
+from storage.lists import ListCaps
 
 # Take python-telegram-bot's coming durations (timedelta) now: otherwise every flood-limit error
 # (RetryAfter) warns that the old kind is deprecated.
@@ -40,6 +44,9 @@ ALLOWED_UPDATES = [
     "chosen_inline_result",
     # The bot added to a group: it speaks its adder's language there (handlers.language).
     "my_chat_member",
+    # Members joining, leaving, promoted or demoted (sent only where the bot is an admin):
+    # their cached role follows at once (handlers.permissions).
+    "chat_member",
 ]
 # Updates handled at once (of different chats; one chat's updates always run one by one).
 MAX_CONCURRENT_UPDATES = 64
@@ -68,7 +75,11 @@ def build_application(
         )
         # Waits out flood limits (429 RetryAfter), retries network trouble where it is safe.
         .rate_limiter(
-            RetryingRateLimiter(overall_max_rate=settings.telegram_rate_limit, max_retries=3)
+            RetryingRateLimiter(
+                overall_max_rate=settings.telegram_rate_limit,
+                lookup_rate=settings.telegram_lookup_rate,
+                max_retries=3,
+            )
         )
         .connect_timeout(10)
         .read_timeout(15)
@@ -85,6 +96,17 @@ def build_application(
     application = builder.build()
     application.bot_data.mini_app_url = settings.mini_app_url
     application.bot_data.calendar_key = settings.calendar_key()
+    application.bot_data.roles = Roles(
+        application.bot, cache_seconds=settings.membership_cache_seconds
+    )
+    application.bot_data.limits = RateLimits.of(
+        api_per_minute=settings.api_rate_limit,
+        tasks_per_minute=settings.add_rate_limit,
+        imports_per_hour=settings.import_rate_limit,
+    )
+    application.bot_data.caps = ListCaps(
+        max_open=settings.max_open_tasks, max_total=settings.max_tasks
+    )
     # Each button press goes to the one handler of the action its data decodes to (errors has
     # the one for data that decodes to none), so the buttons' order does not matter. Order
     # matters only for messages: tasks.register adds the handlers of texts that are no command
@@ -100,6 +122,7 @@ def build_application(
     calendar.register(application, base_url=settings.public_base_url)
     assignees.register(application)
     assignee_buttons.register(application)
+    members.register(application)
     errors.register(application)
     tasks.register(application)
     return application

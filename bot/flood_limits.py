@@ -12,8 +12,10 @@ What is enforced, and why (Telegram's FAQ, "My bot is hitting limits"):
 - a 429 answer holds only the chat it was about for its `retry_after` (python-telegram-bot's
   limiter holds every chat), since Telegram's per-chat limits are the likely cause; were it the
   overall one, the other chats would get their own 429 and wait too.
-Calls that post nothing (answering a button or an inline query, reading members, the chat
-action) are not counted.
+Calls that post nothing (answering a button or an inline query, the chat action) are not
+counted; lookups (getChatMember, getChat, getFile), which membership checks make on behalf of
+the task API and the calendar feed, have a budget of their own (`lookups_per_second`), so that
+nobody can spend the chats' send budget by asking about groups.
 
 Each limit is a token bucket kept with plain arithmetic: a call within the limit costs a few
 float operations and no await; one over it reserves the next free slot and sleeps until then,
@@ -33,6 +35,10 @@ MAX_GROUP_BUCKETS = 1000
 # Methods that start like a message but post none.
 _POSTING_NOTHING = frozenset({"sendChatAction"})
 _POSTING_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage")
+# Questions that send nothing to a chat: their own budget, not the chats' send budget.
+LOOKUP_METHODS = frozenset(
+    {"getChat", "getChatAdministrators", "getChatMember", "getChatMemberCount", "getFile"}
+)
 
 
 class TokenBucket:
@@ -84,6 +90,7 @@ class FloodLimits:
         self,
         *,
         overall_per_second: float = 30,
+        lookups_per_second: float = 30,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -93,6 +100,11 @@ class FloodLimits:
         self._overall = (
             TokenBucket(overall_per_second, overall_per_second, now)
             if overall_per_second > 0
+            else None
+        )
+        self._lookups = (
+            TokenBucket(lookups_per_second, lookups_per_second, now)
+            if lookups_per_second > 0
             else None
         )
         self._groups: dict[object, TokenBucket] = {}
@@ -106,7 +118,13 @@ class FloodLimits:
         posting = self._posting.get(method)
         if posting is None:
             posting = self._posting[method] = posts_message(method)
-        if not posting or chat_id is None:
+        if not posting:
+            if self._lookups is not None and method in LOOKUP_METHODS:
+                delay = self._lookups.take(self._clock())
+                if delay > 0.0:
+                    await self._sleep(delay)
+            return
+        if chat_id is None:
             return
         if _is_group(chat_id):
             delay = self._group_bucket(chat_id).take(self._clock())

@@ -226,7 +226,7 @@ async def _sending_reminders(
     application: BotApplication,
 ) -> AsyncIterator[Scheduler]:
     """The reminder scheduler, ticking in the background until the block ends."""
-    scheduler = Scheduler(database, application.bot)
+    scheduler = Scheduler(database, application.bot, roles=application.bot_data.roles)
     stop = asyncio.Event()
     task = asyncio.create_task(scheduler.run(stop))
     try:

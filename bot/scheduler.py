@@ -26,7 +26,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from handlers import render_assignees, render_due
 from handlers.i18n import language_for, use_language
-from handlers.permissions import is_member
+from handlers.permissions import Roles
 from storage.assignees import Assignee, reminder_recipients
 from storage.claims import (
     DigestClaim,
@@ -65,10 +65,18 @@ class Scheduler:
     """Sends due reminders and digests through `bot`, reading and claiming them in `database`."""
 
     def __init__(
-        self, database: Database, bot: Bot, *, clock: Clock = system_clock, batch: int = 100
+        self,
+        database: Database,
+        bot: Bot,
+        *,
+        clock: Clock = system_clock,
+        batch: int = 100,
+        roles: Roles | None = None,
     ) -> None:
         self.database = database
         self.bot = bot
+        # Who is still in a group (handlers.permissions: the bot's one cached view, when given).
+        self.roles = roles or Roles(bot)
         self.clock = clock
         self.batch = batch
 
@@ -154,7 +162,7 @@ class Scheduler:
         task, group_zone = reminder.task, reminder.settings.timezone
         recipients = await reminder_recipients(self.database, task_id=task.id)
         in_group = await asyncio.gather(
-            *(is_member(self.bot, reminder.send_to, person.user_id) for person in recipients)
+            *(self.roles.is_member(reminder.send_to, person.user_id) for person in recipients)
         )
         current = [person for person, member in zip(recipients, in_group, strict=True) if member]
         started = any(p.started for p in current)

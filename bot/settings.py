@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from handlers import rate_limits
+from storage import lists
 from storage.embedded import default_data_dir
 
 # What BotFather hands out: the bot's numeric id, a colon, and a 35-character secret.
@@ -60,6 +62,39 @@ class Settings(DatabaseSettings):
         default=30,
         ge=0,
         description="Bot API sends per second in all (Telegram's guideline); 0: no overall limit",
+    )
+    telegram_lookup_rate: float = Field(
+        default=30,
+        ge=0,
+        description="Bot API lookups (getChatMember, getChat, getFile) per second, a budget"
+        " apart from the sends; 0: no limit",
+    )
+    membership_cache_seconds: float = Field(
+        default=5,
+        ge=0,
+        le=300,
+        description="How long a group member's role is kept before Telegram is asked again",
+    )
+    max_open_tasks: int = Field(
+        default=lists.MAX_OPEN_TASKS, ge=1, description="Open tasks one list may hold"
+    )
+    max_tasks: int = Field(
+        default=lists.MAX_TASKS, ge=1, description="Tasks one list may hold, open and done"
+    )
+    api_rate_limit: int = Field(
+        default=rate_limits.API_REQUESTS_PER_MINUTE,
+        ge=0,
+        description="Task API requests per user per minute (per process); 0: no limit",
+    )
+    add_rate_limit: int = Field(
+        default=rate_limits.TASKS_ADDED_PER_MINUTE,
+        ge=0,
+        description="Tasks one user may add with /add per minute (per process); 0: no limit",
+    )
+    import_rate_limit: int = Field(
+        default=rate_limits.IMPORTS_PER_HOUR,
+        ge=0,
+        description="Imports per user per hour (per process); 0: no limit",
     )
     webhook_url: str | None = Field(
         default=None,

@@ -71,9 +71,12 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
         max_retries: int = 3,
         network_attempts: int = 4,
         first_backoff: float = 0.25,
+        lookup_rate: float = 30,
         limits: FloodLimits | None = None,
     ) -> None:
-        self._limits = limits or FloodLimits(overall_per_second=overall_max_rate)
+        self._limits = limits or FloodLimits(
+            overall_per_second=overall_max_rate, lookups_per_second=lookup_rate
+        )
         self._max_retries = max_retries
         self._network_attempts = network_attempts
         self._first_backoff = first_backoff

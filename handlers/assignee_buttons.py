@@ -2,7 +2,7 @@
 / 💤 Snooze on a group task's reminder sent privately to an assignee.
 
 A private reminder's buttons name the group's list; they act only for a current member of that
-group (asked of Telegram) who is an assignee of the task (checked in the statement that changes
+group (handlers.permissions) who is an assignee of the task (checked in the statement that changes
 it), and say times in the presser's own zone (else the list's).
 """
 
@@ -13,10 +13,9 @@ from telegram.ext import CallbackQueryHandler
 from handlers import render, render_assignees, render_due
 from handlers.assignees import remember
 from handlers.callbacks import AssignedDone, AssignedSnooze, DropTask, TakeTask, is_action
-from handlers.common import chat_id_of, chat_of, edit_pressed, pressed, update_key
+from handlers.common import chat_id_of, chat_of, edit_pressed, pressed, presser_role, update_key
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _, task_ref
-from handlers.permissions import is_member
 from handlers.reminder_buttons import choice_time
 from handlers.tasks import author_name
 from storage import assignees as assignee_store
@@ -32,6 +31,7 @@ async def take(update: Update, context: BotContext) -> None:
     query, action = pressed(update, TakeTask)
     if await _groups_only(update):
         return
+    await presser_role(update, context)
     # Two storage calls: the presser is remembered (their @username may be new), then assigned.
     await remember(context.db, query.from_user)
     assigned = await assigning_store.assign(
@@ -50,6 +50,7 @@ async def drop(update: Update, context: BotContext) -> None:
     query, action = pressed(update, DropTask)
     if await _groups_only(update):
         return
+    await presser_role(update, context)
     assigned = await assigning_store.unassign(
         context.db,
         chat_id=await chat_id_of(update, context),
@@ -91,7 +92,7 @@ async def assigned_done(update: Update, context: BotContext) -> None:
     group, zone = await assignee_store.reminder_place(
         context.db, list_id=action.chat_id, user_id=user.id
     )
-    if not await is_member(context.bot, group, user.id):
+    if not await context.roles.is_member(group, user.id):
         raise NotAssignee(action.number)
     completed = await assigning_store.set_done_by_assignee(
         context.db,
@@ -114,7 +115,7 @@ async def assigned_snooze(update: Update, context: BotContext) -> None:
     group, zone = await assignee_store.reminder_place(
         context.db, list_id=action.chat_id, user_id=user.id
     )
-    if not await is_member(context.bot, group, user.id):
+    if not await context.roles.is_member(group, user.id):
         raise NotAssignee(action.number)
     tz = chat_zone(zone)
     until = choice_time(action.choice, now=now, tz=tz)

@@ -1,9 +1,9 @@
 """The assignee commands of groups: /assign, /unassign, and /mine (in a private chat: what is
 assigned to you in every group you are still in).
 
-A group's tasks are shown to, and changed by, its current members only: Telegram is asked
-(getChatMember) each time. In a forum supergroup the tasks are the topic's list's (storage by
-list id), while membership, admins and names are always asked of the real group.
+A group's tasks are shown to, and changed by, its current members only (handlers.permissions: asked
+of Telegram, kept a few seconds). In a forum supergroup the tasks are the topic's list's
+(storage by list id), while membership, admins and names are always asked of the real group.
 """
 
 import asyncio
@@ -19,7 +19,6 @@ from handlers.common import NEW_MESSAGES, chat_id_of, reply, update_key
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _, ngettext
 from handlers.parsing import UsageError, command_text, parse_number_and_text
-from handlers.permissions import is_member
 from storage import assignees as assignee_store
 from storage import assigning as assigning_store
 from storage import users as user_store
@@ -106,7 +105,7 @@ async def assign_command(update: Update, context: BotContext) -> None:
         raise UsageError(_(usage))
     chat_id = message.chat.id
     members = await asyncio.gather(
-        *(is_member(context.bot, chat_id, person.user_id) for person in people)
+        *(context.roles.is_member(chat_id, person.user_id) for person in people)
     )
     outsiders = [person for person, member in zip(people, members, strict=True) if not member]
     if outsiders:
@@ -171,7 +170,7 @@ async def mine(update: Update, context: BotContext) -> None:
     list_ids = list(dict.fromkeys(task.chat_id for task in tasks))
     # A forum topic's list is asked about, and titled, by its real group.
     chats = [found.groups[list_] for list_ in list_ids]
-    members = await asyncio.gather(*(is_member(context.bot, c, user.id) for c in chats))
+    members = await asyncio.gather(*(context.roles.is_member(c, user.id) for c in chats))
     kept = [
         (list_, chat)
         for list_, chat, member in zip(list_ids, chats, members, strict=True)

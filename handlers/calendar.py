@@ -10,11 +10,17 @@ from telegram.error import Forbidden
 from telegram.ext import CommandHandler
 
 from handlers import render_transfer as render
-from handlers.common import NEW_MESSAGES, chat_id_of, message_of, update_key
+from handlers.common import (
+    NEW_MESSAGES,
+    author_id,
+    chat_id_of,
+    is_group_admin,
+    message_of,
+    update_key,
+)
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _
 from handlers.parsing import UsageError, command_text
-from handlers.permissions import author_id, is_group_admin
 from storage.calendar import end_all_feeds, feed_address
 
 FEED_PATH = "/calendar/{token}.ics"
@@ -112,7 +118,7 @@ async def _send_privately(context: BotContext, user_id: int, text: str) -> bool:
 
 async def _end_everyones(update: Update, context: BotContext, message: Message) -> None:
     """An admin's `/calendar reset all`: every address of the group's list stops."""
-    if not await is_group_admin(context, message.chat, user_id=author_id(message)):
+    if not await is_group_admin(update, context, author_id(message)):
         await message.reply_text(render.CALENDAR_ADMINS_ONLY)
         return
     ended = await end_all_feeds(

@@ -1,5 +1,6 @@
-"""Small things every handler module needs: the update's idempotency key, its list, the action
-of a button press, a reply, an edit of the pressed message."""
+"""Small things every handler module needs: the update's idempotency key, its list, who sent it
+and what they are in the chat, the action of a button press, a reply, an edit of the pressed
+message."""
 
 from typing import TypeVar
 from urllib.parse import urlencode
@@ -20,6 +21,7 @@ from telegram.ext import filters
 from handlers.callbacks import ButtonAction, ButtonOutdated, decoded
 from handlers.context import BotContext
 from handlers.i18n import current_language
+from handlers.permissions import NotAMember, Role, may_change
 from storage import topics as topic_store
 from storage.models import UpdateKey
 
@@ -43,6 +45,40 @@ def chat_of(update: Update) -> Chat:
     chat = update.effective_chat
     assert chat is not None
     return chat
+
+
+def author_id(message: Message) -> int | None:
+    """Who wrote a message: the user, or the chat an anonymous admin or channel posted as."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id
+    return message.from_user.id if message.from_user else None
+
+
+async def role_in_chat(update: Update, context: BotContext, user_id: int | None) -> Role:
+    """What the user is in the update's chat (handlers.permissions; a forum topic's: its group's).
+
+    MembershipUnknown when Telegram cannot say (the error handler replies).
+    """
+    if user_id is None:
+        return Role.NONE
+    return await context.roles.role(user_id=user_id, chat_id=chat_of(update).id)
+
+
+async def is_group_admin(update: Update, context: BotContext, user_id: int | None) -> bool:
+    """Whether the user is an admin of the update's group (an anonymous admin, posting as the
+    group, is one); MembershipUnknown when Telegram cannot say."""
+    return await role_in_chat(update, context, user_id) is Role.ADMIN
+
+
+async def presser_role(update: Update, context: BotContext) -> Role:
+    """The role of whoever pressed the button; NotAMember when they are not in the chat (in a
+    public group anyone can see the list's buttons, but only members may use them)."""
+    query = update.callback_query
+    assert query is not None
+    role = await role_in_chat(update, context, query.from_user.id)
+    if not may_change(role):
+        raise NotAMember
+    return role
 
 
 def update_key(update: Update, context: BotContext) -> UpdateKey:

@@ -1,13 +1,16 @@
-"""What handlers get besides the update: the storage, through a typed context; and the type of
-the Application that runs them."""
+"""What handlers get besides the update: the storage and who may do what, through a typed
+context; and the type of the Application that runs them."""
 
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
+from handlers.permissions import Roles
+from handlers.rate_limits import RateLimits
 from storage.db import Database
 from storage.languages import ChatLanguage
+from storage.lists import DEFAULT_CAPS, ListCaps
 
 
 @dataclass
@@ -26,6 +29,12 @@ class BotData:
     # chat id -> its language as last read from storage, and until when that is trusted
     # (handlers.language): a cache, so that an update costs no statement of its own for it.
     chat_languages: dict[int, tuple[ChatLanguage, float]] = field(default_factory=dict)
+    # Members' roles, asked of Telegram and cached (handlers.permissions): made by bot.app.
+    roles: Roles | None = None
+    # Per-user rate limits (handlers.rate_limits) and how many tasks a list may hold: bot.app sets
+    # them from the settings.
+    limits: RateLimits = field(default_factory=RateLimits.of)
+    caps: ListCaps = DEFAULT_CAPS
 
 
 class BotContext(
@@ -39,6 +48,13 @@ class BotContext(
         if database is None:
             raise RuntimeError("the database is not open yet")
         return database
+
+    @property
+    def roles(self) -> Roles:
+        """Who is what in which chat (the one cached view: handlers.permissions)."""
+        if self.bot_data.roles is None:
+            self.bot_data.roles = Roles(self.bot)
+        return self.bot_data.roles
 
 
 # The Application as bot.app builds it: what every register() takes. Its bot is an ExtBot[int]

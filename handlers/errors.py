@@ -12,6 +12,8 @@ from handlers.callbacks import ButtonOutdated, is_not_ours
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _
 from handlers.parsing import UsageError
+from handlers.permissions import MembershipUnknown, NotAMember
+from handlers.rate_limits import RateLimited
 from handlers.task_files import ImportRejected
 from handlers.when import WhenError
 from storage.errors import DuplicateUpdate, StorageError, StorageUnavailable
@@ -40,6 +42,13 @@ def _reply_for(update: Update, error: BaseException) -> str | None:
         return render.render_usage(when_error_text(error))
     if isinstance(error, ButtonOutdated):
         return _(render.BUTTON_OUTDATED)
+    if isinstance(error, RateLimited):
+        return render.render_rate_limited(error)
+    if isinstance(error, NotAMember):
+        return render.NOT_A_MEMBER
+    if isinstance(error, MembershipUnknown):
+        log.info("update %s: membership unknown: %s", update.update_id, error)
+        return render.MEMBERSHIP_UNKNOWN
     if isinstance(error, ImportRejected):
         return render_transfer.render_import_rejected(error.problems)
     if isinstance(error, StorageUnavailable):

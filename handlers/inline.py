@@ -89,6 +89,7 @@ async def chosen_result(update: Update, context: BotContext) -> None:
         title=search_words(chosen.query),
         created_by=user_id,
         update_key=update_key(update, context),
+        caps=context.bot_data.caps,
     )
 
 

@@ -21,10 +21,9 @@ from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
 from handlers import render
 from handlers.callbacks import AUTO_LANGUAGE, ChooseLanguage, encode, is_action
-from handlers.common import NEW_MESSAGES, chat_of, edit_pressed, pressed, reply
+from handlers.common import NEW_MESSAGES, chat_of, edit_pressed, is_group_admin, pressed, reply
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import LANGUAGES, NATIVE_NAMES, _, activate, current, language_for
-from handlers.permissions import is_group_admin
 from storage import languages as language_store
 from storage.errors import StorageUnavailable
 from storage.languages import ChatLanguage
@@ -118,7 +117,7 @@ async def choose(update: Update, context: BotContext) -> None:
     query, action = pressed(update, ChooseLanguage)
     chat = chat_of(update)
     if chat.type != ChatType.PRIVATE and not await is_group_admin(
-        context, chat, user_id=query.from_user.id
+        update, context, query.from_user.id
     ):
         await query.answer(
             _("🔒 Only the group's admins can change its language."), show_alert=True

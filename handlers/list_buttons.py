@@ -1,11 +1,11 @@
 """The list message's buttons, one handler each: tick, rename, delete with Undo, paging and the
 open/done switch, the page counter.
 
-Each acts on the list of the chat (or forum topic) the button's message is in.
+Each acts on the list of the chat (or forum topic) the button's message is in, and only for a
+current member of the chat (handlers.permissions): in a public group anyone may see the buttons.
 """
 
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler
 
 from handlers import render, render_list
@@ -25,11 +25,12 @@ from handlers.common import (
     chat_of,
     edit_pressed,
     pressed,
+    presser_role,
     topic_of,
     update_key,
 )
 from handlers.context import BotApplication, BotContext
-from handlers.permissions import may_delete
+from handlers.permissions import Role, may_delete, may_undo
 from storage import deleting as delete_store
 from storage import tasks as task_store
 from storage.clock import now_utc
@@ -51,6 +52,7 @@ async def first_page_if_empty(
 async def tick(update: Update, context: BotContext) -> None:
     """⬜/☑️ on a task: it is done (or open again), and the list is shown again."""
     query, action = pressed(update, SetDone)
+    await presser_role(update, context)
     chat_id, view = await chat_id_of(update, context), action.view
     completed, page = await task_store.set_done_and_list(
         context.db,
@@ -73,12 +75,13 @@ async def tick(update: Update, context: BotContext) -> None:
 async def ask_new_title(update: Update, context: BotContext) -> None:
     """✏️ on a task: the bot asks for its new title, as a message to reply to."""
     query, action = pressed(update, AskNewTitle)
+    role = await presser_role(update, context)
     task = await task_store.get_task(
         context.db, chat_id=await chat_id_of(update, context), number=action.number
     )
     chat = chat_of(update)
     asker = None
-    if chat.type != ChatType.PRIVATE:
+    if role is not Role.OWNER:
         asker = (query.from_user.id, query.from_user.full_name)
     text, force_reply = render.render_edit_prompt(task, asker=asker)
     await query.answer()
@@ -91,13 +94,13 @@ async def delete(update: Update, context: BotContext) -> None:
     """🗑 on a task: it is deleted and the list shown again with an Undo button (in groups only
     for its author or an admin; anyone else is told why not)."""
     query, action = pressed(update, Delete)
+    role = await presser_role(update, context)
     chat_id, view = await chat_id_of(update, context), action.view or ListView()
     chat = chat_of(update)
-    if chat.type != ChatType.PRIVATE:
-        # Who may delete depends on Telegram (is the presser an admin?): asked between the read
-        # of the task's author and the delete.
+    if role is Role.MEMBER:
+        # A member may delete only their own tasks: the task's author is read first.
         task = await task_store.get_task(context.db, chat_id=chat_id, number=action.number)
-        if not await may_delete(context, chat, task, actor=query.from_user.id):
+        if not may_delete(role, task, user_id=query.from_user.id):
             await query.answer(render.plain(render.render_delete_refused(task)), show_alert=True)
             return
     deleted, page = await delete_store.delete_and_list(
@@ -124,7 +127,16 @@ async def delete(update: Update, context: BotContext) -> None:
 async def undo(update: Update, context: BotContext) -> None:
     """↩️ Undo after a delete: the task is back, and the list (if it was one) shown again."""
     query, action = pressed(update, Undo)
+    role = await presser_role(update, context)
     chat_id, once = await chat_id_of(update, context), update_key(update, context)
+    if role is Role.MEMBER:
+        # Undo takes the right to delete: the deleted task's author is read first.
+        deleted = await delete_store.get_deleted_task(
+            context.db, chat_id=chat_id, number=action.number
+        )
+        if not may_undo(role, deleted, user_id=query.from_user.id):
+            await query.answer(render.plain(render.render_undo_refused(deleted)), show_alert=True)
+            return
     if action.view is None:  # the Undo of /delete's reply, which is no list
         restored = await delete_store.restore_task(
             context.db, chat_id=chat_id, number=action.number, update_key=once
@@ -155,6 +167,7 @@ async def undo(update: Update, context: BotContext) -> None:
 async def show_page(update: Update, context: BotContext) -> None:
     """◀ ▶ and the open/done switch: the list shows that page."""
     query, action = pressed(update, ShowList)
+    await presser_role(update, context)
     chat_id, view = await chat_id_of(update, context), action.view
     page = await task_store.list_tasks(
         context.db, chat_id=chat_id, done=view.done, start=view.start, limit=render.PAGE_SIZE

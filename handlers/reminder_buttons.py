@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler
 
 from handlers import render, render_due
 from handlers.callbacks import NO_DUE_CODE, ChooseDue, ReminderDone, Snooze, is_action
-from handlers.common import chat_id_of, pressed, update_key
+from handlers.common import chat_id_of, pressed, presser_role, update_key
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _
 from handlers.when import parse_when
@@ -37,6 +37,7 @@ def choice_time(code: str, *, now: datetime, tz: ZoneInfo) -> datetime:
 async def done(update: Update, context: BotContext) -> None:
     """✅ Done on a reminder: the task is done, and the reminder says when it comes back."""
     query, action = pressed(update, ReminderDone)
+    await presser_role(update, context)
     now = now_utc()
     completed, settings = await zoned_store.set_task_done_with_settings(
         context.db,
@@ -53,6 +54,7 @@ async def done(update: Update, context: BotContext) -> None:
 async def snooze(update: Update, context: BotContext) -> None:
     """💤 on a reminder: it comes again at the chosen time, said in the list's zone."""
     query, action = pressed(update, Snooze)
+    await presser_role(update, context)
     now = now_utc()
     task, until, settings = await zoned_store.snooze_in_zone(
         context.db,
@@ -69,6 +71,7 @@ async def snooze(update: Update, context: BotContext) -> None:
 async def choose_due(update: Update, context: BotContext) -> None:
     """A quick choice of /due N: the due time is set and said back (or taken away)."""
     query, action = pressed(update, ChooseDue)
+    await presser_role(update, context)
     chat_id, once = await chat_id_of(update, context), update_key(update, context)
     if action.choice == NO_DUE_CODE:
         task = await reminder_store.set_due(

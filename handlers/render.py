@@ -17,10 +17,13 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import Undo, encode
 from handlers.i18n import N_, _, in_every_language, isolate, ngettext, number, task_ref
+from handlers.rate_limits import RateLimited
 from handlers.render_time import local_datetime_text, moment_html
 from storage.errors import (
     InvalidDescription,
+    InvalidDue,
     InvalidTitle,
+    ListFull,
     NotAssignee,
     StorageError,
     StorageUnavailable,
@@ -379,6 +382,20 @@ def invalid_text_reason(error: InvalidTitle | InvalidDescription) -> str:
     return reason
 
 
+def render_undo_refused(task: Task) -> str:
+    """Why a group member may not bring a deleted task back."""
+    return (
+        f"🔒 Only the person who added <b>#{task.number}</b> or a group admin can bring it back."
+    )
+
+
+NOT_A_MEMBER = "🔒 Only members of this group can use its list."
+MEMBERSHIP_UNKNOWN = (
+    "⏳ I can't check with Telegram that you are in this group right now. Please try again in a"
+    " moment."
+)
+
+
 def render_storage_error(error: StorageError) -> str:
     """A storage error as the chat sees it."""
     match error:
@@ -399,6 +416,14 @@ def render_storage_error(error: StorageError) -> str:
                 "⚠️ That is too many at once: add at most %(count)s tasks per message.",
                 limit,
             )
+        case ListFull(max_open=max_open, max_total=max_total):
+            return (
+                f"📦 This list is full: it holds at most {max_open:,} open tasks and"
+                f" {max_total:,} in all (done ones included). Nothing was added; delete or"
+                " finish some first."
+            )
+        case InvalidDue(reason=reason):
+            return f"⚠️ That time won't do: {escape(reason)}."
         case NotAssignee():
             return _(
                 "🔒 Only the people this task is assigned to can do that,"
@@ -407,6 +432,14 @@ def render_storage_error(error: StorageError) -> str:
         case StorageUnavailable():
             return _("⏳ I can't reach my storage right now. Please try again in a minute.")
     return _("⚠️ That didn't work. Please try again.")
+
+
+def render_rate_limited(error: RateLimited) -> str:
+    """The answer to a user over a rate limit (nothing was done)."""
+    return (
+        f"⏳ That is a lot of {error.what} in a short time. Nothing was done this time; please"
+        f" try again in {error.retry_after} s."
+    )
 
 
 def render_usage(message: str) -> str:

@@ -9,7 +9,14 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
 from handlers.callbacks import ButtonOutdated, FindDone, FindPage, is_action
-from handlers.common import NEW_MESSAGES, chat_id_of, message_of, pressed, update_key
+from handlers.common import (
+    NEW_MESSAGES,
+    chat_id_of,
+    message_of,
+    pressed,
+    presser_role,
+    update_key,
+)
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _
 from handlers.parsing import UsageError, command_text
@@ -43,6 +50,7 @@ async def find(update: Update, context: BotContext) -> None:
 async def find_page(update: Update, context: BotContext) -> None:
     """◀ ▶ on a results message: that page of the results."""
     query, action = pressed(update, FindPage)
+    await presser_role(update, context)
     words = _searched_words(query)
     chat_id = await chat_id_of(update, context)
     page = await search_store.find_tasks(
@@ -57,6 +65,7 @@ async def find_page(update: Update, context: BotContext) -> None:
 async def find_done(update: Update, context: BotContext) -> None:
     """A tick on a results message: the task is done (or open again), the results shown again."""
     query, action = pressed(update, FindDone)
+    await presser_role(update, context)
     words = _searched_words(query)
     chat_id = await chat_id_of(update, context)
     completed, page = await search_store.set_done_and_find(

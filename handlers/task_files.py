@@ -3,14 +3,19 @@ of plain values.
 
 The JSON file is complete and versioned (FORMAT, FORMAT_VERSION), so it can be imported again;
 the CSV is for spreadsheets. An import file is read and checked whole before anything is
-stored: any problem refuses the file, with the line (CSV) or the task (JSON) it is in.
+stored: any problem refuses the file, with the line (CSV) or the task (JSON) it is in. Times
+must be ones the chat could have set: a due time at most five years ahead (as /due allows),
+every time within what storage keeps (storage.validation), so that all of them can be shown.
+
+These are pure and CPU-bound (a 5 MB file takes a good part of a second): handlers run them
+in a worker thread, off the event loop that serves every chat.
 """
 
 import csv
 import io
 import json
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,7 +25,7 @@ from storage.errors import InvalidDescription, InvalidTitle
 from storage.models import Task
 from storage.recurrence import InvalidRecurrence, Recurrence
 from storage.transfer import MAX_IMPORT_TASKS, NewTask
-from storage.validation import clean_description, clean_title
+from storage.validation import MAX_AHEAD, clean_description, clean_title, moment_problem
 
 FORMAT = "todo-bot/tasks"
 FORMAT_VERSION = 1
@@ -132,10 +137,11 @@ def too_big(size: int) -> ImportRejected:
     )
 
 
-def read_tasks_file(data: bytes, *, tz: ZoneInfo) -> list[NewTask]:
+def read_tasks_file(data: bytes, *, tz: ZoneInfo, now: datetime) -> list[NewTask]:
     """The tasks of an import file (JSON from /export, or CSV with a title column), checked.
 
-    Times without a zone are taken in `tz`, the chat's. Raises ImportRejected.
+    Times without a zone are taken in `tz`, the chat's; due times more than five years after
+    `now` are refused. Raises ImportRejected.
     """
     if len(data) > MAX_IMPORT_BYTES:
         raise too_big(len(data))
@@ -151,16 +157,17 @@ def read_tasks_file(data: bytes, *, tz: ZoneInfo) -> list[NewTask]:
             ]
         ) from None
     start = text.lstrip()[:1]
+    latest_due = now + MAX_AHEAD
     if start == "{":
-        return _read_json(text, tz=tz)
+        return _read_json(text, tz=tz, latest_due=latest_due)
     if start == "[":
         raise ImportRejected(
             [_("this JSON is not a todo-bot export (no %(format)s object)", format=repr(FORMAT))]
         )
-    return _read_csv(text, tz=tz)
+    return _read_csv(text, tz=tz, latest_due=latest_due)
 
 
-def _read_json(text: str, *, tz: ZoneInfo) -> list[NewTask]:
+def _read_json(text: str, *, tz: ZoneInfo, latest_due: datetime) -> list[NewTask]:
     try:
         document = json.loads(text)
     except ValueError as error:
@@ -170,6 +177,9 @@ def _read_json(text: str, *, tz: ZoneInfo) -> list[NewTask]:
         else:
             problem = _("the file is not valid JSON")
         raise ImportRejected([problem]) from None
+    except RecursionError:
+        # Thousands of nested brackets: no export is shaped like that.
+        raise ImportRejected([_("the file's JSON is nested too deeply to be an export")]) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ImportRejected(
             [_('this JSON is not a todo-bot export (no "format": "%(format)s")', format=FORMAT)]
@@ -195,10 +205,11 @@ def _read_json(text: str, *, tz: ZoneInfo) -> list[NewTask]:
             for index, item in enumerate(items, 1)
         ),
         tz=tz,
+        latest_due=latest_due,
     )
 
 
-def _read_csv(text: str, *, tz: ZoneInfo) -> list[NewTask]:
+def _read_csv(text: str, *, tz: ZoneInfo, latest_due: datetime) -> list[NewTask]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
@@ -223,7 +234,7 @@ def _read_csv(text: str, *, tz: ZoneInfo) -> list[NewTask]:
             error=str(error),
         )
         raise ImportRejected([problem]) from None
-    return _read_items(iter(rows), tz=tz, from_csv=True)
+    return _read_items(iter(rows), tz=tz, latest_due=latest_due, from_csv=True)
 
 
 def _check_count(count: int) -> None:
@@ -240,7 +251,9 @@ def _check_count(count: int) -> None:
         )
 
 
-def _read_items(items: Any, *, tz: ZoneInfo, from_csv: bool = False) -> list[NewTask]:
+def _read_items(
+    items: Any, *, tz: ZoneInfo, latest_due: datetime, from_csv: bool = False
+) -> list[NewTask]:
     tasks: list[NewTask] = []
     problems: list[str] = []
     for place, item in items:
@@ -248,7 +261,7 @@ def _read_items(items: Any, *, tz: ZoneInfo, from_csv: bool = False) -> list[New
             problems.append(_("%(place)s: a task must be an object", place=place))
             continue
         try:
-            tasks.append(_read_task(item, tz=tz, from_csv=from_csv))
+            tasks.append(_read_task(item, tz=tz, latest_due=latest_due, from_csv=from_csv))
         except ImportRejected as error:
             problems += [f"{place}: {problem}" for problem in error.problems]
     if problems:
@@ -256,7 +269,9 @@ def _read_items(items: Any, *, tz: ZoneInfo, from_csv: bool = False) -> list[New
     return tasks
 
 
-def _read_task(item: Mapping[str, Any], *, tz: ZoneInfo, from_csv: bool) -> NewTask:
+def _read_task(
+    item: Mapping[str, Any], *, tz: ZoneInfo, latest_due: datetime, from_csv: bool
+) -> NewTask:
     """One task; ImportRejected with every problem it has."""
     problems: list[str] = []
 
@@ -281,7 +296,7 @@ def _read_task(item: Mapping[str, Any], *, tz: ZoneInfo, from_csv: bool) -> NewT
     title = field("title", _title)
     description = field("description", _description)
     done = field("done", _done) or False
-    due_at = field("due_at", lambda value: _moment(value, tz))
+    due_at = field("due_at", lambda value: _moment(value, tz, latest=latest_due))
     recurrence = field("recurrence", _recurrence)
     if recurrence is not None and due_at is None:
         problems.append(_("recurrence: a repeat rule needs a due_at"))
@@ -325,7 +340,9 @@ def _done(value: Any) -> bool:
     raise ValueError(_("%(value)s is neither yes nor no", value=repr(shorten(str(value), 20))))
 
 
-def _moment(value: Any, tz: ZoneInfo) -> datetime:
+def _moment(value: Any, tz: ZoneInfo, *, latest: datetime | None = None) -> datetime:
+    """The moment a cell means (in `tz` without a zone), if storage keeps it and it is not
+    after `latest` (for due times: at most five years ahead, as /due allows)."""
     if not isinstance(value, str):
         raise TypeError(_("must be an ISO 8601 date and time as text"))
     try:
@@ -339,7 +356,17 @@ def _moment(value: Any, tz: ZoneInfo) -> datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    return moment.astimezone(UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it
+        raise ValueError(f"{shorten(value, 40)!r} is no date I can keep") from None
+    if latest is not None and moment > latest:
+        years = MAX_AHEAD // timedelta(days=365)
+        raise ValueError(f"{_stamp(moment)} is more than {years} years ahead")
+    problem = moment_problem(moment)
+    if problem is not None:
+        raise ValueError(f"{shorten(value, 40)!r} will not do: {problem}")
+    return moment
 
 
 def _recurrence(value: Any) -> str:

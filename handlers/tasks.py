@@ -20,10 +20,12 @@ from handlers import render, render_assignees, render_list
 from handlers.common import (
     NEW_MESSAGES,
     app_url,
+    author_id,
     chat_id_of,
     chat_of,
     message_of,
     reply,
+    role_in_chat,
     update_key,
 )
 from handlers.context import BotApplication, BotContext
@@ -36,7 +38,7 @@ from handlers.parsing import (
     parse_numbers,
     split_due,
 )
-from handlers.permissions import author_id, may_delete
+from handlers.permissions import Role, may_delete
 from handlers.when import parse_when
 from storage import assignees as assignee_store
 from storage import deleting as delete_store
@@ -94,13 +96,17 @@ async def add(update: Update, context: BotContext) -> None:
         raise TooManyTasks(task_store.MAX_TASKS_PER_ADD)
     titles, phrases = zip(*(split_due(line) for line in lines), strict=True)
     chat_id, now, once = await chat_id_of(update, context), now_utc(), update_key(update, context)
+    author = author_id(message)
+    # Per user (an anonymous admin: per group), by tasks: a pasted list of 100 is one message.
+    context.bot_data.limits.added_tasks.spend(author or chat_id, cost=len(lines))
     if all(phrase is None for phrase in phrases):
         added = await task_store.add_tasks(
             context.db,
             chat_id=chat_id,
             titles=titles,
-            created_by=author_id(message),
+            created_by=author,
             update_key=once,
+            caps=context.bot_data.caps,
         )
         await reply(update, render.render_added(added))
         return
@@ -109,8 +115,9 @@ async def add(update: Update, context: BotContext) -> None:
         chat_id=chat_id,
         titles=titles,
         due=lambda tz: _due_entries(phrases, now=now, tz=tz),
-        created_by=author_id(message),
+        created_by=author,
         update_key=once,
+        caps=context.bot_data.caps,
     )
     await reply(update, render.render_added(added, tz=chat_zone(settings.timezone), now=now))
 
@@ -224,12 +231,12 @@ async def delete(update: Update, context: BotContext) -> None:
     if not argument or len(argument.split()) != 1:
         raise UsageError(_(render.USAGE_DELETE))
     number = parse_number(argument, usage=render.USAGE_DELETE)
-    chat, chat_id = chat_of(update), await chat_id_of(update, context)
-    if chat.type != ChatType.PRIVATE:
-        # Who may delete depends on Telegram (is the sender an admin?): asked between the read
-        # of the task's author and the delete.
+    actor, chat_id = author_id(message), await chat_id_of(update, context)
+    role = await role_in_chat(update, context, actor)
+    if role not in (Role.OWNER, Role.ADMIN):
+        # A member may delete only their own tasks: the task's author is read first.
         task = await task_store.get_task(context.db, chat_id=chat_id, number=number)
-        if not await may_delete(context, chat, task, actor=author_id(message)):
+        if actor is None or not may_delete(role, task, user_id=actor):
             await reply(update, render.render_delete_refused(task))
             return
     deleted = await delete_store.delete_task(

@@ -1,6 +1,12 @@
-"""/export (the chat's tasks as JSON and CSV files) and /import (such a file back in)."""
+"""/export (the chat's tasks as JSON and CSV files) and /import (such a file back in).
 
+Files are built and read in a worker thread (asyncio.to_thread): a 5 MB file takes a good part
+of a second of CPU, which on the event loop would hold back every other chat's replies.
+"""
+
+import asyncio
 import re
+from zoneinfo import ZoneInfo
 
 from telegram import Document, Message, Update
 from telegram.error import BadRequest
@@ -8,12 +14,12 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 
 from handlers import render_transfer as render
 from handlers import task_files
-from handlers.common import NEW_MESSAGES, chat_id_of, message_of, update_key
+from handlers.common import NEW_MESSAGES, author_id, chat_id_of, message_of, update_key
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _
-from handlers.permissions import author_id
 from storage import transfer as transfer_store
 from storage.clock import now_utc
+from storage.transfer import NewTask
 
 # A document whose caption is the command (Telegram's CommandHandler reads only text).
 _IMPORT_COMMAND = re.compile(r"/import(@\w+)?(\s|$)", re.IGNORECASE)
@@ -30,14 +36,14 @@ async def export(update: Update, context: BotContext) -> None:
         return
     now = now_utc()
     json_name, csv_name = task_files.export_file_names(now)
+    json_file = await asyncio.to_thread(task_files.export_json, tasks, exported_at=now)
     await message.reply_document(
-        task_files.export_json(tasks, exported_at=now),
+        json_file,
         filename=json_name,
         caption=render.render_export_caption(tasks, truncated=truncated),
     )
-    await message.reply_document(
-        task_files.export_csv(tasks), filename=csv_name, caption=_(render.EXPORT_CSV_CAPTION)
-    )
+    csv_file = await asyncio.to_thread(task_files.export_csv, tasks)
+    await message.reply_document(csv_file, filename=csv_name, caption=_(render.EXPORT_CSV_CAPTION))
 
 
 async def import_prompt(update: Update, context: BotContext) -> None:
@@ -53,13 +59,22 @@ async def import_file(update: Update, context: BotContext) -> None:
     if not (_IMPORT_COMMAND.match(message.caption or "") or _answers_prompt(message, context)):
         return  # some other file, or a reply to some other message
     assert message.document is not None
+    chat_id, author = await chat_id_of(update, context), author_id(message)
+    # Per user (an anonymous admin: per group), before the file is even downloaded.
+    context.bot_data.limits.imports.spend(author or chat_id)
     data = await _download(message.document, context)
+    now = now_utc()
+
+    async def read(tz: ZoneInfo) -> list[NewTask]:
+        return await asyncio.to_thread(task_files.read_tasks_file, data, tz=tz, now=now)
+
     added = await transfer_store.import_tasks_in_zone(
         context.db,
-        chat_id=await chat_id_of(update, context),
-        read=lambda tz: task_files.read_tasks_file(data, tz=tz),
-        created_by=author_id(message),
+        chat_id=chat_id,
+        read=read,
+        created_by=author,
         update_key=update_key(update, context),
+        caps=context.bot_data.caps,
     )
     await message.reply_text(render.render_imported(added))
 

@@ -1,5 +1,10 @@
 """Adding tasks: the chat's number sequence, and the statement that adds tasks with
-consecutive numbers from it (storage.transfer's import adds through the same sequence)."""
+consecutive numbers from it (storage.transfer's import adds through the same sequence).
+
+A list holds at most so many tasks (storage.lists.ListCaps): the sequence moves on only while
+the list's counts plus the new tasks stay within `:max_open` open and `:max_total` in all, in
+the statement that adds, under the chat row's lock. Concurrent adds cannot overshoot the caps,
+and an add that would is refused whole: it adds nothing (`ADD` returns no task)."""
 
 from typing import Any
 
@@ -10,19 +15,33 @@ from storage.changes import FIRST_TIME, once_per_key
 from storage.tables import CHAT_ID, TASK_COLUMNS, chats, list_param, param, tasks
 
 COUNT = param(chats.c.last_task_number, "count")
+# How many of the `:count` new tasks are open; the list's caps (storage.lists.ListCaps).
+NEW_OPEN = param(chats.c.open_tasks, "new_open")
+MAX_OPEN = param(chats.c.open_tasks, "max_open")
+MAX_TOTAL = param(chats.c.open_tasks, "max_total")
 
 
 def numbers_taken() -> sa.CTE:
     """The CTE `counter`: moves the chat's number sequence on by `:count` (making the chat's
     row on first use; its row lock orders concurrent adds in one chat) and returns the last
-    number it gave out. New task k of the `:count` (from 1) takes last - count + k."""
-    bump = sa.select(CHAT_ID, COUNT).where(FIRST_TIME)
+    number it gave out. New task k of the `:count` (from 1) takes last - count + k.
+
+    It returns no row, and so nothing is added, when the list would then hold more than
+    `:max_open` open tasks or `:max_total` in all (`:new_open` of the new ones are open). The
+    counts are read from the row as the lock leaves it: an add that waited for another sees
+    the tasks that one added (ON CONFLICT DO UPDATE reads the newest row version)."""
+    fits_new = (NEW_OPEN <= MAX_OPEN) & (COUNT <= MAX_TOTAL)
+    bump = sa.select(CHAT_ID, COUNT).where(FIRST_TIME, fits_new)
+    fits = (chats.c.open_tasks + NEW_OPEN <= MAX_OPEN) & (
+        chats.c.open_tasks + chats.c.done_tasks + COUNT <= MAX_TOTAL
+    )
     return (
         insert(chats)
         .from_select(["chat_id", "last_task_number"], bump, include_defaults=False)
         .on_conflict_do_update(
             index_elements=[chats.c.chat_id],
             set_={chats.c.last_task_number: chats.c.last_task_number + COUNT},
+            where=fits,
         )
         .returning(chats.c.last_task_number)
         .cte("counter")

@@ -45,6 +45,22 @@ async def delete_task(
     return await run_change_one(db, DELETE, params, update_key=update_key)
 
 
+# The chat's deleted task `:task_number`.
+GET_DELETED = sa.select(*TASK_COLUMNS).where(
+    tasks.c.chat_id == CHAT_ID, tasks.c.number == NUMBER, tasks.c.deleted_at.is_not(None)
+)
+
+
+async def get_deleted_task(db: Database, *, chat_id: int, number: int) -> Task:
+    """The chat's deleted task with this number (what Undo would bring back); TaskNotFound
+    when there is none."""
+    check_number(number)
+    rows = await db.run(GET_DELETED, {"list_id": chat_id, "task_number": number}, idempotent=True)
+    if not rows:
+        raise TaskNotFound(number)
+    return task_from_row(rows[0])
+
+
 async def restore_task(
     db: Database, *, chat_id: int, number: int, update_key: UpdateKey | None = None
 ) -> Task:

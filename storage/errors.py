@@ -48,6 +48,25 @@ class TooManyTasks(StorageError):
         self.limit = limit
 
 
+class ListFull(StorageError):
+    """The list would hold more tasks than its caps allow (storage.lists): nothing was added."""
+
+    def __init__(self, max_open: int, max_total: int) -> None:
+        super().__init__(
+            f"a list holds at most {max_open} open tasks and {max_total} in all (done included)"
+        )
+        self.max_open = max_open
+        self.max_total = max_total
+
+
+class InvalidDue(StorageError):
+    """A due time (or another moment of a task) outside what storage keeps: nothing changed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class DuplicateUpdate(StorageError):
     """This Telegram update was processed before (Telegram delivered it again): nothing changed."""
 

@@ -23,10 +23,18 @@ class OutOfRange(ValueError):
 
 
 def in_zone(moment: datetime, tz: ZoneInfo) -> datetime:
-    """The moment in the zone; a naive datetime is a bug, not the server's local time."""
+    """The moment in the zone; a naive datetime is a bug, not the server's local time.
+
+    A moment at the very edge of what a datetime holds (9999-12-31 23:30 UTC, 0001-01-01 00:30
+    UTC) has no date in zones on the far side of UTC (it would be in year 10000, or year 0):
+    it stays in UTC, so that whatever is stored can be shown.
+    """
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("an aware datetime is needed, got a naive one")
-    return moment.astimezone(tz)
+    try:
+        return moment.astimezone(tz)
+    except OverflowError:
+        return moment.astimezone(UTC)
 
 
 def wall_to_utc(wall: datetime, tz: ZoneInfo) -> datetime:

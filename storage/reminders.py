@@ -13,6 +13,7 @@ from storage.changes import one_task_changed, run_change_one
 from storage.db import Database
 from storage.models import Task, UpdateKey
 from storage.tables import CHAT_ID, TASK_COLUMNS, TIMESTAMP, param, task_from_row, tasks
+from storage.validation import check_due
 
 DUE_AT = param(tasks.c.due_at)
 
@@ -45,7 +46,9 @@ async def set_due(
     recurrence: str | None = None,
     update_key: UpdateKey | None = None,
 ) -> Task:
-    """Give a task a due time (its reminder then), or with None take it away."""
+    """Give a task a due time (its reminder then), or with None take it away; InvalidDue for
+    one storage does not keep (storage.validation)."""
+    check_due(due_at)
     params = {
         "list_id": chat_id,
         "task_number": number,
@@ -77,6 +80,7 @@ async def snooze(
     update_key: UpdateKey | None = None,
 ) -> Task:
     """Remind again at `until` (the due time stays as it is)."""
+    check_due(until)
     params = {"list_id": chat_id, "task_number": number, "remind_at": until}
     return await run_change_one(db, _SNOOZE, params, update_key=update_key)
 

@@ -25,7 +25,8 @@ from storage.changes import (
 )
 from storage.clock import now_utc
 from storage.db import Database
-from storage.errors import InvalidTitle, TaskNotFound, TooManyTasks
+from storage.errors import InvalidTitle, ListFull, TaskNotFound, TooManyTasks
+from storage.lists import DEFAULT_CAPS, ListCaps
 from storage.models import Completed, DoneResult, Task, TaskPage, UpdateKey
 from storage.tables import (
     CHAT_ID,
@@ -35,7 +36,7 @@ from storage.tables import (
     task_from_row,
     tasks,
 )
-from storage.validation import clean_description, clean_title
+from storage.validation import check_due, clean_description, clean_title
 
 __all__ = ["MAX_TASK_NUMBER", "clean_description", "clean_title"]
 
@@ -52,11 +53,13 @@ async def add_tasks(
     update_key: UpdateKey | None = None,
     due: Sequence[tuple[datetime | None, str | None]] | None = None,
     descriptions: Sequence[str | None] | None = None,
+    caps: ListCaps = DEFAULT_CAPS,
 ) -> list[Task]:
     """Add tasks to a chat's list, all or none, and return them with their new numbers.
 
     `due` gives each title its due time and recurrence, and `descriptions` its note (by
-    position), when any.
+    position), when any. ListFull when the list would hold more than `caps` allow (nothing is
+    added); InvalidDue for a due time storage does not keep (storage.validation).
     """
     if len(titles) > MAX_TASKS_PER_ADD:
         raise TooManyTasks(MAX_TASKS_PER_ADD)
@@ -76,16 +79,24 @@ async def add_tasks(
     notes = [clean_description(d) for d in descriptions] if descriptions else [None] * len(cleaned)
     if len(dues) != len(cleaned) or len(notes) != len(cleaned):
         raise ValueError("one due entry and one description per title")
+    for due_at, _ in dues:
+        check_due(due_at)
     params = {
         "list_id": chat_id,
         "count": len(cleaned),
+        "new_open": len(cleaned),
+        "max_open": caps.max_open,
+        "max_total": caps.max_total,
         "titles": cleaned,
         "descriptions": notes,
         "dues": [due_at for due_at, _ in dues],
         "recurrences": [recurrence for _, recurrence in dues],
         "created_by": created_by,
     }
-    return await run_change(db, adding.ADD, params, update_key=update_key)
+    added = await run_change(db, adding.ADD, params, update_key=update_key)
+    if not added:
+        raise ListFull(caps.max_open, caps.max_total)
+    return added
 
 
 async def add_task(
@@ -96,6 +107,7 @@ async def add_task(
     created_by: int | None,
     update_key: UpdateKey | None = None,
     description: str | None = None,
+    caps: ListCaps = DEFAULT_CAPS,
 ) -> Task:
     """Add one task (with a note, when given) and return it with its number."""
     (task,) = await add_tasks(
@@ -105,6 +117,7 @@ async def add_task(
         created_by=created_by,
         update_key=update_key,
         descriptions=[description],
+        caps=caps,
     )
     return task
 

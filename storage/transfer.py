@@ -4,7 +4,8 @@ The file formats (JSON and CSV) are in handlers/task_files.py; this module store
 reads plain values only.
 """
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,11 +17,12 @@ from storage.adding import COUNT, numbers_taken
 from storage.changes import once_per_key, run_change
 from storage.chat_settings import get_chat_settings
 from storage.db import Database
-from storage.errors import TooManyTasks
+from storage.errors import InvalidDue, ListFull, TooManyTasks
+from storage.lists import DEFAULT_CAPS, ListCaps
 from storage.local_time import chat_zone
 from storage.models import Task, UpdateKey
 from storage.tables import CHAT_ID, TASK_COLUMNS, list_param, param, task_from_row, tasks
-from storage.validation import clean_description, clean_title
+from storage.validation import clean_description, clean_title, moment_problem
 
 # What one export holds at most (the first ones by number); what one import adds at most.
 MAX_EXPORT_TASKS = 20_000
@@ -115,19 +117,41 @@ async def import_tasks(
     tasks: Sequence[NewTask],
     created_by: int | None,
     update_key: UpdateKey | None = None,
+    caps: ListCaps = DEFAULT_CAPS,
 ) -> list[Task]:
     """Add all the tasks, or none, numbered after the chat's last one; the tasks as added.
 
-    Titles and notes are cleaned here too (InvalidTitle, InvalidDescription), whoever calls.
+    Titles and notes are cleaned here too (InvalidTitle, InvalidDescription), and times checked
+    (InvalidDue: storage.validation's window), whoever calls. ListFull when the list would hold
+    more than `caps` allow.
     """
     if len(tasks) > MAX_IMPORT_TASKS:
         raise TooManyTasks(MAX_IMPORT_TASKS)
     if not tasks:
         return []
+    # Checking 5,000 tasks takes a tenth of a second: off the event loop, which serves every
+    # chat (handlers.transfer parses the file there too).
+    fields = await asyncio.to_thread(_checked_fields, tasks)
     params = {
         "list_id": chat_id,
         "count": len(tasks),
+        "new_open": sum(not task.done for task in tasks),
+        "max_open": caps.max_open,
+        "max_total": caps.max_total,
         "created_by": created_by,
+        **fields,
+    }
+    added = await run_change(db, IMPORT, params, update_key=update_key)
+    if not added:
+        raise ListFull(caps.max_open, caps.max_total)
+    return added
+
+
+def _checked_fields(tasks: Sequence[NewTask]) -> dict[str, list[Any]]:
+    """The IMPORT parameters of the tasks' fields, cleaned and checked (InvalidTitle,
+    InvalidDescription, InvalidDue)."""
+    _check_moments(tasks)
+    return {
         "titles": [clean_title(task.title) for task in tasks],
         "descriptions": [clean_description(task.description) for task in tasks],
         "dones": [task.done for task in tasks],
@@ -137,24 +161,37 @@ async def import_tasks(
         "recurrences": [task.recurrence if task.due_at else None for task in tasks],
         "nags": [task.nag_minutes for task in tasks],
     }
-    return await run_change(db, IMPORT, params, update_key=update_key)
+
+
+def _check_moments(tasks: Sequence[NewTask]) -> None:
+    """InvalidDue for the first task with a time storage would not keep (a year-9999 due time
+    could not be shown in every zone)."""
+    for place, task in enumerate(tasks, start=1):
+        for name in ("due_at", "created_at", "completed_at"):
+            moment = getattr(task, name)
+            problem = moment_problem(moment) if moment is not None else None
+            if problem is not None:
+                raise InvalidDue(f"task {place}: {name} {moment.isoformat()}: {problem}")
 
 
 async def import_tasks_in_zone(
     db: Database,
     *,
     chat_id: int,
-    read: Callable[[ZoneInfo], Sequence[NewTask]],
+    read: Callable[[ZoneInfo], Awaitable[Sequence[NewTask]]],
     created_by: int | None,
     update_key: UpdateKey | None = None,
+    caps: ListCaps = DEFAULT_CAPS,
 ) -> list[Task]:
-    """Import (as import_tasks) the tasks `read` makes of a file in the list's time zone (a file's
-    times without a zone are the list's): two round trips, the zone and the import."""
+    """Import (as import_tasks) the tasks `read` makes of a file in the list's time zone (a
+    file's times without a zone are the list's): two round trips, the zone and the import.
+    `read` is awaited, so that the caller can parse a big file off the event loop."""
     settings = await get_chat_settings(db, chat_id=chat_id)
     return await import_tasks(
         db,
         chat_id=chat_id,
-        tasks=read(chat_zone(settings.timezone)),
+        tasks=await read(chat_zone(settings.timezone)),
         created_by=created_by,
         update_key=update_key,
+        caps=caps,
     )

@@ -2,9 +2,18 @@
 
 import re
 import unicodedata
+from datetime import UTC, datetime, timedelta
 
-from storage.errors import InvalidDescription, InvalidTitle
+from storage.errors import InvalidDescription, InvalidDue, InvalidTitle
 from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
+
+# The moments storage keeps (due times; an import's creation and completion times too). Every
+# moment in this window is a date in every time zone (year 1 or 9999 in UTC is not), so anything
+# stored can be shown. The chat's own due times are stricter (handlers.when): in the future and
+# at most MAX_AHEAD ahead, the same window an import's due times get (handlers.task_files).
+EARLIEST_MOMENT = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_MOMENT = datetime(2200, 1, 1, tzinfo=UTC)
+MAX_AHEAD = timedelta(days=5 * 365)
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -49,3 +58,23 @@ def clean_description(raw: str | None) -> str | None:
             length=len(description),
         )
     return description
+
+
+def moment_problem(moment: datetime) -> str | None:
+    """Why storage would not keep this moment (in words for people), or None when it would."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return "it has no time zone"
+    if moment < EARLIEST_MOMENT:
+        return f"it is before {EARLIEST_MOMENT:%Y-%m-%d}"
+    if moment >= LATEST_MOMENT:
+        return f"it is not before {LATEST_MOMENT:%Y-%m-%d}"
+    return None
+
+
+def check_due(due_at: datetime | None) -> None:
+    """Raise InvalidDue when storage would not keep this due time (None: no due time, fine)."""
+    if due_at is None:
+        return
+    problem = moment_problem(due_at)
+    if problem is not None:
+        raise InvalidDue(f"the due time {due_at.isoformat()} will not do: {problem}")

@@ -21,6 +21,7 @@ from storage.chat_settings import (
     settings_from_row,
 )
 from storage.db import Database
+from storage.lists import DEFAULT_CAPS, ListCaps
 from storage.local_time import chat_zone, local_day_end, next_local_minute
 from storage.models import Completed, Task, UpdateKey
 from storage.pages import ON_CHAT, chat
@@ -37,6 +38,7 @@ async def add_tasks_in_zone(
     due: Callable[[ZoneInfo], Sequence[DueEntry]],
     created_by: int | None,
     update_key: UpdateKey | None = None,
+    caps: ListCaps = DEFAULT_CAPS,
 ) -> tuple[list[Task], ChatSettings]:
     """Add tasks (as tasks.add_tasks) with due times that `due` reads in the list's zone."""
     settings = await get_chat_settings(db, chat_id=chat_id)
@@ -47,6 +49,7 @@ async def add_tasks_in_zone(
         created_by=created_by,
         update_key=update_key,
         due=due(chat_zone(settings.timezone)),
+        caps=caps,
     )
     return added, settings
 

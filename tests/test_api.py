@@ -151,8 +151,8 @@ async def test_a_task_added_over_the_api_shows_in_the_chats_list_and_back(
     ]
 
 
-async def test_docs_describe_the_api(web_client: httpx.AsyncClient) -> None:
-    assert (await web_client.get("/docs")).status_code == 200
+async def test_the_schema_describes_the_api(web_client: httpx.AsyncClient) -> None:
+    assert (await web_client.get("/docs")).status_code == 404  # no page from a CDN: README
     schema = (await web_client.get("/openapi.json")).json()
     operations = {
         (method.upper(), path) for path, item in schema["paths"].items() for method in item

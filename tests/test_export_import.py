@@ -263,7 +263,7 @@ async def test_an_import_reads_its_file_in_the_lists_zone(direct_db: Database) -
     )
     zones: list[str] = []
 
-    def read(tz: ZoneInfo) -> list[NewTask]:
+    async def read(tz: ZoneInfo) -> list[NewTask]:
         zones.append(tz.key)
         return [NewTask(title="from the file")]
 

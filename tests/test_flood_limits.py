@@ -70,7 +70,7 @@ async def test_a_group_gets_twenty_messages_a_minute_and_holds_no_other_chat(
 
 
 async def test_calls_that_post_nothing_are_not_counted(time: FrozenTime) -> None:
-    limits = _limits(time)
+    limits = _limits(time, lookups_per_second=0)
     for chat in PRIVATE_CHATS:
         await limits.wait_turn("answerCallbackQuery", None)
         await limits.wait_turn("getChatMember", chat)
@@ -79,6 +79,18 @@ async def test_calls_that_post_nothing_are_not_counted(time: FrozenTime) -> None
     for chat in PRIVATE_CHATS[:30]:
         await limits.wait_turn("sendMessage", chat)
     assert time.slept == []
+
+
+async def test_lookups_have_a_budget_of_their_own_apart_from_the_sends(time: FrozenTime) -> None:
+    limits = _limits(time, lookups_per_second=10)
+    for _ in range(10):
+        await limits.wait_turn("getChatMember", -100_123)
+    assert time.slept == []
+    await limits.wait_turn("getChatMember", -100_123)
+    assert time.slept == [pytest.approx(0.1)]
+    for chat in PRIVATE_CHATS[:30]:  # the sends' budget is untouched
+        await limits.wait_turn("sendMessage", chat)
+    assert time.slept == [pytest.approx(0.1)]
 
 
 async def test_without_an_overall_limit_only_groups_are_limited(time: FrozenTime) -> None:

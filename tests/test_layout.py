@@ -50,3 +50,14 @@ def test_the_benchmark_and_testkit_never_import_the_tests() -> None:
     modules = _modules("bench", "testkit")
     assert len(modules) > 10
     assert _importers(modules, "tests") == []
+
+
+def test_imports_point_one_way_bot_handlers_storage() -> None:
+    """bench -> bot -> handlers -> storage: handlers never import bot, storage neither of them
+    (nor anything of Telegram)."""
+    handlers, storage = _modules("handlers"), _modules("storage")
+    assert len(handlers) > 20 and len(storage) > 20
+    assert _importers(handlers, "bot") == []
+    assert _importers(storage, "bot") == []
+    assert _importers(storage, "handlers") == []
+    assert _importers(storage, "telegram") == []

@@ -196,7 +196,7 @@ async def test_the_bots_web_server_serves_the_api_and_the_mini_app_in_either_mod
         )
         assert added.status_code == 201
         assert (await client.get("/app")).status_code == 200
-        assert (await client.get("/docs")).status_code == 200
+        assert (await client.get("/openapi.json")).status_code == 200
         assert (await client.get("/healthz")).status_code == 200
 
 

@@ -237,7 +237,7 @@ def _messages() -> Iterator[tuple[str, Rendered]]:
     yield "imported", render_transfer.render_imported(_many(2))
     yield "imported nothing", render_transfer.render_imported([])
     with pytest.raises(ImportRejected) as rejected:
-        read_tasks_file(b"title,done,due_at\n" + b",maybe,never\n" * 20, tz=BERLIN)
+        read_tasks_file(b"title,done,due_at\n" + b",maybe,never\n" * 20, tz=BERLIN, now=NOW)
     yield "import rejected", render_transfer.render_import_rejected(rejected.value.problems)
     yield "export caption", render_transfer.render_export_caption(_many(3), truncated=True)
     yield (

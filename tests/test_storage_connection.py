@@ -273,6 +273,10 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
     assert costs == dict.fromkeys(operations, ROUND_TRIPS_PER_OPERATION[mode])
 
 
+async def _one_task_to_import(tz: object) -> list[transfer_store.NewTask]:
+    return [transfer_store.NewTask("i")]
+
+
 async def test_changes_read_in_the_lists_zone_cost_two_statements(
     counted_db: tuple[Database, PgProxy],
 ) -> None:
@@ -298,7 +302,7 @@ async def test_changes_read_in_the_lists_zone_cost_two_statements(
             db, chat_id=chat, change=lambda old: old, now=due_at
         ),
         "import": lambda: transfer_store.import_tasks_in_zone(
-            db, chat_id=chat, read=lambda tz: [transfer_store.NewTask("i")], created_by=chat
+            db, chat_id=chat, read=_one_task_to_import, created_by=chat
         ),
         "a tick on search results": lambda: search_store.set_done_and_find(
             db, chat_id=chat, number=1, done=False, words="t"

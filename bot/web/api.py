@@ -2,12 +2,14 @@
 
 A request proves who sends it with the Mini App's init data (`Authorization: tma <initData>`),
 checked before anything else of the request is read. The list is the chat's in the URL: the
-caller's own (chat id = user id) or a group's the caller is a member of. The routes call the
-storage functions that the bot's commands call, with the same rules.
+caller's own (chat id = user id) or a group's the caller is a member of (handlers.permissions, the
+rules the chat follows too; a group list the bot never stored is refused without asking
+Telegram). The routes call the storage functions that the bot's commands call.
 """
 
+import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -17,7 +19,7 @@ from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException
 from starlette.types import Message
 
-from bot.web.api_errors import ApiProblem, forbidden, unauthorized
+from bot.web.api_errors import ApiProblem, forbidden, too_many_requests, unauthorized
 from bot.web.api_schemas import (
     ListQuery,
     TaskCreate,
@@ -27,15 +29,22 @@ from bot.web.api_schemas import (
     error_responses,
 )
 from bot.web.init_data import InitData, InvalidInitData, check_init_data
-from bot.web.membership import ChatAccess, Role, may_delete
+from bot.web.membership import ChatAccess, KnownLists
+from handlers.permissions import Role, may_delete, may_see, may_undo, role_without_asking
+from handlers.rate_limits import RateLimit, RateLimited
 from storage import deleting as delete_store
 from storage import tasks as task_store
 from storage.db import Database
+from storage.lists import DEFAULT_CAPS, ListCaps
 from storage.task_edits import KEEP, edit_task
 
 AUTH_SCHEME = "tma"
 MAX_BODY_BYTES = 64 * 1024  # a title and a 2,000-character note, in JSON, with room to spare
 SIGN_IN = "sign in with Telegram: send the Mini App's init data as 'Authorization: tma <initData>'"
+# Requests past sign-in and rate limit that run at once; the rest wait their turn here. Each
+# holds a database connection for a moment: the API never takes more than this share of the
+# pool (storage.db), whatever arrives, so the chats' commands always find a connection.
+MAX_CONCURRENT_REQUESTS = 8
 
 
 @dataclass(frozen=True)
@@ -44,8 +53,15 @@ class ApiContext:
 
     database: Database
     access: ChatAccess
+    lists: KnownLists
     bot_token: str
     max_age: timedelta
+    # Requests per user (handlers.rate_limits; per process), and how many tasks a list may hold.
+    rate_limit: RateLimit
+    caps: ListCaps = DEFAULT_CAPS
+    in_turn: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
+    )
 
 
 def _context(request: Request) -> ApiContext:
@@ -89,15 +105,22 @@ def _limited(request: Request) -> Request:
 
 
 class SignedInRoute(APIRoute):
-    """A route that checks the caller's init data first, before its body is even read, and
-    reads at most MAX_BODY_BYTES of that."""
+    """A route that checks the caller's init data first, before its body is even read, then
+    the caller's rate limit (429 with Retry-After), then waits its turn among the requests that
+    run at once, and reads at most MAX_BODY_BYTES of the body."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
 
         async def signed_in(request: Request) -> Response:
-            request.state.init_data = _sign_in(request)
-            return await handle(_limited(request))
+            caller = request.state.init_data = _sign_in(request)
+            context = _context(request)
+            try:
+                context.rate_limit.spend(caller.user_id)
+            except RateLimited as error:
+                raise too_many_requests(error) from None
+            async with context.in_turn:
+                return await handle(_limited(request))
 
         return signed_in
 
@@ -122,20 +145,24 @@ Number = Annotated[int, Path(description="The task's number in the list (#3 is 3
 
 async def _role(chat_id: ChatId, caller: Caller, context: Context) -> Role:
     """The caller's role in the list; 403 when the list is not theirs to use."""
+    asks_telegram = role_without_asking(user_id=caller.user_id, chat_id=chat_id) is None
+    if asks_telegram and not await context.lists.exists(chat_id):
+        raise forbidden()
     role = await context.access.role(user_id=caller.user_id, chat_id=chat_id)
-    if role is Role.NONE:
+    if not may_see(role):
         raise forbidden()
     return role
 
 
 Access = Annotated[Role, Depends(_role)]  # computed once per request
 
+PREFIX = "/api/"
 router = APIRouter(
     prefix="/api/{chat_id}/tasks",
     tags=["tasks"],
     route_class=SignedInRoute,
     dependencies=[
-        # Documents the header for /docs (checked by SignedInRoute), then checks the list.
+        # Documents the header in the schema (checked by SignedInRoute), then checks the list.
         Security(
             APIKeyHeader(
                 name="Authorization",
@@ -146,11 +173,11 @@ router = APIRouter(
         ),
         Depends(_role),
     ],
-    responses=error_responses(401, 403, 413, 422, 503),
+    responses=error_responses(400, 401, 403, 413, 422, 429, 503),
 )
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=error_responses(409))
 async def create_task(
     new: TaskCreate,
     chat_id: ChatId,
@@ -166,6 +193,7 @@ async def create_task(
         title=new.title,
         created_by=caller.user_id,
         description=new.description,
+        caps=context.caps,
     )
     response.headers["Location"] = str(
         request.url_for("read_task", chat_id=chat_id, number=task.number)
@@ -237,7 +265,20 @@ async def complete_task(chat_id: ChatId, number: Number, context: Context) -> Ta
 
 
 @router.post("/{number}/restore", responses=error_responses(404))
-async def restore_task(chat_id: ChatId, number: Number, context: Context) -> TaskRead:
-    """Bring a deleted task back with its number (the undo of a delete)."""
+async def restore_task(
+    chat_id: ChatId, number: Number, role: Access, caller: Caller, context: Context
+) -> TaskRead:
+    """Bring a deleted task back with its number (the undo of a delete; in a group: the task's
+    author and the group's admins, who may delete it)."""
+    if role is Role.MEMBER:
+        deleted = await delete_store.get_deleted_task(
+            context.database, chat_id=chat_id, number=number
+        )
+        if not may_undo(role, deleted, user_id=caller.user_id):
+            raise ApiProblem(
+                403,
+                "forbidden",
+                "only the task's author and the group's admins may bring it back",
+            )
     task = await delete_store.restore_task(context.database, chat_id=chat_id, number=number)
     return TaskRead.of(task)

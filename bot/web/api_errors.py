@@ -7,12 +7,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.web.api_schemas import ApiError, Problem
 from bot.web.membership import MembershipUnknown
+from handlers.rate_limits import RateLimited
 from storage.errors import (
     InvalidDescription,
     InvalidTitle,
+    ListFull,
     StorageUnavailable,
     TaskNotFound,
     TooManyTasks,
@@ -51,6 +55,16 @@ def forbidden() -> ApiProblem:
     return ApiProblem(403, "forbidden", FORBIDDEN)
 
 
+def too_many_requests(error: RateLimited) -> ApiProblem:
+    """429: the caller went over their rate limit; nothing was done."""
+    return ApiProblem(
+        429,
+        "too_many_requests",
+        f"too many requests: nothing was done; try again in {error.retry_after} s",
+        headers={"Retry-After": str(error.retry_after)},
+    )
+
+
 def _answer(
     status: int,
     error: str,
@@ -77,6 +91,8 @@ def _problem(error: Any) -> Problem:
         message = f"not valid JSON ({error.get('ctx', {}).get('error', 'cannot be parsed')})"
     elif kind == "extra_forbidden":
         message = "unknown field"
+    elif kind == "string_too_short":
+        message = "the title is empty" if location[-1:] == ["title"] else "must not be empty"
     elif kind == "missing" and location == ["body"]:
         message = "a JSON object is required"
     elif kind == "missing":
@@ -99,7 +115,49 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     kind = _HTTP_ERRORS.get(error.status_code, f"http_{error.status_code}")
     message = error.detail if isinstance(error.detail, str) else kind.replace("_", " ")
-    return _answer(error.status_code, kind, message.lower(), headers=error.headers)
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = _allowed(request)
+    return _answer(error.status_code, kind, message.lower(), headers=headers)
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def _allowed(request: Request) -> str:
+    """Every method some route takes at the request's path (Starlette names only the first
+    route's that matched the path, and GET, PUT and DELETE of one task are three routes)."""
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
+    return ", ".join(allowed)
+
+
+class NoStore:
+    """ASGI middleware: every answer under `prefix` (the task API's, errors too) says
+    `Cache-Control: no-store`: a user's tasks are kept by no cache on the way."""
+
+    def __init__(self, app: ASGIApp, *, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message["headers"] if k != b"cache-control"]
+                message["headers"] = [*headers, (b"cache-control", b"no-store")]
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
 
 
 async def _storage_refused(request: Request, error: Exception) -> JSONResponse:
@@ -109,6 +167,8 @@ async def _storage_refused(request: Request, error: Exception) -> JSONResponse:
         return _invalid([Problem(location="body.title", message=error.reason)])
     if isinstance(error, InvalidDescription):
         return _invalid([Problem(location="body.description", message=error.reason)])
+    if isinstance(error, ListFull):
+        return _answer(409, "list_full", f"this list is full: {error}; nothing was added")
     return _invalid([Problem(location="body", message=str(error))])
 
 
@@ -130,7 +190,7 @@ def install_error_answers(web: FastAPI) -> None:
     web.add_exception_handler(ApiProblem, _api_problem)
     web.add_exception_handler(RequestValidationError, _validation_error)
     web.add_exception_handler(HTTPException, _http_error)
-    for refused in (TaskNotFound, InvalidTitle, InvalidDescription, TooManyTasks):
+    for refused in (TaskNotFound, InvalidTitle, InvalidDescription, TooManyTasks, ListFull):
         web.add_exception_handler(refused, _storage_refused)
     for unavailable in (StorageUnavailable, MembershipUnknown):
         web.add_exception_handler(unavailable, _unavailable)

@@ -31,7 +31,7 @@ class TaskCreate(BaseModel):
 
     model_config = _REQUEST
 
-    title: str = Field(description=_TITLE, examples=["Buy milk"])
+    title: str = Field(description=_TITLE, examples=["Buy milk"], min_length=1)
     description: str | None = Field(default=None, description=_DESCRIPTION)
 
 
@@ -41,8 +41,8 @@ class TaskUpdate(BaseModel):
     model_config = _REQUEST
 
     # None stands for "not given"; a null sent for them is refused below.
-    title: Annotated[str | None, WithJsonSchema({"type": "string"})] = Field(
-        default=None, description=_TITLE
+    title: Annotated[str | None, WithJsonSchema({"type": "string", "minLength": 1})] = Field(
+        default=None, description=_TITLE, min_length=1
     )
     description: str | None = Field(default=None, description=_DESCRIPTION)
     completed: Annotated[bool | None, WithJsonSchema({"type": "boolean"})] = Field(
@@ -134,8 +134,9 @@ class ApiError(BaseModel):
     """Every error the API answers with."""
 
     error: str = Field(
-        description="What kind of error: unauthorized, forbidden, not_found, invalid_request,"
-        " too_large, unavailable, ...",
+        description="What kind of error: bad_request, unauthorized, forbidden, not_found,"
+        " method_not_allowed, list_full, too_large, invalid_request, too_many_requests,"
+        " unavailable, ...",
         examples=["not_found"],
     )
     message: str = Field(description="What went wrong, in a sentence for people")

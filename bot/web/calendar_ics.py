@@ -7,6 +7,7 @@ Every value comes from the stored tasks (DTSTAMP too is the task's last change, 
 of a file without METHOD), so the same tasks always give the same bytes.
 """
 
+import contextlib
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from icalendar import Calendar, Event
 
 from bot.web.vtimezone import odd_wall_times, vtimezone
 from storage.calendar import Feed
-from storage.local_time import chat_zone, wall_to_utc
+from storage.local_time import chat_zone, in_zone, wall_to_utc
 from storage.models import Task
 from storage.recurrence import InvalidRecurrence, Recurrence
 
@@ -39,7 +40,9 @@ def _rrule(rule: Recurrence, tz: ZoneInfo) -> dict[str, object]:
         # The last local day an occurrence may fall on, as the UTC moment it ends
         # (RFC 5545: with a zoned DTSTART, UNTIL is in UTC).
         last = datetime.combine(rule.until, time(23, 59, 59), tzinfo=tz)
-        rrule["until"] = last.astimezone(UTC)
+        # 9999-12-31 west of UTC would end in year 10000: it repeats for good.
+        with contextlib.suppress(OverflowError):
+            rrule["until"] = last.astimezone(UTC)
     return rrule
 
 
@@ -99,7 +102,8 @@ def _events(task: Task, tz: ZoneInfo, *, year: int) -> tuple[Event, list[Event]]
     # A repeating task keeps its wall time across DST changes, so its start is given in the
     # list's zone (with that zone's VTIMEZONE), not in UTC: the rule's wall time on the due
     # date (a due time in a DST gap shows a later hour, which must not become the rule's).
-    local = task.due_at.astimezone(tz)
+    # (in_zone: a moment at the edge of the datetime range stays in UTC.)
+    local = in_zone(task.due_at, tz)
     wall = datetime.combine(local.date(), time(rule.hour, rule.minute))
     on_rule = wall_to_utc(wall, tz) == task.due_at
     event.add("dtstart", wall.replace(tzinfo=tz) if on_rule else local)

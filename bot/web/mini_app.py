@@ -2,7 +2,9 @@
 each language at /app/i18n/<language>.json.
 
 The page loads only its own files and Telegram's Web App script, and talks only to this app's
-task API; the Content-Security-Policy says so to the browser too.
+task API; the Content-Security-Policy says so to the browser too. Only Telegram Web may frame
+it (`frame-ancestors`; the apps open it in a web view of their own, which no policy limits):
+X-Frame-Options could name no origin but the page's own.
 """
 
 import functools
@@ -26,7 +28,8 @@ _HEADERS = {
     "Cache-Control": "no-cache",
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self' https://telegram.org; style-src 'self';"
-        " connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+        " connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none';"
+        " frame-ancestors 'self' https://web.telegram.org"
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",

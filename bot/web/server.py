@@ -16,13 +16,14 @@ import uvicorn
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from telegram import Update
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.web import api
-from bot.web.api_errors import install_error_answers
+from bot.web.api_errors import NoStore, install_error_answers
 from bot.web.calendar_feed import mount_calendar_feed
 from bot.web.calendar_limits import RateLimiter
 from bot.web.init_data import MAX_AGE
-from bot.web.membership import ChatAccess
+from bot.web.membership import ChatAccess, KnownLists
 from bot.web.mini_app import mount_mini_app
 from handlers.context import BotApplication
 from storage.db import Database
@@ -33,6 +34,12 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Telegram's updates are a few kilobytes; anything far larger is not from Telegram.
 MAX_UPDATE_BYTES = 1_000_000
+# A connection whose request headers have not all come after this long is closed (uvicorn
+# alone waits for ever: 300 half-sent requests stayed open).
+HEADER_TIMEOUT_SECONDS = 10.0
+# Connections (and requests in hand) at once; past it uvicorn answers 503. Telegram opens at
+# most 64 webhook connections (bot.app), the Mini App a few per user.
+MAX_CONNECTIONS = 512
 
 
 def create_web_app(
@@ -43,12 +50,13 @@ def create_web_app(
     access: ChatAccess | None = None,
     calendar_limit: RateLimiter | None = None,
 ) -> FastAPI:
-    """The ASGI app: `GET /healthz` for the host, the task API under /api (docs at /docs), the
+    """The ASGI app: `GET /healthz` for the host, the task API under /api (its schema at
+    /openapi.json; no /docs page, which would load Swagger UI from a CDN), the
     Mini App at /app and, with `webhook` (path, secret token), `POST path` for Telegram.
 
-    `access` decides who may use which list (default: asking the bot's Telegram);
-    `calendar_limit` how often one calendar feed may be fetched (default: FEED_BURST at once,
-    then one each FEED_EVERY_SECONDS).
+    `access` decides who may use which list (default: the bot's one cached view of members'
+    roles, shared with the chat handlers); `calendar_limit` how often one calendar feed may be
+    fetched (default: FEED_BURST at once, then one each FEED_EVERY_SECONDS).
     """
     web = FastAPI(
         title="todo-bot task API",
@@ -58,15 +66,19 @@ def create_web_app(
             " group's list is its chat id, for the group's members."
         ),
         version="1",
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
     )
     install_error_answers(web)
-    access = access or ChatAccess(application.bot)
+    access = access or application.bot_data.roles or ChatAccess(application.bot)
+    web.add_middleware(NoStore, prefix=api.PREFIX)
     web.state.api = api.ApiContext(
         database=database,
         access=access,
+        lists=KnownLists(database),
+        rate_limit=application.bot_data.limits.api_requests,
+        caps=application.bot_data.caps,
         bot_token=application.bot.token,
         max_age=MAX_AGE,
     )
@@ -104,8 +116,8 @@ def create_web_app(
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), secret_token.encode()):
             return Response(status_code=403)
-        body = await request.body()
-        if len(body) > MAX_UPDATE_BYTES:
+        body = await _body_up_to(request, MAX_UPDATE_BYTES)
+        if body is None:
             return Response(status_code=413)
         try:
             data = json.loads(body)
@@ -123,10 +135,75 @@ def create_web_app(
     return web
 
 
-class WebServer(uvicorn.Server):
-    """uvicorn's server, told when it is listening, leaving signals to the bot's runner."""
+async def _body_up_to(request: Request, limit: int) -> bytes | None:
+    """The request's body, or None as soon as it passes `limit` bytes (told by Content-Length,
+    or counted as it streams in): a huge body is never held in memory."""
+    declared = request.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
 
-    def __init__(self, app: Any, *, host: str, port: int) -> None:
+
+class HeadersInTime(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, closing a connection whose request headers do not all
+    arrive within `header_timeout` seconds of it opening (or of the last answer on it)."""
+
+    header_timeout = HEADER_TIMEOUT_SECONDS
+    _headers_due: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._expect_headers()
+
+    def handle_events(self) -> None:
+        waiting = self.cycle
+        super().handle_events()
+        if self.cycle is not waiting:  # a request's headers came whole
+            self._headers_came()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._expect_headers()  # the next request on this connection
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._headers_came()
+        super().connection_lost(exc)
+
+    def _expect_headers(self) -> None:
+        self._headers_came()
+        self._headers_due = self.loop.call_later(self.header_timeout, self._too_slow)
+
+    def _headers_came(self) -> None:
+        if self._headers_due is not None:
+            self._headers_due.cancel()
+            self._headers_due = None
+
+    def _too_slow(self) -> None:
+        self._headers_due = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+class WebServer(uvicorn.Server):
+    """uvicorn's server, told when it is listening, leaving signals to the bot's runner; it
+    closes connections whose headers are too slow and answers 503 past MAX_CONNECTIONS."""
+
+    def __init__(
+        self,
+        app: Any,
+        *,
+        host: str,
+        port: int,
+        header_timeout: float = HEADER_TIMEOUT_SECONDS,
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
+        protocol = type("HeadersInTime", (HeadersInTime,), {"header_timeout": header_timeout})
         super().__init__(
             uvicorn.Config(
                 app,
@@ -136,6 +213,8 @@ class WebServer(uvicorn.Server):
                 access_log=False,
                 lifespan="off",
                 timeout_graceful_shutdown=10,
+                http=protocol,
+                limit_concurrency=max_connections,
             )
         )
         self.listening = asyncio.Event()

@@ -249,6 +249,28 @@ class UpdateFactories(TelegramWorld):
         self.push_update(update)
         return update
 
+    def change_member(
+        self, chat_id: int, user_id: int, status: str, *, by: int | None = None
+    ) -> dict[str, Any]:
+        """Change what getChatMember reports for ``user_id`` in ``chat_id`` and queue the
+        ``chat_member`` update Telegram sends about it (to a bot that is the group's admin,
+        and asked for it in allowed_updates); return the update."""
+        old = self._member_json(chat_id, user_id)
+        self.set_chat_member(chat_id, user_id, status)
+        actor = self._remember_user(by if by is not None else user_id)
+        chat = self._chat_json(chat_id)
+        update = {
+            "chat_member": {
+                "chat": dict(chat),
+                "from": dict(actor),
+                "date": int(time.time()),
+                "old_chat_member": old,
+                "new_chat_member": self._member_json(chat_id, user_id),
+            }
+        }
+        self.push_update(update)
+        return update
+
     def _edited_message_id(self, chat_id: int, user_id: int) -> int | None:
         """The user's latest message in the chat (the one an edit changes), or None."""
         mine = [
