@@ -16,6 +16,7 @@ from handlers import (
     chat_settings,
     due,
     errors,
+    groups,
     inline,
     list_buttons,
     reminder_buttons,
@@ -85,6 +86,7 @@ def build_application(settings: Settings) -> BotApplication:
     calendar.register(application, base_url=settings.public_base_url)
     assignees.register(application)
     assignee_buttons.register(application)
+    groups.register(application)
     errors.register(application)
     tasks.register(application)
     return application

@@ -10,6 +10,9 @@ their own time zone, and in the group (mentioning them) for those who did not.
 
 A forum topic's list is reminded in its topic: a claim says where its messages go (`send_to`,
 `thread_id`), and the group's membership and title are the real chat's.
+
+A basic group that became a supergroup without the bot hearing of it is found when Telegram
+refuses its old id: its list is moved (storage.group_upgrade) and the message sent to the new id.
 """
 
 import asyncio
@@ -17,9 +20,10 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from handlers import render_assignees, render_due
 from handlers.permissions import is_member
@@ -34,6 +38,7 @@ from storage.claims import (
 )
 from storage.db import Database
 from storage.errors import StorageUnavailable
+from storage.group_upgrade import move_group
 from storage.local_time import chat_zone, in_quiet_hours, local_day_end, next_local_minute
 from storage.reminders import due_until
 
@@ -118,11 +123,8 @@ class Scheduler:
             task, mentioned=mentioned, tz=tz, now=now, late=late
         )
         try:
-            await self.bot.send_message(
-                reminder.send_to,
-                text,
-                reply_markup=markup,
-                message_thread_id=reminder.thread_id,
+            await self._send(
+                reminder.send_to, text, reply_markup=markup, message_thread_id=reminder.thread_id
             )
         except Forbidden as error:
             log.info("reminder for chat %s dropped: %s", task.chat_id, error)
@@ -172,6 +174,19 @@ class Scheduler:
                     log.info("reminder to assignee %s failed: %s", person.user_id, error)
             mentioned.append(Assignee(person.user_id, person.username, person.first_name))
         return mentioned, bool(current)
+
+    async def _send(self, chat_id: int, text: str, **options: Any) -> int:
+        """Send a message to a list's chat; the chat it went to. A basic group that has become
+        a supergroup has its list moved, and gets the message at its new id."""
+        try:
+            await self.bot.send_message(chat_id, text, **options)
+            return chat_id
+        except ChatMigrated as error:
+            new = error.new_chat_id
+            moved = await move_group(self.database, old_chat_id=chat_id, new_chat_id=new)
+            log.info("group %s became supergroup %s: %d tasks moved", chat_id, new, moved.tasks)
+            await self.bot.send_message(new, text, **options)
+            return new
 
     async def _group_title(self, chat_id: int) -> str | None:
         try:
@@ -224,18 +239,20 @@ class Scheduler:
         tasks = await due_until(
             self.database, chat_id=digest.chat_id, until=local_day_end(now, tz)
         )
-        sent = False
+        sent, list_id = False, digest.chat_id
         if tasks:
             try:
-                await self.bot.send_message(
+                went_to = await self._send(
                     digest.send_to,
                     render_due.render_digest(tasks, tz=tz, now=now),
                     message_thread_id=digest.thread_id,
                 )
                 sent = True
+                if went_to != digest.send_to:
+                    list_id = went_to  # a basic group's list (it has no topics) moved there
             except TelegramError as error:
                 log.info("digest for chat %s not sent: %s", digest.chat_id, error)
         await finish_digest(
-            self.database, chat_id=digest.chat_id, lease_until=digest.lease_until, next_at=next_at
+            self.database, chat_id=list_id, lease_until=digest.lease_until, next_at=next_at
         )
         return sent
