@@ -37,6 +37,8 @@ ALLOWED_UPDATES = [
     "callback_query",
     "inline_query",
     "chosen_inline_result",
+    # The bot added to or removed from a chat, or blocked and unblocked in a private chat.
+    "my_chat_member",
 ]
 # Updates handled at once (of different chats; one chat's updates always run one by one).
 MAX_CONCURRENT_UPDATES = 64

@@ -57,8 +57,9 @@ class AssignedTask:
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """An assignee as the reminder scheduler needs them: may it write to them privately, and
-    in which time zone (their private chat's; None: not set)."""
+    """An assignee as the reminder scheduler needs them: may it write to them privately (they
+    started the bot and have not blocked it), and in which time zone (their private chat's;
+    None: not set)."""
 
     user_id: int
     username: str | None
@@ -138,14 +139,16 @@ async def assigned_to(
 
 
 # The assignees of the task `:task_id`, in the order assigned, each with their private chat's
-# time zone.
+# time zone; `started`: they started the bot and have not blocked it since (storage.presence).
 _private = chats.alias("private_chat")
 _RECIPIENTS = (
     sa.select(
         task_assignees.c.user_id,
         users.c.username,
         users.c.first_name,
-        users.c.started_at.is_not(None).label("started"),
+        sa.and_(users.c.started_at.is_not(None), _private.c.bot_removed_at.is_(None)).label(
+            "started"
+        ),
         _private.c.timezone,
     )
     .select_from(
