@@ -16,6 +16,7 @@ from handlers import (
     chat_settings,
     due,
     errors,
+    forget,
     groups,
     inline,
     list_buttons,
@@ -89,6 +90,7 @@ def build_application(settings: Settings) -> BotApplication:
     assignees.register(application)
     assignee_buttons.register(application)
     groups.register(application)
+    forget.register(application)
     errors.register(application)
     tasks.register(application)
     return application

@@ -156,6 +156,16 @@ class AssignedSnooze:
 
 
 @dataclass(frozen=True, slots=True)
+class ForgetChat:
+    """/forget confirmed: delete everything kept about the chat (an admin's press only)."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeepChat:
+    """/forget called off."""
+
+
+@dataclass(frozen=True, slots=True)
 class Nothing:
     """A button that only labels (the page counter)."""
 
@@ -175,6 +185,8 @@ ButtonAction = (
     | DropTask
     | AssignedDone
     | AssignedSnooze
+    | ForgetChat
+    | KeepChat
     | Nothing
 )
 
@@ -197,6 +209,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("tu", re.compile(rf"tu:{_NUMBER}")),
     ("ad", re.compile(rf"ad:{_CHAT}:{_NUMBER}")),
     ("as", re.compile(rf"as:{_CHAT}:{_NUMBER}:([a-z0-9]{{1,8}})")),
+    ("fg", re.compile("fg")),
+    ("fk", re.compile("fk")),
     ("n", re.compile("n")),
 ]
 
@@ -232,6 +246,10 @@ def encode(action: ButtonAction) -> str:
             data = f"ad:{chat_id}:{number}"
         case AssignedSnooze(chat_id, number, choice):
             data = f"as:{chat_id}:{number}:{choice}"
+        case ForgetChat():
+            data = "fg"
+        case KeepChat():
+            data = "fk"
         case Nothing():
             data = "n"
     assert len(data.encode()) <= MAX_CALLBACK_BYTES
@@ -304,6 +322,8 @@ def decode(data: object) -> ButtonAction:
             view = _view(groups[0], groups[1])
             assert view is not None
             return ShowList(view)
+        if kind in ("fg", "fk"):
+            return ForgetChat() if kind == "fg" else KeepChat()
         return Nothing()
     raise InvalidCallbackData("not callback data of this bot")
 

@@ -59,6 +59,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("export", "Download the tasks as JSON and CSV files"),
     ("import", "Add tasks from a JSON (from /export) or CSV file"),
     ("calendar", "A private calendar address of the tasks' due times"),
+    ("forget", "Delete this chat's tasks and settings for good (admins)"),
     ("help", "How to use this bot"),
 ]
 

@@ -1,7 +1,8 @@
 """Chats the bot is out of, end to end over the fake Bot API (my_chat_member updates): removed
 from a group, its reminders and digest stop at once with no failed send, its data stays, and
 they resume when it is added back; an assignee who blocked the bot is not written to privately
-(the group hears the reminder for them) until they unblock it."""
+(the group hears the reminder for them) until they unblock it; and /forget, confirmed by an
+admin, deleting a chat's data for good."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -132,3 +133,44 @@ async def test_an_assignee_who_blocked_the_bot_hears_of_group_tasks_in_the_group
     (private,) = _sends_to(telegram, bob_id, mark)
     assert str(private.params["text"]).startswith("⏰ <b>#2</b> Ship more")
     assert _sends_to(telegram, group, mark) == []
+
+
+async def test_forget_deletes_a_groups_data_once_an_admin_confirms(
+    group_chat: ChatDriver, telegram: FakeTelegram, direct_db: Database
+) -> None:
+    group = group_chat.chat_id
+    admin = group_chat.as_user(new_user_id(), "Admin")
+    telegram.set_chat_member(group, admin.user_id, "administrator")
+    await group_chat.send("/add Milk\nBread")
+
+    refused = await group_chat.send("/forget")
+    assert refused.text == "🔒 Only an admin of this group can make me forget it."
+    prompt = await admin.send("/forget")
+    assert prompt.text.startswith("⚠️ Forget this group?")
+    assert prompt.button_texts == ["🗑 Delete everything", "Keep it"]
+    answer, _ = await group_chat.press(prompt, "🗑 Delete everything", expect_edit=False)
+    assert answer == "🔒 Only an admin of this group can make me forget it."
+    assert (await list_tasks(direct_db, chat_id=group)).open_total == 2
+
+    _, forgotten = await admin.press(prompt, "🗑 Delete everything")
+
+    assert forgotten is not None and forgotten.text.startswith("🗑 Forgotten: 2 tasks")
+    assert (await list_tasks(direct_db, chat_id=group)).open_total == 0
+    assert (await group_chat.send("/add Fresh start")).text == "➕ Added #1 Fresh start"
+
+
+async def test_forget_in_a_private_chat_and_keep_it(
+    private_chat: ChatDriver, direct_db: Database
+) -> None:
+    await private_chat.send("/add Mine")
+    prompt = await private_chat.send("/forget")
+    assert prompt.text.startswith("⚠️ Forget this chat?")
+
+    _, kept = await private_chat.press(prompt, "Keep it")
+    assert kept is not None and kept.text == "👍 Nothing was deleted."
+    assert (await list_tasks(direct_db, chat_id=private_chat.chat_id)).open_total == 1
+
+    prompt = await private_chat.send("/forget")
+    _, forgotten = await private_chat.press(prompt, "🗑 Delete everything")
+    assert forgotten is not None and forgotten.text.startswith("🗑 Forgotten: 1 task and")
+    assert (await list_tasks(direct_db, chat_id=private_chat.chat_id)).open_total == 0
