@@ -2,8 +2,11 @@
 of plain values.
 
 The JSON file is complete and versioned (FORMAT, FORMAT_VERSION), so it can be imported again;
-the CSV is for spreadsheets. An import file is read and checked whole before anything is
-stored: any problem refuses the file, with the line (CSV) or the task (JSON) it is in.
+the CSV is for spreadsheets. Both carry the chat's time zone, in which repeating tasks' rules
+are read: an import into a chat of another zone moves each repeating task's due time to the
+same day and wall time there (storage.recurrence), so it stays an occurrence of its rule. An
+import file is read and checked whole before anything is stored: any problem refuses the file,
+with the line (CSV) or the task (JSON) it is in.
 """
 
 import csv
@@ -12,7 +15,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.render import shorten
 from storage.errors import InvalidDescription, InvalidTitle
@@ -38,6 +41,7 @@ CSV_COLUMNS = (
     "due_at",
     "recurrence",
     "nag_minutes",
+    "timezone",
 )
 _TRUE = {"true", "yes", "y", "1", "x", "done", "✓", "✅"}
 _FALSE = {"false", "no", "n", "0", "", "open", "todo"}
@@ -60,12 +64,14 @@ def _stamp(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else None
 
 
-def export_json(tasks: Sequence[Task], *, exported_at: datetime) -> bytes:
-    """The tasks as the versioned JSON file that /import reads back."""
+def export_json(tasks: Sequence[Task], *, exported_at: datetime, timezone: str | None) -> bytes:
+    """The tasks as the versioned JSON file that /import reads back, with the chat's time zone
+    (None: unset, UTC)."""
     document = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "exported_at": _stamp(exported_at),
+        "timezone": timezone or "UTC",
         "tasks": [
             {
                 "number": task.number,
@@ -90,8 +96,9 @@ def _cell(text: str | None) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def export_csv(tasks: Sequence[Task]) -> bytes:
-    """The tasks as CSV for spreadsheets: a header row, UTF-8 with a BOM (which Excel needs)."""
+def export_csv(tasks: Sequence[Task], *, timezone: str | None) -> bytes:
+    """The tasks as CSV for spreadsheets: a header row, UTF-8 with a BOM (which Excel needs),
+    and the chat's time zone on each row."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -107,6 +114,7 @@ def export_csv(tasks: Sequence[Task]) -> bytes:
                 _stamp(task.due_at) or "",
                 task.recurrence or "",
                 task.nag_minutes or "",
+                timezone or "UTC",
             ]
         )
     return "\ufeff".encode() + out.getvalue().encode()
@@ -167,9 +175,13 @@ def _read_json(text: str, *, tz: ZoneInfo) -> list[NewTask]:
     if not isinstance(items, list):
         raise ImportRejected(['"tasks" must be a list of tasks'])
     _check_count(len(items))
-    return _read_items(
-        ((f"task {index}", item) for index, item in enumerate(items, start=1)), tz=tz
-    )
+    try:
+        # Files of older versions of the bot name no zone: their due times stay as they are.
+        source = None if document.get("timezone") is None else _zone(document["timezone"])
+    except (TypeError, ValueError) as error:
+        raise ImportRejected([f"timezone: {error}"]) from None
+    numbered = ((f"task {index}", item) for index, item in enumerate(items, start=1))
+    return _read_items(numbered, tz=tz, source=source)
 
 
 def _read_csv(text: str, *, tz: ZoneInfo) -> list[NewTask]:
@@ -202,7 +214,9 @@ def _check_count(count: int) -> None:
         )
 
 
-def _read_items(items: Any, *, tz: ZoneInfo, from_csv: bool = False) -> list[NewTask]:
+def _read_items(
+    items: Any, *, tz: ZoneInfo, from_csv: bool = False, source: ZoneInfo | None = None
+) -> list[NewTask]:
     tasks: list[NewTask] = []
     problems: list[str] = []
     for place, item in items:
@@ -210,7 +224,7 @@ def _read_items(items: Any, *, tz: ZoneInfo, from_csv: bool = False) -> list[New
             problems.append(f"{place}: a task must be an object")
             continue
         try:
-            tasks.append(_read_task(item, tz=tz, from_csv=from_csv))
+            tasks.append(_read_task(item, tz=tz, from_csv=from_csv, source=source))
         except ImportRejected as error:
             problems += [f"{place}: {problem}" for problem in error.problems]
     if problems:
@@ -218,8 +232,11 @@ def _read_items(items: Any, *, tz: ZoneInfo, from_csv: bool = False) -> list[New
     return tasks
 
 
-def _read_task(item: Mapping[str, Any], *, tz: ZoneInfo, from_csv: bool) -> NewTask:
-    """One task; ImportRejected with every problem it has."""
+def _read_task(
+    item: Mapping[str, Any], *, tz: ZoneInfo, from_csv: bool, source: ZoneInfo | None
+) -> NewTask:
+    """One task, for a chat in zone `tz`, from a file of the zone `source` (a CSV row may name
+    its own); ImportRejected with every problem it has."""
     problems: list[str] = []
 
     def field(name: str, read: Callable[[Any], Any]) -> Any:
@@ -245,6 +262,9 @@ def _read_task(item: Mapping[str, Any], *, tz: ZoneInfo, from_csv: bool) -> NewT
     recurrence = field("recurrence", _recurrence)
     if recurrence is not None and due_at is None:
         problems.append("recurrence: a repeat rule needs a due_at")
+    zone = field("timezone", _zone) or source
+    if recurrence is not None and due_at is not None and zone is not None:
+        due_at = Recurrence.decode(recurrence).moved_to_zone(due_at, zone, tz)
     task = NewTask(
         title=title or "",
         description=description,
@@ -262,6 +282,17 @@ def _read_task(item: Mapping[str, Any], *, tz: ZoneInfo, from_csv: bool) -> NewT
 
 def _uncell(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+
+
+def _zone(value: Any) -> ZoneInfo:
+    if not isinstance(value, str):
+        raise TypeError("must be the name of a time zone, such as Europe/Berlin")
+    try:
+        return ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"{shorten(value, 40)!r} is no time zone I know (such as Europe/Berlin)"
+        ) from None
 
 
 def _title(value: Any) -> str:
