@@ -90,10 +90,17 @@ def export_json(tasks: Sequence[Task], *, exported_at: datetime, timezone: str |
     return json.dumps(document, ensure_ascii=False, indent=1).encode()
 
 
+def _needs_guard(text: str) -> bool:
+    """Whether a text starts as a formula a spreadsheet would run, behind any apostrophes."""
+    return text.lstrip("'").startswith(_FORMULA_STARTS)
+
+
 def _cell(text: str | None) -> str:
+    """A text as a CSV cell: one apostrophe more before a formula, even one already behind
+    apostrophes (`'=x` becomes `''=x`), so that import, taking one off, gives back any text."""
     if not text:
         return ""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return "'" + text if _needs_guard(text) else text
 
 
 def export_csv(tasks: Sequence[Task], *, timezone: str | None) -> bytes:
@@ -281,7 +288,8 @@ def _read_task(
 
 
 def _uncell(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+    """A CSV cell's text: `_cell` undone."""
+    return text[1:] if text.startswith("'") and _needs_guard(text) else text
 
 
 def _zone(value: Any) -> ZoneInfo:

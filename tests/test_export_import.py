@@ -3,19 +3,24 @@
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import assume, example, given
+from hypothesis import strategies as st
 from telegram import Update
 
 from handlers.context import BotApplication
-from handlers.task_files import MAX_IMPORT_BYTES
+from handlers.task_files import MAX_IMPORT_BYTES, export_csv, read_tasks_file
 from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.db import Database
-from storage.models import Task
+from storage.errors import InvalidTitle
+from storage.models import TITLE_MAX_LENGTH, Task
 from storage.transfer import NewTask, export_tasks, import_tasks_in_zone
+from storage.validation import clean_description, clean_title
 from testkit.fake_telegram import FakeTelegram, UploadedFile
 from tests.botdriver import ChatDriver
 from tests.factories import new_chat_id, new_user_id
@@ -304,3 +309,28 @@ async def test_a_file_naming_an_unknown_time_zone_is_refused(private_chat: ChatD
     answer = await _send_file(private_chat, "t.json", json.dumps(document).encode())
     assert answer.startswith("⚠️ Nothing was imported:")
     assert "timezone: 'Mars/Olympus' is no time zone I know" in answer
+
+
+def _task(title: str, description: str | None = None) -> Task:
+    now = datetime.now(UTC)
+    return Task(uuid4(), 1, 1, title, description, False, None, 1, now, now)
+
+
+@example("'=already quoted")
+@example("''=1+1")
+@example("'plain")
+@example("=1+1")
+@example("-5 apples")
+@example("@home")
+@given(st.text(min_size=1, max_size=TITLE_MAX_LENGTH))
+def test_every_title_and_note_comes_back_from_the_csv_exactly(text: str) -> None:
+    try:
+        title = clean_title(text)
+    except InvalidTitle:
+        assume(False)
+    note = clean_description(text)
+    exported = export_csv([_task(title, note)], timezone="Europe/Berlin")
+
+    (read,) = read_tasks_file(exported, tz=ZoneInfo("UTC"))
+
+    assert (read.title, read.description) == (title, note)
