@@ -9,13 +9,13 @@ limits (a list page holds at most PAGE_SIZE tasks of at most 256 characters each
 import html
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import Undo, encode
-from handlers.render_time import local_datetime_text
+from handlers.render_time import describe_stored_recurrence, local_datetime_text
 from storage.errors import (
     InvalidDescription,
     InvalidTitle,
@@ -232,22 +232,30 @@ def render_restored(task: Task) -> str:
     return f"↩️ Restored <b>#{task.number}</b> {escape(shorten(task.title, 100))}"
 
 
-def _utc_text(moment: datetime) -> str:
-    """A moment as /show writes it: "2026-06-10 14:00 UTC"."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def _moment_text(moment: datetime, tz: ZoneInfo) -> str:
+    """A moment as /show writes it, in the chat's zone: "2026-06-10 16:00 (Europe/Berlin)"."""
+    return f"{moment.astimezone(tz):%Y-%m-%d %H:%M} ({tz.key})"
 
 
-def render_task(task: Task, *, author: str | None) -> str:
-    """The reply to /show: the task in full."""
+def render_task(task: Task, *, author: str | None, tz: ZoneInfo, now: datetime) -> str:
+    """The reply to /show: the task in full, its times in the chat's zone."""
     status = "✅ done" if task.done else "⬜ to do"
     lines = [f"<b>#{task.number}</b> {escape(task.title)}", f"Status: {status}"]
+    if task.due_at is not None:
+        when = escape(local_datetime_text(task.due_at, tz, now=now))
+        overdue = " ⚠️ overdue" if not task.done and task.due_at <= now else ""
+        lines.append(f"Due: {when}{overdue}")
+    if task.recurrence:
+        lines.append(f"Repeats: {escape(describe_stored_recurrence(task.recurrence))}")
+    if task.nag_minutes:
+        lines.append(f"Reminder repeats every {task.nag_minutes} min until done")
     if task.description:
         lines += ["", escape(task.description), ""]
     if author:
         lines.append(f"Added by {escape(author)}")
-    lines.append(f"Created: {_utc_text(task.created_at)}")
+    lines.append(f"Created: {_moment_text(task.created_at, tz)}")
     if task.completed_at is not None:
-        lines.append(f"Completed: {_utc_text(task.completed_at)}")
+        lines.append(f"Completed: {_moment_text(task.completed_at, tz)}")
     return "\n".join(lines)
 
 
