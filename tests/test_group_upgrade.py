@@ -104,9 +104,8 @@ async def test_a_reminder_to_a_group_that_became_a_supergroup_unheard_follows_it
     telegram.migrated_chats[old] = new
     mark = telegram.mark()
 
-    sent = await Scheduler(direct_db, running_app.bot, clock=lambda: T).tick()
+    await Scheduler(direct_db, running_app.bot, clock=lambda: T).tick()
 
-    assert sent == 1
     (reminder,) = _sent_to(telegram, new, mark)
     assert str(reminder.params["text"]).startswith("⏰ <b>#1</b> Water plants")
     assert [c.status for c in telegram.calls[mark:] if c.params.get("chat_id") == old] == [400]
