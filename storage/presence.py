@@ -32,15 +32,14 @@ def _of_the_chat(list_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
     return sa.or_(list_id == REAL_CHAT_ID, list_id.in_(_topics()))
 
 
-def _next_digest(row: sa.TableClause | sa.Table) -> sa.ColumnElement[Any]:
-    """When the digest of the chats row `row` is next due, from now (NULL: it has none): the
-    next occurrence of its local minute in its zone, as SQL's next_occurrence (migration
-    0007) reckons a daily rule."""
-    clock = sa.func.to_char(
-        sa.func.make_interval(0, 0, 0, 0, 0, row.c.digest_minute), sa.literal_column("'HH24:MI'")
-    )
-    rule = sa.func.format(sa.literal_column("'daily::%s:'"), clock)
-    return sa.func.next_occurrence(rule, sa.func.now(), row.c.timezone)
+# When the digest of a chats row is next due, from now (NULL: it has none): the next time of
+# its local minute in its zone, as SQL's next_occurrence (migration 0007) reckons a daily rule.
+_CLOCK = sa.func.to_char(
+    sa.func.make_interval(0, 0, 0, 0, 0, chats.c.digest_minute), sa.literal_column("'HH24:MI'")
+)
+NEXT_DIGEST = sa.func.next_occurrence(
+    sa.func.format(sa.literal_column("'daily::%s:'"), _CLOCK), sa.func.now(), chats.c.timezone
+)
 
 
 def _gone() -> sa.Select[Any]:
@@ -92,7 +91,7 @@ def _back() -> sa.Select[Any]:
     back = (
         sa.update(chats)
         .where(c.chat_id == REAL_CHAT_ID, c.bot_removed_at.is_not(None))
-        .values({c.bot_removed_at: None, c.next_digest_at: _next_digest(chats)})
+        .values({c.bot_removed_at: None, c.next_digest_at: NEXT_DIGEST})
         .returning(c.chat_id)
         .cte("back")
     )
@@ -100,7 +99,7 @@ def _back() -> sa.Select[Any]:
     topic_digests = (
         sa.update(chats)
         .where(c.chat_id.in_(_topics()), c.digest_minute.is_not(None), was_out)
-        .values({c.next_digest_at: _next_digest(chats)})
+        .values({c.next_digest_at: NEXT_DIGEST})
         .returning(c.chat_id)
         .cte("topic_digests")
     )
