@@ -17,6 +17,8 @@ from handlers import (
     chat_settings,
     due,
     errors,
+    forget,
+    groups,
     inline,
     language,
     list_buttons,
@@ -42,7 +44,8 @@ ALLOWED_UPDATES = [
     "callback_query",
     "inline_query",
     "chosen_inline_result",
-    # The bot added to a group: it speaks its adder's language there (handlers.language).
+    # The bot added to or removed from a chat, or blocked and unblocked in a private chat
+    # (handlers.groups); added to a group, it speaks its adder's language (handlers.language).
     "my_chat_member",
     # Members joining, leaving, promoted or demoted (sent only where the bot is an admin):
     # their cached role follows at once (handlers.permissions).
@@ -123,6 +126,8 @@ def build_application(
     assignees.register(application)
     assignee_buttons.register(application)
     members.register(application)
+    groups.register(application)
+    forget.register(application)
     errors.register(application)
     tasks.register(application)
     return application

@@ -30,6 +30,7 @@ from storage.database_url import ConnectionSettings, parse_database_url
 from storage.db import Database
 from storage.embedded import EmbeddedPostgres
 from storage.errors import StorageUnavailable
+from storage.forgetting import forget_gone_chats
 from storage.migrate import migrate
 
 log = logging.getLogger(__name__)
@@ -194,7 +195,8 @@ async def _webhook(
 
 @asynccontextmanager
 async def _forgetting_old_updates(database: Database) -> AsyncIterator[None]:
-    """Purge old processed-update records now and every hour, in the background."""
+    """Purge old processed-update records, and chats the bot has long been out of, now and
+    every hour, in the background."""
 
     async def purge_forever() -> None:
         while True:
@@ -209,6 +211,14 @@ async def _forgetting_old_updates(database: Database) -> AsyncIterator[None]:
             else:
                 if purged:
                     log.info("forgot %d processed updates older than two days", purged)
+            try:
+                # Chats the bot was removed from (or blocked in) long ago: README, Groups.
+                if forgotten := await forget_gone_chats(database):
+                    log.info("forgot %d chats the bot has long been out of", forgotten)
+            except StorageUnavailable:
+                log.warning("could not forget old chats: storage unavailable")
+            except Exception:  # house-keeping must never stop for good
+                log.exception("could not forget old chats")
             await asyncio.sleep(PURGE_INTERVAL_SECONDS)  # a schedule, not a wait for an event
 
     task = asyncio.create_task(purge_forever())

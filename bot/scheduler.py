@@ -13,6 +13,11 @@ assignee: theirs), as storage last knew it (storage.languages).
 
 A forum topic's list is reminded in its topic: a claim says where its messages go (`send_to`,
 `thread_id`), and the group's membership and title are the real chat's.
+
+A basic group that became a supergroup without the bot hearing of it is found when Telegram
+refuses its old id: its list is moved (storage.group_upgrade) and the message sent to the new id.
+A chat that refuses for good (the bot removed or blocked) has its reminders and digests parked
+until the bot is back (storage.presence), as a my_chat_member update would have them.
 """
 
 import asyncio
@@ -20,9 +25,10 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from handlers import render_assignees, render_due
 from handlers.i18n import language_for, use_language
@@ -38,7 +44,9 @@ from storage.claims import (
 )
 from storage.db import Database
 from storage.errors import StorageUnavailable
+from storage.group_upgrade import move_group
 from storage.local_time import chat_zone, in_quiet_hours, local_day_end, next_local_minute
+from storage.presence import mark_gone
 from storage.reminders import due_until
 
 log = logging.getLogger(__name__)
@@ -52,8 +60,15 @@ LATE_AFTER = timedelta(minutes=2)
 # Failed sends are retried after 1, 2, 4, ... minutes, at most this many times.
 MAX_SEND_FAILURES = 8
 TICK_SECONDS = 5.0
-# Errors after which a chat cannot be written to again: drop its reminders.
+# Errors after which a chat cannot be written to again: park its reminders (storage.presence).
 _GONE = ("chat not found", "bot was kicked", "user is deactivated", "have no rights to send")
+
+
+def _is_gone(error: TelegramError) -> bool:
+    """Whether a refused send means the chat cannot be written to again."""
+    if isinstance(error, Forbidden):
+        return True
+    return isinstance(error, BadRequest) and any(r in error.message.lower() for r in _GONE)
 
 
 def system_clock() -> datetime:
@@ -131,24 +146,15 @@ class Scheduler:
                 task, mentioned=mentioned, tz=tz, now=now, late=late
             )
         try:
-            await self.bot.send_message(
-                reminder.send_to,
-                text,
-                reply_markup=markup,
-                message_thread_id=reminder.thread_id,
+            await self._send(
+                reminder.send_to, text, reply_markup=markup, message_thread_id=reminder.thread_id
             )
-        except Forbidden as error:
-            log.info("reminder for chat %s dropped: %s", task.chat_id, error)
+        except TelegramError as error:
+            if not _is_gone(error):
+                return await self._retry_later(reminder, now, error)
+            await self._chat_gone(reminder.send_to, error)
             await self._finish(reminder, next_at=None)
             return False
-        except BadRequest as error:
-            if any(reason in error.message.lower() for reason in _GONE):
-                log.info("reminder for chat %s dropped: %s", task.chat_id, error)
-                await self._finish(reminder, next_at=None)
-                return False
-            return await self._retry_later(reminder, now, error)
-        except TelegramError as error:
-            return await self._retry_later(reminder, now, error)
         await self._finish_sent(reminder, now)
         return True
 
@@ -185,8 +191,30 @@ class Scheduler:
                 except TelegramError as error:
                     # Blocked the bot since, or unreachable: the group hears it for them.
                     log.info("reminder to assignee %s failed: %s", person.user_id, error)
+                    if _is_gone(error):
+                        await self._chat_gone(person.user_id, error)
             mentioned.append(Assignee(person.user_id, person.username, person.first_name))
         return mentioned, bool(current)
+
+    async def _send(self, chat_id: int, text: str, **options: Any) -> int:
+        """Send a message to a list's chat; the chat it went to. A basic group that has become
+        a supergroup has its list moved, and gets the message at its new id."""
+        try:
+            await self.bot.send_message(chat_id, text, **options)
+            return chat_id
+        except ChatMigrated as error:
+            new = error.new_chat_id
+            moved = await move_group(self.database, old_chat_id=chat_id, new_chat_id=new)
+            log.info("group %s became supergroup %s: %d tasks moved", chat_id, new, moved.tasks)
+            await self.bot.send_message(new, text, **options)
+            return new
+
+    async def _chat_gone(self, chat_id: int, error: TelegramError) -> None:
+        """Telegram says the chat cannot be written to again (the bot was removed or blocked,
+        the chat is gone): park its reminders and digests until the bot is back, as when a
+        my_chat_member update says so (storage.presence)."""
+        parked = await mark_gone(self.database, chat_id=chat_id)
+        log.info("chat %s is out of reach (%s): %d more reminders parked", chat_id, error, parked)
 
     async def _group_title(self, chat_id: int) -> str | None:
         try:
@@ -239,18 +267,22 @@ class Scheduler:
         tasks = await due_until(
             self.database, chat_id=digest.chat_id, until=local_day_end(now, tz)
         )
-        sent = False
+        sent, list_id = False, digest.chat_id
         if tasks:
             with use_language(language_for(digest.language)):
                 text = render_due.render_digest(tasks, tz=tz, now=now)
             try:
-                await self.bot.send_message(
+                went_to = await self._send(
                     digest.send_to, text, message_thread_id=digest.thread_id
                 )
                 sent = True
+                if went_to != digest.send_to:
+                    list_id = went_to  # a basic group's list (it has no topics) moved there
             except TelegramError as error:
                 log.info("digest for chat %s not sent: %s", digest.chat_id, error)
+                if _is_gone(error):
+                    await self._chat_gone(digest.send_to, error)
         await finish_digest(
-            self.database, chat_id=digest.chat_id, lease_until=digest.lease_until, next_at=next_at
+            self.database, chat_id=list_id, lease_until=digest.lease_until, next_at=next_at
         )
         return sent

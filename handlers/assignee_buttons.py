@@ -78,7 +78,11 @@ async def _show_card(update: Update, context: BotContext, assigned: AssignedTask
     assert query is not None
     author = await author_name(context, chat_of(update), assigned.task)
     text, markup = render_assignees.render_task_card(
-        assigned.task, author=author, assignees=assigned.assignees, now=now_utc()
+        assigned.task,
+        author=author,
+        assignees=assigned.assignees,
+        tz=chat_zone(assigned.timezone),
+        now=now_utc(),
     )
     await edit_pressed(query, text, markup)
 

@@ -166,6 +166,16 @@ class ChooseLanguage:
 
 
 @dataclass(frozen=True, slots=True)
+class ForgetChat:
+    """/forget confirmed: delete everything kept about the chat (an admin's press only)."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeepChat:
+    """/forget called off."""
+
+
+@dataclass(frozen=True, slots=True)
 class Nothing:
     """A button that only labels (the page counter)."""
 
@@ -186,6 +196,8 @@ ButtonAction = (
     | AssignedDone
     | AssignedSnooze
     | ChooseLanguage
+    | ForgetChat
+    | KeepChat
     | Nothing
 )
 
@@ -209,6 +221,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ad", re.compile(rf"ad:{_CHAT}:{_NUMBER}")),
     ("as", re.compile(rf"as:{_CHAT}:{_NUMBER}:([a-z0-9]{{1,8}})")),
     ("lg", re.compile(r"lg:([A-Za-z_]{2,8})")),
+    ("fg", re.compile("fg")),
+    ("fk", re.compile("fk")),
     ("n", re.compile("n")),
 ]
 
@@ -246,6 +260,10 @@ def encode(action: ButtonAction) -> str:
             data = f"as:{chat_id}:{number}:{choice}"
         case ChooseLanguage(language):
             data = f"lg:{language}"
+        case ForgetChat():
+            data = "fg"
+        case KeepChat():
+            data = "fk"
         case Nothing():
             data = "n"
     assert len(data.encode()) <= MAX_CALLBACK_BYTES
@@ -320,6 +338,8 @@ def decode(data: object) -> ButtonAction:
             view = _view(groups[0], groups[1])
             assert view is not None
             return ShowList(view)
+        if kind in ("fg", "fk"):
+            return ForgetChat() if kind == "fg" else KeepChat()
         return Nothing()
     raise InvalidCallbackData("not callback data of this bot")
 

@@ -15,7 +15,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, ChatMigrated
 from telegram.ext import filters
 
 from handlers.callbacks import ButtonAction, ButtonOutdated, decoded
@@ -132,8 +132,16 @@ def pressed(update: Update, kind: type[Action]) -> tuple[CallbackQuery, Action]:
 
 
 async def reply(update: Update, text: str, markup: Markup = None) -> None:
-    """Answer the update's message in its chat (quoting it in groups), in its topic."""
-    await message_of(update).reply_text(text, reply_markup=markup)
+    """Answer the update's message in its chat (quoting it in groups), in its topic.
+
+    A message still from a basic group that has since become a supergroup is answered in the
+    supergroup (Telegram refuses the old id, naming the new one).
+    """
+    message = message_of(update)
+    try:
+        await message.reply_text(text, reply_markup=markup)
+    except ChatMigrated as error:
+        await message.get_bot().send_message(error.new_chat_id, text, reply_markup=markup)
 
 
 async def edit_pressed(

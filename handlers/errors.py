@@ -4,7 +4,7 @@ answer to a press of a button that is not (or no longer) ours."""
 import logging
 
 from telegram import Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from handlers import render, render_transfer
@@ -62,6 +62,11 @@ def _reply_for(update: Update, error: BaseException) -> str | None:
         return None
     if isinstance(error, BadRequest) and "not modified" in error.message.lower():
         return None
+    if isinstance(error, ChatMigrated):
+        # A message of a basic group that has become a supergroup: its old messages cannot be
+        # edited, and its list moved (handlers.groups); a press there is outdated.
+        log.info("update %s: chat moved to %s", update.update_id, error.new_chat_id)
+        return render.BUTTON_OUTDATED if update.callback_query is not None else None
     log.error("update %s failed", update.update_id, exc_info=error)
     return _(render.SOMETHING_WENT_WRONG)
 

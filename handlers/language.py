@@ -148,12 +148,19 @@ async def added_to_group(update: Update, context: BotContext) -> None:
     forget(context, change.chat.id)
 
 
+# The handler group of the language the bot records on joining a group (see register).
+LANGUAGE_GROUP = 1
+
+
 def register(application: BotApplication) -> None:
     """Add the language choice before all other handlers (group -1), /language, its buttons, and
-    what the bot records when it is added to a group."""
+    what the bot records when it is added to a group (in a group of its own, LANGUAGE_GROUP:
+    handlers.groups answers the same my_chat_member update, and a handler group lets only its
+    first match run)."""
     application.add_handler(TypeHandler(Update, speak_the_chats_language), group=-1)
     application.add_handler(CommandHandler("language", language_command, filters=NEW_MESSAGES))
     application.add_handler(CallbackQueryHandler(choose, pattern=is_action(ChooseLanguage)))
     application.add_handler(
-        ChatMemberHandler(added_to_group, chat_member_types=ChatMemberHandler.MY_CHAT_MEMBER)
+        ChatMemberHandler(added_to_group, chat_member_types=ChatMemberHandler.MY_CHAT_MEMBER),
+        group=LANGUAGE_GROUP,
     )

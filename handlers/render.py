@@ -18,7 +18,7 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 from handlers.callbacks import Undo, encode
 from handlers.i18n import N_, _, in_every_language, isolate, ngettext, number, task_ref
 from handlers.rate_limits import RateLimited
-from handlers.render_time import local_datetime_text, moment_html
+from handlers.render_time import describe_stored_recurrence, moment_html
 from storage.errors import (
     InvalidDescription,
     InvalidDue,
@@ -32,7 +32,6 @@ from storage.errors import (
 )
 from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Completed, DoneResult, Task
 
-_UTC = ZoneInfo("UTC")
 PAGE_SIZE = 10
 BUTTON_TITLE_LENGTH = 28
 MAX_MESSAGE_LENGTH = 4096
@@ -68,6 +67,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("import", N_("Add tasks from a JSON (from /export) or CSV file")),
     ("calendar", N_("A private calendar address of the tasks' due times")),
     ("language", N_("Choose the language I speak here")),
+    ("forget", N_("Delete this chat's tasks and settings for good (admins)")),
     ("help", N_("How to use this bot")),
 ]
 # What Telegram shows on the bot's profile and in an empty chat with it (setMyShortDescription,
@@ -324,27 +324,39 @@ def render_restored_answer(task: Task) -> str:
     return _("↩️ Restored %(task)s", task=task_ref(task.number))
 
 
-def _utc_html(moment: datetime, now: datetime) -> str:
-    """A moment as /show writes it: each reader's own time, and for old apps the time in UTC
-    ("today 14:00 UTC"; /show knows no chat's zone)."""
-    text = _("%(when)s UTC", when=local_datetime_text(moment, _UTC, now=now))
-    return moment_html(moment, _UTC, now=now, text=text)
-
-
-def render_task(task: Task, *, author: str | None, now: datetime) -> str:
-    """The reply to /show: the task in full."""
+def render_task(task: Task, *, author: str | None, tz: ZoneInfo, now: datetime) -> str:
+    """The reply to /show: the task in full, its times in each reader's own zone (the chat's
+    for old apps)."""
     status = _("✅ done") if task.done else _("⬜ to do")
     lines = [
         f"<b>{task_ref(task.number)}</b> {escape(task.title)}",
         _("Status: %(status)s", status=status),
     ]
+    if task.due_at is not None:
+        when = moment_html(task.due_at, tz, now=now)
+        if not task.done and task.due_at <= now:
+            lines.append(_("Due: %(when)s ⚠️ overdue", when=when))
+        else:
+            lines.append(_("Due: %(when)s", when=when))
+    if task.recurrence:
+        lines.append(
+            _("Repeats: %(rule)s", rule=escape(describe_stored_recurrence(task.recurrence)))
+        )
+    if task.nag_minutes:
+        lines.append(
+            ngettext(
+                "Reminder repeats every %(count)s min until done",
+                "Reminder repeats every %(count)s min until done",
+                task.nag_minutes,
+            )
+        )
     if task.description:
         lines += ["", escape(task.description), ""]
     if author:
         lines.append(_("Added by %(name)s", name=escape(author)))
-    lines.append(_("Created: %(when)s", when=_utc_html(task.created_at, now)))
+    lines.append(_("Created: %(when)s", when=moment_html(task.created_at, tz, now=now)))
     if task.completed_at is not None:
-        lines.append(_("Completed: %(when)s", when=_utc_html(task.completed_at, now)))
+        lines.append(_("Completed: %(when)s", when=moment_html(task.completed_at, tz, now=now)))
     return "\n".join(lines)
 
 

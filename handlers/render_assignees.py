@@ -78,10 +78,10 @@ def render_not_members(people: Sequence[Assignee]) -> str:
 
 
 def render_task_card(
-    task: Task, *, author: str | None, assignees: Sequence[Assignee], now: datetime
+    task: Task, *, author: str | None, assignees: Sequence[Assignee], tz: ZoneInfo, now: datetime
 ) -> tuple[str, InlineKeyboardMarkup]:
     """/show in a group: the task in full, who it is assigned to, and Take it / Drop it."""
-    text = render_task(task, author=author, now=now)
+    text = render_task(task, author=author, tz=tz, now=now)
     if assignees:
         text += "\n" + _("Assigned to: %(names)s", names=_names(assignees))
     buttons = [

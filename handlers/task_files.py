@@ -2,10 +2,13 @@
 of plain values.
 
 The JSON file is complete and versioned (FORMAT, FORMAT_VERSION), so it can be imported again;
-the CSV is for spreadsheets. An import file is read and checked whole before anything is
-stored: any problem refuses the file, with the line (CSV) or the task (JSON) it is in. Times
-must be ones the chat could have set: a due time at most five years ahead (as /due allows),
-every time within what storage keeps (storage.validation), so that all of them can be shown.
+the CSV is for spreadsheets. Both carry the chat's time zone, in which repeating tasks' rules
+are read: an import into a chat of another zone moves each repeating task's due time to the
+same day and wall time there (storage.recurrence), so it stays an occurrence of its rule. An
+import file is read and checked whole before anything is stored: any problem refuses the file,
+with the line (CSV) or the task (JSON) it is in. Times must be ones the chat could have set: a
+due time at most five years ahead (as /due allows), every time within what storage keeps
+(storage.validation), so that all of them can be shown.
 
 These are pure and CPU-bound (a 5 MB file takes a good part of a second): handlers run them
 in a worker thread, off the event loop that serves every chat.
@@ -17,7 +20,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.i18n import _, decimal, ngettext, number
 from handlers.render import invalid_text_reason, shorten
@@ -44,6 +47,7 @@ CSV_COLUMNS = (
     "due_at",
     "recurrence",
     "nag_minutes",
+    "timezone",
 )
 _TRUE = {"true", "yes", "y", "1", "x", "done", "✓", "✅"}
 _FALSE = {"false", "no", "n", "0", "", "open", "todo"}
@@ -66,12 +70,14 @@ def _stamp(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else None
 
 
-def export_json(tasks: Sequence[Task], *, exported_at: datetime) -> bytes:
-    """The tasks as the versioned JSON file that /import reads back."""
+def export_json(tasks: Sequence[Task], *, exported_at: datetime, timezone: str | None) -> bytes:
+    """The tasks as the versioned JSON file that /import reads back, with the chat's time zone
+    (None: unset, UTC)."""
     document = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "exported_at": _stamp(exported_at),
+        "timezone": timezone or "UTC",
         "tasks": [
             {
                 "number": task.number,
@@ -90,14 +96,22 @@ def export_json(tasks: Sequence[Task], *, exported_at: datetime) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=1).encode()
 
 
+def _needs_guard(text: str) -> bool:
+    """Whether a text starts as a formula a spreadsheet would run, behind any apostrophes."""
+    return text.lstrip("'").startswith(_FORMULA_STARTS)
+
+
 def _cell(text: str | None) -> str:
+    """A text as a CSV cell: one apostrophe more before a formula, even one already behind
+    apostrophes (`'=x` becomes `''=x`), so that import, taking one off, gives back any text."""
     if not text:
         return ""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return "'" + text if _needs_guard(text) else text
 
 
-def export_csv(tasks: Sequence[Task]) -> bytes:
-    """The tasks as CSV for spreadsheets: a header row, UTF-8 with a BOM (which Excel needs)."""
+def export_csv(tasks: Sequence[Task], *, timezone: str | None) -> bytes:
+    """The tasks as CSV for spreadsheets: a header row, UTF-8 with a BOM (which Excel needs),
+    and the chat's time zone on each row."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -113,6 +127,7 @@ def export_csv(tasks: Sequence[Task]) -> bytes:
                 _stamp(task.due_at) or "",
                 task.recurrence or "",
                 task.nag_minutes or "",
+                timezone or "UTC",
             ]
         )
     return "\ufeff".encode() + out.getvalue().encode()
@@ -199,14 +214,15 @@ def _read_json(text: str, *, tz: ZoneInfo, latest_due: datetime) -> list[NewTask
     if not isinstance(items, list):
         raise ImportRejected([_('"tasks" must be a list of tasks')])
     _check_count(len(items))
-    return _read_items(
-        (
-            (_("task %(number)s", number=number(index)), item)
-            for index, item in enumerate(items, 1)
-        ),
-        tz=tz,
-        latest_due=latest_due,
+    try:
+        # Files of older versions of the bot name no zone: their due times stay as they are.
+        source = None if document.get("timezone") is None else _zone(document["timezone"])
+    except (TypeError, ValueError) as error:
+        raise ImportRejected([f"timezone: {error}"]) from None
+    numbered = (
+        (_("task %(number)s", number=number(index)), item) for index, item in enumerate(items, 1)
     )
+    return _read_items(numbered, tz=tz, latest_due=latest_due, source=source)
 
 
 def _read_csv(text: str, *, tz: ZoneInfo, latest_due: datetime) -> list[NewTask]:
@@ -252,7 +268,12 @@ def _check_count(count: int) -> None:
 
 
 def _read_items(
-    items: Any, *, tz: ZoneInfo, latest_due: datetime, from_csv: bool = False
+    items: Any,
+    *,
+    tz: ZoneInfo,
+    latest_due: datetime,
+    from_csv: bool = False,
+    source: ZoneInfo | None = None,
 ) -> list[NewTask]:
     tasks: list[NewTask] = []
     problems: list[str] = []
@@ -261,7 +282,9 @@ def _read_items(
             problems.append(_("%(place)s: a task must be an object", place=place))
             continue
         try:
-            tasks.append(_read_task(item, tz=tz, latest_due=latest_due, from_csv=from_csv))
+            tasks.append(
+                _read_task(item, tz=tz, latest_due=latest_due, from_csv=from_csv, source=source)
+            )
         except ImportRejected as error:
             problems += [f"{place}: {problem}" for problem in error.problems]
     if problems:
@@ -270,9 +293,15 @@ def _read_items(
 
 
 def _read_task(
-    item: Mapping[str, Any], *, tz: ZoneInfo, latest_due: datetime, from_csv: bool
+    item: Mapping[str, Any],
+    *,
+    tz: ZoneInfo,
+    latest_due: datetime,
+    from_csv: bool,
+    source: ZoneInfo | None,
 ) -> NewTask:
-    """One task; ImportRejected with every problem it has."""
+    """One task, for a chat in zone `tz`, from a file of the zone `source` (a CSV row may name
+    its own); ImportRejected with every problem it has."""
     problems: list[str] = []
 
     def field(name: str, read: Callable[[Any], Any]) -> Any:
@@ -300,6 +329,9 @@ def _read_task(
     recurrence = field("recurrence", _recurrence)
     if recurrence is not None and due_at is None:
         problems.append(_("recurrence: a repeat rule needs a due_at"))
+    zone = field("timezone", _zone) or source
+    if recurrence is not None and due_at is not None and zone is not None:
+        due_at = Recurrence.decode(recurrence).moved_to_zone(due_at, zone, tz)
     task = NewTask(
         title=title or "",
         description=description,
@@ -316,7 +348,19 @@ def _read_task(
 
 
 def _uncell(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+    """A CSV cell's text: `_cell` undone."""
+    return text[1:] if text.startswith("'") and _needs_guard(text) else text
+
+
+def _zone(value: Any) -> ZoneInfo:
+    if not isinstance(value, str):
+        raise TypeError("must be the name of a time zone, such as Europe/Berlin")
+    try:
+        return ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"{shorten(value, 40)!r} is no time zone I know (such as Europe/Berlin)"
+        ) from None
 
 
 def _title(value: Any) -> str:

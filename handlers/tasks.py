@@ -247,24 +247,22 @@ async def delete(update: Update, context: BotContext) -> None:
 
 
 async def show(update: Update, context: BotContext) -> None:
-    """One task in full: title, note, author, times."""
+    """One task in full: title, due time and repeat, note, author, times (in the chat's zone)."""
     argument = command_text(message_of(update).text)
     if not argument or len(argument.split()) != 1:
         raise UsageError(_(render.USAGE_SHOW))
     number = parse_number(argument, usage=render.USAGE_SHOW)
     chat, chat_id = chat_of(update), await chat_id_of(update, context)
-    if chat.type == ChatType.PRIVATE:
-        task = await task_store.get_task(context.db, chat_id=chat_id, number=number)
-        await reply(update, render.render_task(task, author=None, now=now_utc()))
-        return
     assigned = await assignee_store.get_assigned_task(context.db, chat_id=chat_id, number=number)
-    author = await author_name(context, chat, assigned.task)
-    await reply(
-        update,
-        *render_assignees.render_task_card(
-            assigned.task, author=author, assignees=assigned.assignees, now=now_utc()
-        ),
+    task, tz, now = assigned.task, chat_zone(assigned.timezone), now_utc()
+    if chat.type == ChatType.PRIVATE:
+        await reply(update, render.render_task(task, author=None, tz=tz, now=now))
+        return
+    author = await author_name(context, chat, task)
+    card = render_assignees.render_task_card(
+        task, author=author, assignees=assigned.assignees, tz=tz, now=now
     )
+    await reply(update, *card)
 
 
 async def author_name(context: BotContext, chat: Chat, task: Task) -> str | None:

@@ -28,21 +28,23 @@ _IMPORT_COMMAND = re.compile(r"/import(@\w+)?(\s|$)", re.IGNORECASE)
 async def export(update: Update, context: BotContext) -> None:
     """The chat's tasks as two files: JSON to import again, CSV for spreadsheets."""
     message = message_of(update)
-    tasks, truncated = await transfer_store.export_tasks(
+    export = await transfer_store.export_tasks(
         context.db, chat_id=await chat_id_of(update, context)
     )
-    if not tasks:
+    if not export.tasks:
         await message.reply_text(_(render.EXPORT_EMPTY))
         return
-    now = now_utc()
+    now, zone = now_utc(), export.timezone
     json_name, csv_name = task_files.export_file_names(now)
-    json_file = await asyncio.to_thread(task_files.export_json, tasks, exported_at=now)
+    json_file = await asyncio.to_thread(
+        task_files.export_json, export.tasks, exported_at=now, timezone=zone
+    )
     await message.reply_document(
         json_file,
         filename=json_name,
-        caption=render.render_export_caption(tasks, truncated=truncated),
+        caption=render.render_export_caption(export.tasks, truncated=export.truncated),
     )
-    csv_file = await asyncio.to_thread(task_files.export_csv, tasks)
+    csv_file = await asyncio.to_thread(task_files.export_csv, export.tasks, timezone=zone)
     await message.reply_document(csv_file, filename=csv_name, caption=_(render.EXPORT_CSV_CAPTION))
 
 

@@ -49,16 +49,19 @@ class Assignee:
 
 @dataclass(frozen=True, slots=True)
 class AssignedTask:
-    """A task and its assignees, in the order they were assigned."""
+    """A task and its assignees, in the order they were assigned, and its list's time zone
+    (None: unset, UTC), which its times are shown in."""
 
     task: Task
     assignees: list[Assignee]
+    timezone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """An assignee as the reminder scheduler needs them: may it write to them privately, and
-    in which time zone and language (their private chat's; None: not set)."""
+    """An assignee as the reminder scheduler needs them: may it write to them privately (they
+    started the bot and have not blocked it), and in which time zone and language (their
+    private chat's; None: not set)."""
 
     user_id: int
     username: str | None
@@ -70,8 +73,8 @@ class Recipient:
 
 
 def assigned_task(rows: Sequence[sa.Row[Any]], number: int) -> AssignedTask:
-    """The task and its assignees in rows that carry `assignee_ids`, `assignee_usernames` and
-    `assignee_names`; TaskNotFound when they hold no task."""
+    """The task and its assignees in rows that carry `assignee_ids`, `assignee_usernames`,
+    `assignee_names` and LIST_ZONE; TaskNotFound when they hold no task."""
     found = [row for row in rows if row._mapping["id"] is not None]
     if not found:
         raise TaskNotFound(number)
@@ -80,7 +83,17 @@ def assigned_task(rows: Sequence[sa.Row[Any]], number: int) -> AssignedTask:
     return AssignedTask(
         task=task_from_row(found[0]),
         assignees=[Assignee(user_id, username, name) for user_id, username, name in people],
+        timezone=m["list_timezone"],
     )
+
+
+# The time zone of the list `:list_id`, as a column of a statement about one of its tasks.
+LIST_ZONE = (
+    sa.select(chats.c.timezone)
+    .where(chats.c.chat_id == CHAT_ID)
+    .scalar_subquery()
+    .label("list_timezone")
+)
 
 
 # The assignees of the chat's live tasks `:numbers`, by task and in the order assigned.
@@ -140,14 +153,17 @@ async def assigned_to(
 
 
 # The assignees of the task `:task_id`, in the order assigned, each with their private chat's
-# time zone and language.
+# time zone and language; `started`: they started the bot and have not blocked it since
+# (storage.presence).
 _private = chats.alias("private_chat")
 _RECIPIENTS = (
     sa.select(
         task_assignees.c.user_id,
         users.c.username,
         users.c.first_name,
-        users.c.started_at.is_not(None).label("started"),
+        sa.and_(users.c.started_at.is_not(None), _private.c.bot_removed_at.is_(None)).label(
+            "started"
+        ),
         _private.c.timezone,
         sa.func.coalesce(_private.c.language, _private.c.telegram_language).label("language"),
     )
@@ -199,14 +215,15 @@ def _assignee_arrays(task_id: sa.ColumnElement[Any]) -> list[sa.ColumnElement[An
     ]
 
 
-# The live task `:task_number` of the list `:list_id` with its assignees.
-_ASSIGNED_TASK = sa.select(*TASK_COLUMNS, *_assignee_arrays(tasks.c.id)).where(
+# The live task `:task_number` of the list `:list_id` with its assignees and the list's zone.
+_ASSIGNED_TASK = sa.select(*TASK_COLUMNS, *_assignee_arrays(tasks.c.id), LIST_ZONE).where(
     tasks.c.chat_id == CHAT_ID, tasks.c.number == NUMBER, tasks.c.deleted_at.is_(None)
 )
 
 
 async def get_assigned_task(db: Database, *, chat_id: int, number: int) -> AssignedTask:
-    """The chat's task with its assignees (as get_task, in one round trip); TaskNotFound."""
+    """The chat's task with its assignees and the list's zone (as get_task, in one round
+    trip); TaskNotFound."""
     check_number(number)
     rows = await db.run(
         _ASSIGNED_TASK, {"list_id": chat_id, "task_number": number}, idempotent=True

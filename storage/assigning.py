@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
-from storage.assignees import AssignedTask, assigned_task
+from storage.assignees import LIST_ZONE, AssignedTask, assigned_task
 from storage.changes import (
     FIRST_TIME,
     check_number,
@@ -45,7 +45,7 @@ def _assignees_changed(change: AssigneeChange) -> sa.Select[Any]:
     """The once-per-key statement that changes the assignees of the live task `:task_number`
     of the list `:list_id` (as `change` says, given the CTE of the task's id) and reports the
     task with its assignees after the change: `assignee_ids`, `assignee_usernames` and
-    `assignee_names`, in the order they were assigned."""
+    `assignee_names`, in the order they were assigned, and the list's zone."""
     target = (
         sa.select(tasks.c.id)
         .where(tasks.c.chat_id == CHAT_ID, tasks.c.number == NUMBER, tasks.c.deleted_at.is_(None))
@@ -75,6 +75,7 @@ def _assignees_changed(change: AssigneeChange) -> sa.Select[Any]:
             listed(people.c.user_id, "assignee_ids"),
             listed(people.c.username, "assignee_usernames"),
             listed(people.c.first_name, "assignee_names"),
+            LIST_ZONE,
         ],
     )
 

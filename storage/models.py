@@ -27,6 +27,16 @@ class ChatRow(SQLModel, table=True):
             "next_digest_at",
             postgresql_where=sa.text("next_digest_at IS NOT NULL"),
         ),
+        # The basic groups that moved to a supergroup, by where they went (/forget).
+        sa.Index(
+            "ix_chats_moved_to", "moved_to", postgresql_where=sa.text("moved_to IS NOT NULL")
+        ),
+        # The chats the bot is out of, by when it left (their data is forgotten after a while).
+        sa.Index(
+            "ix_chats_bot_removed_at",
+            "bot_removed_at",
+            postgresql_where=sa.text("bot_removed_at IS NOT NULL"),
+        ),
     )
 
     chat_id: int = Field(
@@ -50,6 +60,12 @@ class ChatRow(SQLModel, table=True):
     # write), in a group the language of whoever added the bot. Used when nothing was chosen,
     # where no update tells it (reminders, digests).
     telegram_language: str | None = Field(default=None, sa_type=sa.Text)
+    # A basic group upgraded to a supergroup: the supergroup's id, where its lists are now
+    # (storage.group_upgrade); a statement given this chat's id acts there (tables.CHAT_ID).
+    moved_to: int | None = Field(default=None, sa_type=sa.BigInteger)
+    # When the bot was removed from the chat (or, in a private chat, blocked): nothing is sent
+    # there until it is back (storage.presence). None: the bot is in the chat.
+    bot_removed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     created_at: datetime | None = Field(
         default=None,
         sa_type=sa.DateTime(timezone=True),

@@ -56,6 +56,17 @@ class Recurrence:
                     return moment
         raise AssertionError("a recurrence always occurs within eight days")
 
+    def moved_to_zone(self, due: datetime, old: ZoneInfo, new: ZoneInfo) -> datetime:
+        """An occurrence `due` of the rule read in zone `old`, as the same rule read in zone
+        `new` (a task moved to a chat with another zone): the rule's first occurrence in `new`
+        from the local day `due` fell on, which keeps its day and wall time. So the task's
+        due time stays an occurrence of its rule, and its next one is the rule's next in
+        `new`. When that would pass `until`, `due` stays."""
+        day = in_zone(due, old).date()
+        day_start = wall_to_utc(datetime.combine(day, time(0, 0)), new)
+        moved = self.next_after(day_start - timedelta(microseconds=1), new)
+        return due if moved is None else moved
+
     def falls_on(self, day: date) -> bool:
         """Whether the rule has an occurrence on this local date (ignoring `until`)."""
         if self.kind == "daily":

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql
 from sqlmodel import SQLModel
 
 from storage.models import (
+    CalendarFeedRow,
     ChatRow,
     ProcessedUpdateRow,
     ReceivedUpdateRow,
@@ -37,6 +38,7 @@ users = _table(UserRow)
 task_assignees = _table(TaskAssigneeRow)
 topic_lists = _table(TopicListRow)
 received_updates = _table(ReceivedUpdateRow)
+calendar_feeds = _table(CalendarFeedRow)
 
 # What a statement that returns tasks returns of each, under these names (task_from_row).
 TASK_COLUMNS: tuple[sa.Column[Any], ...] = tuple(
@@ -81,8 +83,17 @@ ONE_ROW = sa.select(sa.true().label("one")).subquery("one")
 # storage.topics) and a task's number in it. They are not named `chat_id` and `number`:
 # SQLAlchemy takes a parameter named after a column of a table that a statement updates for a
 # value to set (tests/test_storage_statements.py).
-CHAT_ID = param(tasks.c.chat_id, "list_id")
+LIST_ID = param(tasks.c.chat_id, "list_id")
 NUMBER = param(tasks.c.number, "task_number")
+
+# The list a statement acts on: `:list_id`, or when that names a basic group that became a
+# supergroup, the supergroup's (storage.group_upgrade): an update that still carries the old
+# id reads and changes the moved list, in the same statement (a lookup of the chats' primary
+# key, no round trip more).
+_moved = chats.alias("moved_chat")
+CHAT_ID: sa.ColumnElement[Any] = sa.func.coalesce(
+    sa.select(_moved.c.moved_to).where(_moved.c.chat_id == LIST_ID).scalar_subquery(), LIST_ID
+)
 
 
 def task_from_row(row: sa.Row[Any]) -> Task:

@@ -21,16 +21,26 @@ from storage.errors import InvalidDue, ListFull, TooManyTasks
 from storage.lists import DEFAULT_CAPS, ListCaps
 from storage.local_time import chat_zone
 from storage.models import Task, UpdateKey
-from storage.tables import CHAT_ID, TASK_COLUMNS, list_param, param, task_from_row, tasks
+from storage.tables import (
+    CHAT_ID,
+    TASK_COLUMNS,
+    chats,
+    list_param,
+    param,
+    task_from_row,
+    tasks,
+)
 from storage.validation import clean_description, clean_title, moment_problem
 
 # What one export holds at most (the first ones by number); what one import adds at most.
 MAX_EXPORT_TASKS = 20_000
 MAX_IMPORT_TASKS = 5_000
 
-# The chat's tasks, open and done (not deleted), by number, `:limit` at most.
+# The chat's tasks, open and done (not deleted), by number, `:limit` at most, each with the
+# list's time zone.
 EXPORT = (
-    sa.select(*TASK_COLUMNS)
+    sa.select(*TASK_COLUMNS, chats.c.timezone)
+    .select_from(tasks.join(chats, chats.c.chat_id == tasks.c.chat_id))
     .where(tasks.c.chat_id == CHAT_ID, tasks.c.deleted_at.is_(None))
     .order_by(tasks.c.number)
     .limit(sa.bindparam("limit", type_=sa.Integer))
@@ -101,13 +111,22 @@ class NewTask:
     nag_minutes: int | None = None
 
 
-async def export_tasks(
-    db: Database, *, chat_id: int, limit: int = MAX_EXPORT_TASKS
-) -> tuple[list[Task], bool]:
-    """The chat's tasks, open and done (not deleted), by number, and whether more were left."""
+@dataclass(frozen=True, slots=True)
+class Export:
+    """A chat's tasks, open and done (not deleted), by number; whether more were left out; and
+    the chat's time zone (None: unset, UTC), which its repeating tasks' rules are read in."""
+
+    tasks: list[Task]
+    truncated: bool
+    timezone: str | None
+
+
+async def export_tasks(db: Database, *, chat_id: int, limit: int = MAX_EXPORT_TASKS) -> Export:
+    """What an export of the chat holds (one statement)."""
     rows = await db.run(EXPORT, {"list_id": chat_id, "limit": limit + 1}, idempotent=True)
     tasks = [task_from_row(row) for row in rows]
-    return tasks[:limit], len(tasks) > limit
+    zone = rows[0]._mapping["timezone"] if rows else None
+    return Export(tasks=tasks[:limit], truncated=len(tasks) > limit, timezone=zone)
 
 
 async def import_tasks(

@@ -23,6 +23,11 @@ def new_chat_id(*, group: bool = False) -> int:
     return new_user_id()
 
 
+def new_basic_group_id() -> int:
+    """A fresh basic group's id: negative, and not of a supergroup's -100... form."""
+    return -(_base + next(_counter))
+
+
 TEST_BOT_ID = 7000001
 
 

@@ -1,5 +1,7 @@
 """The task commands and list buttons, end to end: fake Bot API, real bot, real PostgreSQL."""
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from storage.db import Database
@@ -225,6 +227,26 @@ async def test_show_gives_the_task_in_full(private_chat: ChatDriver) -> None:
     assert "Pack <b>bags</b>" in lines and "Book hotel" in lines
     assert any(line.startswith("Created: ") for line in lines)
     assert any(line.startswith("Completed: ") for line in lines)
+
+
+async def test_show_gives_the_due_time_repeat_nag_and_times_in_the_chats_zone(
+    private_chat: ChatDriver, direct_db: Database
+) -> None:
+    await private_chat.send("/timezone Asia/Tokyo")
+    await private_chat.send("/add Stand-up @ every monday 9:00")
+    await private_chat.send("/nag 1 30m")
+
+    lines = (await private_chat.send("/show 1")).text.splitlines()
+
+    task = await get_task(direct_db, chat_id=private_chat.chat_id, number=1)
+    created = task.created_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert lines[:2] == ["#1 Stand-up", "Status: ⬜ to do"]
+    assert lines[2].startswith("Due: ") and lines[2].endswith(" 09:00")  # Monday 09:00 in Tokyo
+    assert lines[3:] == [
+        "Repeats: every Monday at 09:00",
+        "Reminder repeats every 30 min until done",
+        f"Created: today {created:%H:%M}",  # each reader's own zone; Tokyo's for old apps
+    ]
 
 
 async def test_note_dash_removes_the_note(private_chat: ChatDriver, direct_db: Database) -> None:

@@ -54,7 +54,7 @@ async def test_the_feed_lists_open_tasks_with_due_times_and_repeat_rules(
 
     events = _events(calendar)
     assert set(events) == {"Call Anna, Bob; and Carl", "Gym", "Standup", "Water plants"}
-    tasks = {t.title: t for t in (await export_tasks(direct_db, chat_id=chat.chat_id))[0]}
+    tasks = {t.title: t for t in (await export_tasks(direct_db, chat_id=chat.chat_id)).tasks}
     call = events["Call Anna, Bob; and Carl"]
     assert call["UID"] == f"{tasks['Call Anna, Bob; and Carl'].id}@todo-bot"
     # DTSTAMP is the task's last change, not the time of the fetch (RFC 5545, no METHOD).

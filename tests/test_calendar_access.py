@@ -178,12 +178,12 @@ async def test_addresses_from_before_keep_working_and_only_their_hashes_are_kept
     try:
         async with database.engine.connect() as connection:
 
-            def up_to_0007(sync: object) -> None:
+            def before_personal_feeds(sync: object) -> None:
                 config = alembic_config()
                 config.attributes["connection"] = sync
-                command.upgrade(config, "0007")
+                command.upgrade(config, "0008")  # 0009 made feeds personal
 
-            await connection.run_sync(up_to_0007)
+            await connection.run_sync(before_personal_feeds)
             await connection.commit()
         old = {5: "P" * 43, -1005: "G" * 43}
         connection = await asyncpg.connect(asyncpg_dsn(empty_database))
@@ -194,8 +194,8 @@ async def test_addresses_from_before_keep_working_and_only_their_hashes_are_kept
                 )
         finally:
             await connection.close()
-        await add_task(database, chat_id=5, title="mine", created_by=5)
         await migrate(settings)
+        await add_task(database, chat_id=5, title="mine", created_by=5)
 
         connection = await asyncpg.connect(asyncpg_dsn(empty_database))
         try:

@@ -3,18 +3,24 @@
 import csv
 import io
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import assume, example, given
+from hypothesis import strategies as st
 from telegram import Update
 
 from handlers.context import BotApplication
-from handlers.task_files import MAX_IMPORT_BYTES
+from handlers.task_files import MAX_IMPORT_BYTES, export_csv, read_tasks_file
 from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.db import Database
-from storage.models import Task
+from storage.errors import InvalidTitle
+from storage.models import TITLE_MAX_LENGTH, Task
 from storage.transfer import NewTask, export_tasks, import_tasks_in_zone
+from storage.validation import clean_description, clean_title
 from testkit.fake_telegram import FakeTelegram, UploadedFile
 from tests.botdriver import ChatDriver
 from tests.factories import new_chat_id, new_user_id
@@ -91,8 +97,8 @@ async def test_export_then_import_into_a_fresh_chat_gives_the_same_tasks_after_e
     answer = await _send_file(other, json_file.file_name, json_file.data)
     assert answer == "📥 Imported 5 tasks as #3–#7 (4 open, 1 done). /list shows them."
 
-    original, _ = await export_tasks(direct_db, chat_id=private_chat.chat_id)
-    imported, _ = await export_tasks(direct_db, chat_id=other.chat_id)
+    original = (await export_tasks(direct_db, chat_id=private_chat.chat_id)).tasks
+    imported = (await export_tasks(direct_db, chat_id=other.chat_id)).tasks
     assert [t.number for t in imported] == [1, 2, 3, 4, 5, 6, 7]
     assert [_fields(t) for t in imported[2:]] == [_fields(t) for t in original]
     assert imported[2].description == "Two litres, the good one;\nsemi-skimmed \\ or whole"
@@ -116,8 +122,8 @@ async def test_csv_export_reads_with_the_csv_module_and_imports_again(
     other = ChatDriver(telegram, chat_id=other_id, user_id=other_id)
     answer = await _send_file(other, "tasks.csv", csv_file.data)
     assert answer.startswith("📥 Imported 5 tasks as #1–#5")
-    original, _ = await export_tasks(direct_db, chat_id=private_chat.chat_id)
-    imported, _ = await export_tasks(direct_db, chat_id=other_id)
+    original = (await export_tasks(direct_db, chat_id=private_chat.chat_id)).tasks
+    imported = (await export_tasks(direct_db, chat_id=other_id)).tasks
     assert [_fields(t) for t in imported] == [_fields(t) for t in original]
 
 
@@ -131,7 +137,7 @@ async def test_a_csv_with_only_a_title_column_imports_in_reply_to_the_prompt(
         private_chat, "list.csv", data, caption=None, reply_to_message_id=prompt.message_id
     )
     assert answer.startswith("📥 Imported 3 tasks as #1–#3 (3 open, 0 done)")
-    tasks, _ = await export_tasks(direct_db, chat_id=private_chat.chat_id)
+    tasks = (await export_tasks(direct_db, chat_id=private_chat.chat_id)).tasks
     assert [(t.title, t.done, t.due_at) for t in tasks] == [
         ("Milk", False, None),
         ("Eggs, large", False, None),
@@ -144,7 +150,7 @@ async def test_a_file_without_the_command_or_the_prompt_is_left_alone(
 ) -> None:
     private_chat.telegram.send_document(private_chat.chat_id, "a.csv", b"title\nMilk\n")
     await private_chat.send("/help")  # handled in order: the file came first
-    tasks, _ = await export_tasks(direct_db, chat_id=private_chat.chat_id)
+    tasks = (await export_tasks(direct_db, chat_id=private_chat.chat_id)).tasks
     assert tasks == []
 
 
@@ -178,7 +184,7 @@ async def test_a_malformed_import_changes_nothing_and_says_why(
     answer = await _send_file(private_chat, name, data)
     assert answer.startswith("⚠️ Nothing was imported:")
     assert reason in answer
-    tasks, _ = await export_tasks(direct_db, chat_id=private_chat.chat_id)
+    tasks = (await export_tasks(direct_db, chat_id=private_chat.chat_id)).tasks
     assert [t.title for t in tasks] == ["Existing"]
     assert (await private_chat.send("/add Next")).text == "➕ Added #2 Next"
 
@@ -210,14 +216,14 @@ async def test_a_file_bigger_than_its_size_said_is_refused_after_download(
     data = b"title\n" + b"Milk\n" * (MAX_IMPORT_BYTES // 5 + 1)
     answer = await _send_file(private_chat, "huge.csv", data, file_size=100)
     assert "Nothing was imported" in answer and "the limit is 5 MB" in answer
-    assert (await export_tasks(direct_db, chat_id=private_chat.chat_id))[0] == []
+    assert (await export_tasks(direct_db, chat_id=private_chat.chat_id)).tasks == []
 
 
 async def test_too_many_tasks_are_refused(private_chat: ChatDriver, direct_db: Database) -> None:
     data = ("title\n" + "Task\n" * 5001).encode()
     answer = await _send_file(private_chat, "many.csv", data)
     assert "more than 5,000 tasks" in answer
-    assert (await export_tasks(direct_db, chat_id=private_chat.chat_id))[0] == []
+    assert (await export_tasks(direct_db, chat_id=private_chat.chat_id)).tasks == []
 
 
 async def test_a_redelivered_import_adds_once(
@@ -234,7 +240,7 @@ async def test_a_redelivered_import_adds_once(
     mark = telegram.mark()
     await running_app.process_update(Update.de_json(update, running_app.bot))
     await private_chat.send("/help")
-    tasks, _ = await export_tasks(direct_db, chat_id=private_chat.chat_id)
+    tasks = (await export_tasks(direct_db, chat_id=private_chat.chat_id)).tasks
     assert [t.title for t in tasks] == ["Milk", "Eggs"]
     replies = [
         c for c in telegram.calls[mark:] if c.method == "sendMessage" and _mine(private_chat)(c)
@@ -269,3 +275,62 @@ async def test_an_import_reads_its_file_in_the_lists_zone(direct_db: Database) -
 
     added = await import_tasks_in_zone(direct_db, chat_id=chat, read=read, created_by=chat)
     assert [task.title for task in added] == ["from the file"] and zones == ["Asia/Tokyo"]
+
+
+async def test_a_repeating_task_moved_to_a_chat_in_another_zone_keeps_its_day_and_wall_time(
+    private_chat: ChatDriver, telegram: FakeTelegram, direct_db: Database
+) -> None:
+    await private_chat.send("/timezone Europe/Berlin")
+    await private_chat.send("/add Stand-up @ every monday 9:00")
+    json_file, csv_file, _ = await _export(private_chat)
+    assert json.loads(json_file.data)["timezone"] == "Europe/Berlin"
+    (original,) = (await export_tasks(direct_db, chat_id=private_chat.chat_id)).tasks
+    assert original.due_at is not None
+    in_berlin = original.due_at.astimezone(ZoneInfo("Europe/Berlin"))
+
+    for file in (json_file, csv_file):
+        other_id = new_user_id()
+        other = ChatDriver(telegram, chat_id=other_id, user_id=other_id)
+        await other.send("/timezone Asia/Tokyo")
+        assert (await _send_file(other, file.file_name, file.data)).startswith("📥 Imported 1")
+
+        (imported,) = (await export_tasks(direct_db, chat_id=other_id)).tasks
+        assert imported.due_at is not None and imported.recurrence == original.recurrence
+        in_tokyo = imported.due_at.astimezone(ZoneInfo("Asia/Tokyo"))
+        assert (in_tokyo.date(), in_tokyo.hour, in_tokyo.minute) == (in_berlin.date(), 9, 0)
+        # Its next time is the rule's next in Tokyo: a week on, at 09:00 there too.
+        assert "is back for its next time" in (await other.send("/done 1")).text
+        (next_time,) = (await export_tasks(direct_db, chat_id=other_id)).tasks
+        assert next_time.due_at == imported.due_at + timedelta(days=7)
+
+
+async def test_a_file_naming_an_unknown_time_zone_is_refused(private_chat: ChatDriver) -> None:
+    document = {"format": "todo-bot/tasks", "version": 1, "timezone": "Mars/Olympus", "tasks": []}
+    answer = await _send_file(private_chat, "t.json", json.dumps(document).encode())
+    assert answer.startswith("⚠️ Nothing was imported:")
+    assert "timezone: 'Mars/Olympus' is no time zone I know" in answer
+
+
+def _task(title: str, description: str | None = None) -> Task:
+    now = datetime.now(UTC)
+    return Task(uuid4(), 1, 1, title, description, False, None, 1, now, now)
+
+
+@example("'=already quoted")
+@example("''=1+1")
+@example("'plain")
+@example("=1+1")
+@example("-5 apples")
+@example("@home")
+@given(st.text(min_size=1, max_size=TITLE_MAX_LENGTH))
+def test_every_title_and_note_comes_back_from_the_csv_exactly(text: str) -> None:
+    try:
+        title = clean_title(text)
+    except InvalidTitle:
+        assume(False)
+    note = clean_description(text)
+    exported = export_csv([_task(title, note)], timezone="Europe/Berlin")
+
+    (read,) = read_tasks_file(exported, tz=ZoneInfo("UTC"), now=datetime.now(UTC))
+
+    assert (read.title, read.description) == (title, note)

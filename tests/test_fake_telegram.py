@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, Update
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    RetryAfter,
+)
 from telegram.ext import CommandHandler
 
 from testkit.fake_telegram import FakeTelegram
@@ -388,3 +395,42 @@ async def test_descriptions_and_commands_are_kept_per_language(
         await bot.set_my_description("x", language_code="pt-BR")
     with pytest.raises(BadRequest, match=r"(?i)short description is too long"):
         await bot.set_my_short_description("x" * 121)
+
+
+async def test_an_upgraded_group_sends_both_service_messages_and_answers_with_its_new_id(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    old, new = -4001, -1004001
+    fake.send_message(old, "hello", user_id=5, chat_type="group")
+    updates = fake.upgrade_group(old, new, user_id=5)
+
+    moved_out, joined, moved_in = (Update.de_json(raw, bot) for raw in updates)
+    assert (moved_out.effective_chat.id, moved_out.message.migrate_to_chat_id) == (old, new)
+    assert moved_out.effective_chat.type == "group"
+    assert (moved_in.effective_chat.id, moved_in.message.migrate_from_chat_id) == (new, old)
+    assert moved_in.effective_chat.type == "supergroup"
+    assert joined.my_chat_member.new_chat_member.status == "member"
+    with pytest.raises(ChatMigrated) as migrated:
+        await bot.send_message(old, "still there?")
+    assert migrated.value.new_chat_id == new
+    assert (await bot.send_message(new, "here")).chat.id == new
+    first = fake.upgrade_group(-4002, -1004002, user_id=5, migrate_from_first=True)[0]
+    assert first["my_chat_member"]["chat"]["id"] == -1004002
+
+
+async def test_a_bot_removed_or_blocked_gets_a_status_update_and_cannot_send(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    group = -100556
+    raw = fake.change_bot_status(group, "kicked", user_id=5, chat_type="supergroup")
+
+    change = Update.de_json(raw, bot).my_chat_member
+    assert (change.old_chat_member.status, change.new_chat_member.status) == ("member", "kicked")
+    assert change.new_chat_member.user.id == bot.id
+    with pytest.raises(Forbidden, match="bot was kicked from the supergroup chat"):
+        await bot.send_message(group, "reminder")
+    fake.change_bot_status(group, "member", user_id=5, chat_type="supergroup")
+    assert (await bot.send_message(group, "back")).chat.id == group
+    fake.change_bot_status(CHAT, "kicked", user_id=CHAT)
+    with pytest.raises(Forbidden, match="bot was blocked by the user"):
+        await bot.send_message(CHAT, "reminder")

@@ -27,7 +27,9 @@ from handlers.callbacks import (
     DropTask,
     FindDone,
     FindPage,
+    ForgetChat,
     InvalidCallbackData,
+    KeepChat,
     ListView,
     Nothing,
     ReminderDone,
@@ -73,6 +75,8 @@ actions = st.one_of(
     st.builds(DropTask, number=numbers),
     st.builds(AssignedDone, chat_id=chat_ids, number=numbers),
     st.builds(AssignedSnooze, chat_id=chat_ids, number=numbers, choice=choices),
+    st.just(ForgetChat()),
+    st.just(KeepChat()),
     st.just(Nothing()),
 )
 

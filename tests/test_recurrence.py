@@ -101,3 +101,22 @@ async def test_an_unknown_zone_is_read_as_utc(direct_db: Database) -> None:
     assert await sql_next(direct_db, "daily::09:00:", after, None) == datetime(
         2027, 1, 2, 9, tzinfo=UTC
     )
+
+
+def test_an_occurrence_moved_to_another_zone_keeps_its_day_and_wall_time() -> None:
+    berlin, tokyo, new_york = (
+        ZoneInfo(n) for n in ("Europe/Berlin", "Asia/Tokyo", "America/New_York")
+    )
+    weekly = Recurrence("weekly", 0, 9, 0)
+    monday = datetime(2027, 3, 1, 9, 0, tzinfo=berlin)  # 08:00 UTC
+    assert weekly.moved_to_zone(monday, berlin, tokyo) == datetime(2027, 3, 1, 9, 0, tzinfo=tokyo)
+    assert weekly.moved_to_zone(monday, berlin, berlin) == monday
+    # A rule at 23:30 read in Tokyo falls on the previous UTC day: the local day is what counts.
+    late = Recurrence("daily", None, 23, 30)
+    tokyo_night = datetime(2027, 3, 2, 23, 30, tzinfo=tokyo)
+    moved = late.moved_to_zone(tokyo_night, tokyo, new_york)
+    assert moved == datetime(2027, 3, 2, 23, 30, tzinfo=new_york)
+    # A due time past the rule's end (an imported file may hold one) stays as it was.
+    ended = Recurrence("daily", None, 9, 0, until=date(2027, 3, 1))
+    after_the_end = datetime(2027, 3, 5, 9, 0, tzinfo=tokyo)
+    assert ended.moved_to_zone(after_the_end, tokyo, berlin) == after_the_end

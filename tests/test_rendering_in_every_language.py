@@ -105,7 +105,9 @@ def _messages() -> Iterator[tuple[str, Rendered]]:
     yield "deleted", render.render_deleted(tasks[0])
     yield (
         "show",
-        render.render_task(task(7, description=LONG_NOTE, done=True), author="Å" * 128, now=NOW),
+        render.render_task(
+            task(7, description=LONG_NOTE, done=True), author="Å" * 128, tz=BERLIN, now=NOW
+        ),
     )
     yield "delete refused", render.render_delete_refused(tasks[0])
     for error in (
@@ -211,7 +213,7 @@ def _messages() -> Iterator[tuple[str, Rendered]]:
     yield (
         "card",
         render_assignees.render_task_card(
-            task(7, description=LONG_NOTE), author="Å" * 128, assignees=PEOPLE, now=NOW
+            task(7, description=LONG_NOTE), author="Å" * 128, assignees=PEOPLE, tz=BERLIN, now=NOW
         ),
     )
     groups = [("Å" * 128, _many(30)) for _ in range(20)]

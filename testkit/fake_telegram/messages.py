@@ -44,6 +44,14 @@ class MessageRules(TelegramWorld):
             raise bad_request("chat_id is empty")
         if not isinstance(chat_id, int) or isinstance(chat_id, bool):
             raise bad_request("chat not found")
+        if chat_id in self.migrated_chats:
+            # What Telegram answers about a basic group that became a supergroup: the new id
+            # rides in the parameters (python-telegram-bot raises ChatMigrated with it).
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self.migrated_chats[chat_id]},
+            )
         return chat_id
 
     def _stored_message(self, params: dict[str, Any], *, action: str) -> dict[str, Any]:
@@ -55,8 +63,15 @@ class MessageRules(TelegramWorld):
         return self.messages[key]
 
     def _check_not_blocked(self, chat_id: int) -> None:
-        if chat_id in self._blocked:
+        status = self.bot_status(chat_id)
+        if chat_id in self._blocked or (chat_id > 0 and status == "kicked"):
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if status in ("left", "kicked"):
+            kind = self._chat_json(chat_id)["type"]
+            chat = "supergroup chat" if kind == "supergroup" else "group chat"
+            if status == "kicked":
+                raise ApiError(403, f"Forbidden: bot was kicked from the {chat}")
+            raise ApiError(403, f"Forbidden: bot is not a member of the {chat}")
 
     def _formatted(self, params: dict[str, Any], *, caption: bool = False) -> ParsedText:
         """Return the text or caption as the chat will show it, checking Telegram's limits."""

@@ -50,6 +50,8 @@ class TelegramWorld:
         self.chats: dict[int, dict[str, Any]] = {}
         self.users: dict[int, dict[str, Any]] = {}
         self._members: dict[tuple[int, int], str] = {}
+        # A basic group upgraded to a supergroup: old chat id -> new (updates.upgrade_group).
+        self.migrated_chats: dict[int, int] = {}
         # file_id -> (file_path, bytes): what getFile and the file download URL serve
         self.files: dict[str, tuple[str, bytes]] = {}
         self._file_ids = itertools.count(1)
@@ -236,6 +238,10 @@ class TelegramWorld:
         }
 
     # -- what tests arrange ------------------------------------------------------------------
+
+    def bot_status(self, chat_id: int) -> str:
+        """The bot's own status in a chat: "member" until a change says otherwise."""
+        return self._members.get((chat_id, self.bot_user["id"]), "member")
 
     def set_chat_member(self, chat_id: int, user_id: int, status: str) -> None:
         """Set what getChatMember reports for ``user_id`` in ``chat_id`` (default "member")."""

@@ -103,8 +103,10 @@ def test_any_stored_task_renders_everywhere_in_any_zone(
     tz = chat_zone(zone)
     page = TaskPage(task.done, [task], 1, 1, None, None, timezone=zone)
     _fits_telegram(*render_list.render_task_list(page, now=now))  # /list
-    _fits_telegram(render.render_task(task, author="Ann", now=now))  # /show (private)
-    _fits_telegram(*render_assignees.render_task_card(task, author="Ann", assignees=[], now=now))
+    _fits_telegram(render.render_task(task, author="Ann", tz=tz, now=now))  # /show (private)
+    _fits_telegram(
+        *render_assignees.render_task_card(task, author="Ann", assignees=[], tz=tz, now=now)
+    )
     _fits_telegram(render.render_added([task], tz=tz, now=now))
     _fits_telegram(render_due.render_today([task], tz=tz, now=now, default_zone=zone is None))
     _fits_telegram(render_due.render_digest([task], tz=tz, now=now))
