@@ -9,6 +9,7 @@ import contextlib
 import errno
 import logging
 import random
+import select
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,10 +30,10 @@ POOL_TIMEOUT_SECONDS = 5.0
 def create_engine(settings: ConnectionSettings, *, pool_size: int = 20) -> AsyncEngine:
     """An engine for `settings`.
 
-    On a direct connection statements run in autocommit: a single statement is its own
-    transaction and costs one round trip (no BEGIN, no COMMIT), and prepared statements are
-    cached per connection. Behind a pooler each statement runs in a transaction, so that its
-    prepare and execute reach the same server connection.
+    Statements run in autocommit: a single statement is its own transaction and costs one
+    round trip (no BEGIN, no COMMIT). On a direct connection asyncpg caches each prepared
+    statement per connection; behind a pooler psycopg sends parse, bind and execute together,
+    with nothing prepared to outlive the statement (storage.database_url).
     """
     engine = create_async_engine(
         settings.url,
@@ -50,7 +51,7 @@ def create_engine(settings: ConnectionSettings, *, pool_size: int = 20) -> Async
         max_overflow=pool_size // 2,
         pool_timeout=POOL_TIMEOUT_SECONDS,
         pool_recycle=30 * 60,
-        isolation_level="READ COMMITTED" if settings.pooled else "AUTOCOMMIT",
+        isolation_level="AUTOCOMMIT",
     )
     event.listen(engine.sync_engine, "checkout", _drop_closed_connection)
     return engine
@@ -59,11 +60,31 @@ def create_engine(settings: ConnectionSettings, *, pool_size: int = 20) -> Async
 def _drop_closed_connection(dbapi_connection: Any, record: Any, proxy: Any) -> None:
     """Make the pool replace a connection the server already closed, at no round trip.
 
-    asyncpg notices a server-side close (Neon suspending, `pg_terminate_backend`) as soon as the
-    event loop reads it; the pool then opens a fresh connection instead of failing the caller.
+    Neon closes every connection when it suspends an idle compute (and a pooler or
+    `pg_terminate_backend` may close one any time): the pool then opens a fresh connection
+    instead of failing the caller's statement, so the first statement after a suspend simply
+    waits for the compute to start.
     """
-    if dbapi_connection.driver_connection.is_closed():
+    if _closed_by_server(dbapi_connection.driver_connection):
         raise exc.DisconnectionError("connection was closed by the server")
+
+
+def _closed_by_server(connection: Any) -> bool:
+    """Whether an idle connection was closed by the other side, asking nothing of the server.
+
+    asyncpg reads every connection's socket and knows. psycopg reads only while it waits for
+    an answer, so its socket is looked at: an idle connection has nothing to read unless the
+    server closed it (or said why it is closing it).
+    """
+    if hasattr(connection, "is_closed"):  # asyncpg
+        return bool(connection.is_closed())
+    if connection.closed or connection.broken:
+        return True
+    try:
+        readable, _, _ = select.select([connection.pgconn.socket], [], [], 0)
+    except (OSError, ValueError):  # the socket is gone already
+        return True
+    return bool(readable)
 
 
 _UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
@@ -84,6 +105,15 @@ _UNAVAILABLE_NAMES = {
     "TooManyConnectionsError",
     # asyncpg's state after the server cut a connection in the middle of a call
     "InternalClientError",
+    # psycopg's names for the same (after the SQLSTATE, without "Error")
+    "ConnectionDoesNotExist",
+    "CannotConnectNow",
+    "ConnectionFailure",
+    "ConnectionException",
+    "AdminShutdown",
+    "CrashShutdown",
+    "TooManyConnections",
+    "ConnectionTimeout",
 }
 
 
@@ -106,7 +136,19 @@ def _is_unavailable(error: BaseException) -> bool:
             return True
         if type(link).__name__ in _UNAVAILABLE_NAMES or "connection is closed" in str(link):
             return True
+        if _is_psycopg_link_failure(link):
+            return True
     return False
+
+
+def _is_psycopg_link_failure(link: BaseException) -> bool:
+    """psycopg's error for a connection that failed on our side of the wire (refused, cut,
+    unresolvable, TLS refused): an OperationalError with no SQLSTATE, as libpq reports it."""
+    return (
+        type(link).__name__ == "OperationalError"
+        and type(link).__module__.startswith("psycopg")
+        and getattr(link, "sqlstate", None) is None
+    )
 
 
 _NO_SERVER_ERRNOS = {
@@ -128,7 +170,14 @@ def _is_unreachable(error: BaseException) -> bool:
             return True
         if isinstance(link, OSError) and link.errno in _NO_SERVER_ERRNOS:
             return True
+        if _is_psycopg_link_failure(link) or type(link).__name__ == "ConnectionTimeout":
+            # libpq has tried every address of the host already, each within the timeout.
+            return True
     return False
+
+
+def _timed_out(error: BaseException) -> bool:
+    return any(isinstance(link, (TimeoutError, exc.TimeoutError)) for link in _chain(error))
 
 
 # The server's own word that it ended the session (pg_terminate_backend, a shutdown, Neon
@@ -171,6 +220,8 @@ class Database:
     def __init__(self, settings: ConnectionSettings, *, pool_size: int = 20) -> None:
         self.settings = settings
         self.engine = create_engine(settings, pool_size=pool_size)
+        own_timeout = settings.driver == "asyncpg"
+        self._statement_timeout = None if own_timeout else settings.command_timeout
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 20) -> "Database":
@@ -217,7 +268,13 @@ class Database:
                 if not _is_unavailable(error):
                     raise
                 reached_server = not _closed_before_sending(error)
-                retry = attempt < MAX_ATTEMPTS and (idempotent or not reached_server)
+                # A statement that ran out of time (or found no free connection in time) is
+                # not run again: the user would wait that long once more.
+                retry = (
+                    attempt < MAX_ATTEMPTS
+                    and (idempotent or not reached_server)
+                    and not _timed_out(error)
+                )
                 log.warning(
                     "database connection failed under a statement (%s)%s",
                     type(error).__name__,
@@ -241,7 +298,10 @@ class Database:
                 raise _ConnectFailed(error) from error
             raise  # e.g. a new connection cut while starting: worth another attempt
         try:
-            result = await connection.execute(statement, params)
+            # asyncpg enforces its own command_timeout; psycopg has none of its own (cancelled,
+            # it asks the server to cancel the statement).
+            async with asyncio.timeout(self._statement_timeout):
+                result = await connection.execute(statement, params)
             rows = list(result.all()) if result.returns_rows else []
             await connection.commit()
             return rows
