@@ -6,11 +6,9 @@ storage.database_url.)
 
 import asyncio
 import contextlib
-import errno
 import logging
 import random
 import select
-import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from storage.connection_errors import (
+    closed_before_sending,
+    is_unavailable,
+    is_unreachable,
+    timed_out,
+)
 from storage.database_url import ConnectionSettings, parse_database_url
 from storage.errors import StorageUnavailable
 
@@ -85,116 +89,6 @@ def _closed_by_server(connection: Any) -> bool:
     except (OSError, ValueError):  # the socket is gone already
         return True
     return bool(readable)
-
-
-_UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,
-    TimeoutError,
-    asyncio.TimeoutError,
-    exc.TimeoutError,
-    exc.DisconnectionError,
-)
-
-
-_UNAVAILABLE_NAMES = {
-    "ConnectionDoesNotExistError",
-    "CannotConnectNowError",
-    "ConnectionFailureError",
-    "AdminShutdownError",
-    "CrashShutdownError",
-    "TooManyConnectionsError",
-    # asyncpg's state after the server cut a connection in the middle of a call
-    "InternalClientError",
-    # psycopg's names for the same (after the SQLSTATE, without "Error")
-    "ConnectionDoesNotExist",
-    "CannotConnectNow",
-    "ConnectionFailure",
-    "ConnectionException",
-    "AdminShutdown",
-    "CrashShutdown",
-    "TooManyConnections",
-    "ConnectionTimeout",
-}
-
-
-def _chain(error: BaseException) -> list[BaseException]:
-    """The error and what it wraps (SQLAlchemy's `orig`, Python's `__cause__`), outermost first."""
-    seen: list[BaseException] = []
-    current: BaseException | None = error
-    while current is not None and all(current is not other for other in seen):
-        seen.append(current)
-        current = getattr(current, "orig", None) or current.__cause__
-    return seen
-
-
-def _is_unavailable(error: BaseException) -> bool:
-    """Whether `error` means the database or the connection to it failed (not our SQL)."""
-    for link in _chain(error):
-        if isinstance(link, _UNAVAILABLE_ERRORS):
-            return True
-        if isinstance(link, exc.DBAPIError) and link.connection_invalidated:
-            return True
-        if type(link).__name__ in _UNAVAILABLE_NAMES or "connection is closed" in str(link):
-            return True
-        if _is_psycopg_link_failure(link):
-            return True
-    return False
-
-
-def _is_psycopg_link_failure(link: BaseException) -> bool:
-    """psycopg's error for a connection that failed on our side of the wire (refused, cut,
-    unresolvable, TLS refused): an OperationalError with no SQLSTATE, as libpq reports it."""
-    return (
-        type(link).__name__ == "OperationalError"
-        and type(link).__module__.startswith("psycopg")
-        and getattr(link, "sqlstate", None) is None
-    )
-
-
-_NO_SERVER_ERRNOS = {
-    errno.ECONNREFUSED,
-    errno.EHOSTUNREACH,
-    errno.ENETUNREACH,
-    errno.EADDRNOTAVAIL,
-    errno.ENOENT,  # no Unix socket: the server is not running
-}
-
-
-def _is_unreachable(error: BaseException) -> bool:
-    """True when no server answered at all (refused, unresolvable, timed out): the database is
-    down, and trying again at once would only make the user wait."""
-    for link in _chain(error):
-        if isinstance(link, (TimeoutError, asyncio.TimeoutError, exc.TimeoutError)):
-            return True
-        if isinstance(link, socket.gaierror):
-            return True
-        if isinstance(link, OSError) and link.errno in _NO_SERVER_ERRNOS:
-            return True
-        if _is_psycopg_link_failure(link) or type(link).__name__ == "ConnectionTimeout":
-            # libpq has tried every address of the host already, each within the timeout.
-            return True
-    return False
-
-
-def _timed_out(error: BaseException) -> bool:
-    return any(isinstance(link, (TimeoutError, exc.TimeoutError)) for link in _chain(error))
-
-
-# The server's own word that it ended the session (pg_terminate_backend, a shutdown, Neon
-# suspending a compute): a backend that says this aborts the transaction in hand, and a statement
-# that had finished would have had its answer sent before it. So the statement was not applied.
-_ENDED_BY_SERVER = ("terminating connection due to administrator command", "AdminShutdownError")
-
-
-def _closed_before_sending(error: BaseException) -> bool:
-    """True when the statement cannot have been applied (it never reached the server, or the
-    server ended the session instead of answering), so running it again cannot repeat it."""
-    for link in _chain(error):
-        if isinstance(link, exc.DisconnectionError) or "connection is closed" in str(link):
-            return True
-        if type(link).__name__ in _ENDED_BY_SERVER or _ENDED_BY_SERVER[0] in str(link):
-            return True
-    return False
 
 
 MAX_ATTEMPTS = 4
@@ -265,15 +159,15 @@ class Database:
                 log.warning("cannot connect to the database (%s)", type(failure.error).__name__)
                 raise StorageUnavailable("the database cannot be reached") from failure.error
             except Exception as error:
-                if not _is_unavailable(error):
+                if not is_unavailable(error):
                     raise
-                reached_server = not _closed_before_sending(error)
+                reached_server = not closed_before_sending(error)
                 # A statement that ran out of time (or found no free connection in time) is
                 # not run again: the user would wait that long once more.
                 retry = (
                     attempt < MAX_ATTEMPTS
                     and (idempotent or not reached_server)
-                    and not _timed_out(error)
+                    and not timed_out(error)
                 )
                 log.warning(
                     "database connection failed under a statement (%s)%s",
@@ -294,7 +188,7 @@ class Database:
         try:
             connection = await self.engine.connect()
         except Exception as error:
-            if _is_unreachable(error):
+            if is_unreachable(error):
                 raise _ConnectFailed(error) from error
             raise  # e.g. a new connection cut while starting: worth another attempt
         try:
@@ -306,7 +200,7 @@ class Database:
             await connection.commit()
             return rows
         except Exception as error:
-            if _is_unavailable(error) and not connection.invalidated:
+            if is_unavailable(error) and not connection.invalidated:
                 # Never hand a connection in an unknown state back to the pool.
                 with contextlib.suppress(Exception):
                     await connection.invalidate()

@@ -365,12 +365,12 @@ async def test_changes_read_in_the_lists_zone_cost_two_statements(
 def test_only_a_statement_the_server_refused_counts_as_not_applied(
     message: str, applied_maybe: bool
 ) -> None:
-    from storage.db import _closed_before_sending
+    from storage.connection_errors import closed_before_sending
 
     error = asyncpg.exceptions.ConnectionDoesNotExistError(message)
     wrapped = sa.exc.DBAPIError("INSERT ...", {}, Exception(message))
     wrapped.orig.__cause__ = error  # type: ignore[union-attr]
-    assert _closed_before_sending(wrapped) is not applied_maybe
+    assert closed_before_sending(wrapped) is not applied_maybe
 
 
 @pytest.mark.parametrize(
@@ -395,8 +395,8 @@ def test_only_a_statement_the_server_refused_counts_as_not_applied(
 def test_psycopg_errors_are_told_apart_as_asyncpg_ones_are(
     error: Exception, unavailable: bool, applied_maybe: bool
 ) -> None:
-    from storage.db import _closed_before_sending, _is_unavailable
+    from storage.connection_errors import closed_before_sending, is_unavailable
 
     wrapped = sa.exc.DBAPIError("INSERT ...", {}, error)
-    assert _is_unavailable(wrapped) is unavailable
-    assert _closed_before_sending(wrapped) is not applied_maybe
+    assert is_unavailable(wrapped) is unavailable
+    assert closed_before_sending(wrapped) is not applied_maybe
