@@ -1,7 +1,9 @@
 """Running statements: the engine and its pool, and `Database`, the one way storage runs a
 statement, which is the one place where dropped connections are retried and connection
-failures become `StorageUnavailable`. (How a URL becomes connection settings:
-storage.database_url.)
+failures become `StorageUnavailable`. It also keeps what its statements tell of the database
+(`health`, for /healthz without a query) and passes word to the reminder scheduler when a
+change may have brought a due time forward (`due_times_moved`). (How a URL becomes connection
+settings: storage.database_url; which errors mean what: storage.connection_errors.)
 """
 
 import asyncio
@@ -9,8 +11,9 @@ import contextlib
 import logging
 import random
 import select
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -95,6 +98,17 @@ MAX_ATTEMPTS = 4
 RETRY_PAUSE_SECONDS = 0.1
 
 
+@dataclass
+class DatabaseHealth:
+    """What this process knows of the database from its own statements, without asking it."""
+
+    # When a statement last succeeded, and when one last found the database unreachable.
+    last_ok: datetime | None = None
+    last_failure: datetime | None = None
+    # Whether the latest statement to finish found it unreachable.
+    failing: bool = False
+
+
 @dataclass(frozen=True)
 class Outcome:
     """The rows of a statement, and whether an earlier attempt of it may have been applied.
@@ -116,6 +130,8 @@ class Database:
         self.engine = create_engine(settings, pool_size=pool_size)
         own_timeout = settings.driver == "asyncpg"
         self._statement_timeout = None if own_timeout else settings.command_timeout
+        self.health = DatabaseHealth()
+        self._due_watchers: set[asyncio.Event] = set()
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 20) -> "Database":
@@ -150,6 +166,40 @@ class Database:
         never reached the server. A database that cannot be reached at all raises
         StorageUnavailable at once (no retries to wait through).
         """
+        try:
+            outcome = await self._execute_with_retries(statement, params, idempotent=idempotent)
+        except StorageUnavailable:
+            self.health.last_failure, self.health.failing = datetime.now(UTC), True
+            raise
+        back = self.health.failing
+        self.health.last_ok, self.health.failing = datetime.now(UTC), False
+        if back:
+            # The scheduler failed meanwhile, and may have missed what came due.
+            self.due_times_moved()
+        return outcome
+
+    def due_times_moved(self) -> None:
+        """Say that a change just made may have brought a reminder or a digest forward (a due
+        time set, a snooze, a task opened again, a digest time): whoever watches due times
+        (the scheduler) reads them again, at no cost to an idle database, which this change
+        has just woken. Storage calls it; see `watching_due_times`."""
+        for watcher in self._due_watchers:
+            watcher.set()
+
+    @contextlib.contextmanager
+    def watching_due_times(self) -> Iterator[asyncio.Event]:
+        """An event set each time `due_times_moved` is called, and when the database answers
+        again after failing. The watcher clears it before it reads the due times again."""
+        moved = asyncio.Event()
+        self._due_watchers.add(moved)
+        try:
+            yield moved
+        finally:
+            self._due_watchers.discard(moved)
+
+    async def _execute_with_retries(
+        self, statement: sa.Executable, params: Mapping[str, Any] | None, *, idempotent: bool
+    ) -> Outcome:
         uncertain = False
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:

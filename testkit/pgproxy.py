@@ -9,6 +9,8 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 
+from sqlalchemy.engine import URL
+
 
 @dataclass(eq=False)
 class _Link:
@@ -39,6 +41,19 @@ class PgProxy:
         self._links: set[_Link] = set()
         self.down = False
         self._drop_next_answer = False
+
+    @classmethod
+    def in_front_of(cls, server: URL) -> "PgProxy":
+        """A proxy to the server of `server` (a URL whose `host` query names a Unix socket
+        folder, as the embedded server's does, or a TCP host and port)."""
+        socket_dir = server.query.get("host")
+        if isinstance(socket_dir, str):
+            return cls(target_socket=f"{socket_dir}/.s.PGSQL.{server.port or 5432}")
+        return cls(target_host=server.host, target_port=server.port or 5432)
+
+    def url_for(self, database: URL) -> URL:
+        """`database`'s URL, reached through this proxy."""
+        return database.set(host="127.0.0.1", port=self.port).difference_update_query(["host"])
 
     async def start(self) -> None:
         """Start listening on a free port (see `port`)."""
