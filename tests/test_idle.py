@@ -21,70 +21,23 @@ from bot.scheduler_loop import SchedulerLoop
 from handlers.context import BotApplication
 from storage import zoned as zoned_store
 from storage.chat_settings import ChatSettings
-from storage.database_url import parse_database_url
 from storage.db import Database
 from storage.deleting import delete_task, restore_task
-from storage.migrate import migrate
 from storage.reminders import set_due, snooze
 from storage.tasks import add_task, add_tasks, get_task, rename_task, set_task_done
 from storage.transfer import NewTask, import_tasks
 from testkit.fake_telegram import FakeTelegram
 from testkit.pgproxy import PgProxy
-from testkit.postgres import asyncpg_dsn, create_database, drop_database, free_port
+from testkit.postgres import asyncpg_dsn, free_port
 from tests.botdriver import ChatDriver
 from tests.conftest import bot_settings, url_text
 from tests.factories import new_chat_id
+from tests.fake_time import FakeTime
 
 # The scheduler's clock: far from the real one, so no other scheduler meets these reminders.
 T = datetime(2042, 6, 1, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 WEBHOOK_URL = "https://todo.example.test/tg-webhook"
-
-
-class FakeTime:
-    """The scheduler's clock and sleep, moved by the test: a sleep ends only when the test moves
-    the clock past its end. The end of each sleep begun is queued, so the test can wait until
-    the scheduler sleeps again and see until when."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-        self._sleepers: list[tuple[datetime, asyncio.Future[None]]] = []
-        self._naps: asyncio.Queue[datetime] = asyncio.Queue()
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        entry = (self.now + timedelta(seconds=seconds), asyncio.get_running_loop().create_future())
-        self._sleepers.append(entry)
-        self._naps.put_nowait(entry[0])
-        try:
-            await entry[1]
-        finally:
-            self._sleepers.remove(entry)
-
-    def advance(self, by: timedelta) -> None:
-        self.now += by
-        for end, woken in self._sleepers:
-            if end <= self.now and not woken.done():
-                woken.set_result(None)
-
-    async def next_nap(self) -> datetime:
-        """When the scheduler's next sleep ends (waiting until it begins one)."""
-        return await asyncio.wait_for(self._naps.get(), timeout=10)
-
-    def napping(self) -> bool:
-        return bool(self._sleepers) and self._naps.empty()
-
-
-@pytest.fixture
-async def own_database(pg_admin_url: URL) -> AsyncIterator[URL]:
-    """A migrated database of this test's own, where nothing is due (the shared one holds the
-    other tests' reminders)."""
-    url = await create_database(pg_admin_url, prefix="todo_idle")
-    await migrate(parse_database_url(url_text(url)))
-    yield url
-    await drop_database(pg_admin_url, url)
 
 
 @pytest.fixture
