@@ -146,6 +146,17 @@ async def test_a_reminder_set_through_this_instance_wakes_the_scheduler_and_fire
     assert "late" not in str(sent.params["text"])
     # Nothing else is due: an hour's sleep after the look that followed the sending.
     assert await time.next_nap() == T + timedelta(minutes=10) + HOUR
+    # Another reminder, now that every statement is prepared: what one costs.
+    await set_due(database, chat_id=chat, number=1, due_at=T + timedelta(minutes=20))
+    assert await time.next_nap() == T + timedelta(minutes=20)
+    proxy.reset()
+    mark = telegram.mark()
+    time.advance(timedelta(minutes=10))
+    await telegram.wait_for(
+        "sendMessage", lambda call: call.ok and call.params["chat_id"] == chat, after=mark
+    )
+    assert await time.next_nap() == T + timedelta(minutes=20) + HOUR
+    assert proxy.round_trips == 3  # its claim, its finish, and the look after
 
 
 async def test_a_reminder_set_by_another_instance_goes_out_within_the_hour_saying_late(
