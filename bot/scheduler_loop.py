@@ -36,6 +36,8 @@ LOOK_GAP = timedelta(seconds=1)
 # of this process finds the database back).
 RETRY_FIRST = timedelta(seconds=5)
 RETRY_LONGEST = timedelta(minutes=1)
+# Rounds in a row that found something due and claimed none of it before a warning is logged.
+STUCK_WARNING_AFTER = 8
 # Processed updates are forgotten after two days (Telegram keeps an update for a day), in a look
 # at most this often.
 PROCESSED_UPDATE_RETENTION = timedelta(days=2)
@@ -82,6 +84,8 @@ class SchedulerLoop:
                 if moved.is_set():
                     if self.state.looked_at is not None:
                         await self._pause(self.state.looked_at + self.look_gap, stop)
+                        if stop.is_set():
+                            break
                     moved.clear()
                     self._due = None
                 self.state.next_step_at = await self._step_or_retry()
@@ -142,6 +146,10 @@ class SchedulerLoop:
             self._stuck = 0
             return max(when, now)
         self._stuck += 1
+        if self._stuck == STUCK_WARNING_AFTER:
+            # Claims and next_due disagree on what is due (storage.claims.REMINDED): the
+            # database now gets a look a minute and never sleeps.
+            log.warning("reminders: something is due that no claim takes; looking every minute")
         return now + min(timedelta(seconds=2 ** (self._stuck - 1)), RETRY_LONGEST)
 
     async def _pause(
