@@ -333,6 +333,8 @@ async def test_a_command_costs_its_statement_and_wakes_nothing(
             proxy.reset()
             assert (await chat.send("/add Milk")).text == "➕ Added #2 Milk"
             assert (await chat.send("/done 2")).text.startswith("✅")
-            assert proxy.round_trips == 2  # no due time set: the scheduler slept on
+            # Each its statement and its batch's journal write (polling); no due time was set,
+            # so the scheduler slept on.
+            assert proxy.round_trips == 2 * 2
     finally:
         await proxy.stop()
