@@ -117,3 +117,12 @@ def closed_before_sending(error: BaseException) -> bool:
         if type(link).__name__ in _ENDED_BY_SERVER or _ENDED_BY_SERVER[0] in str(link):
             return True
     return False
+
+
+def no_answer(error: BaseException) -> bool:
+    """Whether a connection attempt heard nothing within its timeout (a silent server, or a
+    compute that does not wake): not a refusal, and not a pool with no free connection."""
+    return any(
+        isinstance(link, TimeoutError) or type(link).__name__ == "ConnectionTimeout"
+        for link in chain(error)
+    )

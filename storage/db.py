@@ -24,6 +24,7 @@ from storage.connection_errors import (
     closed_before_sending,
     is_unavailable,
     is_unreachable,
+    no_answer,
     timed_out,
 )
 from storage.database_url import ConnectionSettings, parse_database_url
@@ -96,6 +97,11 @@ def _closed_by_server(connection: Any) -> bool:
 
 MAX_ATTEMPTS = 4
 RETRY_PAUSE_SECONDS = 0.1
+# After a connection attempt found no answer at all within the connect timeout, statements in
+# the next few seconds fail at once rather than each waiting that long again: an update may run
+# more than one statement (its chat's language, then its change), and its user should wait one
+# timeout for "try again", not several. (A refused connection fails at once anyway.)
+SILENT_FAIL_FAST_SECONDS = 5.0
 
 
 @dataclass
@@ -132,6 +138,7 @@ class Database:
         self._statement_timeout = None if own_timeout else settings.command_timeout
         self.health = DatabaseHealth()
         self._due_watchers: set[asyncio.Event] = set()
+        self._silent_until = 0.0  # the event loop's time until which to fail at once
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 20) -> "Database":
@@ -167,6 +174,8 @@ class Database:
         StorageUnavailable at once (no retries to wait through).
         """
         try:
+            if asyncio.get_running_loop().time() < self._silent_until:
+                raise StorageUnavailable("the database did not answer a moment ago")
             outcome = await self._execute_with_retries(statement, params, idempotent=idempotent)
         except StorageUnavailable:
             self.health.last_failure, self.health.failing = datetime.now(UTC), True
@@ -207,6 +216,9 @@ class Database:
                 return Outcome(rows=rows, uncertain=uncertain)
             except _ConnectFailed as failure:
                 log.warning("cannot connect to the database (%s)", type(failure.error).__name__)
+                if no_answer(failure.error):
+                    loop_time = asyncio.get_running_loop().time()
+                    self._silent_until = loop_time + SILENT_FAIL_FAST_SECONDS
                 raise StorageUnavailable("the database cannot be reached") from failure.error
             except Exception as error:
                 if not is_unavailable(error):
