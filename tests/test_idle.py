@@ -142,7 +142,10 @@ async def test_a_reminder_set_through_this_instance_wakes_the_scheduler_and_fire
     sent = await telegram.wait_for(
         "sendMessage", lambda call: call.ok and call.params["chat_id"] == chat, after=mark
     )
-    assert str(sent.params["text"]) == "⏰ <b>#1</b> Call Bob\nDue today 09:10."
+    due = int((T + timedelta(minutes=10)).timestamp())
+    assert str(sent.params["text"]) == (
+        f'⏰ <b>#1</b> Call Bob\nDue <tg-time unix="{due}" format="wdt">today 09:10</tg-time>.'
+    )
     assert "late" not in str(sent.params["text"])
     # Nothing else is due: an hour's sleep after the look that followed the sending.
     assert await time.next_nap() == T + timedelta(minutes=10) + HOUR
