@@ -1,5 +1,6 @@
 """Starting and stopping the bot: database (embedded or given), migrations, receiving updates by
-polling or by webhook, house-keeping, and signals."""
+polling or by webhook, the reminder scheduler (which also does the house-keeping), and
+signals."""
 
 import asyncio
 import contextlib
@@ -19,25 +20,19 @@ from bot.app import (
 )
 from bot.polling import JournaledPolling, RawUpdatesRequest, polling_request
 from bot.scheduler import Scheduler
+from bot.scheduler_loop import LoopState, SchedulerLoop
 from bot.settings import DatabaseSettings, Settings
 from bot.telegram_retry import RetryingRateLimiter
 from bot.web.server import WebServer, create_web_app
 from handlers.context import BotApplication
 from handlers.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, use_language
 from handlers.render import COMMANDS, DESCRIPTION, SHORT_DESCRIPTION
-from storage.changes import purge_processed_updates
 from storage.database_url import ConnectionSettings, parse_database_url
 from storage.db import Database
 from storage.embedded import EmbeddedPostgres
-from storage.errors import StorageUnavailable
-from storage.forgetting import forget_gone_chats
 from storage.migrate import migrate
 
 log = logging.getLogger(__name__)
-
-# Telegram re-delivers an update for up to a day; records of processed ones are kept twice that.
-PROCESSED_UPDATE_RETENTION_SECONDS = 2 * 24 * 3600
-PURGE_INTERVAL_SECONDS = 3600
 
 
 class WebServerError(RuntimeError):
@@ -94,12 +89,13 @@ async def _web_server(
     *,
     settings: Settings,
     database: Database,
+    reminders: LoopState,
     webhook: tuple[str, str] | None,
 ) -> AsyncIterator[None]:
     """The web server on its port, listening when the block starts, stopped when it ends."""
     port = settings.web_port
     assert port is not None
-    web_app = create_web_app(application, database=database, webhook=webhook)
+    web_app = create_web_app(application, database=database, reminders=reminders, webhook=webhook)
     server = WebServer(web_app, host=settings.webhook_listen, port=port)
     serving = asyncio.create_task(server.serve_until_stopped())
     listening = asyncio.create_task(server.listening.wait())
@@ -121,6 +117,7 @@ async def _polling(
     *,
     settings: Settings,
     database: Database,
+    reminders: LoopState,
     request: RawUpdatesRequest,
     poll_timeout: int,
 ) -> AsyncIterator[None]:
@@ -130,7 +127,13 @@ async def _polling(
     async with contextlib.AsyncExitStack() as stack:
         if settings.web_port is not None:
             await stack.enter_async_context(
-                _web_server(application, settings=settings, database=database, webhook=None)
+                _web_server(
+                    application,
+                    settings=settings,
+                    database=database,
+                    reminders=reminders,
+                    webhook=None,
+                )
             )
         await application.bot.delete_webhook()
         limiter = application.bot.rate_limiter
@@ -166,6 +169,7 @@ async def _webhook(
     *,
     settings: Settings,
     database: Database,
+    reminders: LoopState,
 ) -> AsyncIterator[None]:
     """The web server on PORT, then the webhook registered with Telegram."""
     assert settings.webhook_url is not None
@@ -173,7 +177,13 @@ async def _webhook(
     await application.start()
     try:
         webhook = (settings.webhook_path, secret)
-        async with _web_server(application, settings=settings, database=database, webhook=webhook):
+        async with _web_server(
+            application,
+            settings=settings,
+            database=database,
+            reminders=reminders,
+            webhook=webhook,
+        ):
             await application.bot.set_webhook(
                 settings.webhook_url,
                 secret_token=secret,
@@ -194,53 +204,16 @@ async def _webhook(
 
 
 @asynccontextmanager
-async def _forgetting_old_updates(database: Database) -> AsyncIterator[None]:
-    """Purge old processed-update records, and chats the bot has long been out of, now and
-    every hour, in the background."""
-
-    async def purge_forever() -> None:
-        while True:
-            try:
-                purged = await purge_processed_updates(
-                    database, older_than_seconds=PROCESSED_UPDATE_RETENTION_SECONDS
-                )
-            except StorageUnavailable:
-                log.warning("could not purge old processed updates: storage unavailable")
-            except Exception:  # house-keeping must never stop for good
-                log.exception("could not purge old processed updates")
-            else:
-                if purged:
-                    log.info("forgot %d processed updates older than two days", purged)
-            try:
-                # Chats the bot was removed from (or blocked in) long ago: README, Groups.
-                if forgotten := await forget_gone_chats(database):
-                    log.info("forgot %d chats the bot has long been out of", forgotten)
-            except StorageUnavailable:
-                log.warning("could not forget old chats: storage unavailable")
-            except Exception:  # house-keeping must never stop for good
-                log.exception("could not forget old chats")
-            await asyncio.sleep(PURGE_INTERVAL_SECONDS)  # a schedule, not a wait for an event
-
-    task = asyncio.create_task(purge_forever())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-@asynccontextmanager
 async def _sending_reminders(
     database: Database,
     application: BotApplication,
-) -> AsyncIterator[Scheduler]:
-    """The reminder scheduler, ticking in the background until the block ends."""
-    scheduler = Scheduler(database, application.bot, roles=application.bot_data.roles)
+) -> AsyncIterator[SchedulerLoop]:
+    """The reminder scheduler, running in the background until the block ends."""
+    loop = SchedulerLoop(Scheduler(database, application.bot, roles=application.bot_data.roles))
     stop = asyncio.Event()
-    task = asyncio.create_task(scheduler.run(stop))
+    task = asyncio.create_task(loop.run(stop))
     try:
-        yield scheduler
+        yield loop
     finally:
         stop.set()
         await task
@@ -261,22 +234,25 @@ async def running_bot(
             application.bot_data.database = database
             async with application:
                 await _set_command_menu(application)
-                if request is None:
-                    receiving = _webhook(application, settings=settings, database=database)
-                else:
-                    receiving = _polling(
-                        application,
-                        settings=settings,
-                        database=database,
-                        request=request,
-                        poll_timeout=poll_timeout,
-                    )
-                async with (
-                    _forgetting_old_updates(database),
-                    _sending_reminders(database, application),
-                    receiving,
-                ):
-                    yield application
+                async with _sending_reminders(database, application) as reminders:
+                    if request is None:
+                        receiving = _webhook(
+                            application,
+                            settings=settings,
+                            database=database,
+                            reminders=reminders.state,
+                        )
+                    else:
+                        receiving = _polling(
+                            application,
+                            settings=settings,
+                            database=database,
+                            reminders=reminders.state,
+                            request=request,
+                            poll_timeout=poll_timeout,
+                        )
+                    async with receiving:
+                        yield application
         finally:
             await database.close()
 

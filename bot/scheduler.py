@@ -1,9 +1,11 @@
 """The reminder scheduler: every instance runs one; PostgreSQL decides who sends what.
 
-Each tick claims the reminders and digests that are due (storage/reminders.py: SKIP LOCKED and a
-lease, so each goes out once however many instances tick), sends them, and records what comes
-next: a nag, a retry with backoff, or nothing. Reminders missed while no instance ran are due at
-the first tick after start and say that they are late. Time comes from an injectable clock.
+`send_due` claims the reminders and digests that are due (storage.claims: SKIP LOCKED and a
+lease, so each goes out once however many instances run), sends them, and records what comes
+next: a nag, a retry with backoff, or nothing. Reminders missed while no instance ran are due
+at the first look after start and say that they are late. When it runs, and how it sleeps in
+between without asking the database anything: bot.scheduler_loop. Time comes from an
+injectable clock.
 
 A group task with assignees is reminded to each assignee who started the bot, privately and in
 their own time zone, and in the group (mentioning them) for those who did not.
@@ -21,7 +23,6 @@ until the bot is back (storage.presence), as a my_chat_member update would have 
 """
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -43,7 +44,6 @@ from storage.claims import (
     finish_reminder,
 )
 from storage.db import Database
-from storage.errors import StorageUnavailable
 from storage.group_upgrade import move_group
 from storage.local_time import chat_zone, in_quiet_hours, local_day_end, next_local_minute
 from storage.presence import mark_gone
@@ -59,7 +59,6 @@ LEASE = timedelta(minutes=1)
 LATE_AFTER = timedelta(minutes=2)
 # Failed sends are retried after 1, 2, 4, ... minutes, at most this many times.
 MAX_SEND_FAILURES = 8
-TICK_SECONDS = 5.0
 # Errors after which a chat cannot be written to again: park its reminders (storage.presence).
 _GONE = ("chat not found", "bot was kicked", "user is deactivated", "have no rights to send")
 
@@ -96,32 +95,27 @@ class Scheduler:
         self.batch = batch
 
     async def tick(self) -> int:
-        """Send everything due now; returns how many messages went out."""
-        now = self.clock()
-        sent = 0
-        reminders = await claim_due_reminders(
-            self.database, now=now, lease_until=now + LEASE, limit=self.batch
-        )
-        results = await asyncio.gather(*(self._deliver(reminder, now) for reminder in reminders))
-        sent += sum(results)
-        digests = await claim_due_digests(
-            self.database, now=now, lease_until=now + LEASE, limit=self.batch
-        )
-        results = await asyncio.gather(*(self._deliver_digest(digest, now) for digest in digests))
-        sent += sum(results)
+        """Claim and send every reminder and digest due now; how many messages went out."""
+        sent, _ = await self.send_due(self.clock(), reminders=True, digests=True)
         return sent
 
-    async def run(self, stop: asyncio.Event, *, every: float = TICK_SECONDS) -> None:
-        """Tick until `stop` is set; a failing tick is logged and the next one tried."""
-        while not stop.is_set():
-            try:
-                await self.tick()
-            except StorageUnavailable:
-                log.warning("reminders: storage unavailable, trying again shortly")
-            except Exception:
-                log.exception("reminders: a tick failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=every)
+    async def send_due(self, now: datetime, *, reminders: bool, digests: bool) -> tuple[int, bool]:
+        """Claim and send the reminders and/or digests due at `now`: how many messages went
+        out, and whether a claim was full (more may be due)."""
+        sent, full = 0, False
+        if reminders:
+            claimed = await claim_due_reminders(
+                self.database, now=now, lease_until=now + LEASE, limit=self.batch
+            )
+            results = await asyncio.gather(*(self._deliver(r, now) for r in claimed))
+            sent, full = sent + sum(results), full or len(claimed) >= self.batch
+        if digests:
+            due = await claim_due_digests(
+                self.database, now=now, lease_until=now + LEASE, limit=self.batch
+            )
+            results = await asyncio.gather(*(self._deliver_digest(d, now) for d in due))
+            sent, full = sent + sum(results), full or len(due) >= self.batch
+        return sent, full
 
     async def _deliver(self, reminder: Reminder, now: datetime) -> bool:
         task, settings = reminder.task, reminder.settings

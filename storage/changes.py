@@ -155,10 +155,22 @@ async def execute_change(
     key = update_key or UpdateKey(bot_id=OWN_KEY_BOT_ID, update_id=secrets.randbits(63))
     outcome = await run_under_key(db, statement, params, key)
     first = outcome.rows[0]._mapping
+    applied = first["first_time"] or outcome.uncertain
+    if applied and any(_open_and_due(row._mapping) for row in outcome.rows):
+        db.due_times_moved()
     repeat_known = not outcome.uncertain and not (update_key and update_key.replayed)
     if update_key is not None and not first["first_time"] and repeat_known:
         raise DuplicateUpdate(update_key.bot_id, update_key.update_id)
     return outcome.rows
+
+
+def _open_and_due(task: sa.RowMapping) -> bool:
+    """Whether a task a change reported is open with a due time: given one, moved, snoozed,
+    completed and back for its next time, opened again or brought back. Its reminder may now
+    be due sooner than the scheduler knows. (Rows of a list page the change also returned are
+    not changed tasks.)"""
+    changed = task.get("kind", "changed") == "changed"
+    return changed and task.get("due_at") is not None and task.get("done") is False
 
 
 async def run_under_key(
@@ -209,15 +221,16 @@ async def run_change_one(
     return found[0]
 
 
-# Forget records made longer ago than :age. Telegram keeps an update for redelivery for 24
-# hours; older records only cost space.
-_gone = (
+# The CTE that forgets records made longer ago than :age. Telegram keeps an update for
+# redelivery for 24 hours; older records only cost space. (The scheduler runs it inside its
+# look at the due times: storage.claims.next_due.)
+FORGOTTEN_UPDATES = (
     sa.delete(processed_updates)
     .where(_record.processed_at < sa.func.now() - sa.bindparam("age", type_=sa.Interval))
     .returning(_record.bot_id)
     .cte("gone")
 )
-PURGE_PROCESSED_UPDATES = sa.select(sa.func.count().label("purged")).select_from(_gone)
+PURGE_PROCESSED_UPDATES = sa.select(sa.func.count().label("purged")).select_from(FORGOTTEN_UPDATES)
 
 
 async def purge_processed_updates(db: Database, *, older_than_seconds: float) -> int:

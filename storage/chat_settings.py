@@ -82,3 +82,5 @@ async def save_chat_settings(
         },
         idempotent=True,
     )
+    if next_digest_at is not None and settings.digest_minute is not None:
+        db.due_times_moved()

@@ -1,23 +1,32 @@
 """Running statements: the engine and its pool, and `Database`, the one way storage runs a
 statement, which is the one place where dropped connections are retried and connection
-failures become `StorageUnavailable`. (How a URL becomes connection settings:
-storage.database_url.)
+failures become `StorageUnavailable`. It also keeps what its statements tell of the database
+(`health`, for /healthz without a query) and passes word to the reminder scheduler when a
+change may have brought a due time forward (`due_times_moved`). (How a URL becomes connection
+settings: storage.database_url; which errors mean what: storage.connection_errors.)
 """
 
 import asyncio
 import contextlib
-import errno
 import logging
 import random
-import socket
-from collections.abc import Mapping
+import select
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from storage.connection_errors import (
+    closed_before_sending,
+    is_unavailable,
+    is_unreachable,
+    no_answer,
+    timed_out,
+)
 from storage.database_url import ConnectionSettings, parse_database_url
 from storage.errors import StorageUnavailable
 
@@ -29,10 +38,10 @@ POOL_TIMEOUT_SECONDS = 5.0
 def create_engine(settings: ConnectionSettings, *, pool_size: int = 20) -> AsyncEngine:
     """An engine for `settings`.
 
-    On a direct connection statements run in autocommit: a single statement is its own
-    transaction and costs one round trip (no BEGIN, no COMMIT), and prepared statements are
-    cached per connection. Behind a pooler each statement runs in a transaction, so that its
-    prepare and execute reach the same server connection.
+    Statements run in autocommit: a single statement is its own transaction and costs one
+    round trip (no BEGIN, no COMMIT). On a direct connection asyncpg caches each prepared
+    statement per connection; behind a pooler psycopg sends parse, bind and execute together,
+    with nothing prepared to outlive the statement (storage.database_url).
     """
     engine = create_async_engine(
         settings.url,
@@ -50,7 +59,7 @@ def create_engine(settings: ConnectionSettings, *, pool_size: int = 20) -> Async
         max_overflow=pool_size // 2,
         pool_timeout=POOL_TIMEOUT_SECONDS,
         pool_recycle=30 * 60,
-        isolation_level="READ COMMITTED" if settings.pooled else "AUTOCOMMIT",
+        isolation_level="AUTOCOMMIT",
     )
     event.listen(engine.sync_engine, "checkout", _drop_closed_connection)
     return engine
@@ -59,97 +68,51 @@ def create_engine(settings: ConnectionSettings, *, pool_size: int = 20) -> Async
 def _drop_closed_connection(dbapi_connection: Any, record: Any, proxy: Any) -> None:
     """Make the pool replace a connection the server already closed, at no round trip.
 
-    asyncpg notices a server-side close (Neon suspending, `pg_terminate_backend`) as soon as the
-    event loop reads it; the pool then opens a fresh connection instead of failing the caller.
+    Neon closes every connection when it suspends an idle compute (and a pooler or
+    `pg_terminate_backend` may close one any time): the pool then opens a fresh connection
+    instead of failing the caller's statement, so the first statement after a suspend simply
+    waits for the compute to start.
     """
-    if dbapi_connection.driver_connection.is_closed():
+    if _closed_by_server(dbapi_connection.driver_connection):
         raise exc.DisconnectionError("connection was closed by the server")
 
 
-_UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,
-    TimeoutError,
-    asyncio.TimeoutError,
-    exc.TimeoutError,
-    exc.DisconnectionError,
-)
+def _closed_by_server(connection: Any) -> bool:
+    """Whether an idle connection was closed by the other side, asking nothing of the server.
 
-
-_UNAVAILABLE_NAMES = {
-    "ConnectionDoesNotExistError",
-    "CannotConnectNowError",
-    "ConnectionFailureError",
-    "AdminShutdownError",
-    "CrashShutdownError",
-    "TooManyConnectionsError",
-    # asyncpg's state after the server cut a connection in the middle of a call
-    "InternalClientError",
-}
-
-
-def _chain(error: BaseException) -> list[BaseException]:
-    """The error and what it wraps (SQLAlchemy's `orig`, Python's `__cause__`), outermost first."""
-    seen: list[BaseException] = []
-    current: BaseException | None = error
-    while current is not None and all(current is not other for other in seen):
-        seen.append(current)
-        current = getattr(current, "orig", None) or current.__cause__
-    return seen
-
-
-def _is_unavailable(error: BaseException) -> bool:
-    """Whether `error` means the database or the connection to it failed (not our SQL)."""
-    for link in _chain(error):
-        if isinstance(link, _UNAVAILABLE_ERRORS):
-            return True
-        if isinstance(link, exc.DBAPIError) and link.connection_invalidated:
-            return True
-        if type(link).__name__ in _UNAVAILABLE_NAMES or "connection is closed" in str(link):
-            return True
-    return False
-
-
-_NO_SERVER_ERRNOS = {
-    errno.ECONNREFUSED,
-    errno.EHOSTUNREACH,
-    errno.ENETUNREACH,
-    errno.EADDRNOTAVAIL,
-    errno.ENOENT,  # no Unix socket: the server is not running
-}
-
-
-def _is_unreachable(error: BaseException) -> bool:
-    """True when no server answered at all (refused, unresolvable, timed out): the database is
-    down, and trying again at once would only make the user wait."""
-    for link in _chain(error):
-        if isinstance(link, (TimeoutError, asyncio.TimeoutError, exc.TimeoutError)):
-            return True
-        if isinstance(link, socket.gaierror):
-            return True
-        if isinstance(link, OSError) and link.errno in _NO_SERVER_ERRNOS:
-            return True
-    return False
-
-
-# The server's own word that it ended the session (pg_terminate_backend, a shutdown, Neon
-# suspending a compute): a backend that says this aborts the transaction in hand, and a statement
-# that had finished would have had its answer sent before it. So the statement was not applied.
-_ENDED_BY_SERVER = ("terminating connection due to administrator command", "AdminShutdownError")
-
-
-def _closed_before_sending(error: BaseException) -> bool:
-    """True when the statement cannot have been applied (it never reached the server, or the
-    server ended the session instead of answering), so running it again cannot repeat it."""
-    for link in _chain(error):
-        if isinstance(link, exc.DisconnectionError) or "connection is closed" in str(link):
-            return True
-        if type(link).__name__ in _ENDED_BY_SERVER or _ENDED_BY_SERVER[0] in str(link):
-            return True
-    return False
+    asyncpg reads every connection's socket and knows. psycopg reads only while it waits for
+    an answer, so its socket is looked at: an idle connection has nothing to read unless the
+    server closed it (or said why it is closing it).
+    """
+    if hasattr(connection, "is_closed"):  # asyncpg
+        return bool(connection.is_closed())
+    if connection.closed or connection.broken:
+        return True
+    try:
+        readable, _, _ = select.select([connection.pgconn.socket], [], [], 0)
+    except (OSError, ValueError):  # the socket is gone already
+        return True
+    return bool(readable)
 
 
 MAX_ATTEMPTS = 4
 RETRY_PAUSE_SECONDS = 0.1
+# After a connection attempt found no answer at all within the connect timeout, statements in
+# the next few seconds fail at once rather than each waiting that long again: an update may run
+# more than one statement (its chat's language, then its change), and its user should wait one
+# timeout for "try again", not several. (A refused connection fails at once anyway.)
+SILENT_FAIL_FAST_SECONDS = 5.0
+
+
+@dataclass
+class DatabaseHealth:
+    """What this process knows of the database from its own statements, without asking it."""
+
+    # When a statement last succeeded, and when one last found the database unreachable.
+    last_ok: datetime | None = None
+    last_failure: datetime | None = None
+    # Whether the latest statement to finish found it unreachable.
+    failing: bool = False
 
 
 @dataclass(frozen=True)
@@ -171,6 +134,11 @@ class Database:
     def __init__(self, settings: ConnectionSettings, *, pool_size: int = 20) -> None:
         self.settings = settings
         self.engine = create_engine(settings, pool_size=pool_size)
+        own_timeout = settings.driver == "asyncpg"
+        self._statement_timeout = None if own_timeout else settings.command_timeout
+        self.health = DatabaseHealth()
+        self._due_watchers: set[asyncio.Event] = set()
+        self._silent_until = 0.0  # the event loop's time until which to fail at once
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 20) -> "Database":
@@ -205,6 +173,42 @@ class Database:
         never reached the server. A database that cannot be reached at all raises
         StorageUnavailable at once (no retries to wait through).
         """
+        try:
+            if asyncio.get_running_loop().time() < self._silent_until:
+                raise StorageUnavailable("the database did not answer a moment ago")
+            outcome = await self._execute_with_retries(statement, params, idempotent=idempotent)
+        except StorageUnavailable:
+            self.health.last_failure, self.health.failing = datetime.now(UTC), True
+            raise
+        back = self.health.failing
+        self.health.last_ok, self.health.failing = datetime.now(UTC), False
+        if back:
+            # The scheduler failed meanwhile, and may have missed what came due.
+            self.due_times_moved()
+        return outcome
+
+    def due_times_moved(self) -> None:
+        """Say that a change just made may have brought a reminder or a digest forward (a due
+        time set, a snooze, a task opened again, a digest time): whoever watches due times
+        (the scheduler) reads them again, at no cost to an idle database, which this change
+        has just woken. Storage calls it; see `watching_due_times`."""
+        for watcher in self._due_watchers:
+            watcher.set()
+
+    @contextlib.contextmanager
+    def watching_due_times(self) -> Iterator[asyncio.Event]:
+        """An event set each time `due_times_moved` is called, and when the database answers
+        again after failing. The watcher clears it before it reads the due times again."""
+        moved = asyncio.Event()
+        self._due_watchers.add(moved)
+        try:
+            yield moved
+        finally:
+            self._due_watchers.discard(moved)
+
+    async def _execute_with_retries(
+        self, statement: sa.Executable, params: Mapping[str, Any] | None, *, idempotent: bool
+    ) -> Outcome:
         uncertain = False
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
@@ -212,12 +216,21 @@ class Database:
                 return Outcome(rows=rows, uncertain=uncertain)
             except _ConnectFailed as failure:
                 log.warning("cannot connect to the database (%s)", type(failure.error).__name__)
+                if no_answer(failure.error):
+                    loop_time = asyncio.get_running_loop().time()
+                    self._silent_until = loop_time + SILENT_FAIL_FAST_SECONDS
                 raise StorageUnavailable("the database cannot be reached") from failure.error
             except Exception as error:
-                if not _is_unavailable(error):
+                if not is_unavailable(error):
                     raise
-                reached_server = not _closed_before_sending(error)
-                retry = attempt < MAX_ATTEMPTS and (idempotent or not reached_server)
+                reached_server = not closed_before_sending(error)
+                # A statement that ran out of time (or found no free connection in time) is
+                # not run again: the user would wait that long once more.
+                retry = (
+                    attempt < MAX_ATTEMPTS
+                    and (idempotent or not reached_server)
+                    and not timed_out(error)
+                )
                 log.warning(
                     "database connection failed under a statement (%s)%s",
                     type(error).__name__,
@@ -237,16 +250,19 @@ class Database:
         try:
             connection = await self.engine.connect()
         except Exception as error:
-            if _is_unreachable(error):
+            if is_unreachable(error):
                 raise _ConnectFailed(error) from error
             raise  # e.g. a new connection cut while starting: worth another attempt
         try:
-            result = await connection.execute(statement, params)
+            # asyncpg enforces its own command_timeout; psycopg has none of its own (cancelled,
+            # it asks the server to cancel the statement).
+            async with asyncio.timeout(self._statement_timeout):
+                result = await connection.execute(statement, params)
             rows = list(result.all()) if result.returns_rows else []
             await connection.commit()
             return rows
         except Exception as error:
-            if _is_unavailable(error) and not connection.invalidated:
+            if is_unavailable(error) and not connection.invalidated:
                 # Never hand a connection in an unknown state back to the pool.
                 with contextlib.suppress(Exception):
                     await connection.invalidate()

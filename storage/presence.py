@@ -138,4 +138,6 @@ async def mark_back(db: Database, *, chat_id: int) -> int:
     """The bot is in the chat again (added back, or unblocked): reminders still ahead and the
     digest resume. One statement; how many reminders resumed (none for a chat never marked)."""
     rows = await db.run(BACK, {"real_chat_id": chat_id}, idempotent=True)
-    return int(rows[0]._mapping["resumed"])
+    resumed = int(rows[0]._mapping["resumed"])
+    db.due_times_moved()  # reminders and the digest are due again: the scheduler looks now
+    return resumed

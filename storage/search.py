@@ -48,7 +48,8 @@ def _find() -> sa.Select[Any]:
         .prefix_with("MATERIALIZED")
     )
     terms = sa.select(query.c.terms).scalar_subquery()
-    done = param(tasks.c.done)
+    # Typed in the SQL: a NULL parameter alone (`IS NULL`) has no type the server can infer.
+    done = sa.cast(param(tasks.c.done), sa.Boolean)
     matches = (
         sa.select(*TASK_COLUMNS, sa.func.ts_rank(tasks.c.search, terms).label("rank"))
         .where(

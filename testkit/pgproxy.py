@@ -1,13 +1,20 @@
-"""A TCP proxy in front of PostgreSQL that counts round trips, can add latency, and can cut
-every connection (as Neon does when it suspends a compute).
+"""A TCP proxy in front of PostgreSQL that counts round trips, can add latency, can cut every
+connection, and can act as a Neon compute that suspends when idle and takes a while to wake.
 
 A round trip is counted each time the client sends after the server last spoke (or first): the
 client cannot go on until the answer is back, which is what costs time on a remote database.
+
+Neon suspends a compute after a while without queries (5 minutes by default): every connection
+is closed, and the next one to arrive waits while the compute starts (about a second or more)
+before the server answers it. `suspend()` does that at once; with `suspend_after` the proxy
+does it by itself after that many seconds without traffic.
 """
 
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
+
+from sqlalchemy.engine import URL
 
 
 @dataclass(eq=False)
@@ -28,6 +35,8 @@ class PgProxy:
         target_port: int = 5432,
         target_socket: str | None = None,
         delay: float = 0.0,
+        suspend_after: float | None = None,
+        wake_delay: float = 0.0,
     ) -> None:
         self.target_host = target_host
         self.target_port = target_port
@@ -39,19 +48,92 @@ class PgProxy:
         self._links: set[_Link] = set()
         self.down = False
         self._drop_next_answer = False
+        # Neon's compute: asleep after `suspend_after` idle seconds, `wake_delay` to start.
+        self.suspend_after = suspend_after
+        self.wake_delay = wake_delay
+        self.suspended = False
+        self.suspensions = 0
+        self.wake_ups = 0
+        self.asleep = asyncio.Event()
+        self._waking: asyncio.Task[None] | None = None
+        self._watch: asyncio.Task[None] | None = None
+        self._last_traffic = 0.0
+
+    @classmethod
+    def in_front_of(
+        cls, server: URL, *, suspend_after: float | None = None, wake_delay: float = 0.0
+    ) -> "PgProxy":
+        """A proxy to the server of `server` (a URL whose `host` query names a Unix socket
+        folder, as the embedded server's does, or a TCP host and port)."""
+        socket_dir = server.query.get("host")
+        if isinstance(socket_dir, str):
+            return cls(
+                target_socket=f"{socket_dir}/.s.PGSQL.{server.port or 5432}",
+                suspend_after=suspend_after,
+                wake_delay=wake_delay,
+            )
+        return cls(
+            target_host=server.host,
+            target_port=server.port or 5432,
+            suspend_after=suspend_after,
+            wake_delay=wake_delay,
+        )
+
+    def url_for(self, database: URL) -> URL:
+        """`database`'s URL, reached through this proxy."""
+        return database.set(host="127.0.0.1", port=self.port).difference_update_query(["host"])
 
     async def start(self) -> None:
         """Start listening on a free port (see `port`)."""
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
+        self._last_traffic = asyncio.get_running_loop().time()
+        if self.suspend_after is not None:
+            self._watch = asyncio.create_task(self._suspend_when_idle(self.suspend_after))
 
     async def stop(self) -> None:
         """Stop listening and cut every connection."""
+        for task in (self._watch, self._waking):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._server is not None:
             self._server.close()
         await self.cut_all()
         if self._server is not None:
             await self._server.wait_closed()
+
+    async def suspend(self) -> None:
+        """Act as Neon suspending the compute: cut every connection; the next connection waits
+        `wake_delay` seconds (the compute starting) before the server answers it."""
+        self.suspended = True
+        self.suspensions += 1
+        self.asleep.set()
+        await self.cut_all()
+
+    async def _suspend_when_idle(self, idle_seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            idle_until = self._last_traffic + idle_seconds
+            if loop.time() >= idle_until and not self.suspended:
+                await self.suspend()
+            # The timer of the simulated compute, not a test waiting on an outcome.
+            await asyncio.sleep(max(idle_until - loop.time(), idle_seconds / 10))
+
+    async def _wake(self) -> None:
+        """The compute starting: every connection that arrived meanwhile waits for it."""
+        if self._waking is None:
+
+            async def start_compute() -> None:
+                await asyncio.sleep(self.wake_delay)  # simulated start-up time
+                self.suspended = False
+                self.wake_ups += 1
+                self.asleep.clear()
+                self._waking = None
+
+            self._waking = asyncio.create_task(start_compute())
+        await asyncio.shield(self._waking)
 
     async def cut_all(self) -> None:
         """Close every proxied connection at once, both ways."""
@@ -89,6 +171,13 @@ class PgProxy:
         if self.down:
             writer.close()
             return
+        self._last_traffic = asyncio.get_running_loop().time()
+        if self.suspended:
+            try:
+                await self._wake()
+            except asyncio.CancelledError:
+                writer.close()
+                raise
         try:
             if self.target_socket is not None:
                 server_reader, server_writer = await asyncio.open_unix_connection(
@@ -116,8 +205,10 @@ class PgProxy:
         *,
         from_client: bool,
     ) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while data := await reader.read(65536):
+                self._last_traffic = loop.time()
                 if from_client:
                     if link.server_spoke_last:
                         self.round_trips += 1

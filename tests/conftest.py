@@ -211,3 +211,13 @@ async def web_client(web_bot: WebBot) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client of `web_bot`'s web server."""
     async with httpx.AsyncClient(base_url=web_bot.base_url, timeout=30) as client:
         yield client
+
+
+@pytest.fixture
+async def own_database(pg_admin_url: URL) -> AsyncIterator[URL]:
+    """A migrated database of this test's own, where nothing is due (the shared one holds the
+    other tests' reminders)."""
+    url = await create_database(pg_admin_url, prefix="todo_idle")
+    await migrate(parse_database_url(url_text(url)))
+    yield url
+    await drop_database(pg_admin_url, url)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import asyncpg
+import psycopg
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
@@ -52,26 +53,32 @@ def test_neon_url_keeps_tls_and_drops_what_asyncpg_rejects() -> None:
     assert "AbC123dEf" not in settings.render()
 
 
-def test_neon_pooler_host_turns_off_server_side_statement_caching() -> None:
+def test_neon_pooler_host_uses_psycopg_with_nothing_prepared_and_keeps_libpq_options() -> None:
     settings = parse_database_url(NEON_POOLED)
     assert settings.pooled
-    assert settings.connect_args["statement_cache_size"] == 0
-    assert settings.connect_args["prepared_statement_cache_size"] == 0
-    assert settings.connect_args["prepared_statement_name_func"]() == ""
+    assert settings.url.drivername == "postgresql+psycopg"
+    assert settings.connect_args == {"prepare_threshold": None}
+    # libpq takes these itself: TLS and SCRAM channel binding stay required.
+    assert dict(settings.url.query) == {
+        "sslmode": "require",
+        "channel_binding": "require",
+        "connect_timeout": "5",
+    }
+    assert "AbC123dEf" not in settings.render()
 
 
 @pytest.mark.parametrize(
-    ("raw", "pooled"),
+    ("raw", "driver", "pooled"),
     [
-        ("postgres://u:p@db.example.com:5432/app", False),
-        ("postgres://u:p@db.example.com:6543/app?pgbouncer=true", True),
-        ("postgresql://u:p@db.example.com/app?pgbouncer=false", False),
-        ("postgresql+asyncpg://u:p@db.example.com/app", False),
+        ("postgres://u:p@db.example.com:5432/app", "asyncpg", False),
+        ("postgres://u:p@db.example.com:6543/app?pgbouncer=true", "psycopg", True),
+        ("postgresql://u:p@db.example.com/app?pgbouncer=false", "asyncpg", False),
+        ("postgresql+asyncpg://u:p@db.example.com/app", "asyncpg", False),
     ],
 )
-def test_heroku_and_railway_urls_are_accepted(raw: str, pooled: bool) -> None:
+def test_heroku_and_railway_urls_are_accepted(raw: str, driver: str, pooled: bool) -> None:
     settings = parse_database_url(raw)
-    assert settings.url.drivername == "postgresql+asyncpg"
+    assert settings.url.drivername == f"postgresql+{driver}"
     assert settings.url.host == "db.example.com"
     assert "pgbouncer" not in settings.url.query
     assert settings.pooled is pooled
@@ -89,6 +96,17 @@ def test_libpq_options_are_translated() -> None:
     assert dict(settings.url.query) == {}
 
 
+def test_libpq_options_stay_libpq_options_behind_a_pooler() -> None:
+    settings = parse_database_url(
+        "postgresql://u@h/d?pgbouncer=1&connect_timeout=0.5&application_name=todo&options=-c%20x"
+    )
+    assert dict(settings.url.query) == {
+        "connect_timeout": "2",  # whole seconds, and psycopg waits at least 2
+        "application_name": "todo",
+        "options": "-c x",
+    }
+
+
 @pytest.mark.parametrize(
     "raw",
     [
@@ -96,6 +114,7 @@ def test_libpq_options_are_translated() -> None:
         "not a url",
         "postgresql://u@h/d?sslmode=sometimes",
         "postgresql://u@h/d?connect_timeout=soon",
+        "postgresql://u@h/d?channel_binding=maybe",
     ],
 )
 def test_urls_that_cannot_work_are_refused_clearly(raw: str) -> None:
@@ -103,11 +122,18 @@ def test_urls_that_cannot_work_are_refused_clearly(raw: str) -> None:
         parse_database_url(raw)
 
 
-async def test_sslmode_require_really_asks_for_tls(pgbouncer_admin_url: URL) -> None:
+# The same URL read as a direct connection (asyncpg) and as a pooler's (psycopg).
+DRIVERS = pytest.mark.parametrize("pooler", [{}, {"pgbouncer": "true"}], ids=["direct", "pooled"])
+
+
+@DRIVERS
+async def test_sslmode_require_really_asks_for_tls(
+    pgbouncer_admin_url: URL, pooler: dict[str, str]
+) -> None:
     # The test PgBouncer speaks no TLS: with sslmode=require the connection must be refused
     # rather than quietly made in clear text; with sslmode=prefer it falls back and works.
-    required = Database.from_url(url_text(pgbouncer_admin_url, sslmode="require"))
-    preferred = Database.from_url(url_text(pgbouncer_admin_url, sslmode="prefer"))
+    required = Database.from_url(url_text(pgbouncer_admin_url, sslmode="require", **pooler))
+    preferred = Database.from_url(url_text(pgbouncer_admin_url, sslmode="prefer", **pooler))
     try:
         with pytest.raises(StorageUnavailable):
             await required.ping()
@@ -144,8 +170,12 @@ async def test_next_call_works_after_every_connection_is_terminated(
     assert task.number == 6
 
 
-async def test_database_that_is_down_raises_storage_unavailable_promptly() -> None:
-    nothing_listens = Database.from_url(f"postgresql://u:p@127.0.0.1:{free_port()}/d")
+@DRIVERS
+async def test_database_that_is_down_raises_storage_unavailable_promptly(
+    pooler: dict[str, str],
+) -> None:
+    url = URL.create("postgresql", "u", "p", "127.0.0.1", free_port(), "d")
+    nothing_listens = Database.from_url(url_text(url, **pooler))
     try:
         async with asyncio.timeout(10):
             with pytest.raises(StorageUnavailable):
@@ -154,10 +184,14 @@ async def test_database_that_is_down_raises_storage_unavailable_promptly() -> No
         await nothing_listens.close()
 
 
-async def test_database_that_never_answers_times_out_as_unavailable() -> None:
+@DRIVERS
+async def test_database_that_never_answers_times_out_as_unavailable(
+    pooler: dict[str, str],
+) -> None:
     silent = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
     port = silent.sockets[0].getsockname()[1]
-    database = Database.from_url(f"postgresql://u:p@127.0.0.1:{port}/d?connect_timeout=0.5")
+    url = URL.create("postgresql", "u", "p", "127.0.0.1", port, "d")
+    database = Database.from_url(url_text(url, connect_timeout="0.5", **pooler))
     try:
         async with asyncio.timeout(10):
             with pytest.raises(StorageUnavailable):
@@ -189,10 +223,10 @@ async def counted_db(
     await proxy.stop()
 
 
-# Direct: the statement alone (autocommit, prepared once per connection). Through an old
-# transaction-mode PgBouncer: BEGIN, prepare, execute, COMMIT, since nothing prepared may
-# outlive its transaction there.
-ROUND_TRIPS_PER_OPERATION = {"direct": 1, "pgbouncer": 4}
+# Direct (asyncpg): the statement alone (autocommit, prepared once per connection). Through an
+# old transaction-mode PgBouncer (psycopg): parse, bind and execute of the unnamed statement
+# sent together, outside any transaction, so nothing prepared needs to outlive it.
+ROUND_TRIPS_PER_OPERATION = {"direct": 1, "pgbouncer": 1}
 
 
 async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -> None:
@@ -335,9 +369,38 @@ async def test_changes_read_in_the_lists_zone_cost_two_statements(
 def test_only_a_statement_the_server_refused_counts_as_not_applied(
     message: str, applied_maybe: bool
 ) -> None:
-    from storage.db import _closed_before_sending
+    from storage.connection_errors import closed_before_sending
 
     error = asyncpg.exceptions.ConnectionDoesNotExistError(message)
     wrapped = sa.exc.DBAPIError("INSERT ...", {}, Exception(message))
     wrapped.orig.__cause__ = error  # type: ignore[union-attr]
-    assert _closed_before_sending(wrapped) is not applied_maybe
+    assert closed_before_sending(wrapped) is not applied_maybe
+
+
+@pytest.mark.parametrize(
+    ("error", "unavailable", "applied_maybe"),
+    [
+        # What psycopg raises (behind a pooler) for the same events.
+        (
+            psycopg.errors.AdminShutdown("terminating connection due to administrator command"),
+            True,
+            False,
+        ),
+        (
+            psycopg.OperationalError("consuming input failed: server closed the connection"),
+            True,
+            True,
+        ),
+        # Our SQL, not the connection: never retried, never "storage unavailable".
+        (psycopg.errors.UniqueViolation("duplicate key value"), False, True),
+        (psycopg.errors.QueryCanceled("canceling statement due to user request"), False, True),
+    ],
+)
+def test_psycopg_errors_are_told_apart_as_asyncpg_ones_are(
+    error: Exception, unavailable: bool, applied_maybe: bool
+) -> None:
+    from storage.connection_errors import closed_before_sending, is_unavailable
+
+    wrapped = sa.exc.DBAPIError("INSERT ...", {}, error)
+    assert is_unavailable(wrapped) is unavailable
+    assert closed_before_sending(wrapped) is not applied_maybe

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from storage.assigning import assign
 from storage.calendar import feed_address, feed_for_token
 from storage.chat_settings import ChatSettings, get_chat_settings, save_chat_settings
+from storage.claims import next_due
 from storage.db import Database
 from storage.forgetting import FORGET_AFTER, forget_chat, forget_gone_chats
 from storage.group_upgrade import move_group
@@ -76,3 +77,22 @@ async def test_chats_the_bot_has_long_been_out_of_are_forgotten(db: Database) ->
 
     assert await _rows(db, tasks, tasks.c.chat_id == long_gone) == 0
     assert (await list_tasks(db, chat_id=lately_gone)).open_total == 1
+
+
+async def test_the_schedulers_hourly_look_forgets_long_gone_chats_in_its_one_statement(
+    db: Database,
+) -> None:
+    long_gone = new_chat_id(group=True)
+    await add_tasks(db, chat_id=long_gone, titles=["Kept ten years"], created_by=1)
+    await mark_gone(db, chat_id=long_gone)
+    await db.run(
+        sa.update(chats)
+        .where(chats.c.chat_id == long_gone)
+        .values(bot_removed_at=sa.func.now() - timedelta(days=3650)),
+        idempotent=True,
+    )
+    due = await next_due(
+        db, forget_older_than=timedelta(days=2), forget_chats_out_for=timedelta(days=3000)
+    )
+    assert due.forgotten_chats >= 1
+    assert await _rows(db, chats, chats.c.chat_id == long_gone) == 0

@@ -6,10 +6,12 @@ by this same app beside the webhook; uvicorn is its usual ASGI server.
 """
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
 from contextlib import nullcontext
+from datetime import datetime
 from typing import Any
 
 import uvicorn
@@ -18,6 +20,7 @@ from fastapi.responses import JSONResponse
 from telegram import Update
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from bot.scheduler_loop import LoopState
 from bot.web import api
 from bot.web.api_errors import NoStore, install_error_answers
 from bot.web.calendar_feed import mount_calendar_feed
@@ -47,6 +50,7 @@ def create_web_app(
     *,
     database: Database,
     webhook: tuple[str, str] | None,
+    reminders: LoopState | None = None,
     access: ChatAccess | None = None,
     calendar_limit: RateLimiter | None = None,
 ) -> FastAPI:
@@ -54,9 +58,10 @@ def create_web_app(
     /openapi.json; no /docs page, which would load Swagger UI from a CDN), the
     Mini App at /app and, with `webhook` (path, secret token), `POST path` for Telegram.
 
-    `access` decides who may use which list (default: the bot's one cached view of members'
-    roles, shared with the chat handlers); `calendar_limit` how often one calendar feed may be
-    fetched (default: FEED_BURST at once, then one each FEED_EVERY_SECONDS).
+    `reminders` is the scheduler's state, for /healthz; `access` decides who may use which
+    list (default: the bot's one cached view of members' roles, shared with the chat handlers);
+    `calendar_limit` how often one calendar feed may be fetched (default: FEED_BURST at once,
+    then one each FEED_EVERY_SECONDS).
     """
     web = FastAPI(
         title="todo-bot task API",
@@ -92,14 +97,20 @@ def create_web_app(
         per_feed=calendar_limit,
     )
 
+    asking = asyncio.Lock()
+
     @web.get("/healthz", include_in_schema=False)
     async def health() -> Response:
-        """200 when the database answers, 503 when it does not."""
-        try:
-            await database.ping()
-        except StorageUnavailable:
-            return JSONResponse({"database": "unavailable"}, status_code=503)
-        return JSONResponse({"database": "ok"})
+        """200 unless the database was unreachable at this process's last statement (503),
+        with what the process knows; the database is asked only while it is failing, so
+        health checks never keep an idle database awake."""
+        async with asking:  # one question at a time, however many checks come in
+            if database.health.failing:
+                # Seen down: ask again, so the check sees it come back without user traffic.
+                with contextlib.suppress(StorageUnavailable):
+                    await database.ping()
+        report = health_report(database, reminders)
+        return JSONResponse(report, status_code=503 if database.health.failing else 200)
 
     if webhook is None:
         return web
@@ -147,6 +158,29 @@ async def _body_up_to(request: Request, limit: int) -> bytes | None:
         if len(body) > limit:
             return None
     return bytes(body)
+
+
+def health_report(database: Database, reminders: LoopState | None) -> dict[str, Any]:
+    """What /healthz says: the database as this process's statements last found it (when one
+    last succeeded, when one last failed), and the reminder scheduler's state (when it last
+    read the due times, when it next sends or reads, its failed steps in a row)."""
+
+    def when(moment: datetime | None) -> str | None:
+        return moment.isoformat() if moment is not None else None
+
+    state = database.health
+    report: dict[str, Any] = {
+        "database": "unavailable" if state.failing else "ok",
+        "last_ok": when(state.last_ok),
+        "last_failure": when(state.last_failure),
+    }
+    if reminders is not None:
+        report["reminders"] = {
+            "looked_at": when(reminders.looked_at),
+            "next_step_at": when(reminders.next_step_at),
+            "failures": reminders.failures,
+        }
+    return report
 
 
 class HeadersInTime(H11Protocol):
