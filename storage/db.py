@@ -95,7 +95,9 @@ def _closed_by_server(connection: Any) -> bool:
     return bool(readable)
 
 
-MAX_ATTEMPTS = 4
+# Six attempts ride out connections cut several times a second (the soak test cuts them four
+# times a second) within about two seconds of jittered pauses.
+MAX_ATTEMPTS = 6
 RETRY_PAUSE_SECONDS = 0.1
 # After a connection attempt found no answer at all within the connect timeout, statements in
 # the next few seconds fail at once rather than each waiting that long again: an update may run
