@@ -26,7 +26,7 @@ from storage.changes import (
 from storage.clock import now_utc
 from storage.db import Database
 from storage.errors import InvalidTitle, TaskNotFound, TooManyTasks
-from storage.models import Completed, DoneResult, Task, TaskPage, UpdateKey
+from storage.models import Completed, DoneResult, DueEntry, Task, TaskPage, UpdateKey
 from storage.tables import (
     CHAT_ID,
     NUMBER,
@@ -50,13 +50,13 @@ async def add_tasks(
     titles: Sequence[str],
     created_by: int | None,
     update_key: UpdateKey | None = None,
-    due: Sequence[tuple[datetime | None, str | None]] | None = None,
+    due: Sequence[DueEntry | tuple[datetime | None, str | None]] | None = None,
     descriptions: Sequence[str | None] | None = None,
 ) -> list[Task]:
     """Add tasks to a chat's list, all or none, and return them with their new numbers.
 
-    `due` gives each title its due time and recurrence, and `descriptions` its note (by
-    position), when any.
+    `due` gives each title its due time, recurrence and reminders before it, and
+    `descriptions` its note (by position), when any.
     """
     if len(titles) > MAX_TASKS_PER_ADD:
         raise TooManyTasks(MAX_TASKS_PER_ADD)
@@ -70,7 +70,9 @@ async def add_tasks(
             raise InvalidTitle(f"line {line}: {error.reason}") from None
     if not cleaned:
         raise InvalidTitle("the title is empty")
-    dues = list(due) if due is not None else [(None, None)] * len(cleaned)
+    dues = (
+        [DueEntry(*entry) for entry in due] if due is not None else [DueEntry(None)] * len(cleaned)
+    )
     notes = [clean_description(d) for d in descriptions] if descriptions else [None] * len(cleaned)
     if len(dues) != len(cleaned) or len(notes) != len(cleaned):
         raise ValueError("one due entry and one description per title")
@@ -79,8 +81,9 @@ async def add_tasks(
         "count": len(cleaned),
         "titles": cleaned,
         "descriptions": notes,
-        "dues": [due_at for due_at, _ in dues],
-        "recurrences": [recurrence for _, recurrence in dues],
+        "dues": [entry.due_at for entry in dues],
+        "recurrences": [entry.recurrence for entry in dues],
+        "remind_befores": adding.remind_befores_param([entry.remind_before for entry in dues]),
         "created_by": created_by,
     }
     return await run_change(db, adding.ADD, params, update_key=update_key)
