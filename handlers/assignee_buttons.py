@@ -124,6 +124,7 @@ async def assigned_snooze(update: Update, context: BotContext) -> None:
         user_id=user.id,
         until=until,
         update_key=update_key(update, context),
+        now=now,
     )
     await query.answer("💤 Snoozed")
     await query.edit_message_text(render_due.render_snoozed(task, until, tz=tz, now=now))

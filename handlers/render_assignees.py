@@ -9,8 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import AssignedDone, AssignedSnooze, DropTask, TakeTask, encode
 from handlers.render import due_text, escape, fit_lines, render_task, shorten
-from handlers.render_due import SNOOZE_LABELS, render_reminder
-from handlers.render_time import local_datetime_text
+from handlers.render_due import SNOOZE_LABELS, reminder_due_line, render_reminder
 from storage.assignees import AssignedTask, Assignee
 from storage.models import Task
 
@@ -106,9 +105,8 @@ def render_assigned_reminder(
     """A group task's reminder sent privately to an assignee; its buttons name the group."""
     where = escape(shorten(group_title, 100)) if group_title else "your group"
     lines = [f"⏰ <b>#{task.number}</b> {escape(task.title)}", f"👥 In {where}, assigned to you."]
-    if task.due_at is not None:
-        when = escape(local_datetime_text(task.due_at, tz, now=now))
-        lines.append(f"Was due {when} (sent late)." if late else f"Due {when}.")
+    if (due_line := reminder_due_line(task, tz=tz, now=now, late=late)) is not None:
+        lines.append(due_line)
     if task.nag_minutes:
         lines.append(f"I'll remind you every {task.nag_minutes} min until it is done.")
 

@@ -70,14 +70,22 @@ def render_due_choices(task: Task) -> tuple[str, InlineKeyboardMarkup]:
     return text, InlineKeyboardMarkup(rows)
 
 
+def reminder_due_line(task: Task, *, tz: ZoneInfo, now: datetime, late: bool) -> str | None:
+    """When a reminded task is due: "Due tomorrow 18:00." (a reminder before the due time
+    too, even a late one), or "Was due ... (sent late)."; None without a due time."""
+    if task.due_at is None:
+        return None
+    when = escape(local_datetime_text(task.due_at, tz, now=now))
+    return f"Was due {when} (sent late)." if late and task.due_at <= now else f"Due {when}."
+
+
 def render_reminder(
     task: Task, *, tz: ZoneInfo, now: datetime, late: bool
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The reminder message, with Done and Snooze buttons."""
     lines = [f"⏰ <b>#{task.number}</b> {escape(task.title)}"]
-    if task.due_at is not None:
-        when = escape(local_datetime_text(task.due_at, tz, now=now))
-        lines.append(f"Was due {when} (sent late)." if late else f"Due {when}.")
+    if (due_line := reminder_due_line(task, tz=tz, now=now, late=late)) is not None:
+        lines.append(due_line)
     if task.nag_minutes:
         lines.append(f"I'll remind you every {task.nag_minutes} min until it is done.")
     rows = [

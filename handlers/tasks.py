@@ -117,7 +117,7 @@ async def add(update: Update, context: BotContext) -> None:
 def _due_entries(phrases: Sequence[str | None], *, now: datetime, tz: ZoneInfo) -> list[DueEntry]:
     """Each line's due time and repeat rule (none for a line without ` @ `)."""
     return [
-        (None, None) if phrase is None else parse_when(phrase, now=now, tz=tz).stored()
+        DueEntry(None) if phrase is None else parse_when(phrase, now=now, tz=tz).stored()
         for phrase in phrases
     ]
 

@@ -7,12 +7,12 @@ writes the VTIMEZONE of a zone that repeating tasks keep their wall time in.
 """
 
 import logging
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI, Response
 from icalendar import Calendar, Event
 
+from bot.web.calendar_rrule import rrule_of, rule_start
 from handlers.calendar import FEED_PATH
 from storage.calendar import Feed, feed_for_token
 from storage.db import Database
@@ -23,7 +23,6 @@ from storage.recurrence import InvalidRecurrence, Recurrence
 
 log = logging.getLogger(__name__)
 
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _HEADERS = {
     # The address is the secret: no caches in between, no referrer to other sites.
     "Cache-Control": "private, no-cache",
@@ -32,23 +31,12 @@ _HEADERS = {
 }
 
 
-def _rule(task: Task, tz: ZoneInfo) -> dict[str, object] | None:
-    """The RRULE of a repeating task, or None (no rule, or one that cannot be read)."""
+def _rule(task: Task) -> Recurrence | None:
+    """The task's repeat rule, or None (none, or one that cannot be read)."""
     try:
-        rule = Recurrence.decode(task.recurrence or "")
+        return Recurrence.decode(task.recurrence) if task.recurrence else None
     except InvalidRecurrence:
         return None
-    rrule: dict[str, object] = {"freq": "daily" if rule.kind == "daily" else "weekly"}
-    if rule.kind == "weekdays":
-        rrule["byday"] = list(_WEEKDAYS[:5])
-    elif rule.weekday is not None:
-        rrule["byday"] = [_WEEKDAYS[rule.weekday]]
-    if rule.until is not None:
-        # The last local day an occurrence may fall on, as the UTC moment it ends
-        # (RFC 5545: with a zoned DTSTART, UNTIL is in UTC).
-        last = datetime.combine(rule.until, time(23, 59, 59), tzinfo=tz)
-        rrule["until"] = last.astimezone(UTC)
-    return rrule
 
 
 def render_calendar(feed: Feed, *, now: datetime) -> bytes:
@@ -70,14 +58,16 @@ def render_calendar(feed: Feed, *, now: datetime) -> bytes:
         event.add("summary", task.title)
         if task.description:
             event.add("description", task.description)
-        rule = _rule(task, tz) if task.recurrence else None
-        if rule is None:
+        rule = _rule(task)
+        rrule = rrule_of(rule, tz) if rule is not None else None
+        start = rule_start(rule, task.due_at, tz) if rule is not None else None
+        if rrule is None or start is None:
             event.add("dtstart", task.due_at.astimezone(UTC))
         else:
             # A repeating task keeps its wall time across DST changes, so its start is given in
             # the chat's zone (with that zone's VTIMEZONE), not in UTC.
-            event.add("dtstart", task.due_at.astimezone(tz))
-            event.add("rrule", rule)
+            event.add("dtstart", start)
+            event.add("rrule", rrule)
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
