@@ -15,7 +15,11 @@ from zoneinfo import ZoneInfo
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import Undo, encode
-from handlers.render_time import local_datetime_text
+from handlers.render_time import (
+    describe_reminders_before,
+    describe_stored_recurrence,
+    local_datetime_text,
+)
 from storage.errors import (
     InvalidDescription,
     InvalidTitle,
@@ -48,6 +52,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("note", "Add details to a task: /note 3 Some details"),
     ("find", "Search titles and notes: /find milk"),
     ("due", "Set a due time and reminder: /due 3 tomorrow 9:00"),
+    ("remind", "Remind before the due time too: /remind 3 1h before"),
     ("today", "What is due today and overdue"),
     ("timezone", "Set the chat's time zone: /timezone Europe/Berlin"),
     ("nag", "Repeat a reminder until done: /nag 3 30m"),
@@ -91,6 +96,10 @@ def render_help(*, first_time: bool) -> str:
         "",
         "Tap a task in /list to tick it off; ✏️ renames it and 🗑 deletes it (with Undo).",
         "Add with a due time: /add Call mom @ tomorrow 18:00 (or every monday 9:00).",
+        "Repeat: /due 3 every other friday 18:00 — or every 3 days, every month on the 15th,"
+        " every last day of the month, every first monday, every year on dec 1, or every! 3"
+        " days (counted from when it is done).",
+        "Remind before: /due 3 fri 18:00 remind 1d 1h before.",
         f"Titles can be up to {TITLE_MAX_LENGTH} characters long.",
     ]
     return "\n".join(lines)
@@ -247,6 +256,12 @@ def render_task(task: Task, *, author: str | None) -> str:
     lines.append(f"Created: {_utc_text(task.created_at)}")
     if task.completed_at is not None:
         lines.append(f"Completed: {_utc_text(task.completed_at)}")
+    if task.due_at is not None:
+        lines.append(f"Due: {_utc_text(task.due_at)}")
+    if task.recurrence:
+        lines.append(f"🔁 {escape(describe_stored_recurrence(task.recurrence))}")
+    if task.remind_before:
+        lines.append(f"🔔 Also reminded {describe_reminders_before(task.remind_before)}")
     return "\n".join(lines)
 
 

@@ -8,12 +8,21 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import ChooseDue, ReminderDone, Snooze, encode
 from handlers.render import due_text, escape, fit_lines, shorten
-from handlers.render_time import describe_stored_recurrence, local_datetime_text
+from handlers.render_time import (
+    describe_reminders_before,
+    describe_stored_recurrence,
+    local_datetime_text,
+)
 from storage.models import Completed, Task
 
 USAGE_DUE = (
-    "Usage: /due 3 tomorrow 9:00 — or fri 18:00, in 2 hours, dec 1, every monday 9:00;"
+    "Usage: /due 3 tomorrow 9:00 — or fri 18:00, in 2 hours, dec 1, every monday 9:00,"
+    " every other friday 18:00, fri 18:00 remind 1d 1h before;"
     " /due 3 off removes it; /due 3 alone offers quick choices"
+)
+USAGE_REMIND = (
+    "Usage: /remind 3 1h before — reminders before the due time too (several: /remind 3 1d 1h"
+    " before); /remind 3 off keeps only the one at the due time"
 )
 USAGE_TIMEZONE = "Usage: /timezone Europe/Berlin (a name from the IANA time zone list)"
 USAGE_NAG = "Usage: /nag 3 30m — remind every 30 minutes until done; /nag 3 off stops it"
@@ -42,9 +51,23 @@ def render_due_set(task: Task, *, tz: ZoneInfo, now: datetime, default_zone: boo
     lines = [f"⏰ <b>#{task.number}</b> {escape(shorten(task.title, 100))} is due {when}."]
     if task.recurrence:
         lines.append(f"🔁 {escape(describe_stored_recurrence(task.recurrence))}")
+    if task.remind_before:
+        lines.append(f"🔔 Also {describe_reminders_before(task.remind_before)}.")
     if default_zone:
         lines.append(TIMEZONE_HINT)
     return "\n".join(lines)
+
+
+def render_reminders_before(task: Task) -> str:
+    """The reply to /remind: when the task is reminded before its due time (and at it)."""
+    head = f"<b>#{task.number}</b> {escape(shorten(task.title, 100))}"
+    if not task.remind_before:
+        return f"🔔 {head} is reminded at its due time only."
+    before = describe_reminders_before(task.remind_before)
+    text = f"🔔 {head} is reminded {before} its due time, and at it"
+    if task.due_at is None:
+        return f"{text}, once it has one: /due {task.number} fri 18:00"
+    return f"{text}{', each time it repeats' if task.recurrence else ''}."
 
 
 def render_due_cleared(task: Task) -> str:

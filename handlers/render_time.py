@@ -97,3 +97,27 @@ def describe_stored_recurrence(stored: str) -> str:
         return describe_recurrence(Recurrence.decode(stored))
     except InvalidRecurrence:
         return "repeats"
+
+
+def _amount(minutes: int) -> str:
+    """"2 weeks", "1 day 1 hour", "1 hour 30 min", "45 min"."""
+    if minutes % (7 * 24 * 60) == 0:
+        weeks = minutes // (7 * 24 * 60)
+        return f"{weeks} week{'' if weeks == 1 else 's'}"
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{days} day{'' if days == 1 else 's'}"] if days else []
+    if hours:
+        parts.append(f"{hours} hour{'' if hours == 1 else 's'}")
+    if minutes:
+        parts.append(f"{minutes} min")
+    return " ".join(parts)
+
+
+def describe_reminders_before(minutes: tuple[int, ...]) -> str:
+    """"1 day and 1 hour before" (the earliest first); "" for none."""
+    if not minutes:
+        return ""
+    amounts = [_amount(minute) for minute in minutes]
+    listed = amounts[0] if len(amounts) == 1 else ", ".join(amounts[:-1]) + " and " + amounts[-1]
+    return f"{listed} before"
