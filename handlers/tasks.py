@@ -107,14 +107,14 @@ async def add(update: Update, context: BotContext) -> None:
         context.db,
         chat_id=chat_id,
         titles=titles,
-        due=lambda tz: _due_entries(phrases, now=now, tz=tz),
+        due=lambda tz: due_entries(phrases, now=now, tz=tz),
         created_by=author_id(message),
         update_key=once,
     )
     await reply(update, render.render_added(added, tz=chat_zone(settings.timezone), now=now))
 
 
-def _due_entries(phrases: Sequence[str | None], *, now: datetime, tz: ZoneInfo) -> list[DueEntry]:
+def due_entries(phrases: Sequence[str | None], *, now: datetime, tz: ZoneInfo) -> list[DueEntry]:
     """Each line's due time and repeat rule (none for a line without ` @ `)."""
     return [
         DueEntry(None) if phrase is None else parse_when(phrase, now=now, tz=tz).stored()
