@@ -24,6 +24,7 @@ from storage.assignees import AssignedTask
 from storage.clock import now_utc
 from storage.errors import NotAssignee
 from storage.local_time import chat_zone
+from storage.reminder_times import snoozed_until
 
 
 async def take(update: Update, context: BotContext) -> None:
@@ -127,7 +128,9 @@ async def assigned_snooze(update: Update, context: BotContext) -> None:
         now=now,
     )
     await query.answer("💤 Snoozed")
-    await query.edit_message_text(render_due.render_snoozed(task, until, tz=tz, now=now))
+    # (sooner when the task's next reminder before its due time, or the due time, comes first)
+    next_at = snoozed_until(until, task.due_at, task.remind_before, now)
+    await query.edit_message_text(render_due.render_snoozed(task, next_at, tz=tz, now=now))
 
 
 def register(application: BotApplication) -> None:

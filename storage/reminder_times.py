@@ -36,6 +36,15 @@ def next_reminder(due: datetime | None, before: Iterable[int], after: datetime) 
     return min(upcoming, default=None)
 
 
+def snoozed_until(
+    until: datetime, due: datetime | None, before: Iterable[int], now: datetime
+) -> datetime:
+    """When a task snoozed at `now` until `until` is reminded next: then, or at its next
+    reminder before (or at) its due time when that comes first (storage.reminders.snoozed)."""
+    upcoming = next_reminder(due, before, now)
+    return until if upcoming is None else min(until, upcoming)
+
+
 def first_reminder_at(
     due: sa.ColumnElement[Any], before: sa.ColumnElement[Any], now: sa.ColumnElement[Any]
 ) -> sa.ColumnElement[Any]:

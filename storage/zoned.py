@@ -20,10 +20,12 @@ from storage.chat_settings import (
     save_chat_settings,
     settings_from_row,
 )
+from storage.clock import now_utc
 from storage.db import Database
 from storage.local_time import chat_zone, local_day_end, next_local_minute
 from storage.models import Completed, DueEntry, Task, UpdateKey
 from storage.pages import ON_CHAT, chat
+from storage.reminder_times import snoozed_until
 from storage.tables import ONE_ROW, task_from_row
 
 __all__ = ["DueEntry"]
@@ -84,13 +86,15 @@ async def snooze_in_zone(
     now: datetime | None = None,
 ) -> tuple[Task, datetime, ChatSettings]:
     """Remind again (as reminders.snooze) at the moment `until` reads in the list's zone; the
-    task, that moment and the settings."""
+    task, when it is reminded next (that moment, or its next reminder of the occurrence when
+    that comes first) and the settings."""
     settings = await get_chat_settings(db, chat_id=chat_id)
     moment = until(chat_zone(settings.timezone))
+    now = now or now_utc()
     task = await reminders.snooze(
         db, chat_id=chat_id, number=number, until=moment, update_key=update_key, now=now
     )
-    return task, moment, settings
+    return task, snoozed_until(moment, task.due_at, task.remind_before, now), settings
 
 
 async def set_task_done_with_settings(

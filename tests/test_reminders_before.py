@@ -19,8 +19,10 @@ from storage.reminder_times import next_reminder
 from storage.reminders import set_due, snooze
 from storage.tables import TIMESTAMP, tasks
 from storage.tasks import add_task, get_task, set_done
+from storage.zoned import snooze_in_zone
 from testkit.fake_telegram import FakeTelegram
 from tests.botdriver import ChatDriver
+from tests.factories import new_chat_id
 from tests.test_reminders import FakeClock, T, _as_reply, _reminders, clock, scheduler
 
 __all__ = ["clock", "scheduler"]  # the fixtures, shared with tests/test_reminders.py
@@ -182,6 +184,27 @@ async def test_reminders_move_with_the_due_time_and_a_snooze_keeps_the_due_one(
     assert len(_reminders(telegram, chat, mark)) == 2
     reply = _as_reply(telegram, early)
     assert reply.text.startswith("⏰ #1 Report\nDue ")
+
+
+async def test_a_snooze_says_when_the_next_reminder_really_comes(direct_db: Database) -> None:
+    chat = new_chat_id()
+    await _task_due_with_reminders(direct_db, chat, "Report", T, (60,))
+    _, next_at, _ = await snooze_in_zone(
+        direct_db,
+        chat_id=chat,
+        number=1,
+        until=lambda tz: T + timedelta(hours=20),
+        now=T - timedelta(minutes=59),
+    )
+    assert next_at == T == await _remind_at(direct_db, chat)
+    _, next_at, _ = await snooze_in_zone(
+        direct_db,
+        chat_id=chat,
+        number=1,
+        until=lambda tz: T + timedelta(hours=20),
+        now=T + timedelta(minutes=1),
+    )
+    assert next_at == T + timedelta(hours=20) == await _remind_at(direct_db, chat)
 
 
 async def test_a_repeating_task_gets_its_reminders_again_for_its_next_time(
