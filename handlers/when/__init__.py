@@ -1,9 +1,10 @@
 """Reading the time phrases users type, in the chat's language and in English: due times (in
-the chat's time zone), clock times and durations. Nothing here writes a time
-(handlers.render_time does) or knows of buttons.
+the chat's time zone) with their repeats and reminders before them, clock times and durations.
+Nothing here writes a time (handlers.render_time does) or knows of buttons.
 
 A phrase is read into canonical words by its language's vocabulary (vocabulary.py, with the
-words of languages/), then by one grammar for every language (parser.py, days.py, clock.py).
+words of languages/), then by one grammar for every language (parser.py, days.py, clock.py,
+repeats.py, reminders.py).
 The chat's language is tried first, then English; a refusal is a WhenError with a kind and
 params for translation (errors.py).
 """
