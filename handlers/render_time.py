@@ -38,7 +38,7 @@ def _ordinal(number: int) -> str:
 
 
 def _every(rule: Recurrence) -> str:
-    """ "every day", "every other week", "every 3 months"."""
+    """The interval in words: "every day", "every other week", "every 3 months"."""
     unit = _UNIT_NAMES[rule.freq]
     if rule.interval == 1:
         return f"every {unit}"
@@ -48,7 +48,7 @@ def _every(rule: Recurrence) -> str:
 
 
 def _names(items: list[str]) -> str:
-    """ "Monday", "Monday and Thursday", "Monday, Wednesday and Friday"."""
+    """Names listed: "Monday", "Monday and Thursday", "Monday, Wednesday and Friday"."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
@@ -100,7 +100,7 @@ def describe_stored_recurrence(stored: str) -> str:
 
 
 def _amount(minutes: int) -> str:
-    """"2 weeks", "1 day 1 hour", "1 hour 30 min", "45 min"."""
+    """A number of minutes in words: "2 weeks", "1 day 1 hour", "1 hour 30 min", "45 min"."""
     if minutes % (7 * 24 * 60) == 0:
         weeks = minutes // (7 * 24 * 60)
         return f"{weeks} week{'' if weeks == 1 else 's'}"
@@ -115,7 +115,7 @@ def _amount(minutes: int) -> str:
 
 
 def describe_reminders_before(minutes: tuple[int, ...]) -> str:
-    """"1 day and 1 hour before" (the earliest first); "" for none."""
+    """Reminders before the due time in words: "1 day and 1 hour before"; "" for none."""
     if not minutes:
         return ""
     amounts = [_amount(minute) for minute in minutes]
