@@ -78,7 +78,6 @@ async def _running(
         settings={
             "BOT_TOKEN": TEST_BOT_TOKEN,
             "TELEGRAM_BASE_URL": telegram.base_url,
-            "LOG_LEVEL": "INFO",
             **settings,
         },
         folder=folder,
@@ -152,9 +151,7 @@ async def measure_bot(
     async with (
         fake_telegram(config.telegram_latency) as telegram,
         counting_proxy(database, delay=config.db_delay) as (proxy, url),
-        _running(
-            "bot", "bot", telegram, results, folder, DATABASE_URL=url, TELEGRAM_RATE_LIMIT="0"
-        ) as bot,
+        _running("bot", "bot", telegram, results, folder, DATABASE_URL=url) as bot,
     ):
         _progress("bot: round trips per command, /list in a small and in a big chat")
         quiet = ChatUser(

@@ -12,6 +12,9 @@ from bench.results import BenchResults, LoadFigures
 # What the project optimises toward; reported as pass or miss, never failing the run.
 CPU_RATIO_TARGET = 1.2
 ROUND_TRIP_TARGETS = {"add": 1.0, "list": 2.0, "press": 1.0, "done": 1.0}
+# Polling journals each batch of updates in one statement (bot/polling.py); in the quiet phase
+# each command is a batch of its own, so it adds one round trip to each command's target.
+JOURNAL_ROUND_TRIPS = 1.0
 BIG_LIST_RATIO_TARGET = 1.3
 PEAK_MEMORY_TARGET_MB = 150.0
 
@@ -61,7 +64,8 @@ def targets(results: BenchResults) -> dict[str, bool]:
             met["cpu_per_update_within_1.2x_of_baseline"] = ratio <= CPU_RATIO_TARGET
     if results.bot:
         met["peak_memory_below_150_mb"] = results.bot.peak_memory_mb < PEAK_MEMORY_TARGET_MB
-    for kind, limit in ROUND_TRIP_TARGETS.items():
+    for kind, own in ROUND_TRIP_TARGETS.items():
+        limit = own + JOURNAL_ROUND_TRIPS
         if results.round_trips_direct and kind in results.round_trips_direct:
             met[f"round_trips_direct_{kind}_at_most_{limit:g}"] = (
                 results.round_trips_direct[kind] <= limit
@@ -135,10 +139,12 @@ def render_table(results: BenchResults) -> str:
         f" +{s['db_delay'] * 1000:g} ms per round trip; {m['cpus']} CPUs ({m['cpu_model']}),"
         f" {m['memory_gb']:g} GB",
     ]
-    parts.append(
-        "baseline: python-telegram-bot alone, one handler, no database; neither has an overall"
-        " send-rate limit (the bot runs with TELEGRAM_RATE_LIMIT=0): both go as fast as they can"
-    )
+    parts += [
+        "bot: `python -m bot` with its default settings, so sends are held to Telegram's 30 a"
+        " second (with this many users that limit sets the bot's pace and its latency)",
+        "baseline: python-telegram-bot alone, one handler, no database, no send-rate limit: as"
+        " fast as it can go",
+    ]
     parts += [
         "",
         _table(
@@ -163,8 +169,9 @@ def render_table(results: BenchResults) -> str:
         for kind, name in COMMAND_NAMES.items():
             direct = (results.round_trips_direct or {}).get(kind)
             pooled = (results.round_trips_pgbouncer or {}).get(kind)
-            limit = ROUND_TRIP_TARGETS[kind]
-            target = f"{'<= ' if limit > 1 else ''}{limit:g}"
+            own = ROUND_TRIP_TARGETS[kind]
+            limit = own + JOURNAL_ROUND_TRIPS
+            target = f"{'<= ' if own > 1 else ''}{own:g} + {JOURNAL_ROUND_TRIPS:g}"
             if direct is not None:
                 target += f" {_verdict(direct <= limit)}"
             rows.append([name, _number(direct, 2), target, _number(pooled, 2)])

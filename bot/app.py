@@ -5,6 +5,7 @@ import os
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
 
 from bot.settings import Settings
 from bot.telegram_retry import RetryingRateLimiter
@@ -17,6 +18,7 @@ from handlers import (
     due,
     errors,
     inline,
+    language,
     list_buttons,
     reminder_buttons,
     search,
@@ -36,6 +38,8 @@ ALLOWED_UPDATES = [
     "callback_query",
     "inline_query",
     "chosen_inline_result",
+    # The bot added to a group: it speaks its adder's language there (handlers.language).
+    "my_chat_member",
 ]
 # Updates handled at once (of different chats; one chat's updates always run one by one).
 MAX_CONCURRENT_UPDATES = 64
@@ -43,8 +47,14 @@ MAX_CONCURRENT_UPDATES = 64
 POLL_TIMEOUT_SECONDS = 25
 
 
-def build_application(settings: Settings) -> BotApplication:
-    """An Application with every handler registered; storage is attached when it starts."""
+def build_application(
+    settings: Settings, *, get_updates_request: BaseRequest | None = None
+) -> BotApplication:
+    """An Application with every handler registered; storage is attached when it starts.
+
+    `get_updates_request`: what getUpdates goes through (polling's, which keeps the raw
+    updates); by default one like python-telegram-bot's.
+    """
     builder = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
@@ -63,18 +73,23 @@ def build_application(settings: Settings) -> BotApplication:
         .connect_timeout(10)
         .read_timeout(15)
         .write_timeout(15)
-        .get_updates_read_timeout(POLL_TIMEOUT_SECONDS + 10)
         .concurrent_updates(PerChatUpdateProcessor(max_workers=MAX_CONCURRENT_UPDATES))
+        # Polling runs its own loop (bot/polling.py), not PTB's Updater.
+        .updater(None)
     )
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
     if settings.telegram_base_url:
         base = settings.telegram_base_url.rstrip("/")
         builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")
     application = builder.build()
     application.bot_data.mini_app_url = settings.mini_app_url
+    application.bot_data.calendar_key = settings.calendar_key()
     # Each button press goes to the one handler of the action its data decodes to (errors has
     # the one for data that decodes to none), so the buttons' order does not matter. Order
     # matters only for messages: tasks.register adds the handlers of texts that are no command
     # (an unknown command, a reply with a new title, plain text) last.
+    language.register(application)
     due.register(application)
     chat_settings.register(application)
     reminder_buttons.register(application)

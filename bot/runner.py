@@ -17,11 +17,14 @@ from bot.app import (
     POLL_TIMEOUT_SECONDS,
     build_application,
 )
+from bot.polling import JournaledPolling, RawUpdatesRequest, polling_request
 from bot.scheduler import Scheduler
 from bot.settings import DatabaseSettings, Settings
+from bot.telegram_retry import RetryingRateLimiter
 from bot.web.server import WebServer, create_web_app
 from handlers.context import BotApplication
-from handlers.render import COMMANDS
+from handlers.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, use_language
+from handlers.render import COMMANDS, DESCRIPTION, SHORT_DESCRIPTION
 from storage.changes import purge_processed_updates
 from storage.database_url import ConnectionSettings, parse_database_url
 from storage.db import Database
@@ -59,12 +62,29 @@ async def migrate_only(settings: DatabaseSettings) -> None:
         await migrate(connection)
 
 
-async def _set_command_menu(application: BotApplication) -> None:
-    commands = [BotCommand(name, description) for name, description in COMMANDS]
+async def _set_profile(application: BotApplication, code: str) -> None:
+    """The command menu, description and short description in one language (English: for
+    every language without its own)."""
+    bot = application.bot
+    with use_language(code) as language:
+        commands = [BotCommand(name, _(description)) for name, description in COMMANDS]
+        description, short = _(DESCRIPTION), _(SHORT_DESCRIPTION)
+    telegram_code = None if code == DEFAULT_LANGUAGE else language.telegram_code
     try:
-        await application.bot.set_my_commands(commands)
+        await bot.set_my_commands(commands, language_code=telegram_code)
     except TelegramError as error:
-        log.warning("could not set the command menu: %s", error)
+        log.warning("could not set the command menu (%s): %s", code, error)
+    try:
+        await bot.set_my_description(description, language_code=telegram_code)
+        await bot.set_my_short_description(short, language_code=telegram_code)
+    except TelegramError as error:
+        log.warning("could not set the bot's description (%s): %s", code, error)
+
+
+async def _set_command_menu(application: BotApplication) -> None:
+    """Each language's command menu and descriptions, so that Telegram shows each user the
+    bot in their language (failures are logged, not fatal)."""
+    await asyncio.gather(*(_set_profile(application, code) for code in LANGUAGES))
 
 
 @asynccontextmanager
@@ -100,27 +120,43 @@ async def _polling(
     *,
     settings: Settings,
     database: Database,
+    request: RawUpdatesRequest,
     poll_timeout: int,
 ) -> AsyncIterator[None]:
-    """Long polling (which also removes any webhook left from an earlier run), and the web
-    server for health checks when PORT is set."""
-    assert application.updater is not None
+    """Long polling with its journal (which first hands on what a killed process left, and
+    removes any webhook left from an earlier run), and the web server for health checks when
+    PORT is set."""
     async with contextlib.AsyncExitStack() as stack:
         if settings.web_port is not None:
             await stack.enter_async_context(
                 _web_server(application, settings=settings, database=database, webhook=None)
             )
-        await application.updater.start_polling(
-            timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+        await application.bot.delete_webhook()
+        limiter = application.bot.rate_limiter
+        polling = JournaledPolling(
+            application,
+            database,
+            request=request,
+            timeout=poll_timeout,
+            allowed_updates=ALLOWED_UPDATES,
+            send_backlog=limiter.backlog if isinstance(limiter, RetryingRateLimiter) else None,
         )
         await application.start()
-        log.info("@%s is up, polling for updates", application.bot.username)
         try:
-            yield
+            await polling.replay_left_over()
+            stop = asyncio.Event()
+            fetching = asyncio.create_task(polling.run(stop))
+            log.info("@%s is up, polling for updates", application.bot.username)
+            try:
+                yield
+            finally:
+                # Stop fetching, and confirm what was fetched: it is in the journal.
+                stop.set()
+                await fetching
+                await polling.confirm()
         finally:
-            # Stop fetching, confirm what was fetched, and finish the updates in hand.
-            await application.updater.stop()
-            await application.stop()
+            await application.stop()  # finishes the updates in hand
+        await polling.forget_handled()
 
 
 @asynccontextmanager
@@ -210,17 +246,19 @@ async def running_bot(
         await migrate(connection)
         database = Database(connection)
         try:
-            application = build_application(settings)
+            request = None if settings.webhook_url else polling_request()
+            application = build_application(settings, get_updates_request=request)
             application.bot_data.database = database
             async with application:
                 await _set_command_menu(application)
-                if settings.webhook_url:
+                if request is None:
                     receiving = _webhook(application, settings=settings, database=database)
                 else:
                     receiving = _polling(
                         application,
                         settings=settings,
                         database=database,
+                        request=request,
                         poll_timeout=poll_timeout,
                     )
                 async with (

@@ -8,6 +8,9 @@ the first tick after start and say that they are late. Time comes from an inject
 A group task with assignees is reminded to each assignee who started the bot, privately and in
 their own time zone, and in the group (mentioning them) for those who did not.
 
+Each message is written in the language of the chat it goes to (a private reminder to an
+assignee: theirs), as storage last knew it (storage.languages).
+
 A forum topic's list is reminded in its topic: a claim says where its messages go (`send_to`,
 `thread_id`), and the group's membership and title are the real chat's.
 """
@@ -22,6 +25,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from handlers import render_assignees, render_due
+from handlers.i18n import language_for, use_language
 from handlers.permissions import is_member
 from storage.assignees import Assignee, reminder_recipients
 from storage.claims import (
@@ -115,9 +119,10 @@ class Scheduler:
             if reached and not mentioned:
                 await self._finish_sent(reminder, now)
                 return True
-        text, markup = render_assignees.render_group_reminder(
-            task, mentioned=mentioned, tz=tz, now=now, late=late
-        )
+        with use_language(language_for(reminder.language)):
+            text, markup = render_assignees.render_group_reminder(
+                task, mentioned=mentioned, tz=tz, now=now, late=late
+            )
         try:
             await self.bot.send_message(
                 reminder.send_to,
@@ -158,13 +163,15 @@ class Scheduler:
         mentioned: list[Assignee] = []
         for person in current:
             if person.started:
-                text, markup = render_assignees.render_assigned_reminder(
-                    task,
-                    group_title=title,
-                    tz=chat_zone(person.timezone or group_zone),
-                    now=now,
-                    late=late,
-                )
+                # In the assignee's own language (their private chat's), not the group's.
+                with use_language(language_for(person.language)):
+                    text, markup = render_assignees.render_assigned_reminder(
+                        task,
+                        group_title=title,
+                        tz=chat_zone(person.timezone or group_zone),
+                        now=now,
+                        late=late,
+                    )
                 try:
                     await self.bot.send_message(person.user_id, text, reply_markup=markup)
                     continue
@@ -232,11 +239,11 @@ class Scheduler:
         )
         sent = False
         if tasks:
+            with use_language(language_for(digest.language)):
+                text = render_due.render_digest(tasks, tz=tz, now=now)
             try:
                 await self.bot.send_message(
-                    digest.send_to,
-                    render_due.render_digest(tasks, tz=tz, now=now),
-                    message_thread_id=digest.thread_id,
+                    digest.send_to, text, message_thread_id=digest.thread_id
                 )
                 sent = True
             except TelegramError as error:

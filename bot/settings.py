@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.embedded import default_data_dir
@@ -18,6 +18,8 @@ _SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LOG_LEVELS = {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}
 # Where the web server serves the Mini App (bot/web/mini_app.py); its button opens that URL.
 MINI_APP_PATH = "/app"
+# The ports Telegram's own Bot API server posts webhooks to.
+TELEGRAM_WEBHOOK_PORTS = frozenset({443, 80, 88, 8443})
 
 
 class DatabaseSettings(BaseSettings):
@@ -60,7 +62,9 @@ class Settings(DatabaseSettings):
         description="Bot API sends per second in all (Telegram's guideline); 0: no overall limit",
     )
     webhook_url: str | None = Field(
-        default=None, description="Public https URL Telegram posts updates to; unset: polling"
+        default=None,
+        description="Public https URL Telegram posts updates to (http and any port with a"
+        " self-hosted Bot API server); unset: polling",
     )
     webhook_secret: SecretStr | None = Field(
         default=None, description="Secret Telegram sends with each webhook call"
@@ -78,18 +82,40 @@ class Settings(DatabaseSettings):
         description="Public https URL of this web server, for the Mini App (default: the origin"
         " of WEBHOOK_URL)",
     )
+    calendar_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret the calendar feed addresses are made with (default: derived from"
+        " BOT_TOKEN)",
+    )
 
     @field_validator("webhook_url", mode="before")
     @classmethod
-    def _webhook_url_is_https(cls, value: object) -> object:
+    def _webhook_url_telegram_can_post_to(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str) and not value.strip():
             return None
-        if isinstance(value, str):
-            parsed = urlsplit(value.strip())
-            if parsed.scheme != "https" or not parsed.hostname:
-                raise ValueError("WEBHOOK_URL must be an https:// URL (Telegram posts only there)")
+        if not isinstance(value, str):
+            return value
+        parsed = urlsplit(value.strip())
+        try:
+            port = parsed.port
+        except ValueError:
+            raise ValueError("WEBHOOK_URL has a port that is no number") from None
+        if info.data.get("telegram_base_url"):
+            # A self-hosted Bot API server (`telegram-bot-api --local`) posts to any http or
+            # https URL, on any port.
+            if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+                raise ValueError("WEBHOOK_URL must be an http:// or https:// URL")
             return value.strip()
-        return value
+        if parsed.scheme != "https" or not parsed.hostname:
+            raise ValueError(
+                "WEBHOOK_URL must be an https:// URL (Telegram posts only there; http:// needs"
+                " a self-hosted Bot API server in TELEGRAM_BASE_URL)"
+            )
+        if port is not None and port not in TELEGRAM_WEBHOOK_PORTS:
+            raise ValueError(
+                "WEBHOOK_URL's port must be 443, 80, 88 or 8443 (Telegram posts only to those)"
+            )
+        return value.strip()
 
     @field_validator("public_url", mode="before")
     @classmethod
@@ -131,11 +157,13 @@ class Settings(DatabaseSettings):
 
     @property
     def public_base_url(self) -> str | None:
-        """The bot's public web address (PUBLIC_URL, else WEBHOOK_URL's origin), or None."""
+        """The bot's public web address (PUBLIC_URL, else WEBHOOK_URL's origin when that is
+        https), or None: an http webhook, for a self-hosted Bot API server, is no address
+        Telegram opens a Mini App at or a calendar app should fetch a private feed from."""
         if self.public_url:
             return self.public_url.rstrip("/")
-        if self.webhook_url:
-            parts = urlsplit(self.webhook_url)
+        parts = urlsplit(self.webhook_url or "")
+        if parts.scheme == "https":
             return f"{parts.scheme}://{parts.netloc}"
         return None
 
@@ -154,6 +182,18 @@ class Settings(DatabaseSettings):
             return self.webhook_secret.get_secret_value()
         digest = hashlib.sha256(b"todo-bot webhook\0" + self.bot_token.get_secret_value().encode())
         return digest.hexdigest()
+
+    def calendar_key(self) -> bytes:
+        """The key calendar feed tokens are made with: from CALENDAR_SECRET, else the bot token
+        (changing either changes every calendar address)."""
+        secret = self.calendar_secret or self.bot_token
+        return hashlib.sha256(b"todo-bot calendar\0" + secret.get_secret_value().encode()).digest()
+
+    @field_validator("calendar_secret", mode="before")
+    @classmethod
+    def _blank_calendar_secret_means_none(cls, value: object) -> object:
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        return None if isinstance(raw, str) and not raw.strip() else value
 
     @field_validator("bot_token")
     @classmethod

@@ -1,7 +1,7 @@
 """Update processing: one chat's updates in the order they came, different chats concurrently."""
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -34,13 +34,20 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates=MAX_WAITING_UPDATES)
         self._workers = asyncio.Semaphore(max_workers)
         self._chats: dict[int, _ChatQueue] = {}
+        # Told of each update once it has been handled (polling's journal, bot/polling.py).
+        self.on_handled: Callable[[object], None] | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
         if key is None:
             async with self._workers:
                 await coroutine
-            return
+        else:
+            await self._in_chat_order(key, coroutine)
+        if self.on_handled is not None:
+            self.on_handled(update)
+
+    async def _in_chat_order(self, key: int, coroutine: Awaitable[Any]) -> None:
         queue = self._chats.get(key)
         if queue is None:
             queue = self._chats[key] = _ChatQueue()

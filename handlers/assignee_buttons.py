@@ -15,6 +15,7 @@ from handlers.assignees import remember
 from handlers.callbacks import AssignedDone, AssignedSnooze, DropTask, TakeTask, is_action
 from handlers.common import chat_id_of, chat_of, edit_pressed, pressed, update_key
 from handlers.context import BotApplication, BotContext
+from handlers.i18n import _, task_ref
 from handlers.permissions import is_member
 from handlers.reminder_buttons import choice_time
 from handlers.tasks import author_name
@@ -41,7 +42,7 @@ async def take(update: Update, context: BotContext) -> None:
         user_ids=[query.from_user.id],
         update_key=update_key(update, context),
     )
-    await query.answer(f"🙋 #{action.number} is yours")
+    await query.answer(_("🙋 %(task)s is yours", task=task_ref(action.number)))
     await _show_card(update, context, assigned)
 
 
@@ -57,7 +58,7 @@ async def drop(update: Update, context: BotContext) -> None:
         user_ids=[query.from_user.id],
         update_key=update_key(update, context),
     )
-    await query.answer(f"🙅 You are off #{action.number}")
+    await query.answer(_("🙅 You are off %(task)s", task=task_ref(action.number)))
     await _show_card(update, context, assigned)
 
 
@@ -67,7 +68,7 @@ async def _groups_only(update: Update) -> bool:
     assert query is not None
     if chat_of(update).type != ChatType.PRIVATE:
         return False
-    await query.answer(render.plain(render_assignees.GROUPS_ONLY), show_alert=True)
+    await query.answer(render.plain(_(render_assignees.GROUPS_ONLY)), show_alert=True)
     return True
 
 
@@ -77,7 +78,7 @@ async def _show_card(update: Update, context: BotContext, assigned: AssignedTask
     assert query is not None
     author = await author_name(context, chat_of(update), assigned.task)
     text, markup = render_assignees.render_task_card(
-        assigned.task, author=author, assignees=assigned.assignees
+        assigned.task, author=author, assignees=assigned.assignees, now=now_utc()
     )
     await edit_pressed(query, text, markup)
 
@@ -127,7 +128,7 @@ async def assigned_snooze(update: Update, context: BotContext) -> None:
         update_key=update_key(update, context),
         now=now,
     )
-    await query.answer("💤 Snoozed")
+    await query.answer(_("💤 Snoozed"))
     # (sooner when the task's next reminder before its due time, or the due time, comes first)
     next_at = snoozed_until(until, task.due_at, task.remind_before, now)
     await query.edit_message_text(render_due.render_snoozed(task, next_at, tz=tz, now=now))

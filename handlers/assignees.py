@@ -17,6 +17,7 @@ from telegram.ext import CommandHandler
 from handlers import render_assignees
 from handlers.common import NEW_MESSAGES, chat_id_of, reply, update_key
 from handlers.context import BotApplication, BotContext
+from handlers.i18n import _, ngettext
 from handlers.parsing import UsageError, command_text, parse_number_and_text
 from handlers.permissions import is_member
 from storage import assignees as assignee_store
@@ -62,12 +63,18 @@ async def _named_people(
     assert message is not None
     tokens = words.split()
     if len(tokens) > MAX_ASSIGNEES_PER_COMMAND:
-        raise UsageError(f"At most {MAX_ASSIGNEES_PER_COMMAND} people at once, please.")
+        raise UsageError(
+            ngettext(
+                "At most %(count)s person at once, please.",
+                "At most %(count)s people at once, please.",
+                MAX_ASSIGNEES_PER_COMMAND,
+            )
+        )
     people: list[Assignee] = []
     for token in tokens:
         match = _USERNAME.fullmatch(token)
         if match is None:
-            raise UsageError(usage)
+            raise UsageError(_(usage))
         found = await user_store.find_user(context.db, username=match.group(1))
         if found is None:
             await reply(update, render_assignees.render_unknown_username(token, number))
@@ -75,7 +82,7 @@ async def _named_people(
         people.append(found)
     if not people and (person := _replied_person(message)) is not None:
         if person.is_bot:
-            raise UsageError(render_assignees.NO_BOTS)
+            raise UsageError(_(render_assignees.NO_BOTS))
         await remember(context.db, person)
         people.append(_as_assignee(person))
     return people
@@ -86,7 +93,7 @@ async def assign_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     if message.chat.type == ChatType.PRIVATE:
-        await reply(update, render_assignees.GROUPS_ONLY)
+        await reply(update, _(render_assignees.GROUPS_ONLY))
         return
     usage = render_assignees.USAGE_ASSIGN
     number, words = parse_number_and_text(command_text(message.text), usage=usage)
@@ -96,7 +103,7 @@ async def assign_command(update: Update, context: BotContext) -> None:
     if people is None:
         return
     if not people:
-        raise UsageError(usage)
+        raise UsageError(_(usage))
     chat_id = message.chat.id
     members = await asyncio.gather(
         *(is_member(context.bot, chat_id, person.user_id) for person in people)
@@ -120,7 +127,7 @@ async def unassign_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     if message.chat.type == ChatType.PRIVATE:
-        await reply(update, render_assignees.GROUPS_ONLY)
+        await reply(update, _(render_assignees.GROUPS_ONLY))
         return
     usage = render_assignees.USAGE_UNASSIGN
     number, words = parse_number_and_text(command_text(message.text), usage=usage)
@@ -141,8 +148,8 @@ async def _group_title(context: BotContext, chat_id: int) -> str:
     try:
         chat = await context.bot.get_chat(chat_id)
     except TelegramError:
-        return "A group"
-    return chat.title or "A group"
+        return _("A group")
+    return chat.title or _("A group")
 
 
 async def mine(update: Update, context: BotContext) -> None:
@@ -151,7 +158,7 @@ async def mine(update: Update, context: BotContext) -> None:
     assert message is not None
     user = message.from_user
     if user is None or message.sender_chat is not None:
-        raise UsageError("Send /mine as yourself, not as the group or a channel.")
+        raise UsageError(_("Send /mine as yourself, not as the group or a channel."))
     # Two storage calls: remembering the sender (their name may have changed) is a change of
     # its own, apart from the read of what is assigned.
     await remember(context.db, user)

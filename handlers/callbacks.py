@@ -24,6 +24,9 @@ _MAX_CHAT_ID = 2**63 - 1
 QUICK_DUE_CODES = ("1h", "evening", "morning", "week")
 NO_DUE_CODE = "off"
 SNOOZE_CODES = ("10m", "1h", "evening", "morning")
+# /language's choices: the languages (handlers.i18n.LANGUAGES) and "auto", Telegram's language.
+AUTO_LANGUAGE = "auto"
+LANGUAGE_CODES = ("en", "ru", "uk", "es", "pt_BR", "de", "fa", AUTO_LANGUAGE)
 
 
 class ButtonOutdated(Exception):
@@ -156,6 +159,13 @@ class AssignedSnooze:
 
 
 @dataclass(frozen=True, slots=True)
+class ChooseLanguage:
+    """/language's choice: one of handlers.i18n.LANGUAGES, or AUTO_LANGUAGE (Telegram's)."""
+
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
 class Nothing:
     """A button that only labels (the page counter)."""
 
@@ -175,6 +185,7 @@ ButtonAction = (
     | DropTask
     | AssignedDone
     | AssignedSnooze
+    | ChooseLanguage
     | Nothing
 )
 
@@ -197,6 +208,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("tu", re.compile(rf"tu:{_NUMBER}")),
     ("ad", re.compile(rf"ad:{_CHAT}:{_NUMBER}")),
     ("as", re.compile(rf"as:{_CHAT}:{_NUMBER}:([a-z0-9]{{1,8}})")),
+    ("lg", re.compile(r"lg:([A-Za-z_]{2,8})")),
     ("n", re.compile("n")),
 ]
 
@@ -232,6 +244,8 @@ def encode(action: ButtonAction) -> str:
             data = f"ad:{chat_id}:{number}"
         case AssignedSnooze(chat_id, number, choice):
             data = f"as:{chat_id}:{number}:{choice}"
+        case ChooseLanguage(language):
+            data = f"lg:{language}"
         case Nothing():
             data = "n"
     assert len(data.encode()) <= MAX_CALLBACK_BYTES
@@ -300,6 +314,8 @@ def decode(data: object) -> ButtonAction:
             return AssignedSnooze(
                 _chat(groups[0]), _int(groups[1]), _code(groups[2], SNOOZE_CODES)
             )
+        if kind == "lg":
+            return ChooseLanguage(_code(groups[0], LANGUAGE_CODES))
         if kind == "p":
             view = _view(groups[0], groups[1])
             assert view is not None

@@ -12,6 +12,7 @@ from telegram.ext import CommandHandler
 from handlers import render, render_due
 from handlers.common import NEW_MESSAGES, chat_id_of, message_of, reply
 from handlers.context import BotApplication, BotContext
+from handlers.i18n import _
 from handlers.parsing import OFF_WORDS, UsageError, command_text
 from handlers.when import parse_time_of_day
 from handlers.zone_names import find_timezone
@@ -30,7 +31,7 @@ async def timezone(update: Update, context: BotContext) -> None:
         current = settings.timezone or "UTC"
         text = render_due.render_timezone(current, now=now, tz=chat_zone(settings.timezone))
         if settings.timezone is None:
-            text += "\n" + render.render_usage(render_due.USAGE_TIMEZONE)
+            text += "\n" + render.render_usage(_(render_due.USAGE_TIMEZONE))
         await reply(update, text)
         return
     zone = find_timezone(name)
@@ -80,10 +81,10 @@ def _quiet_hours(words: str) -> tuple[int, int]:
     """Start and end (minutes after midnight) of "22:00-07:00"."""
     parts = [part.strip() for part in words.replace("–", "-").split("-")]
     if len(parts) != 2 or not all(parts):
-        raise UsageError(render_due.USAGE_QUIET)
+        raise UsageError(_(render_due.USAGE_QUIET))
     start, end = _minute(parts[0]), _minute(parts[1])
     if start == end:
-        raise UsageError("Quiet hours need a start and a different end.")
+        raise UsageError(_("Quiet hours need a start and a different end."))
     return start, end
 
 

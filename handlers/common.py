@@ -2,6 +2,7 @@
 of a button press, a reply, an edit of the pressed message."""
 
 from typing import TypeVar
+from urllib.parse import urlencode
 
 from telegram import (
     CallbackQuery,
@@ -18,6 +19,7 @@ from telegram.ext import filters
 
 from handlers.callbacks import ButtonAction, ButtonOutdated, decoded
 from handlers.context import BotContext
+from handlers.i18n import current_language
 from storage import topics as topic_store
 from storage.models import UpdateKey
 
@@ -45,7 +47,8 @@ def chat_of(update: Update) -> Chat:
 
 def update_key(update: Update, context: BotContext) -> UpdateKey:
     """The key that makes a change apply once, however often Telegram delivers the update."""
-    return UpdateKey(bot_id=context.bot.id, update_id=update.update_id)
+    replayed = update.update_id in context.bot_data.replayed_updates
+    return UpdateKey(bot_id=context.bot.id, update_id=update.update_id, replayed=replayed)
 
 
 def topic_of(message: MaybeInaccessibleMessage | None) -> int | None:
@@ -123,5 +126,9 @@ async def edit_pressed(
 
 
 def app_url(context: BotContext, chat: Chat) -> str | None:
-    """The Mini App's URL for a button in this chat (private chats only), if there is one."""
-    return context.bot_data.mini_app_url if chat.type == ChatType.PRIVATE else None
+    """The Mini App's URL for a button in this chat (private chats only), if there is one; it
+    opens in the chat's language."""
+    url = context.bot_data.mini_app_url
+    if url is None or chat.type != ChatType.PRIVATE:
+        return None
+    return f"{url}?{urlencode({'lang': current_language()})}"

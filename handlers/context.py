@@ -7,6 +7,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from storage.db import Database
+from storage.languages import ChatLanguage
 
 
 @dataclass
@@ -16,8 +17,15 @@ class BotData:
     database: Database | None = None
     # The Mini App's https URL for "Open app" buttons, when the bot knows one.
     mini_app_url: str | None = None
+    # The key calendar feed addresses are made with (Settings.calendar_key).
+    calendar_key: bytes = b""
     # (forum chat, topic) -> the topic's list id: the mapping never changes once made.
     topic_lists: dict[tuple[int, int], int] = field(default_factory=dict)
+    # Updates a killed process left unhandled, being handled again now (bot/polling.py).
+    replayed_updates: set[int] = field(default_factory=set)
+    # chat id -> its language as last read from storage, and until when that is trusted
+    # (handlers.language): a cache, so that an update costs no statement of its own for it.
+    chat_languages: dict[int, tuple[ChatLanguage, float]] = field(default_factory=dict)
 
 
 class BotContext(

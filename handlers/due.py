@@ -8,6 +8,7 @@ from telegram.ext import CommandHandler
 from handlers import render_due
 from handlers.common import NEW_MESSAGES, chat_id_of, message_of, reply, update_key
 from handlers.context import BotApplication, BotContext
+from handlers.i18n import _
 from handlers.parsing import OFF_WORDS, UsageError, command_text, parse_number_and_text
 from handlers.when import WhenError, parse_duration, parse_reminders, parse_when
 from storage import reminders as reminder_store
@@ -76,7 +77,7 @@ def _reminders(words: str) -> tuple[int, ...]:
     try:
         return parse_reminders(words)
     except WhenError as error:
-        raise UsageError(f"{error.message}\n{render_due.USAGE_REMIND}") from None
+        raise UsageError(f"{error.message}\n{_(render_due.USAGE_REMIND)}") from None
 
 
 async def today(update: Update, context: BotContext) -> None:
@@ -97,7 +98,7 @@ async def nag(update: Update, context: BotContext) -> None:
         command_text(message_of(update).text), usage=render_due.USAGE_NAG
     )
     if not words:
-        raise UsageError(render_due.USAGE_NAG)
+        raise UsageError(_(render_due.USAGE_NAG))
     minutes = None if words.lower() in OFF_WORDS else _nag_minutes(words)
     task = await reminder_store.set_nag(
         context.db,
@@ -115,9 +116,9 @@ def _nag_minutes(words: str) -> int:
         minutes = int(parse_duration(words).total_seconds() // 60)
     except WhenError as error:
         # The one WhenError not replied as it is: the reply adds how /nag is used.
-        raise UsageError(f"{error.message}\n{render_due.USAGE_NAG}") from None
+        raise UsageError(f"{error.message}\n{_(render_due.USAGE_NAG)}") from None
     if not 1 <= minutes <= MAX_NAG_MINUTES:
-        raise UsageError("Choose an interval from 1 minute to 7 days.")
+        raise UsageError(_("Choose an interval from 1 minute to 7 days."))
     return minutes
 
 

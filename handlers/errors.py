@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler
 from handlers import render, render_transfer
 from handlers.callbacks import ButtonOutdated, is_not_ours
 from handlers.context import BotApplication, BotContext
+from handlers.i18n import _
 from handlers.parsing import UsageError
 from handlers.task_files import ImportRejected
 from handlers.when import WhenError
@@ -18,16 +19,27 @@ from storage.errors import DuplicateUpdate, StorageError, StorageUnavailable
 log = logging.getLogger(__name__)
 
 
+def when_error_text(error: WhenError) -> str:
+    """What a time the bot could not read gets as an answer.
+
+    The seam for the time phrases in every language (handlers/when.py): once WhenError carries
+    its `kind` and `params`, its text in the chat's language is made here from them.
+    """
+    return error.message
+
+
 def _reply_for(update: Update, error: BaseException) -> str | None:
     """The chat's answer to an error, or None when the chat should hear nothing."""
     if isinstance(error, DuplicateUpdate):
         # Telegram delivered this update again; the first delivery did the work and answered.
         log.info("update %s was processed before; ignored", update.update_id)
         return None
-    if isinstance(error, UsageError | WhenError):
+    if isinstance(error, UsageError):
         return render.render_usage(error.message)
+    if isinstance(error, WhenError):
+        return render.render_usage(when_error_text(error))
     if isinstance(error, ButtonOutdated):
-        return render.BUTTON_OUTDATED
+        return _(render.BUTTON_OUTDATED)
     if isinstance(error, ImportRejected):
         return render_transfer.render_import_rejected(error.problems)
     if isinstance(error, StorageUnavailable):
@@ -42,7 +54,7 @@ def _reply_for(update: Update, error: BaseException) -> str | None:
     if isinstance(error, BadRequest) and "not modified" in error.message.lower():
         return None
     log.error("update %s failed", update.update_id, exc_info=error)
-    return render.SOMETHING_WENT_WRONG
+    return _(render.SOMETHING_WENT_WRONG)
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -71,7 +83,7 @@ async def on_error(update: object, context: BotContext) -> None:
 async def outdated_button(update: Update, context: BotContext) -> None:
     """A button whose data no action of this bot decodes to: "This button is outdated"."""
     assert update.callback_query is not None
-    await update.callback_query.answer(render.BUTTON_OUTDATED, show_alert=True)
+    await update.callback_query.answer(_(render.BUTTON_OUTDATED), show_alert=True)
 
 
 def register(application: BotApplication) -> None:

@@ -110,7 +110,7 @@ async def delete(update: Update, context: BotContext) -> None:
         update_key=update_key(update, context),
     )
     page = await first_page_if_empty(context, chat_id, page, view)
-    await query.answer(f"🗑 Deleted #{deleted.number}")
+    await query.answer(render.render_deleted_answer(deleted))
     text, markup = render_list.render_task_list(
         page,
         notice=render.render_deleted_notice(deleted),
@@ -129,7 +129,7 @@ async def undo(update: Update, context: BotContext) -> None:
         restored = await delete_store.restore_task(
             context.db, chat_id=chat_id, number=action.number, update_key=once
         )
-        await query.answer(f"↩️ Restored #{restored.number}")
+        await query.answer(render.render_restored_answer(restored))
         await edit_pressed(query, render.render_restored(restored))
         return
     restored, page = await delete_store.restore_and_list(
@@ -142,7 +142,7 @@ async def undo(update: Update, context: BotContext) -> None:
         update_key=once,
     )
     page = await first_page_if_empty(context, chat_id, page, action.view)
-    await query.answer(f"↩️ Restored #{restored.number}")
+    await query.answer(render.render_restored_answer(restored))
     text, markup = render_list.render_task_list(
         page,
         notice=render.render_restored(restored),

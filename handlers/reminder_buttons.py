@@ -11,6 +11,7 @@ from handlers import render, render_due
 from handlers.callbacks import NO_DUE_CODE, ChooseDue, ReminderDone, Snooze, is_action
 from handlers.common import chat_id_of, pressed, update_key
 from handlers.context import BotApplication, BotContext
+from handlers.i18n import _
 from handlers.when import parse_when
 from storage import reminders as reminder_store
 from storage import zoned as zoned_store
@@ -62,7 +63,7 @@ async def snooze(update: Update, context: BotContext) -> None:
         update_key=update_key(update, context),
         now=now,
     )
-    await query.answer("💤 Snoozed")
+    await query.answer(_("💤 Snoozed"))
     tz = chat_zone(settings.timezone)
     await query.edit_message_text(render_due.render_snoozed(task, until, tz=tz, now=now))
 
@@ -75,7 +76,7 @@ async def choose_due(update: Update, context: BotContext) -> None:
         task = await reminder_store.set_due(
             context.db, chat_id=chat_id, number=action.number, due_at=None, update_key=once
         )
-        await query.answer("⏰ Saved")
+        await query.answer(_("⏰ Saved"))
         await query.edit_message_text(render_due.render_due_cleared(task))
         return
     now = now_utc()
@@ -86,7 +87,7 @@ async def choose_due(update: Update, context: BotContext) -> None:
         due=lambda tz: DueEntry(choice_time(action.choice, now=now, tz=tz)),
         update_key=once,
     )
-    await query.answer("⏰ Saved")
+    await query.answer(_("⏰ Saved"))
     text = render_due.render_due_set(
         task, tz=chat_zone(settings.timezone), now=now, default_zone=settings.timezone is None
     )

@@ -6,19 +6,22 @@ All user text passes through `escape` before it is shown; messages stay within T
 limits (a list page holds at most PAGE_SIZE tasks of at most 256 characters each).
 """
 
+import functools
 import html
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import Undo, encode
+from handlers.i18n import N_, _, in_every_language, isolate, ngettext, number, task_ref
 from handlers.render_time import (
     describe_reminders_before,
     describe_stored_recurrence,
     local_datetime_text,
+    moment_html,
 )
 from storage.errors import (
     InvalidDescription,
@@ -29,51 +32,69 @@ from storage.errors import (
     TaskNotFound,
     TooManyTasks,
 )
-from storage.models import TITLE_MAX_LENGTH, Completed, DoneResult, Task
+from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Completed, DoneResult, Task
 
+_UTC = ZoneInfo("UTC")
 PAGE_SIZE = 10
 BUTTON_TITLE_LENGTH = 28
 MAX_MESSAGE_LENGTH = 4096
 
-USAGE_ADD = "Usage: /add Buy milk — or one task per line:\n/add Milk\nEggs\nBread"
-USAGE_DONE = "Usage: /done 3 — or several: /done 3 4 5"
-USAGE_EDIT = "Usage: /edit 3 New title — or /edit 3 and then send the title"
-USAGE_DELETE = "Usage: /delete 3"
-USAGE_SHOW = "Usage: /show 3"
-USAGE_NOTE = "Usage: /note 3 Some details — or /note 3 - to remove the note"
+# Usage texts, translated where they are shown (`_(USAGE_ADD)`).
+USAGE_ADD = N_("Usage: /add Buy milk — or one task per line:\n/add Milk\nEggs\nBread")
+USAGE_DONE = N_("Usage: /done 3 — or several: /done 3 4 5")
+USAGE_EDIT = N_("Usage: /edit 3 New title — or /edit 3 and then send the title")
+USAGE_DELETE = N_("Usage: /delete 3")
+USAGE_SHOW = N_("Usage: /show 3")
+USAGE_NOTE = N_("Usage: /note 3 Some details — or /note 3 - to remove the note")
 
+# The command menu and /help, in the order shown; the descriptions are translated where shown.
 COMMANDS: list[tuple[str, str]] = [
-    ("add", "Add tasks: /add Buy milk (one per line for several)"),
-    ("list", "Show the list with buttons"),
-    ("done", "Mark tasks done: /done 3 4"),
-    ("edit", "Rename a task: /edit 3 New title"),
-    ("delete", "Delete a task: /delete 3"),
-    ("show", "Show a task in full: /show 3"),
-    ("note", "Add details to a task: /note 3 Some details"),
-    ("find", "Search titles and notes: /find milk"),
-    ("due", "Set a due time and reminder: /due 3 tomorrow 9:00"),
-    ("remind", "Remind before the due time too: /remind 3 1h before"),
-    ("today", "What is due today and overdue"),
-    ("timezone", "Set the chat's time zone: /timezone Europe/Berlin"),
-    ("nag", "Repeat a reminder until done: /nag 3 30m"),
-    ("quiet", "Quiet hours for reminders: /quiet 22:00-07:00"),
-    ("digest", "One daily digest instead of reminders: /digest 8:00"),
-    ("assign", "In a group, assign a task: /assign 3 @username"),
-    ("unassign", "Take a task's assignees off: /unassign 3"),
-    ("mine", "The tasks assigned to you in your groups"),
-    ("export", "Download the tasks as JSON and CSV files"),
-    ("import", "Add tasks from a JSON (from /export) or CSV file"),
-    ("calendar", "A private calendar address of the tasks' due times"),
-    ("help", "How to use this bot"),
+    ("add", N_("Add tasks: /add Buy milk (one per line for several)")),
+    ("list", N_("Show the list with buttons")),
+    ("done", N_("Mark tasks done: /done 3 4")),
+    ("edit", N_("Rename a task: /edit 3 New title")),
+    ("delete", N_("Delete a task: /delete 3")),
+    ("show", N_("Show a task in full: /show 3")),
+    ("note", N_("Add details to a task: /note 3 Some details")),
+    ("find", N_("Search titles and notes: /find milk")),
+    ("due", N_("Set a due time and reminder: /due 3 tomorrow 9:00")),
+    ("remind", N_("Remind before the due time too: /remind 3 1h before")),
+    ("today", N_("What is due today and overdue")),
+    ("timezone", N_("Set the chat's time zone: /timezone Europe/Berlin")),
+    ("nag", N_("Repeat a reminder until done: /nag 3 30m")),
+    ("quiet", N_("Quiet hours for reminders: /quiet 22:00-07:00")),
+    ("digest", N_("One daily digest instead of reminders: /digest 8:00")),
+    ("assign", N_("In a group, assign a task: /assign 3 @username")),
+    ("unassign", N_("Take a task's assignees off: /unassign 3")),
+    ("mine", N_("The tasks assigned to you in your groups")),
+    ("export", N_("Download the tasks as JSON and CSV files")),
+    ("import", N_("Add tasks from a JSON (from /export) or CSV file")),
+    ("calendar", N_("A private calendar address of the tasks' due times")),
+    ("language", N_("Choose the language I speak here")),
+    ("help", N_("How to use this bot")),
 ]
+# What Telegram shows on the bot's profile and in an empty chat with it (setMyShortDescription,
+# setMyDescription), in each language.
+SHORT_DESCRIPTION = N_("A to-do list for you and your groups, with reminders.")
+DESCRIPTION = N_(
+    "I keep to-do lists: yours in this chat, and a shared one in each group I am added to."
+    " Add tasks with /add, tick them off in /list, set due times and reminders with /due."
+)
+# The reasons a title can be refused that are said in words of their own (storage's and an
+# import file's); the too-long ones are said from their length.
+_TITLE_REASONS = (
+    N_("the title is empty"),
+    N_("the title is missing"),
+    N_("the title is no text"),
+)
 
-_EDIT_PROMPT_PREFIX = "✏️ New title for #"
-_EDIT_PROMPT = re.compile(re.escape(_EDIT_PROMPT_PREFIX) + r"([0-9]{1,10})\b")
+_EDIT_PROMPT = N_("✏️ New title for %(task)s? Now: %(title)s")
 
 
 def escape(text: str) -> str:
-    """User text made safe for HTML parse mode."""
-    return html.escape(text, quote=False)
+    """User text made safe for HTML parse mode (and, in a right-to-left language, isolated so
+    that its own direction and its digits leave the message's order alone)."""
+    return isolate(html.escape(text, quote=False))
 
 
 def shorten(text: str, length: int) -> str:
@@ -86,21 +107,28 @@ def render_help(*, first_time: bool) -> str:
     lines = []
     if first_time:
         lines += [
-            "👋 <b>Hi! I keep a to-do list for this chat.</b>",
-            "In a group, the list belongs to the group and everyone can use it.",
+            _("👋 <b>Hi! I keep a to-do list for this chat.</b>"),
+            _("In a group, the list belongs to the group and everyone can use it."),
             "",
         ]
-    lines.append("<b>Commands</b>")
-    lines += [f"/{name} — {escape(description)}" for name, description in COMMANDS]
+    lines.append(_("<b>Commands</b>"))
+    lines += [f"/{name} — {html.escape(_(description))}" for name, description in COMMANDS]
     lines += [
         "",
-        "Tap a task in /list to tick it off; ✏️ renames it and 🗑 deletes it (with Undo).",
-        "Add with a due time: /add Call mom @ tomorrow 18:00 (or every monday 9:00).",
-        "Repeat: /due 3 every other friday 18:00 — or every 3 days, every month on the 15th,"
-        " every last day of the month, every first monday, every year on dec 1, or every! 3"
-        " days (counted from when it is done).",
-        "Remind before: /due 3 fri 18:00 remind 1d 1h before.",
-        f"Titles can be up to {TITLE_MAX_LENGTH} characters long.",
+        _("Tap a task in /list to tick it off; ✏️ renames it and 🗑 deletes it (with Undo)."),
+        _("Add with a due time: /add Call mom @ tomorrow 18:00 (or every monday 9:00)."),
+        _(
+            "Repeat: /due 3 every other friday 18:00 — or every 3 days, every month on the 15th,"
+            " every last day of the month, every first monday, every year on dec 1, or every! 3"
+            " days (counted from when it is done)."
+        ),
+        _("Remind before: /due 3 fri 18:00 remind 1d 1h before."),
+        ngettext(
+            "Titles can be up to %(count)s character long.",
+            "Titles can be up to %(count)s characters long.",
+            TITLE_MAX_LENGTH,
+        ),
+        _("/language changes the language I speak here."),
     ]
     return "\n".join(lines)
 
@@ -111,7 +139,8 @@ def fit_lines(lines: Sequence[str], *, budget: int = MAX_MESSAGE_LENGTH - 200) -
     used = 0
     for index, line in enumerate(lines):
         if used + len(line) + 1 > budget:
-            kept.append(f"… and {len(lines) - index} more")
+            left = len(lines) - index
+            kept.append(ngettext("… and %(count)s more", "… and %(count)s more", left))
             break
         kept.append(line)
         used += len(line) + 1
@@ -123,8 +152,8 @@ def render_added(
 ) -> str:
     """The reply to /add (with due times said back in the chat's zone, when given)."""
     if len(tasks) == 1:
-        return f"➕ Added {task_line(tasks[0], tz=tz, now=now)}"
-    lines = [f"➕ Added {len(tasks)} tasks:"]
+        return _("➕ Added %(task)s", task=task_line(tasks[0], tz=tz, now=now))
+    lines = [ngettext("➕ Added %(count)s task:", "➕ Added %(count)s tasks:", len(tasks))]
     lines += fit_lines([task_line(task, tz=tz, now=now) for task in tasks])
     return "\n".join(lines)
 
@@ -133,11 +162,11 @@ def due_text(task: Task, *, tz: ZoneInfo, now: datetime) -> str:
     """The due part of a task line: ` · ⏰ tomorrow 09:00`, overdue, or '' when none."""
     if task.due_at is None or task.done:
         return ""
-    when = local_datetime_text(task.due_at, tz, now=now)
+    when = moment_html(task.due_at, tz, now=now)
     repeat = " 🔁" if task.recurrence else ""
     if task.due_at <= now:
-        return f" · ⚠️ overdue ({escape(when)}){repeat}"
-    return f" · ⏰ {escape(when)}{repeat}"
+        return " · " + _("⚠️ overdue (%(when)s)", when=when) + repeat
+    return f" · ⏰ {when}{repeat}"
 
 
 def task_line(
@@ -151,41 +180,64 @@ def task_line(
     title = escape(task.title)
     due = due_text(task, tz=tz, now=now) if tz is not None and now is not None else ""
     struck = task.done if struck is None else struck
-    return f"<b>#{task.number}</b> {f'<s>{title}</s>' if struck else title}{due}"
+    return f"<b>{task_ref(task.number)}</b> {f'<s>{title}</s>' if struck else title}{due}"
+
+
+def task_refs(numbers: Sequence[int], *, most: int = 20) -> str:
+    """Task numbers as a list: "#3, #4" (and how many more past `most`)."""
+    shown = ", ".join(task_ref(number) for number in numbers[:most])
+    if len(numbers) <= most:
+        return shown
+    more = len(numbers) - most
+    return ngettext(
+        "%(numbers)s and %(count)s more", "%(numbers)s and %(count)s more", more, numbers=shown
+    )
 
 
 def render_done_result(result: DoneResult, *, done: bool) -> str:
     """The reply to /done: what was marked, which numbers do not exist, and which recurring
-    tasks come back when."""
-    lines = []
+    tasks come back when (as many lines as fit in one message)."""
+    head, body, tail = [], [], []
     missing = result.missing
     if result.completed:
-        mark = "✅ Done" if done else "↩️ Open again"
-        lines.append(f"{mark}:")
+        head.append(_("✅ Done:") if done else _("↩️ Open again:"))
         # A repeating task is open again for its next time, but this occurrence was done.
-        lines += fit_lines(
-            [task_line(c.task, struck=c.next_due is not None or None) for c in result.completed]
-        )
-    for number in sorted(result.next_due):
-        lines.append(f"🔁 #{number} is back for its next time.")
+        body += [
+            task_line(c.task, struck=c.next_due is not None or None) for c in result.completed
+        ]
+    for task_number in sorted(result.next_due):
+        body.append(_("🔁 %(task)s is back for its next time.", task=task_ref(task_number)))
     if missing:
-        numbers = ", ".join(f"#{number}" for number in missing[:20])
-        more = f" and {len(missing) - 20} more" if len(missing) > 20 else ""
-        lines.append(f"🤷 No task {numbers}{more} here. /list shows the numbers.")
-    return "\n".join(lines)
+        tail.append(
+            ngettext(
+                "🤷 No task %(numbers)s here. /list shows the numbers.",
+                "🤷 No task %(numbers)s here. /list shows the numbers.",
+                len(missing),
+                numbers=task_refs(missing),
+            )
+        )
+    budget = MAX_MESSAGE_LENGTH - 200 - sum(len(line) + 1 for line in head + tail)
+    return "\n".join([*head, *fit_lines(body, budget=budget), *tail])
 
 
 def render_notice_done(completed: Completed) -> str:
     """The short answer to a tick or untick button."""
     task = completed.task
+    ref = task_ref(task.number)
     if completed.next_due is not None:
-        return f"✅ #{task.number} done; it is back for its next time"
-    return f"✅ #{task.number} done" if task.done else f"↩️ #{task.number} is open again"
+        return _("✅ %(task)s done; it is back for its next time", task=ref)
+    if task.done:
+        return _("✅ %(task)s done", task=ref)
+    return _("↩️ %(task)s is open again", task=ref)
 
 
 def render_renamed(task: Task) -> str:
     """The reply to a rename."""
-    return f"✏️ Renamed <b>#{task.number}</b> to {escape(task.title)}"
+    return _(
+        "✏️ Renamed <b>%(task)s</b> to %(title)s",
+        task=task_ref(task.number),
+        title=escape(task.title),
+    )
 
 
 def render_edit_prompt(
@@ -197,109 +249,195 @@ def render_edit_prompt(
     person (a selective ForceReply targets mentioned users, or the sender of a quoted message).
     """
     text = (
-        f"{_EDIT_PROMPT_PREFIX}{task.number}? Now: {escape(shorten(task.title, 200))}\n"
-        "Reply to this message with the new title."
+        _(_EDIT_PROMPT, task=task_ref(task.number), title=escape(shorten(task.title, 200)))
+        + "\n"
+        + _("Reply to this message with the new title.")
     )
     if asker is not None:
         user_id, name = asker
         text += f' <a href="tg://user?id={user_id}">{escape(shorten(name, 64))}</a>'
-    return text, ForceReply(
-        selective=True, input_field_placeholder=f"New title for #{task.number}"
-    )
+    placeholder = _("New title for %(task)s", task=f"#{task.number}")
+    return text, ForceReply(selective=True, input_field_placeholder=shorten(placeholder, 64))
+
+
+@functools.cache
+def _edit_prompt_patterns() -> list[re.Pattern[str]]:
+    """The start of the edit prompt in every language, up to the task's number."""
+    patterns = []
+    for prompt in in_every_language(_EDIT_PROMPT):
+        before = prompt.split("%(task)s", 1)[0]
+        # Task numbers are written in the language's digits, maybe isolated (right-to-left).
+        patterns.append(re.compile(re.escape(before) + r"\u2068?#(\d{1,10})\u2069?"))
+    return patterns
 
 
 def parse_edit_prompt(text: str | None) -> int | None:
-    """The task number an edit prompt (as Telegram returns its text) asks about, if it is one."""
+    """The task number an edit prompt (as Telegram returns its text) asks about, if it is one,
+    in whichever language it was written."""
     if not text:
         return None
-    match = _EDIT_PROMPT.match(text)
-    return int(match.group(1)) if match else None
+    for pattern in _edit_prompt_patterns():
+        match = pattern.match(text)
+        if match:
+            return int(match.group(1))
+    return None
 
 
 def render_note_set(task: Task) -> str:
     """The reply to /note."""
+    ref = task_ref(task.number)
     if task.description is None:
-        return f"📝 Removed the note of <b>#{task.number}</b>."
-    return f"📝 Saved the note of <b>#{task.number}</b> {escape(shorten(task.title, 100))}."
+        return _("📝 Removed the note of <b>%(task)s</b>.", task=ref)
+    return _(
+        "📝 Saved the note of <b>%(task)s</b> %(title)s.",
+        task=ref,
+        title=escape(shorten(task.title, 100)),
+    )
 
 
 def render_deleted(task: Task) -> tuple[str, InlineKeyboardMarkup]:
     """The reply to /delete, with an Undo button."""
     undo = Undo(task.number, None)
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton("↩️ Undo", callback_data=encode(undo))]])
-    return f"🗑 Deleted <b>#{task.number}</b> {escape(task.title)}", markup
+    button = InlineKeyboardButton(_("↩️ Undo"), callback_data=encode(undo))
+    text = _(
+        "🗑 Deleted <b>%(task)s</b> %(title)s", task=task_ref(task.number), title=escape(task.title)
+    )
+    return text, InlineKeyboardMarkup([[button]])
 
 
 def render_deleted_notice(task: Task) -> str:
     """The line on top of a list after a delete from it."""
-    return f"🗑 Deleted <b>#{task.number}</b> {escape(shorten(task.title, 100))}"
+    return _(
+        "🗑 Deleted <b>%(task)s</b> %(title)s",
+        task=task_ref(task.number),
+        title=escape(shorten(task.title, 100)),
+    )
+
+
+def render_deleted_answer(task: Task) -> str:
+    """The short answer to 🗑 on a list."""
+    return _("🗑 Deleted %(task)s", task=task_ref(task.number))
 
 
 def render_restored(task: Task) -> str:
     """The reply (or list notice) after Undo."""
-    return f"↩️ Restored <b>#{task.number}</b> {escape(shorten(task.title, 100))}"
+    return _(
+        "↩️ Restored <b>%(task)s</b> %(title)s",
+        task=task_ref(task.number),
+        title=escape(shorten(task.title, 100)),
+    )
 
 
-def _utc_text(moment: datetime) -> str:
-    """A moment as /show writes it: "2026-06-10 14:00 UTC"."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def render_restored_answer(task: Task) -> str:
+    """The short answer to Undo."""
+    return _("↩️ Restored %(task)s", task=task_ref(task.number))
 
 
-def render_task(task: Task, *, author: str | None) -> str:
+def _utc_html(moment: datetime, now: datetime) -> str:
+    """A moment as /show writes it: each reader's own time, and for old apps the time in UTC
+    ("today 14:00 UTC"; /show knows no chat's zone)."""
+    text = _("%(when)s UTC", when=local_datetime_text(moment, _UTC, now=now))
+    return moment_html(moment, _UTC, now=now, text=text)
+
+
+def render_task(task: Task, *, author: str | None, now: datetime) -> str:
     """The reply to /show: the task in full."""
-    status = "✅ done" if task.done else "⬜ to do"
-    lines = [f"<b>#{task.number}</b> {escape(task.title)}", f"Status: {status}"]
+    status = _("✅ done") if task.done else _("⬜ to do")
+    lines = [
+        f"<b>{task_ref(task.number)}</b> {escape(task.title)}",
+        _("Status: %(status)s", status=status),
+    ]
     if task.description:
         lines += ["", escape(task.description), ""]
     if author:
-        lines.append(f"Added by {escape(author)}")
-    lines.append(f"Created: {_utc_text(task.created_at)}")
+        lines.append(_("Added by %(name)s", name=escape(author)))
+    lines.append(_("Created: %(when)s", when=_utc_html(task.created_at, now)))
     if task.completed_at is not None:
-        lines.append(f"Completed: {_utc_text(task.completed_at)}")
+        lines.append(_("Completed: %(when)s", when=_utc_html(task.completed_at, now)))
     if task.due_at is not None:
-        lines.append(f"Due: {_utc_text(task.due_at)}")
+        lines.append(_("Due: %(when)s", when=_utc_html(task.due_at, now)))
     if task.recurrence:
         lines.append(f"🔁 {escape(describe_stored_recurrence(task.recurrence))}")
     if task.remind_before:
-        lines.append(f"🔔 Also reminded {describe_reminders_before(task.remind_before)}")
+        before = describe_reminders_before(task.remind_before)
+        lines.append(_("🔔 Also reminded %(reminders)s", reminders=before))
     return "\n".join(lines)
 
 
 def render_delete_refused(task: Task) -> str:
     """Why a group member may not delete a task."""
-    return f"🔒 Only the person who added <b>#{task.number}</b> or a group admin can delete it."
+    return _(
+        "🔒 Only the person who added <b>%(task)s</b> or a group admin can delete it.",
+        task=task_ref(task.number),
+    )
+
+
+def invalid_text_reason(error: InvalidTitle | InvalidDescription) -> str:
+    """Why a title or a note was refused, in words (plain text), and on which line of
+    several."""
+    if isinstance(error, InvalidDescription):
+        if error.length is None:
+            return error.reason
+        return ngettext(
+            "the note is %(length)s character long; the limit is %(count)s",
+            "the note is %(length)s characters long; the limit is %(count)s",
+            DESCRIPTION_MAX_LENGTH,
+            length=number(error.length),
+        )
+    if error.length is not None:
+        reason = ngettext(
+            "the title is %(length)s character long; the limit is %(count)s",
+            "the title is %(length)s characters long; the limit is %(count)s",
+            TITLE_MAX_LENGTH,
+            length=number(error.length),
+        )
+    else:
+        reason = _(error.reason.split(": ")[-1])  # one of _TITLE_REASONS
+    if error.line is not None:
+        return _("line %(line)s: %(reason)s", line=number(error.line), reason=reason)
+    return reason
 
 
 def render_storage_error(error: StorageError) -> str:
     """A storage error as the chat sees it."""
     match error:
-        case TaskNotFound(number=number):
-            return f"🤷 There is no task #{number} here. /list shows the numbers."
-        case InvalidTitle(reason=reason):
-            return f"⚠️ That title won't do: {escape(reason)}."
-        case InvalidDescription(reason=reason):
-            return f"⚠️ That note won't do: {escape(reason)}."
+        case TaskNotFound(number=task_number):
+            return _(
+                "🤷 There is no task %(task)s here. /list shows the numbers.",
+                task=task_ref(task_number),
+            )
+        case InvalidTitle():
+            reason = html.escape(invalid_text_reason(error))
+            return _("⚠️ That title won't do: %(reason)s.", reason=reason)
+        case InvalidDescription():
+            reason = html.escape(invalid_text_reason(error))
+            return _("⚠️ That note won't do: %(reason)s.", reason=reason)
         case TooManyTasks(limit=limit):
-            return f"⚠️ That is too many at once: add at most {limit} tasks per message."
+            return ngettext(
+                "⚠️ That is too many at once: add at most %(count)s task per message.",
+                "⚠️ That is too many at once: add at most %(count)s tasks per message.",
+                limit,
+            )
         case NotAssignee():
-            return (
+            return _(
                 "🔒 Only the people this task is assigned to can do that,"
                 " while they are in its group."
             )
         case StorageUnavailable():
-            return "⏳ I can't reach my storage right now. Please try again in a minute."
-    return "⚠️ That didn't work. Please try again."
+            return _("⏳ I can't reach my storage right now. Please try again in a minute.")
+    return _("⚠️ That didn't work. Please try again.")
 
 
 def render_usage(message: str) -> str:
-    """A usage explanation."""
-    return f"ℹ️ {escape(message)}"
+    """A usage explanation (`message` is in the chat's language already, plain text)."""
+    return f"ℹ️ {html.escape(message, quote=False)}"
 
 
-SOMETHING_WENT_WRONG = "😵 Something went wrong on my side. Please try again."
-BUTTON_OUTDATED = "This button is outdated. Send /list for a fresh list."
-PLAIN_TEXT_HINT = "To add this as a task, send /add followed by it. /help lists what I can do."
-UNKNOWN_COMMAND = "ℹ️ I don't know that command. /help lists what I can do."
+# Said where they are shown: _(SOMETHING_WENT_WRONG).
+SOMETHING_WENT_WRONG = N_("😵 Something went wrong on my side. Please try again.")
+BUTTON_OUTDATED = N_("This button is outdated. Send /list for a fresh list.")
+PLAIN_TEXT_HINT = N_("To add this as a task, send /add followed by it. /help lists what I can do.")
+UNKNOWN_COMMAND = N_("ℹ️ I don't know that command. /help lists what I can do.")
 
 _TAG = re.compile(r"<[^>]*>")
 

@@ -8,23 +8,25 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import AssignedDone, AssignedSnooze, DropTask, TakeTask, encode
+from handlers.i18n import N_, _, ngettext, task_ref
 from handlers.render import due_text, escape, fit_lines, render_task, shorten
-from handlers.render_due import SNOOZE_LABELS, reminder_due_line, render_reminder
+from handlers.render_due import SNOOZE_LABELS, reminder_lines, render_reminder, snooze_label
 from storage.assignees import AssignedTask, Assignee
 from storage.models import Task
 
-USAGE_ASSIGN = (
+# Translated where they are shown.
+USAGE_ASSIGN = N_(
     "Usage: /assign 3 @username (several names are fine) — or reply to a member's message"
     " with /assign 3"
 )
-USAGE_UNASSIGN = (
+USAGE_UNASSIGN = N_(
     "Usage: /unassign 3 takes everyone off #3; /unassign 3 @username (or as a reply) one person"
 )
-GROUPS_ONLY = (
+GROUPS_ONLY = N_(
     "ℹ️ Tasks are assigned in groups: add me to a group and use /assign there. Here the list is"
     " yours alone. /mine shows what is assigned to you in your groups."
 )
-NO_BOTS = "ℹ️ Tasks can be assigned to people, not to bots."
+NO_BOTS = N_("ℹ️ Tasks can be assigned to people, not to bots.")
 
 
 def display_name(person: Assignee) -> str:
@@ -33,7 +35,7 @@ def display_name(person: Assignee) -> str:
         return shorten(person.first_name, 64)
     if person.username:
         return f"@{person.username}"
-    return f"user {person.user_id}"
+    return _("user %(id)s", id=person.user_id)
 
 
 def mention(person: Assignee) -> str:
@@ -48,36 +50,43 @@ def _names(people: Sequence[Assignee]) -> str:
 def render_assigned(assigned: AssignedTask) -> str:
     """The reply to /assign and /unassign: who the task is for now."""
     task = assigned.task
-    head = f"<b>#{task.number}</b> {escape(shorten(task.title, 100))}"
+    head = f"<b>{task_ref(task.number)}</b> {escape(shorten(task.title, 100))}"
     if not assigned.assignees:
-        return f"🙅 {head} is assigned to no one now."
-    return f"🙋 {head} is assigned to {_names(assigned.assignees)}."
+        return _("🙅 %(task)s is assigned to no one now.", task=head)
+    return _("🙋 %(task)s is assigned to %(names)s.", task=head, names=_names(assigned.assignees))
 
 
-def render_unknown_username(username: str, number: int) -> str:
+def render_unknown_username(username: str, task_number: int) -> str:
     """Why a @username cannot be assigned: the bot has never seen its holder."""
     shown = escape(shorten(username.lstrip("@"), 40))
-    return (
-        f"🤷 I don't know @{shown} yet: ask them to send me /start in a private chat, or reply"
-        f" to one of their messages with /assign {number}"
+    return _(
+        "🤷 I don't know @%(username)s yet: ask them to send me /start in a private chat, or"
+        " reply to one of their messages with /assign %(number)s",
+        username=shown,
+        number=task_number,
     )
 
 
 def render_not_members(people: Sequence[Assignee]) -> str:
     """Why someone cannot be assigned in this group."""
-    return f"🔒 {_names(people)} {'is' if len(people) == 1 else 'are'} not in this group."
+    return ngettext(
+        "🔒 %(names)s is not in this group.",
+        "🔒 %(names)s are not in this group.",
+        len(people),
+        names=_names(people),
+    )
 
 
 def render_task_card(
-    task: Task, *, author: str | None, assignees: Sequence[Assignee]
+    task: Task, *, author: str | None, assignees: Sequence[Assignee], now: datetime
 ) -> tuple[str, InlineKeyboardMarkup]:
     """/show in a group: the task in full, who it is assigned to, and Take it / Drop it."""
-    text = render_task(task, author=author)
+    text = render_task(task, author=author, now=now)
     if assignees:
-        text += f"\nAssigned to: {_names(assignees)}"
+        text += "\n" + _("Assigned to: %(names)s", names=_names(assignees))
     buttons = [
-        InlineKeyboardButton("🙋 Take it", callback_data=encode(TakeTask(task.number))),
-        InlineKeyboardButton("🙅 Drop it", callback_data=encode(DropTask(task.number))),
+        InlineKeyboardButton(_("🙋 Take it"), callback_data=encode(TakeTask(task.number))),
+        InlineKeyboardButton(_("🙅 Drop it"), callback_data=encode(DropTask(task.number))),
     ]
     return text, InlineKeyboardMarkup([buttons])
 
@@ -87,14 +96,19 @@ def render_mine(
 ) -> str:
     """The reply to /mine: per group (its title), the open tasks assigned to the sender."""
     if not groups:
-        return "🙌 Nothing is assigned to you. In a group, /assign 3 @you or 🙋 on /show 3."
-    count = sum(len(tasks) for _, tasks in groups)
-    lines = [f"🙋 <b>Assigned to you</b> · {count}"]
+        return _("🙌 Nothing is assigned to you. In a group, /assign 3 @you or 🙋 on /show 3.")
+    count = sum(len(tasks) for _title, tasks in groups)
+    lines = [
+        ngettext(
+            "🙋 <b>Assigned to you</b> · %(count)s", "🙋 <b>Assigned to you</b> · %(count)s", count
+        )
+    ]
     for title, tasks in groups:
         lines.append("")
         lines.append(f"👥 <b>{escape(shorten(title, 100))}</b>")
         lines += [
-            f"<b>#{t.number}</b> {escape(t.title)}{due_text(t, tz=tz, now=now)}" for t in tasks
+            f"<b>{task_ref(t.number)}</b> {escape(t.title)}{due_text(t, tz=tz, now=now)}"
+            for t in tasks
         ]
     return "\n".join(fit_lines(lines))
 
@@ -103,21 +117,21 @@ def render_assigned_reminder(
     task: Task, *, group_title: str | None, tz: ZoneInfo, now: datetime, late: bool
 ) -> tuple[str, InlineKeyboardMarkup]:
     """A group task's reminder sent privately to an assignee; its buttons name the group."""
-    where = escape(shorten(group_title, 100)) if group_title else "your group"
-    lines = [f"⏰ <b>#{task.number}</b> {escape(task.title)}", f"👥 In {where}, assigned to you."]
-    if (due_line := reminder_due_line(task, tz=tz, now=now, late=late)) is not None:
-        lines.append(due_line)
-    if task.nag_minutes:
-        lines.append(f"I'll remind you every {task.nag_minutes} min until it is done.")
+    if group_title:
+        where = _("👥 In %(group)s, assigned to you.", group=escape(shorten(group_title, 100)))
+    else:
+        where = _("👥 In your group, assigned to you.")
+    lines = [f"⏰ <b>{task_ref(task.number)}</b> {escape(task.title)}", where]
+    lines += reminder_lines(task, tz=tz, now=now, late=late)
 
     def snooze(code: str, label: str) -> InlineKeyboardButton:
         action = AssignedSnooze(task.chat_id, task.number, code)
-        return InlineKeyboardButton(f"💤 {label}", callback_data=encode(action))
+        return InlineKeyboardButton(snooze_label(label), callback_data=encode(action))
 
     rows = [
         [
             InlineKeyboardButton(
-                "✅ Done", callback_data=encode(AssignedDone(task.chat_id, task.number))
+                _("✅ Done"), callback_data=encode(AssignedDone(task.chat_id, task.number))
             )
         ],
         [snooze(code, label) for code, label in list(SNOOZE_LABELS.items())[:2]],
@@ -132,5 +146,6 @@ def render_group_reminder(
     """A task's reminder in its group, mentioning the assignees it could not reach privately."""
     text, markup = render_reminder(task, tz=tz, now=now, late=late)
     if mentioned:
-        text += "\nFor: " + ", ".join(mention(person) for person in mentioned)
+        names = ", ".join(mention(person) for person in mentioned)
+        text += "\n" + _("For: %(names)s", names=names)
     return text, markup

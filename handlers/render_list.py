@@ -6,6 +6,7 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from handlers.callbacks import AskNewTitle, Delete, ListView, SetDone, ShowList, Undo, encode
+from handlers.i18n import _, isolate, number, task_ref
 from handlers.render import BUTTON_TITLE_LENGTH, shorten, task_line
 from storage.local_time import chat_zone
 from storage.models import TaskPage
@@ -31,23 +32,32 @@ def render_task_list(
     lines = [notice, ""] if notice else []
     if page.done:
         header = (
-            f"✅ <b>Done</b> · {page.done_total}" if page.done_total else "✅ Nothing done yet."
+            _("✅ <b>Done</b> · %(count)s", count=number(page.done_total))
+            if page.done_total
+            else _("✅ Nothing done yet.")
         )
     elif page.open_total:
-        header = f"📋 <b>To do</b> · {page.open_total}"
+        header = _("📋 <b>To do</b> · %(count)s", count=number(page.open_total))
     else:
-        header = "📋 Nothing to do. Add a task: /add Buy milk"
+        header = _("📋 Nothing to do. Add a task: /add Buy milk")
     lines.append(header)
     lines += [task_line(task, tz=tz, now=now) for task in page.tasks]
 
     rows: list[list[InlineKeyboardButton]] = []
     if undo is not None:
         rows.append(
-            [InlineKeyboardButton(f"↩️ Undo delete #{undo.number}", callback_data=encode(undo))]
+            [
+                InlineKeyboardButton(
+                    _("↩️ Undo delete %(task)s", task=task_ref(undo.number)),
+                    callback_data=encode(undo),
+                )
+            ]
         )
     for task in page.tasks:
         box = "☑️" if task.done else "⬜"
-        label = f"{box} #{task.number} {shorten(task.title, BUTTON_TITLE_LENGTH)}"
+        label = (
+            f"{box} {task_ref(task.number)} {isolate(shorten(task.title, BUTTON_TITLE_LENGTH))}"
+        )
         rows.append(
             [
                 InlineKeyboardButton(
@@ -60,21 +70,23 @@ def render_task_list(
     paging = []
     if page.previous_start is not None:
         target = ListView(done=page.done, start=page.previous_start)
-        paging.append(InlineKeyboardButton("◀ Back", callback_data=encode(ShowList(target))))
+        paging.append(InlineKeyboardButton(_("◀ Back"), callback_data=encode(ShowList(target))))
     if page.next_start is not None:
         target = ListView(done=page.done, start=page.next_start)
-        paging.append(InlineKeyboardButton("More ▶", callback_data=encode(ShowList(target))))
+        paging.append(InlineKeyboardButton(_("More ▶"), callback_data=encode(ShowList(target))))
     if paging:
         rows.append(paging)
     if page.done:
         switch = InlineKeyboardButton(
-            f"📋 To do ({page.open_total})", callback_data=encode(ShowList(ListView(done=False)))
+            _("📋 To do (%(count)s)", count=number(page.open_total)),
+            callback_data=encode(ShowList(ListView(done=False))),
         )
     else:
         switch = InlineKeyboardButton(
-            f"✅ Done ({page.done_total})", callback_data=encode(ShowList(ListView(done=True)))
+            _("✅ Done (%(count)s)", count=number(page.done_total)),
+            callback_data=encode(ShowList(ListView(done=True))),
         )
     rows.append([switch])
     if app_url is not None:
-        rows.append([InlineKeyboardButton("📱 Open app", web_app=WebAppInfo(app_url))])
+        rows.append([InlineKeyboardButton(_("📱 Open app"), web_app=WebAppInfo(app_url))])
     return "\n".join(lines), InlineKeyboardMarkup(rows)

@@ -5,6 +5,7 @@ buttons need to carry only a page offset: the button handler reads the words bac
 message the button is on (`parse_search_header`). Nothing is kept in the bot's memory.
 """
 
+import html
 import re
 from collections.abc import Sequence
 
@@ -17,6 +18,7 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from handlers.callbacks import FindDone, FindPage, encode
+from handlers.i18n import FSI, N_, PDI, _, isolate, ngettext, number, task_ref
 from handlers.render import BUTTON_TITLE_LENGTH, escape, shorten
 from storage.models import Task
 from storage.search import SearchPage
@@ -30,10 +32,21 @@ INLINE_PAGE_SIZE = 20
 INLINE_CACHE_SECONDS = 5
 ADD_RESULT_ID = "add"
 
-USAGE_FIND = "Usage: /find milk — finds tasks whose title or note has every word (or its start)."
-FIND_TOO_LONG = f"Search for at most {MAX_WORDS_LENGTH} characters, please."
+USAGE_FIND = N_(
+    "Usage: /find milk — finds tasks whose title or note has every word (or its start)."
+)
 
-_HEADER = re.compile(r"🔎 “(.+)” · [0-9]+ found")
+# The first line of a results message starts with its words, the same in every language.
+_HEADER = re.compile(r"🔎 “(.+)” · .+")
+
+
+def find_too_long() -> str:
+    """The answer to a search that is too long."""
+    return ngettext(
+        "Search for at most %(count)s character, please.",
+        "Search for at most %(count)s characters, please.",
+        MAX_WORDS_LENGTH,
+    )
 
 
 def search_words(text: str | None) -> str:
@@ -47,14 +60,20 @@ def parse_search_header(text: str | None) -> str | None:
     if not text:
         return None
     match = _HEADER.fullmatch(text.split("\n", 1)[0])
-    return match.group(1) if match else None
+    if match is None:
+        return None
+    words = match.group(1)
+    # In a right-to-left language the words are isolated (handlers.render.escape).
+    if words.startswith(FSI) and words.endswith(PDI):
+        words = words[1:-1]
+    return words
 
 
 def _result_line(task: Task) -> str:
     title = escape(task.title)
     if task.done:
-        return f"<b>#{task.number}</b> <s>{title}</s> ✅"
-    return f"<b>#{task.number}</b> {title}"
+        return f"<b>{task_ref(task.number)}</b> <s>{title}</s> ✅"
+    return f"<b>{task_ref(task.number)}</b> {title}"
 
 
 def render_search_results(page: SearchPage) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -62,25 +81,34 @@ def render_search_results(page: SearchPage) -> tuple[str, InlineKeyboardMarkup |
     ◀ ▶ paging; a clear answer when nothing matches."""
     words = escape(page.words)
     if not page.tasks:
-        return f"🔎 Nothing matches “{words}”. /list shows every task.", None
-    lines = [f"🔎 “{words}” · {page.total} found"]
+        return _("🔎 Nothing matches “%(words)s”. /list shows every task.", words=words), None
+    found = ngettext("%(count)s found", "%(count)s found", page.total)
+    lines = [f"🔎 “{words}” · {found}"]
     if page.offset or page.next_offset is not None:
         last = page.offset + len(page.tasks)
-        lines.append(f"<i>{page.offset + 1}–{last} of {page.total}</i>")
+        shown = _(
+            "%(first)s–%(last)s of %(total)s",
+            first=number(page.offset + 1),
+            last=number(last),
+            total=number(page.total),
+        )
+        lines.append(f"<i>{shown}</i>")
     lines += [_result_line(task) for task in page.tasks]
     rows: list[list[InlineKeyboardButton]] = []
     for task in page.tasks:
         box = "☑️" if task.done else "⬜"
-        label = f"{box} #{task.number} {shorten(task.title, BUTTON_TITLE_LENGTH)}"
+        label = (
+            f"{box} {task_ref(task.number)} {isolate(shorten(task.title, BUTTON_TITLE_LENGTH))}"
+        )
         action = FindDone(task.number, not task.done, page.offset)
         rows.append([InlineKeyboardButton(label, callback_data=encode(action))])
     paging = []
     if page.previous_offset is not None:
         back = encode(FindPage(page.previous_offset))
-        paging.append(InlineKeyboardButton("◀ Back", callback_data=back))
+        paging.append(InlineKeyboardButton(_("◀ Back"), callback_data=back))
     if page.next_offset is not None:
         more = encode(FindPage(page.next_offset))
-        paging.append(InlineKeyboardButton("More ▶", callback_data=more))
+        paging.append(InlineKeyboardButton(_("More ▶"), callback_data=more))
     if paging:
         rows.append(paging)
     return "\n".join(lines), InlineKeyboardMarkup(rows)
@@ -97,7 +125,7 @@ def _shared_task(task: Task) -> InputTextMessageContent:
 def _task_result(task: Task) -> InlineQueryResultArticle:
     return InlineQueryResultArticle(
         id=f"t{task.number}",
-        title=f"#{task.number} {shorten(task.title, INLINE_TITLE_LENGTH)}",
+        title=f"{task_ref(task.number)} {isolate(shorten(task.title, INLINE_TITLE_LENGTH))}",
         description=shorten(" ".join(task.description.split()), INLINE_DESCRIPTION_LENGTH)
         if task.description
         else None,
@@ -115,8 +143,11 @@ def render_inline_results(
         results.append(
             InlineQueryResultArticle(
                 id=ADD_RESULT_ID,
-                title=f"➕ Add “{shorten(add_title, INLINE_TITLE_LENGTH)}” to my list",
-                description="Adds it to your private list and shares it here",
+                title=_(
+                    "➕ Add “%(title)s” to my list",
+                    title=isolate(shorten(add_title, INLINE_TITLE_LENGTH)),
+                ),
+                description=_("Adds it to your private list and shares it here"),
                 input_message_content=InputTextMessageContent(
                     f"📝 {escape(add_title)}", parse_mode=ParseMode.HTML
                 ),
@@ -127,11 +158,17 @@ def render_inline_results(
         results.append(
             InlineQueryResultArticle(
                 id="empty",
-                title="📋 Your list is empty",
-                description=f"Type @{bot_username} Buy milk and pick ➕, or send me /add Buy milk",
+                title=_("📋 Your list is empty"),
+                description=_(
+                    "Type @%(bot)s Buy milk and pick ➕, or send me /add Buy milk",
+                    bot=bot_username,
+                ),
                 input_message_content=InputTextMessageContent(
-                    f"📋 I keep to-do lists. Add a task with @{escape(bot_username)} Buy milk,"
-                    " or start a chat with me and send /add Buy milk.",
+                    _(
+                        "📋 I keep to-do lists. Add a task with @%(bot)s Buy milk,"
+                        " or start a chat with me and send /add Buy milk.",
+                        bot=html.escape(bot_username),
+                    ),
                     parse_mode=ParseMode.HTML,
                 ),
             )

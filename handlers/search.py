@@ -11,11 +11,12 @@ from handlers import render
 from handlers.callbacks import ButtonOutdated, FindDone, FindPage, is_action
 from handlers.common import NEW_MESSAGES, chat_id_of, message_of, pressed, update_key
 from handlers.context import BotApplication, BotContext
+from handlers.i18n import _
 from handlers.parsing import UsageError, command_text
 from handlers.render_search import (
-    FIND_TOO_LONG,
     MAX_WORDS_LENGTH,
     USAGE_FIND,
+    find_too_long,
     parse_search_header,
     render_search_results,
     search_words,
@@ -29,9 +30,9 @@ async def find(update: Update, context: BotContext) -> None:
     message = message_of(update)
     words = search_words(command_text(message.text))
     if not words:
-        raise UsageError(USAGE_FIND)
+        raise UsageError(_(USAGE_FIND))
     if len(words) > MAX_WORDS_LENGTH:
-        raise UsageError(FIND_TOO_LONG)
+        raise UsageError(find_too_long())
     page = await search_store.find_tasks(
         context.db, chat_id=await chat_id_of(update, context), words=words, limit=render.PAGE_SIZE
     )

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.render import shorten
+from handlers.i18n import _, decimal, ngettext, number
+from handlers.render import invalid_text_reason, shorten
 from storage.errors import InvalidDescription, InvalidTitle
 from storage.models import Task
 from storage.recurrence import InvalidRecurrence, Recurrence
@@ -126,8 +127,11 @@ def too_big(size: int) -> ImportRejected:
     """The refusal of a file over MAX_IMPORT_BYTES."""
     return ImportRejected(
         [
-            f"the file is {size / 1024 / 1024:.1f} MB; the limit is"
-            f" {MAX_IMPORT_BYTES // 1024 // 1024} MB (split it into several files)"
+            _(
+                "the file is %(size)s MB; the limit is %(limit)s MB (split it into several files)",
+                size=decimal(size / 1024 / 1024),
+                limit=number(MAX_IMPORT_BYTES // 1024 // 1024),
+            )
         ]
     )
 
@@ -143,13 +147,20 @@ def read_tasks_file(data: bytes, *, tz: ZoneInfo) -> list[NewTask]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportRejected(
-            [f"the file is not UTF-8 text (byte {error.start + 1}); save it as UTF-8"]
+            [
+                _(
+                    "the file is not UTF-8 text (byte %(byte)s); save it as UTF-8",
+                    byte=number(error.start + 1),
+                )
+            ]
         ) from None
     start = text.lstrip()[:1]
     if start == "{":
         return _read_json(text, tz=tz)
     if start == "[":
-        raise ImportRejected([f"this JSON is not a todo-bot export (no {FORMAT!r} object)"])
+        raise ImportRejected(
+            [_("this JSON is not a todo-bot export (no %(format)s object)", format=repr(FORMAT))]
+        )
     return _read_csv(text, tz=tz)
 
 
@@ -158,21 +169,36 @@ def _read_json(text: str, *, tz: ZoneInfo) -> list[NewTask]:
         document = json.loads(text)
     except ValueError as error:
         place = getattr(error, "lineno", None)
-        where = f" (line {place})" if place else ""
-        raise ImportRejected([f"the file is not valid JSON{where}"]) from None
+        if place:
+            problem = _("the file is not valid JSON (line %(line)s)", line=number(place))
+        else:
+            problem = _("the file is not valid JSON")
+        raise ImportRejected([problem]) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ImportRejected([f'this JSON is not a todo-bot export (no "format": "{FORMAT}")'])
+        raise ImportRejected(
+            [_('this JSON is not a todo-bot export (no "format": "%(format)s")', format=FORMAT)]
+        )
     version = document.get("version")
     if version != FORMAT_VERSION or isinstance(version, bool):
         raise ImportRejected(
-            [f"version {version!r} of the format is not supported; I read {FORMAT_VERSION}"]
+            [
+                _(
+                    "version %(version)s of the format is not supported; I read %(supported)s",
+                    version=repr(version),
+                    supported=FORMAT_VERSION,
+                )
+            ]
         )
     items = document.get("tasks")
     if not isinstance(items, list):
-        raise ImportRejected(['"tasks" must be a list of tasks'])
+        raise ImportRejected([_('"tasks" must be a list of tasks')])
     _check_count(len(items))
     return _read_items(
-        ((f"task {index}", item) for index, item in enumerate(items, start=1)), tz=tz
+        (
+            (_("task %(number)s", number=number(index)), item)
+            for index, item in enumerate(items, 1)
+        ),
+        tz=tz,
     )
 
 
@@ -181,11 +207,11 @@ def _read_csv(text: str, *, tz: ZoneInfo) -> list[NewTask]:
     try:
         header = next(reader, None)
         if header is None:
-            raise ImportRejected(["the file is empty"])
+            raise ImportRejected([_("the file is empty")])
         columns = [name.strip().lower() for name in header]
         if "title" not in columns:
             raise ImportRejected(
-                ["line 1: the CSV has no title column (the first line names the columns)"]
+                [_("line 1: the CSV has no title column (the first line names the columns)")]
             )
         rows: list[tuple[str, dict[str, str]]] = []
         for cells in reader:
@@ -193,16 +219,28 @@ def _read_csv(text: str, *, tz: ZoneInfo) -> list[NewTask]:
                 continue
             _check_count(len(rows) + 1)
             row = {name: cell for name, cell in zip(columns, cells, strict=False) if name}
-            rows.append((f"line {reader.line_num}", row))
+            rows.append((_("line %(number)s", number=number(reader.line_num)), row))
     except csv.Error as error:
-        raise ImportRejected([f"line {reader.line_num}: not valid CSV ({error})"]) from None
+        problem = _(
+            "line %(number)s: not valid CSV (%(error)s)",
+            number=number(reader.line_num),
+            error=str(error),
+        )
+        raise ImportRejected([problem]) from None
     return _read_items(iter(rows), tz=tz, from_csv=True)
 
 
 def _check_count(count: int) -> None:
     if count > MAX_IMPORT_TASKS:
         raise ImportRejected(
-            [f"the file holds more than {MAX_IMPORT_TASKS:,} tasks; split it into several files"]
+            [
+                ngettext(
+                    "the file holds more than %(count)s task; split it into several files",
+                    "the file holds more than %(count)s tasks; split it into several files",
+                    MAX_IMPORT_TASKS,
+                    count=number(MAX_IMPORT_TASKS, grouped=True),
+                )
+            ]
         )
 
 
@@ -211,7 +249,7 @@ def _read_items(items: Any, *, tz: ZoneInfo, from_csv: bool = False) -> list[New
     problems: list[str] = []
     for place, item in items:
         if not isinstance(item, dict):
-            problems.append(f"{place}: a task must be an object")
+            problems.append(_("%(place)s: a task must be an object", place=place))
             continue
         try:
             tasks.append(_read_task(item, tz=tz, from_csv=from_csv))
@@ -237,8 +275,10 @@ def _read_task(item: Mapping[str, Any], *, tz: ZoneInfo, from_csv: bool) -> NewT
         try:
             return read(value)
         except (InvalidTitle, InvalidDescription) as error:
-            problems.append(error.reason)
-        except (ValueError, TypeError, InvalidRecurrence) as error:
+            problems.append(invalid_text_reason(error))
+        except InvalidRecurrence:
+            problems.append(_("%(field)s: not a repeat rule as /export writes them", field=name))
+        except (ValueError, TypeError) as error:
             problems.append(f"{name}: {error}")
         return None
 
@@ -248,7 +288,7 @@ def _read_task(item: Mapping[str, Any], *, tz: ZoneInfo, from_csv: bool) -> NewT
     due_at = field("due_at", lambda value: _moment(value, tz))
     recurrence = field("recurrence", _recurrence)
     if recurrence is not None and due_at is None:
-        problems.append("recurrence: a repeat rule needs a due_at")
+        problems.append(_("recurrence: a repeat rule needs a due_at"))
     task = NewTask(
         title=title or "",
         description=description,
@@ -271,13 +311,14 @@ def _uncell(text: str) -> str:
 
 def _title(value: Any) -> str:
     if not isinstance(value, str):
+        # The reasons are translated where they are said (handlers.render.invalid_text_reason).
         raise InvalidTitle("the title is missing" if value is None else "the title is no text")
     return clean_title(value)
 
 
 def _description(value: Any) -> str | None:
     if not isinstance(value, str):
-        raise TypeError("must be text")
+        raise TypeError(_("must be text"))
     return clean_description(value)
 
 
@@ -286,17 +327,20 @@ def _done(value: Any) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
-    raise ValueError(f"{shorten(str(value), 20)!r} is neither yes nor no")
+    raise ValueError(_("%(value)s is neither yes nor no", value=repr(shorten(str(value), 20))))
 
 
 def _moment(value: Any, tz: ZoneInfo) -> datetime:
     if not isinstance(value, str):
-        raise TypeError("must be an ISO 8601 date and time as text")
+        raise TypeError(_("must be an ISO 8601 date and time as text"))
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
         raise ValueError(
-            f"{shorten(value, 40)!r} is no ISO 8601 date and time (2027-01-31 09:00)"
+            _(
+                "%(value)s is no ISO 8601 date and time (2027-01-31 09:00)",
+                value=repr(shorten(value, 40)),
+            )
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
@@ -305,7 +349,7 @@ def _moment(value: Any, tz: ZoneInfo) -> datetime:
 
 def _recurrence(value: Any) -> str:
     if not isinstance(value, str):
-        raise TypeError("must be text")
+        raise TypeError(_("must be text"))
     return Recurrence.decode(value.strip()).encode()
 
 
@@ -328,9 +372,15 @@ def _nag_minutes(value: Any) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError("must be a number of minutes")
+        raise TypeError(_("must be a number of minutes"))
     if not 1 <= value <= MAX_NAG_MINUTES:
-        raise ValueError(f"must be 1 to {MAX_NAG_MINUTES} minutes")
+        raise ValueError(
+            ngettext(
+                "must be 1 to %(count)s minute",
+                "must be 1 to %(count)s minutes",
+                MAX_NAG_MINUTES,
+            )
+        )
     return value
 
 

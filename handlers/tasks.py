@@ -27,6 +27,7 @@ from handlers.common import (
     update_key,
 )
 from handlers.context import BotApplication, BotContext
+from handlers.i18n import _, ngettext
 from handlers.parsing import (
     UsageError,
     command_text,
@@ -88,7 +89,7 @@ async def add(update: Update, context: BotContext) -> None:
     message = message_of(update)
     lines = [line for line in command_text(message.text).splitlines() if line.strip()]
     if not lines:
-        raise UsageError(render.USAGE_ADD)
+        raise UsageError(_(render.USAGE_ADD))
     if len(lines) > task_store.MAX_TASKS_PER_ADD:
         raise TooManyTasks(task_store.MAX_TASKS_PER_ADD)
     titles, phrases = zip(*(split_due(line) for line in lines), strict=True)
@@ -141,7 +142,13 @@ async def done(update: Update, context: BotContext) -> None:
     """Mark the given tasks done and say which numbers do not exist."""
     numbers = parse_numbers(command_text(message_of(update).text), usage=render.USAGE_DONE)
     if len(numbers) > MAX_NUMBERS_PER_COMMAND:
-        raise UsageError(f"At most {MAX_NUMBERS_PER_COMMAND} numbers at once, please.")
+        raise UsageError(
+            ngettext(
+                "At most %(count)s number at once, please.",
+                "At most %(count)s numbers at once, please.",
+                MAX_NUMBERS_PER_COMMAND,
+            )
+        )
     chat_id = await chat_id_of(update, context)
     result = await task_store.set_done(
         context.db,
@@ -197,7 +204,7 @@ async def edit_reply(update: Update, context: BotContext) -> None:
 
 async def _plain_text(update: Update, context: BotContext) -> None:
     if chat_of(update).type == ChatType.PRIVATE:
-        await reply(update, render.render_usage(render.PLAIN_TEXT_HINT))
+        await reply(update, render.render_usage(_(render.PLAIN_TEXT_HINT)))
 
 
 async def plain_text(update: Update, context: BotContext) -> None:
@@ -207,7 +214,7 @@ async def plain_text(update: Update, context: BotContext) -> None:
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     """A command the bot does not know: in a private chat, point to /help."""
-    await reply(update, render.UNKNOWN_COMMAND)
+    await reply(update, _(render.UNKNOWN_COMMAND))
 
 
 async def delete(update: Update, context: BotContext) -> None:
@@ -215,7 +222,7 @@ async def delete(update: Update, context: BotContext) -> None:
     message = message_of(update)
     argument = command_text(message.text)
     if not argument or len(argument.split()) != 1:
-        raise UsageError(render.USAGE_DELETE)
+        raise UsageError(_(render.USAGE_DELETE))
     number = parse_number(argument, usage=render.USAGE_DELETE)
     chat, chat_id = chat_of(update), await chat_id_of(update, context)
     if chat.type != ChatType.PRIVATE:
@@ -236,19 +243,19 @@ async def show(update: Update, context: BotContext) -> None:
     """One task in full: title, note, author, times."""
     argument = command_text(message_of(update).text)
     if not argument or len(argument.split()) != 1:
-        raise UsageError(render.USAGE_SHOW)
+        raise UsageError(_(render.USAGE_SHOW))
     number = parse_number(argument, usage=render.USAGE_SHOW)
     chat, chat_id = chat_of(update), await chat_id_of(update, context)
     if chat.type == ChatType.PRIVATE:
         task = await task_store.get_task(context.db, chat_id=chat_id, number=number)
-        await reply(update, render.render_task(task, author=None))
+        await reply(update, render.render_task(task, author=None, now=now_utc()))
         return
     assigned = await assignee_store.get_assigned_task(context.db, chat_id=chat_id, number=number)
     author = await author_name(context, chat, assigned.task)
     await reply(
         update,
         *render_assignees.render_task_card(
-            assigned.task, author=author, assignees=assigned.assignees
+            assigned.task, author=author, assignees=assigned.assignees, now=now_utc()
         ),
     )
 
@@ -258,11 +265,11 @@ async def author_name(context: BotContext, chat: Chat, task: Task) -> str | None
     if chat.type == ChatType.PRIVATE or task.created_by is None:
         return None
     if task.created_by == chat.id:
-        return "an anonymous admin"
+        return _("an anonymous admin")
     try:
         member = await context.bot.get_chat_member(chat.id, task.created_by)
     except TelegramError:
-        return f"user {task.created_by}"
+        return _("user %(id)s", id=task.created_by)
     return member.user.full_name
 
 
@@ -272,7 +279,7 @@ async def note(update: Update, context: BotContext) -> None:
         command_text(message_of(update).text), usage=render.USAGE_NOTE
     )
     if not text:
-        raise UsageError(render.USAGE_NOTE)
+        raise UsageError(_(render.USAGE_NOTE))
     task = await task_store.set_description(
         context.db,
         chat_id=await chat_id_of(update, context),

@@ -10,6 +10,7 @@ from handlers import render_transfer as render
 from handlers import task_files
 from handlers.common import NEW_MESSAGES, chat_id_of, message_of, update_key
 from handlers.context import BotApplication, BotContext
+from handlers.i18n import _
 from handlers.permissions import author_id
 from storage import transfer as transfer_store
 from storage.clock import now_utc
@@ -25,7 +26,7 @@ async def export(update: Update, context: BotContext) -> None:
         context.db, chat_id=await chat_id_of(update, context)
     )
     if not tasks:
-        await message.reply_text(render.EXPORT_EMPTY)
+        await message.reply_text(_(render.EXPORT_EMPTY))
         return
     now = now_utc()
     json_name, csv_name = task_files.export_file_names(now)
@@ -35,7 +36,7 @@ async def export(update: Update, context: BotContext) -> None:
         caption=render.render_export_caption(tasks, truncated=truncated),
     )
     await message.reply_document(
-        task_files.export_csv(tasks), filename=csv_name, caption=render.EXPORT_CSV_CAPTION
+        task_files.export_csv(tasks), filename=csv_name, caption=_(render.EXPORT_CSV_CAPTION)
     )
 
 

@@ -58,13 +58,15 @@ class AssignedTask:
 @dataclass(frozen=True, slots=True)
 class Recipient:
     """An assignee as the reminder scheduler needs them: may it write to them privately, and
-    in which time zone (their private chat's; None: not set)."""
+    in which time zone and language (their private chat's; None: not set)."""
 
     user_id: int
     username: str | None
     first_name: str | None
     started: bool
     timezone: str | None
+    # The private chat's chosen language, else the user's Telegram language; None: unknown.
+    language: str | None = None
 
 
 def assigned_task(rows: Sequence[sa.Row[Any]], number: int) -> AssignedTask:
@@ -138,7 +140,7 @@ async def assigned_to(
 
 
 # The assignees of the task `:task_id`, in the order assigned, each with their private chat's
-# time zone.
+# time zone and language.
 _private = chats.alias("private_chat")
 _RECIPIENTS = (
     sa.select(
@@ -147,6 +149,7 @@ _RECIPIENTS = (
         users.c.first_name,
         users.c.started_at.is_not(None).label("started"),
         _private.c.timezone,
+        sa.func.coalesce(_private.c.language, _private.c.telegram_language).label("language"),
     )
     .select_from(
         task_assignees.outerjoin(users, users.c.user_id == task_assignees.c.user_id).outerjoin(
@@ -168,6 +171,7 @@ async def reminder_recipients(db: Database, *, task_id: UUID) -> list[Recipient]
             first_name=m["first_name"],
             started=bool(m["started"]),
             timezone=m["timezone"],
+            language=m["language"],
         )
         for m in (row._mapping for row in rows)
     ]

@@ -149,12 +149,14 @@ async def execute_change(
     Every change runs under a key (the update's, or without one a random key of its own), so
     it is safe to run again: a dropped connection is retried even under an add, and if an
     earlier attempt turns out to have applied, its rows are returned as if this run had
-    applied. A redelivered update raises DuplicateUpdate.
+    applied, as they are for an update replayed after a crash (`update_key.replayed`). A
+    redelivered update raises DuplicateUpdate.
     """
     key = update_key or UpdateKey(bot_id=OWN_KEY_BOT_ID, update_id=secrets.randbits(63))
     outcome = await run_under_key(db, statement, params, key)
     first = outcome.rows[0]._mapping
-    if update_key is not None and not first["first_time"] and not outcome.uncertain:
+    repeat_known = not outcome.uncertain and not (update_key and update_key.replayed)
+    if update_key is not None and not first["first_time"] and repeat_known:
         raise DuplicateUpdate(update_key.bot_id, update_key.update_id)
     return outcome.rows
 

@@ -75,19 +75,23 @@ def claimed(
 def delivered(claimed: sa.CTE, *more: sa.ColumnElement[Any]) -> sa.Select[Any]:
     """The claimed rows (their `chat_id` names their list) with `more` columns, each with its
     list's settings and where its messages go: `send_to` (the list's chat, or for a forum
-    topic's list the forum's chat) and `thread_id` (the topic, or NULL)."""
+    topic's list the forum's chat), `thread_id` (the topic, or NULL) and `language` (that
+    chat's: a topic has its group's)."""
     chat = chats.alias("chat")
+    home = chats.alias("home")
     topic = topic_lists.c
+    send_to = sa.func.coalesce(topic.chat_id, claimed.c.chat_id)
     return sa.select(
         *claimed.c,
         *more,
         *(chat.c[column.key] for column in SETTINGS_COLUMNS),
-        sa.func.coalesce(topic.chat_id, claimed.c.chat_id).label("send_to"),
+        send_to.label("send_to"),
         topic.thread_id,
+        sa.func.coalesce(home.c.language, home.c.telegram_language).label("language"),
     ).select_from(
-        claimed.join(chat, chat.c.chat_id == claimed.c.chat_id).outerjoin(
-            topic_lists, topic.list_id == claimed.c.chat_id
-        )
+        claimed.join(chat, chat.c.chat_id == claimed.c.chat_id)
+        .outerjoin(topic_lists, topic.list_id == claimed.c.chat_id)
+        .outerjoin(home, home.c.chat_id == send_to)
     )
 
 
@@ -132,6 +136,8 @@ class Reminder:
     thread_id: int | None
     # Whether the task has assignees (their reminders go to them: storage.assignees).
     assigned: bool = False
+    # The language of the chat it goes to (chosen, else Telegram's); None: unknown.
+    language: str | None = None
 
 
 # Claim the open tasks whose reminder is due (`:now`, `:lease_until`, `:limit`), each with its
@@ -167,6 +173,7 @@ async def claim_due_reminders(
             assigned=row._mapping["assigned"],
             send_to=row._mapping["send_to"],
             thread_id=row._mapping["thread_id"],
+            language=row._mapping["language"],
         )
         for row in rows
     ]
@@ -197,6 +204,8 @@ class DigestClaim:
     # Where the list's messages go: its chat, and for a forum topic's list the topic.
     send_to: int
     thread_id: int | None
+    # The language of the chat it goes to (chosen, else Telegram's); None: unknown.
+    language: str | None = None
 
 
 # Claim the lists whose daily digest is due (`:now`, `:lease_until`, `:limit`).
@@ -218,6 +227,7 @@ async def claim_due_digests(
             settings=settings_from_row(row._mapping),
             send_to=row._mapping["send_to"],
             thread_id=row._mapping["thread_id"],
+            language=row._mapping["language"],
         )
         for row in rows
     ]

@@ -3,7 +3,7 @@ completed is opened again at once for its next time, and the Completed values of
 
 A target state rather than a toggle, so a double tap or a stale button cannot flip a task back;
 tasks already in that state are left untouched but reported too. A repeating task's next time
-is `next_due_when_done()` (migration 0008) of its rule in the list's zone: after the later of
+is `next_due_when_done()` (migration 0011) of its rule in the list's zone: after the later of
 `:now` and its due time, or for a rule counted from completion, after `:now`; past its `until`
 there is none and it stays done. Its reminders before the due time come again for that time.
 

@@ -18,19 +18,26 @@ class TaskNotFound(StorageError):
 
 
 class InvalidTitle(StorageError):
-    """A title was empty after trimming or longer than the limit."""
+    """A title was empty after trimming or longer than the limit.
 
-    def __init__(self, reason: str) -> None:
+    `length` is the too long title's length (None: it was empty); `line` is its line in a
+    message of several titles. The chat says why in its own language from these.
+    """
+
+    def __init__(self, reason: str, *, length: int | None = None, line: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.length = length
+        self.line = line
 
 
 class InvalidDescription(StorageError):
-    """A description was longer than the limit."""
+    """A description was longer than the limit (`length` characters)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, length: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.length = length
 
 
 class TooManyTasks(StorageError):

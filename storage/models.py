@@ -44,8 +44,13 @@ class ChatRow(SQLModel, table=True):
     # A daily digest at this local minute replaces one reminder message per task.
     digest_minute: int | None = Field(default=None, sa_type=sa.SmallInteger)
     next_digest_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    # The secret in the chat's calendar feed URL; None: no feed (or revoked).
-    calendar_token: str | None = Field(default=None, sa_type=sa.Text, unique=True)
+    # The language the chat chose with /language (a code of handlers.i18n.LANGUAGES); None:
+    # not chosen, so `telegram_language` applies.
+    language: str | None = Field(default=None, sa_type=sa.Text)
+    # Telegram's language_code for the chat: in a private chat the user's (kept current as they
+    # write), in a group the language of whoever added the bot. Used when nothing was chosen,
+    # where no update tells it (reminders, digests).
+    telegram_language: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime | None = Field(
         default=None,
         sa_type=sa.DateTime(timezone=True),
@@ -247,12 +252,86 @@ class TopicListRow(SQLModel, table=True):
     )
 
 
+class ReceivedUpdateRow(SQLModel, table=True):
+    """A Telegram update a polling bot fetched and has not yet finished handling.
+
+    Written before Telegram is told the update arrived, and deleted once it is handled, so that
+    the updates a killed process had in hand are handled by the next start (bot/polling.py).
+    `body` is the update as the Bot API sent it; storage never looks inside.
+    """
+
+    __tablename__ = "received_updates"
+
+    bot_id: int = Field(
+        sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    update_id: int = Field(
+        sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    body: str = Field(sa_type=postgresql.JSON, sa_column_kwargs={"nullable": False})
+    # Starts that found the update left over; an update that keeps killing the process is
+    # dropped after a few (bot/polling.py).
+    replays: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    received_at: datetime | None = Field(
+        default=None,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.func.now(), "nullable": False},
+    )
+
+
+class CalendarFeedRow(SQLModel, table=True):
+    """One person's calendar feed of one list; with no user, a group's shared feed from before
+    feeds were personal.
+
+    The address's token is not stored: it is made from `feed_id` with the server's secret
+    (storage.calendar), so it can be shown again and a copy of the database reveals none. An
+    address handed out before tokens were made that way is kept only as its SHA-256.
+    """
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (
+        sa.UniqueConstraint("list_id", "user_id", name="uq_calendar_feeds_list_id_user_id"),
+    )
+
+    # Random, positive; a new one is a new address (reset), the old one then finds nothing.
+    feed_id: int = Field(
+        sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    list_id: int = Field(
+        sa_type=sa.BigInteger,
+        sa_column_kwargs={"nullable": False},
+        foreign_key="chats.chat_id",
+        ondelete="CASCADE",
+    )
+    # The Telegram chat whose members may read the feed (a topic list's forum group).
+    chat_id: int = Field(sa_type=sa.BigInteger, sa_column_kwargs={"nullable": False})
+    # Whose feed it is: it stops when they are no longer a member of `chat_id`.
+    user_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    # SHA-256 of a token stored in plain text before (migration 0009); cleared by a reset.
+    legacy_token_hash: bytes | None = Field(default=None, sa_type=sa.LargeBinary, unique=True)
+    # A digest of what the feed last showed, and since when (whole seconds, only ever later):
+    # its ETag and Last-Modified, updated by the fetch that finds the feed changed.
+    revision: str | None = Field(default=None, sa_type=sa.Text)
+    changed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime | None = Field(
+        default=None,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.func.now(), "nullable": False},
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class UpdateKey:
-    """Which Telegram update a change serves: it applies once, however often it arrives."""
+    """Which Telegram update a change serves: it applies once, however often it arrives.
+
+    `replayed`: the update was left in the journal by a process that was killed, which may have
+    made the change without answering; a repeat then reports the change again (so that the
+    answer goes out) instead of raising DuplicateUpdate.
+    """
 
     bot_id: int
     update_id: int
+    replayed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ done` counts its interval from the day the task was completed instead ("every! 3
 
 The next occurrence is found by scanning the local days after a moment, at most SCAN_DAYS of
 them. The same scan exists in the database as the SQL function `next_occurrence` (migration
-0008), which completing a task uses to reopen it for its next time in the statement that marks it
+0011), which completing a task uses to reopen it for its next time in the statement that marks it
 done; tests/test_recurrence.py checks that both agree, day for day, across DST changes.
 """
 
@@ -36,7 +36,7 @@ LAST_YEAR = 2999
 
 _DAY = "MO|TU|WE|TH|FR|SA|SU"
 _DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-# The stored text, exactly as `encode` writes it (migration 0008 has the same pattern).
+# The stored text, exactly as `encode` writes it (migration 0011 has the same pattern).
 STORED = re.compile(
     r"FREQ=(DAILY|WEEKLY|MONTHLY|YEARLY)"
     r"(?:;INTERVAL=([1-9][0-9]{0,2}))?"
@@ -48,7 +48,7 @@ STORED = re.compile(
     rf"(?:;START=({_DATE}))?"
     r"(;FROM=DONE)?"
 )
-# What the bot stored before migration 0008: "weekly:0:09:00:2027-01-31", "daily::08:00:".
+# What the bot stored before migration 0011: "weekly:0:09:00:2027-01-31", "daily::08:00:".
 _OLD = re.compile(r"(daily|weekdays|weekly):([0-6]?):([01][0-9]|2[0-3]):([0-5][0-9]):(.*)")
 
 
@@ -79,7 +79,7 @@ class Recurrence:
             raise InvalidRecurrence(f"That repeat rule is not valid: {problem}.")
 
     def _problem(self) -> str | None:
-        """What makes the rule impossible, or None (the checks migration 0008 makes too)."""
+        """What makes the rule impossible, or None (the checks migration 0011 makes too)."""
         if self.freq not in FREQS:
             return "no such frequency"
         if self.hour not in range(24) or self.minute not in range(60):
@@ -188,7 +188,7 @@ class Recurrence:
     ) -> datetime | None:
         """When a task with this rule, due at `due` and completed at `done`, is due next: after
         its due time (or after `done` when that is later: missed times are skipped), or for a
-        rule from done, counted from `done`. SQL's `next_due_when_done` (migration 0008)."""
+        rule from done, counted from `done`. SQL's `next_due_when_done` (migration 0011)."""
         if self.from_done or due is None:
             return self.next_after(done, tz)
         return self.next_after(max(due, done), tz)

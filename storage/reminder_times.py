@@ -1,5 +1,5 @@
 """Reminders before the due time: how many a task may have, how far ahead, and which one comes
-next. `next_reminder` is the Python twin of the SQL function of that name (migration 0008),
+next. `next_reminder` is the Python twin of the SQL function of that name (migration 0011),
 which the statements that set a due time, snooze or complete a task use to set `remind_at`
 (`first_reminder_at`)."""
 

@@ -14,6 +14,7 @@ from sqlmodel import SQLModel
 from storage.models import (
     ChatRow,
     ProcessedUpdateRow,
+    ReceivedUpdateRow,
     Task,
     TaskAssigneeRow,
     TaskRow,
@@ -35,6 +36,7 @@ processed_updates = _table(ProcessedUpdateRow)
 users = _table(UserRow)
 task_assignees = _table(TaskAssigneeRow)
 topic_lists = _table(TopicListRow)
+received_updates = _table(ReceivedUpdateRow)
 
 # What a statement that returns tasks returns of each, under these names (task_from_row).
 TASK_COLUMNS: tuple[sa.Column[Any], ...] = tuple(

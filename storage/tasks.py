@@ -67,7 +67,9 @@ async def add_tasks(
         except InvalidTitle as error:
             if len(titles) == 1:
                 raise
-            raise InvalidTitle(f"line {line}: {error.reason}") from None
+            raise InvalidTitle(
+                f"line {line}: {error.reason}", length=error.length, line=line
+            ) from None
     if not cleaned:
         raise InvalidTitle("the title is empty")
     dues = (

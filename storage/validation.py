@@ -25,7 +25,8 @@ def clean_title(raw: str) -> str:
         raise InvalidTitle("the title is empty")
     if len(title) > TITLE_MAX_LENGTH:
         raise InvalidTitle(
-            f"the title is {len(title)} characters long; the limit is {TITLE_MAX_LENGTH}"
+            f"the title is {len(title)} characters long; the limit is {TITLE_MAX_LENGTH}",
+            length=len(title),
         )
     return title
 
@@ -44,6 +45,7 @@ def clean_description(raw: str | None) -> str | None:
     if len(description) > DESCRIPTION_MAX_LENGTH:
         raise InvalidDescription(
             f"the description is {len(description)} characters long;"
-            f" the limit is {DESCRIPTION_MAX_LENGTH}"
+            f" the limit is {DESCRIPTION_MAX_LENGTH}",
+            length=len(description),
         )
     return description

@@ -29,7 +29,7 @@ from testkit.postgres import (
     postgres_server,
 )
 from tests.botdriver import ChatDriver
-from tests.factories import new_chat_id, new_user_id
+from tests.factories import new_bot_id, new_chat_id, new_user_id
 from tests.webapp import WebBot, served
 
 
@@ -112,8 +112,9 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 async def own_telegram() -> AsyncIterator[FakeTelegram]:
-    """A fake Bot API of this test's own (the session's bot polls the shared one)."""
-    fake = FakeTelegram(TEST_BOT_TOKEN)
+    """A fake Bot API of this test's own (the session's bot polls the shared one), for a bot
+    id of its own."""
+    fake = FakeTelegram(TEST_BOT_TOKEN, bot_id=new_bot_id())
     await fake.start()
     yield fake
     await fake.stop()

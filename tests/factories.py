@@ -26,6 +26,12 @@ def new_chat_id(*, group: bool = False) -> int:
 TEST_BOT_ID = 7000001
 
 
+def new_bot_id() -> int:
+    """A fresh bot id: a fake Bot API of a test's own says it is this bot, so that what the
+    bot keeps per bot id (its journal of received updates) is the test's alone."""
+    return _base + next(_counter)
+
+
 def new_update_id() -> int:
     """A fresh Telegram update id."""
     return _base + next(_counter)

@@ -123,6 +123,49 @@ async def test_embedded_postgres_is_used_without_database_url_and_keeps_data(
     assert await second.stop() == 0
 
 
+async def test_first_start_on_embedded_postgres_says_in_one_line_where_the_data_lives(
+    processes: list[BotProcess], tmp_path: Path, own_telegram: FakeTelegram
+) -> None:
+    data_dir = tmp_path / "fresh"
+    process = await _run(
+        processes,
+        tmp_path,
+        BOT_TOKEN=TEST_BOT_TOKEN,
+        TELEGRAM_BASE_URL=own_telegram.base_url,
+        DATA_DIR=str(data_dir),
+    )
+    await process.wait_for_log(r"is up")
+    assert await process.stop() == 0
+    lines = process.log.splitlines()
+    start = lines[: next(i for i, line in enumerate(lines) if "is up" in line) + 1]
+    assert [line.split(" ", 3)[3] for line in start] == [
+        f"storage.embedded: embedded PostgreSQL is running with its data in {data_dir}"
+        " (set DATABASE_URL to use Neon or another server instead)",
+        f"storage.migrate: database migrated from empty to {head_revision()}",
+        "telegram.ext.Application: Application started",
+        "bot.runner: @todo_test_bot is up, polling for updates",
+    ]
+    assert all(line.split(" ", 3)[2] == "INFO" for line in process.log.splitlines())
+
+
+async def test_first_start_on_embedded_postgres_shows_initdb_at_debug(
+    processes: list[BotProcess], tmp_path: Path, own_telegram: FakeTelegram
+) -> None:
+    process = await _run(
+        processes,
+        tmp_path,
+        BOT_TOKEN=TEST_BOT_TOKEN,
+        TELEGRAM_BASE_URL=own_telegram.base_url,
+        DATA_DIR=str(tmp_path / "fresh"),
+        LOG_LEVEL="DEBUG",
+    )
+    await process.wait_for_log(r"is up")
+    assert await process.stop() == 0
+    assert "DEBUG embedded_postgres: Successful postgres command" in process.log
+    assert "creating subdirectories ... ok" in process.log  # initdb's own output
+    assert "Running upgrade  -> 0001" in process.log
+
+
 async def test_migrate_command_applies_migrations_and_exits(
     processes: list[BotProcess], tmp_path: Path, pg_admin_url: URL
 ) -> None:

@@ -11,6 +11,7 @@ from storage.tasks import list_tasks
 from testkit.fake_telegram import FakeTelegram
 from testkit.postgres import free_port
 from tests.botdriver import ChatDriver
+from tests.factories import new_user_id
 
 
 async def test_flood_limit_is_waited_out_and_the_reply_arrives_once(
@@ -23,6 +24,34 @@ async def test_flood_limit_is_waited_out_and_the_reply_arrives_once(
     sent = [c for c in telegram.calls_of("sendMessage")[-3:] if c in telegram.calls[mark:]]
     assert [c.status for c in sent] == [429, 200]
     assert (await list_tasks(direct_db, chat_id=private_chat.chat_id)).total == 1
+
+
+async def test_a_flood_limit_in_one_chat_holds_up_no_other_chat(
+    private_chat: ChatDriver, telegram: FakeTelegram
+) -> None:
+    other_user = new_user_id()
+    other = ChatDriver(telegram, chat_id=other_user, user_id=other_user)
+    telegram.fail_next(
+        "sendMessage",
+        status=429,
+        description="Too Many Requests: retry after 3",
+        retry_after=3,
+        chat_id=private_chat.chat_id,
+    )
+    mark = telegram.mark()
+    telegram.send_message(private_chat.chat_id, "/add Later", user_id=private_chat.user_id)
+    await telegram.wait_for("sendMessage", lambda c: c.status == 429, after=mark)
+    assert (await other.send("/add Meanwhile")).text == "➕ Added #1 Meanwhile"
+    held = [
+        c
+        for c in telegram.calls[mark:]
+        if c.ok and c.params.get("chat_id") == private_chat.chat_id
+    ]
+    assert held == []  # the flooded chat is still waiting out its 3 s
+    later = await telegram.wait_for(
+        "sendMessage", lambda c: c.ok and c.params["chat_id"] == private_chat.chat_id, after=mark
+    )
+    assert later.params["text"] == "➕ Added <b>#1</b> Later"
 
 
 async def test_a_chat_that_blocked_the_bot_is_logged_and_others_still_served(

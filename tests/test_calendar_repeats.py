@@ -12,14 +12,16 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from bot.web.calendar_feed import render_calendar
+from bot.web.calendar_ics import render_calendar
+from bot.web.calendar_rrule import FEBRUARY_UID
 from storage.calendar import Feed
 from storage.db import Database
 from storage.models import Task
 from storage.recurrence import LAST, WORKDAYS, Recurrence
 from storage.transfer import export_tasks
 from tests.botdriver import ChatDriver
-from tests.test_calendar import FeedBot, _events, feed_bot
+from tests.feedbot import FeedBot
+from tests.test_calendar import _events, feed_bot
 
 __all__ = ["feed_bot"]  # the fixture, shared with tests/test_calendar.py
 
@@ -36,7 +38,9 @@ RULES = [
     Recurrence("weekly", 20, 0, interval=2, weekdays=(0, 6), start=date(2026, 6, 1)),
     Recurrence("monthly", 9, 0, month_day=15),
     Recurrence("monthly", 9, 0, month_day=31),
-    Recurrence("monthly", 9, 0, month_day=29, interval=5, start=date(2026, 6, 29)),
+    Recurrence("monthly", 9, 0, month_day=29, interval=6, start=date(2026, 6, 29)),
+    Recurrence("monthly", 9, 0, month_day=30),
+    Recurrence("monthly", 8, 0, month_day=29),
     Recurrence("monthly", 23, 45, month_day=LAST),
     Recurrence("monthly", 10, 0, nth=1, weekdays=(0,)),
     Recurrence("monthly", 17, 0, nth=LAST, weekdays=(4,), until=date(2031, 12, 31)),
@@ -76,11 +80,19 @@ def _bots_times(rule: Recurrence, first: datetime, zone: ZoneInfo) -> list[datet
     return times
 
 
+def _feed(zone_name: str | None, tasks: list[Task]) -> bytes:
+    feed = Feed(list_id=1, chat_id=1, user_id=1, timezone=zone_name, tasks=tasks)
+    return render_calendar(feed, year=2026)
+
+
 def _expanded(ics: bytes) -> dict[str, list[datetime]]:
+    """Each task's times by its UID (a rule's February event, bot.web.calendar_rrule, counted
+    with its task's)."""
     calendar = icalendar.Calendar.from_ical(ics)
     found: dict[str, list[datetime]] = {}
     for event in recurring_ical_events.of(calendar).between(FIRST, END):
-        found.setdefault(str(event["UID"]), []).append(event.decoded("DTSTART").astimezone(UTC))
+        uid = str(event["UID"]).replace(f"{FEBRUARY_UID}@", "@")
+        found.setdefault(uid, []).append(event.decoded("DTSTART").astimezone(UTC))
     return {uid: sorted(times) for uid, times in found.items()}
 
 
@@ -95,8 +107,7 @@ def test_every_rrule_expands_to_the_bots_times(zone_name: str) -> None:
         tasks.append(task)
         uid = f"{task.id}@todo-bot"
         expected[uid], rules[uid] = _bots_times(rule, first, zone), rule.encode()
-    ics = render_calendar(Feed(chat_id=1, timezone=zone_name, tasks=tasks), now=FIRST)
-    found = _expanded(ics)
+    found = _expanded(_feed(zone_name, tasks))
     for uid, times in expected.items():
         assert found.get(uid) == times, rules[uid]
     assert sum(map(len, expected.values())) > 5_000
@@ -104,40 +115,49 @@ def test_every_rrule_expands_to_the_bots_times(zone_name: str) -> None:
 
 def test_the_rrules_say_each_kind_as_rfc_5545_does() -> None:
     rules = {
-        "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR;WKST=MO": RULES[2],
-        "FREQ=MONTHLY;BYMONTHDAY=28,29,30,31;BYSETPOS=-1": RULES[6],
-        "FREQ=MONTHLY;BYMONTHDAY=-1": RULES[8],
-        "FREQ=MONTHLY;BYDAY=1MO": RULES[9],
-        "FREQ=YEARLY;BYMONTHDAY=28,29;BYMONTH=2;BYSETPOS=-1": RULES[13],
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR;WKST=MO": Recurrence(
+            "weekly", 18, 0, interval=2, weekdays=(4,), start=date(2026, 6, 5)
+        ),
+        # the 31st falls on every month's last day, 29 February on February's
+        "FREQ=MONTHLY;BYMONTHDAY=-1": Recurrence("monthly", 9, 0, month_day=31),
+        "FREQ=MONTHLY;BYDAY=-1FR": Recurrence("monthly", 9, 0, nth=LAST, weekdays=(4,)),
+        "FREQ=YEARLY;BYMONTHDAY=-1;BYMONTH=2": Recurrence("yearly", 9, 0, month=2, month_day=29),
     }
+    # the 30th: every month but February, and February's last day as an event of its own
+    split = [
+        "FREQ=MONTHLY;BYMONTHDAY=30;BYMONTH=1,3,4,5,6,7,8,9,10,11,12",
+        "FREQ=YEARLY;BYMONTHDAY=-1;BYMONTH=2",
+    ]
     tasks = [
         _task(number, rule, rule.next_after(FIRST, ZoneInfo("UTC")) or FIRST)
-        for number, rule in enumerate(rules.values(), start=1)
+        for number, rule in enumerate(
+            [*rules.values(), Recurrence("monthly", 9, 0, month_day=30)], start=1
+        )
     ]
-    ics = render_calendar(Feed(chat_id=1, timezone=None, tasks=tasks), now=FIRST)
-    written = [
-        event["RRULE"].to_ical().decode()
-        for event in icalendar.Calendar.from_ical(ics).walk("VEVENT")
-    ]
-    assert written == list(rules)
+    events = icalendar.Calendar.from_ical(_feed(None, tasks)).walk("VEVENT")
+    assert [event["RRULE"].to_ical().decode() for event in events] == [*rules, *split]
+    assert str(events[-1]["UID"]) == f"{tasks[-1].id}{FEBRUARY_UID}@todo-bot"
 
 
-def test_a_repeat_from_completion_and_a_due_time_off_its_rule_are_single_events() -> None:
+def test_what_no_rrule_every_reader_expands_alike_says_is_a_single_event() -> None:
     zone = ZoneInfo("Europe/Berlin")
-    due = datetime(2026, 6, 11, 7, tzinfo=UTC)  # 09:00 in Berlin
+    due = datetime(2026, 6, 11, 7, tzinfo=UTC)  # Thursday 11 June, 09:00 in Berlin
     off_rule = Recurrence("weekly", 9, 0, weekdays=(0,))  # Mondays, but due on a Thursday
-    tasks = [_task(1, FROM_DONE, due), _task(2, off_rule, due)]
-    ics = render_calendar(Feed(chat_id=1, timezone="Europe/Berlin", tasks=tasks), now=FIRST)
+    # every other month on the 30th, in February too (ical.js misreads BYMONTH with INTERVAL)
+    thirtieth = Recurrence("monthly", 9, 0, month_day=30, interval=2, start=date(2026, 6, 30))
+    thirtieth_due = datetime(2026, 6, 30, 7, tzinfo=UTC)
+    tasks = [_task(1, FROM_DONE, due), _task(2, off_rule, due), _task(3, thirtieth, thirtieth_due)]
+    ics = _feed("Europe/Berlin", tasks)
     events = icalendar.Calendar.from_ical(ics).walk("VEVENT")
-    assert ["RRULE" in event for event in events] == [False, False]
-    assert list(_expanded(ics).values()) == [[due], [due]]
+    assert ["RRULE" in event for event in events] == [False, False, False]
+    assert list(_expanded(ics).values()) == [[due], [due], [thirtieth_due]]
     assert FROM_DONE.next_after(due, zone) is not None  # it does repeat, after each completion
 
 
 async def test_the_served_feed_expands_to_the_times_the_bot_reminds_of(
     feed_bot: FeedBot, direct_db: Database
 ) -> None:
-    chat: ChatDriver = feed_bot.chat()
+    chat: ChatDriver = feed_bot.private_chat()
     await chat.send("/timezone America/New_York")
     await chat.send(
         "/add Lunch @ every other friday 12:00\n"

@@ -126,7 +126,7 @@ async def test_a_file_from_before_the_new_repeats_still_imports(
         ),
         (
             b"title,due_at,recurrence\nMilk,2030-01-01 09:00,FREQ=WEEKLY;TIME=09:00\n",
-            "line 2: recurrence: That repeat rule is not valid",
+            "line 2: recurrence: not a repeat rule as /export writes them",
         ),
     ],
 )

@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, Update
@@ -328,3 +328,63 @@ async def test_chat_members_and_administrators(fake: FakeTelegram, bot: Bot) -> 
     admins = await bot.get_chat_administrators(group)
     assert sorted((m.user.id, m.status) for m in admins) == [(1, "creator"), (2, "administrator")]
     assert (await bot.get_chat(group)).type == "supergroup"
+
+
+async def test_tg_time_becomes_a_date_time_entity(fake: FakeTelegram, bot: Bot) -> None:
+    message = await bot.send_message(
+        CHAT, 'Due <tg-time unix="1767261600" format="wDt">Thu 1 Jan 10:00</tg-time>!', "HTML"
+    )
+
+    assert message.text == "Due Thu 1 Jan 10:00!"
+    (entity,) = message.entities  # as python-telegram-bot reads it (22.7+: Bot API 9.5)
+    assert entity.type == MessageEntity.DATE_TIME
+    assert entity.unix_time == datetime(2026, 1, 1, 10, 0, tzinfo=UTC)
+    assert fake.last_message(CHAT)["entities"] == [
+        {
+            "type": "date_time",
+            "offset": 4,
+            "length": 15,
+            "unix_time": 1767261600,
+            "date_time_format": "wDt",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("given", "reported"),
+    [("r", "r"), ("R", "r"), ("tDw", "wDt"), ("dT", "dT"), ("W", "w"), ("", "")],
+)
+def test_tg_time_formats_are_reported_as_the_bot_api_spells_them(
+    given: str, reported: str
+) -> None:
+    parsed = parse_html(f'<tg-time unix="1767261600" format="{given}">then</tg-time>')
+    assert parsed.entities[0]["date_time_format"] == reported
+
+
+@pytest.mark.parametrize("bad", ["x", "rw", "wdtz", "r ", "Dd2"])
+async def test_tg_time_with_a_format_telegram_does_not_know_is_refused(bot: Bot, bad: str) -> None:
+    html = f'<tg-time unix="1767261600" format="{bad}">then</tg-time>'
+    with pytest.raises(BadRequest, match=r"(?i)can't parse entities: invalid date format used"):
+        await bot.send_message(CHAT, html, parse_mode="HTML")
+
+
+@pytest.mark.parametrize("unix", ['unix="0"', 'unix="-5"', 'unix="soon"', ""])
+def test_tg_time_without_a_date_keeps_its_text_and_makes_no_entity(unix: str) -> None:
+    parsed = parse_html(f'<tg-time {unix} format="t">then</tg-time>')
+    assert (parsed.text, parsed.entities) == ("then", [])
+
+
+async def test_descriptions_and_commands_are_kept_per_language(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    await bot.set_my_description("Ich führe Listen.", language_code="de")
+    await bot.set_my_short_description("Listen", language_code="de")
+    await bot.set_my_commands([("add", "Aufgaben hinzufügen")], language_code="de")
+
+    assert fake.my_descriptions[("description", "de")] == "Ich führe Listen."
+    assert fake.my_descriptions[("short_description", "de")] == "Listen"
+    assert [c.command for c in await bot.get_my_commands(language_code="de")] == ["add"]
+    with pytest.raises(BadRequest, match=r"(?i)invalid language code"):
+        await bot.set_my_description("x", language_code="pt-BR")
+    with pytest.raises(BadRequest, match=r"(?i)short description is too long"):
+        await bot.set_my_short_description("x" * 121)

@@ -64,7 +64,10 @@ async def test_an_unchanged_file_is_not_sent_again(web_client: httpx.AsyncClient
 
 async def test_the_script_calls_only_the_task_api(web_client: httpx.AsyncClient) -> None:
     script = (await web_client.get("/app/app.js")).text
-    assert re.findall(r"fetch\(([^,]+)", script) == ["`api/${chatId}/tasks${path}`"]
+    assert re.findall(r"fetch\(([^,]+)", script) == [
+        "`app/i18n/${encodeURIComponent(wanted)}.json`",  # the page's words
+        "`api/${chatId}/tasks${path}`",
+    ]
     assert "innerHTML" not in script  # titles are text, never markup
 
 
@@ -145,6 +148,13 @@ def _settings(**values: object) -> Settings:
             "https://tasks.example.org/app",
         ),
         ({"public_url": "  "}, None),
+        (  # a self-hosted Bot API server's http webhook is no address Telegram opens
+            {
+                "telegram_base_url": "http://127.0.0.1:8081/bot",
+                "webhook_url": "http://todo.internal:8081/tg-webhook",
+            },
+            None,
+        ),
     ],
 )
 def test_the_mini_app_url_comes_from_public_url_or_the_webhooks_origin(
@@ -205,7 +215,8 @@ async def test_list_in_a_private_chat_offers_the_mini_app_and_a_group_list_does_
         private = ChatDriver(own_telegram, chat_id=user, user_id=user)
         listed = await private.send("/list")
         button = listed.button("📱 Open app")
-        assert button["web_app"] == {"url": "https://todo.example.test/app"}
+        # In the chat's language (the fake's users have Telegram in English).
+        assert button["web_app"] == {"url": "https://todo.example.test/app?lang=en"}
         group = ChatDriver(
             own_telegram, chat_id=new_chat_id(group=True), user_id=user, chat_type="supergroup"
         )

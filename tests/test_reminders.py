@@ -309,7 +309,9 @@ async def test_the_daily_digest_replaces_single_reminders(
     lines = str(digest.params["text"]).splitlines()
     assert lines[0] == "☀️ <b>Today</b> · 2 due"
     assert lines[1].startswith("<b>#2</b> Late one · ⚠️ overdue")
-    assert lines[2].startswith("<b>#1</b> Report · ⏰ today 12:00")
+    # Each reader's app shows the due time in their own zone; "today 12:00" is the fallback.
+    assert lines[2].startswith('<b>#1</b> Report · ⏰ <tg-time unix="')
+    assert 'format="wdt">today 12:00</tg-time>' in lines[2]
     clock.now = T + timedelta(hours=4)
     await scheduler.tick()  # Report's time: no single reminder in digest mode
     assert len(_reminders(telegram, chat, mark)) == 1

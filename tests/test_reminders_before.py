@@ -128,12 +128,13 @@ async def test_each_reminder_goes_out_once_at_its_time_even_with_two_instances(
         mark = telegram.mark()
         await asyncio.gather(first.tick(), second.tick(), first.tick(), second.tick())
         sent += [
-            f"{moment - T}: {call.params['text']}" for call in _reminders(telegram, chat, mark)
+            f"{moment - T}: {_as_reply(telegram, call).text}"
+            for call in _reminders(telegram, chat, mark)
         ]
     assert sent == [
-        "-1 day, 0:00:05: ⏰ <b>#1</b> Pay rent\nDue tomorrow 09:00.",
-        "-1 day, 23:00:05: ⏰ <b>#1</b> Pay rent\nDue today 09:00.",
-        "0:00:05: ⏰ <b>#1</b> Pay rent\nDue today 09:00.",
+        "-1 day, 0:00:05: ⏰ #1 Pay rent\nDue tomorrow 09:00.",
+        "-1 day, 23:00:05: ⏰ #1 Pay rent\nDue today 09:00.",
+        "0:00:05: ⏰ #1 Pay rent\nDue today 09:00.",
     ]
 
 

@@ -28,10 +28,11 @@ from storage.tasks import (
     set_done_and_list,
     set_task_done,
 )
+from storage.update_journal import record_received
 from testkit.pgproxy import PgProxy
 from testkit.postgres import asyncpg_dsn, free_port
 from tests.conftest import url_text
-from tests.factories import new_chat_id, new_update
+from tests.factories import new_bot_id, new_chat_id, new_update, new_update_id
 
 NEON_DIRECT = (
     "postgresql://alex:AbC123dEf@ep-cool-darkness-123456.us-east-2.aws.neon.tech/dbname"
@@ -196,7 +197,7 @@ ROUND_TRIPS_PER_OPERATION = {"direct": 1, "pgbouncer": 4}
 
 async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -> None:
     db, proxy = counted_db
-    chat = new_chat_id()
+    chat, bot = new_chat_id(), new_bot_id()
     operations = {
         "add": lambda: add_task(db, chat_id=chat, title="t", created_by=chat),
         "add 3": lambda: add_tasks(db, chat_id=chat, titles=["a", "b", "c"], created_by=chat),
@@ -246,6 +247,12 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
         ),
         "a private reminder's group and zone": lambda: assignee_store.reminder_place(
             db, list_id=chat, user_id=chat
+        ),
+        "journal a batch, forgetting the handled": lambda: record_received(
+            db,
+            bot_id=bot,
+            received=[(new_update_id(), "{}"), (new_update_id(), "{}")],
+            handled=[new_update_id()],
         ),
     }
     await add_tasks(

@@ -38,6 +38,21 @@ async def test_redelivered_add_adds_nothing(db: Database) -> None:
     assert nxt.number == 3
 
 
+async def test_a_replayed_update_reports_its_change_again_and_applies_nothing(
+    db: Database,
+) -> None:
+    chat, update = new_chat_id(), new_update()
+    added = await add_tasks(
+        db, chat_id=chat, titles=["a", "b"], created_by=chat, update_key=update
+    )
+    replayed = UpdateKey(bot_id=update.bot_id, update_id=update.update_id, replayed=True)
+    again = await add_tasks(
+        db, chat_id=chat, titles=["a", "b"], created_by=chat, update_key=replayed
+    )
+    assert [(t.number, t.title) for t in again] == [(t.number, t.title) for t in added]
+    assert (await list_tasks(db, chat_id=chat)).total == 2
+
+
 async def test_the_same_update_arriving_ten_times_at_once_applies_once(db: Database) -> None:
     chat, update = new_chat_id(group=True), new_update()
     results = await asyncio.gather(

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import re
 import signal
 import socket
 from collections.abc import AsyncIterator
@@ -14,7 +15,7 @@ import pytest
 from sqlalchemy.engine import URL
 
 from bot.runner import running_bot
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError, load_settings
 from storage.db import Database
 from storage.tasks import get_task, list_tasks
 from testkit.fake_telegram import TEST_BOT_TOKEN, FakeTelegram
@@ -24,7 +25,9 @@ from testkit.processes import BotProcess, bot_environment
 from tests.conftest import bot_settings, url_text
 from tests.factories import new_user_id
 
-WEBHOOK_URL = "https://todo.example.test/tg-webhook"
+TELEGRAM_WEBHOOK_URL = "https://todo.example.test/tg-webhook"
+# A self-hosted Bot API server (`telegram-bot-api --local`) posts to plain http on any port.
+SELF_HOSTED_WEBHOOK_URL = "http://todo.internal:8081/tg-webhook"
 
 
 class Instance:
@@ -52,11 +55,23 @@ class Instance:
         return response.status_code, response.json()
 
 
-def _webhook_settings(telegram: FakeTelegram, database_url: URL, **more: Any) -> Settings:
+@pytest.fixture(params=["telegram", "self-hosted"])
+def webhook_url(request: pytest.FixtureRequest, own_telegram: FakeTelegram) -> str:
+    """WEBHOOK_URL for Telegram's own Bot API server (https), and for a self-hosted one (http,
+    another port), which the fake Bot API then plays; both are reached via TELEGRAM_BASE_URL."""
+    if request.param == "telegram":
+        return TELEGRAM_WEBHOOK_URL
+    own_telegram.local = True
+    return SELF_HOSTED_WEBHOOK_URL
+
+
+def _webhook_settings(
+    telegram: FakeTelegram, database_url: URL, webhook_url: str, **more: Any
+) -> Settings:
     return bot_settings(
         telegram,
         database_url,
-        webhook_url=WEBHOOK_URL,
+        webhook_url=webhook_url,
         webhook_listen="127.0.0.1",
         port=free_port(),
         **more,
@@ -65,13 +80,13 @@ def _webhook_settings(telegram: FakeTelegram, database_url: URL, **more: Any) ->
 
 @pytest.fixture
 async def instances(
-    own_telegram: FakeTelegram, database_url: URL
+    own_telegram: FakeTelegram, database_url: URL, webhook_url: str
 ) -> AsyncIterator[list[Instance]]:
     """Two bot instances in webhook mode sharing the test database."""
     async with AsyncExitStack() as stack, httpx.AsyncClient(timeout=30) as client:
         started = []
         for _ in range(2):
-            settings = _webhook_settings(own_telegram, database_url)
+            settings = _webhook_settings(own_telegram, database_url, webhook_url)
             await stack.enter_async_context(running_bot(settings))
             started.append(Instance(settings, client))
         yield started
@@ -90,9 +105,9 @@ def _replies(telegram: FakeTelegram, chat: int, mark: int) -> list[str]:
 
 
 async def test_webhook_is_registered_with_its_url_and_a_secret_derived_from_the_token(
-    instances: list[Instance], own_telegram: FakeTelegram
+    instances: list[Instance], own_telegram: FakeTelegram, webhook_url: str
 ) -> None:
-    assert own_telegram.webhook_url == WEBHOOK_URL
+    assert own_telegram.webhook_url == webhook_url
     secret = instances[0].settings.webhook_secret_token()
     assert own_telegram.webhook_secret == secret
     assert secret == instances[1].settings.webhook_secret_token()
@@ -183,10 +198,10 @@ async def test_a_body_that_is_no_update_gets_400(instances: list[Instance], body
 
 
 async def test_healthz_reports_a_database_that_stopped(
-    own_telegram: FakeTelegram, proxied_database_url: tuple[URL, PgProxy]
+    own_telegram: FakeTelegram, proxied_database_url: tuple[URL, PgProxy], webhook_url: str
 ) -> None:
     through_proxy, proxy = proxied_database_url
-    settings = _webhook_settings(own_telegram, through_proxy)
+    settings = _webhook_settings(own_telegram, through_proxy, webhook_url)
     async with running_bot(settings), httpx.AsyncClient(timeout=30) as client:
         instance = Instance(settings, client)
         assert await instance.health() == (200, {"database": "ok"})
@@ -195,17 +210,17 @@ async def test_healthz_reports_a_database_that_stopped(
 
 
 async def test_polling_again_deletes_the_webhook(
-    own_telegram: FakeTelegram, database_url: URL
+    own_telegram: FakeTelegram, database_url: URL, webhook_url: str
 ) -> None:
-    async with running_bot(_webhook_settings(own_telegram, database_url)):
-        assert own_telegram.webhook_url == WEBHOOK_URL
+    async with running_bot(_webhook_settings(own_telegram, database_url, webhook_url)):
+        assert own_telegram.webhook_url == webhook_url
     async with running_bot(bot_settings(own_telegram, database_url), poll_timeout=1):
         assert not own_telegram.webhook_url
         assert own_telegram.calls_of("deleteWebhook")
 
 
 async def test_webhook_process_serves_on_port_and_stops_on_sigterm(
-    own_telegram: FakeTelegram, database_url: URL, tmp_path: Path
+    own_telegram: FakeTelegram, database_url: URL, tmp_path: Path, webhook_url: str
 ) -> None:
     port = free_port()
     process = BotProcess(
@@ -213,7 +228,7 @@ async def test_webhook_process_serves_on_port_and_stops_on_sigterm(
             BOT_TOKEN=TEST_BOT_TOKEN,
             DATABASE_URL=url_text(database_url),
             TELEGRAM_BASE_URL=own_telegram.base_url,
-            WEBHOOK_URL=WEBHOOK_URL,
+            WEBHOOK_URL=webhook_url,
             WEBHOOK_SECRET="my-own_secret",
             WEBHOOK_LISTEN="127.0.0.1",
             PORT=str(port),
@@ -222,7 +237,7 @@ async def test_webhook_process_serves_on_port_and_stops_on_sigterm(
     )
     await process.start()
     try:
-        await process.wait_for_log(r"is up, receiving updates at " + WEBHOOK_URL)
+        await process.wait_for_log(r"is up, receiving updates at " + re.escape(webhook_url))
         assert own_telegram.webhook_secret == "my-own_secret"
         user = new_user_id()
         async with httpx.AsyncClient(timeout=30) as client:
@@ -239,7 +254,7 @@ async def test_webhook_process_serves_on_port_and_stops_on_sigterm(
 
 
 async def test_a_port_in_use_is_one_clear_error(
-    own_telegram: FakeTelegram, database_url: URL, tmp_path: Path
+    own_telegram: FakeTelegram, database_url: URL, tmp_path: Path, webhook_url: str
 ) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -250,7 +265,7 @@ async def test_a_port_in_use_is_one_clear_error(
                 BOT_TOKEN=TEST_BOT_TOKEN,
                 DATABASE_URL=url_text(database_url),
                 TELEGRAM_BASE_URL=own_telegram.base_url,
-                WEBHOOK_URL=WEBHOOK_URL,
+                WEBHOOK_URL=webhook_url,
                 WEBHOOK_LISTEN="127.0.0.1",
                 PORT=str(port),
             ),
@@ -293,3 +308,55 @@ async def test_polling_with_port_set_serves_only_the_health_check(
         assert await instance.health() == (200, {"database": "ok"})
         user = new_user_id()
         assert await instance.deliver(_private_message(own_telegram, user, "/add x")) == 404
+
+
+def _settings(**values: object) -> Settings:
+    return load_settings(Settings, bot_token=TEST_BOT_TOKEN, **values)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://todo.internal:8081/tg-webhook",
+        "http://10.0.0.5/hook",
+        "https://todo.example.test:9443/tg-webhook",
+    ],
+)
+def test_a_self_hosted_bot_api_server_takes_http_and_any_port(url: str) -> None:
+    settings = _settings(telegram_base_url="http://127.0.0.1:8081/bot", webhook_url=url)
+    assert settings.webhook_url == url
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://todo.example.test/tg-webhook", "must be an https:// URL"),
+        ("todo.example.test/tg-webhook", "must be an https:// URL"),
+        ("https://todo.example.test:9443/tg-webhook", "port must be 443, 80, 88 or 8443"),
+    ],
+)
+def test_telegrams_own_server_needs_https_on_its_ports(url: str, problem: str) -> None:
+    with pytest.raises(SettingsError, match=problem):
+        _settings(webhook_url=url)
+    with pytest.raises(SettingsError, match="must be an http:// or https:// URL"):
+        _settings(telegram_base_url="http://127.0.0.1:8081/bot", webhook_url="ftp://x/hook")
+
+
+async def test_an_http_webhook_url_for_telegrams_server_is_one_clear_line(
+    tmp_path: Path,
+) -> None:
+    process = BotProcess(
+        environment=bot_environment(
+            BOT_TOKEN=TEST_BOT_TOKEN, WEBHOOK_URL="http://todo.example.test/tg-webhook"
+        ),
+        cwd=tmp_path,
+    )
+    await process.start()
+    try:
+        assert await process.wait() == 2
+    finally:
+        await process.kill()
+    assert process.log.strip() == (
+        "error: WEBHOOK_URL must be an https:// URL (Telegram posts only there; http:// needs a"
+        " self-hosted Bot API server in TELEGRAM_BASE_URL)"
+    )

@@ -481,7 +481,7 @@ def test_until_is_a_date_on_the_chats_clock() -> None:
             Recurrence("daily", 9, 0, interval=3, start=date(2026, 6, 11)),
             "every 3 days at 09:00",
         ),
-        (Recurrence("monthly", 9, 0, month_day=15), "every month on the 15th at 09:00"),
+        (Recurrence("monthly", 9, 0, month_day=15), "every month on day 15 at 09:00"),
         (Recurrence("monthly", 9, 0, month_day=LAST), "every month on the last day at 09:00"),
         (
             Recurrence("monthly", 9, 0, nth=1, weekdays=(0,)),
@@ -490,7 +490,7 @@ def test_until_is_a_date_on_the_chats_clock() -> None:
         (Recurrence("yearly", 9, 0, month=12, month_day=1), "every year on 1 December at 09:00"),
         (
             Recurrence("yearly", 9, 0, month=9, nth=LAST, weekdays=(4,)),
-            "every year on the last Friday of September at 09:00",
+            "every year on the last Friday in September at 09:00",
         ),
         (
             Recurrence("daily", 9, 0, interval=3, from_done=True),
@@ -651,8 +651,8 @@ def test_unknown_time_zone_is_refused(name: str) -> None:
         (utc(2026, 6, 9, 18, 0), "yesterday 20:00"),
         (utc(2026, 6, 12, 16, 0), "Fri 12 Jun 18:00"),
         (utc(2026, 12, 5, 17, 0), "Sat 5 Dec 18:00"),
-        (utc(2029, 1, 1, 8, 0), "Mon 1 Jan 2029 09:00"),
-        (utc(2025, 12, 31, 8, 0), "Wed 31 Dec 2025 09:00"),
+        (utc(2029, 1, 1, 8, 0), "Mon, 1 Jan 2029 09:00"),  # CLDR (en_GB): a comma with a year
+        (utc(2025, 12, 31, 8, 0), "Wed, 31 Dec 2025 09:00"),
     ],
     ids=str,
 )

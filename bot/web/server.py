@@ -20,6 +20,7 @@ from telegram import Update
 from bot.web import api
 from bot.web.api_errors import install_error_answers
 from bot.web.calendar_feed import mount_calendar_feed
+from bot.web.calendar_limits import RateLimiter
 from bot.web.init_data import MAX_AGE
 from bot.web.membership import ChatAccess
 from bot.web.mini_app import mount_mini_app
@@ -40,11 +41,14 @@ def create_web_app(
     database: Database,
     webhook: tuple[str, str] | None,
     access: ChatAccess | None = None,
+    calendar_limit: RateLimiter | None = None,
 ) -> FastAPI:
     """The ASGI app: `GET /healthz` for the host, the task API under /api (docs at /docs), the
     Mini App at /app and, with `webhook` (path, secret token), `POST path` for Telegram.
 
-    `access` decides who may use which list (default: asking the bot's Telegram).
+    `access` decides who may use which list (default: asking the bot's Telegram);
+    `calendar_limit` how often one calendar feed may be fetched (default: FEED_BURST at once,
+    then one each FEED_EVERY_SECONDS).
     """
     web = FastAPI(
         title="todo-bot task API",
@@ -59,15 +63,22 @@ def create_web_app(
         openapi_url="/openapi.json",
     )
     install_error_answers(web)
+    access = access or ChatAccess(application.bot)
     web.state.api = api.ApiContext(
         database=database,
-        access=access or ChatAccess(application.bot),
+        access=access,
         bot_token=application.bot.token,
         max_age=MAX_AGE,
     )
     web.include_router(api.router)
     mount_mini_app(web)
-    mount_calendar_feed(web, database=database)
+    mount_calendar_feed(
+        web,
+        database=database,
+        access=access,
+        key=application.bot_data.calendar_key,
+        per_feed=calendar_limit,
+    )
 
     @web.get("/healthz", include_in_schema=False)
     async def health() -> Response:

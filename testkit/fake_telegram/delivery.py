@@ -3,6 +3,7 @@ and the webhook settings that rule it out."""
 
 import asyncio
 from typing import Any
+from urllib.parse import urlsplit
 
 from testkit.fake_telegram.protocol import ApiError, bad_request
 from testkit.fake_telegram.world import TelegramWorld
@@ -61,8 +62,15 @@ class UpdateDelivery(TelegramWorld):
 
     async def _set_webhook(self, params: dict[str, Any]) -> bool:
         url = params.get("url") or ""
-        if url and not url.startswith("https://"):
-            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        if url and not self.local:
+            if not url.startswith("https://"):
+                raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+            if urlsplit(url).port not in {None, 443, 80, 88, 8443}:
+                raise bad_request(
+                    "bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+                )
+        elif url and not url.startswith(("http://", "https://")):
+            raise bad_request("bad webhook: Unsupported URL protocol")
         self.webhook_url = url or None
         self.webhook_secret = params.get("secret_token")
         if "allowed_updates" in params:

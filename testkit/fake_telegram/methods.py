@@ -27,6 +27,11 @@ CHAT_ACTIONS = frozenset({
 })
 # fmt: on
 COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+# tdlib's validate_bot_language_code: empty (every language), or two lower-case letters.
+LANGUAGE_CODE = re.compile(r"(?:[a-z]{2})?")
+# The Bot API's limits of setMyDescription and setMyShortDescription.
+MAX_DESCRIPTION_LENGTH = 512
+MAX_SHORT_DESCRIPTION_LENGTH = 120
 
 
 class BotApiMethods(MessageRules, UpdateDelivery):
@@ -46,9 +51,29 @@ class BotApiMethods(MessageRules, UpdateDelivery):
             "has_main_web_app": False,
         }
 
+    def _language_code(self, params: dict[str, Any]) -> str:
+        code = str(params.get("language_code") or "")
+        if not LANGUAGE_CODE.fullmatch(code):
+            raise bad_request("invalid language code specified")
+        return code
+
     def _commands_key(self, params: dict[str, Any]) -> tuple[str, str]:
         scope = params.get("scope") or {"type": "default"}
-        return json.dumps(scope, sort_keys=True), params.get("language_code") or ""
+        return json.dumps(scope, sort_keys=True), self._language_code(params)
+
+    def _set_text(self, params: dict[str, Any], name: str, limit: int) -> bool:
+        """setMyDescription, setMyShortDescription: the text per language ('' clears it)."""
+        text = str(params.get(name) or "")
+        if len(text) > limit:
+            raise bad_request(f"{name.replace('_', ' ')} is too long")
+        self.my_descriptions[(name, self._language_code(params))] = text
+        return True
+
+    async def _set_my_description(self, params: dict[str, Any]) -> bool:
+        return self._set_text(params, "description", MAX_DESCRIPTION_LENGTH)
+
+    async def _set_my_short_description(self, params: dict[str, Any]) -> bool:
+        return self._set_text(params, "short_description", MAX_SHORT_DESCRIPTION_LENGTH)
 
     async def _set_my_commands(self, params: dict[str, Any]) -> bool:
         commands = params.get("commands")
@@ -231,6 +256,8 @@ METHODS: dict[str, Method] = {
     "setMyCommands": BotApiMethods._set_my_commands,
     "getMyCommands": BotApiMethods._get_my_commands,
     "deleteMyCommands": BotApiMethods._delete_my_commands,
+    "setMyDescription": BotApiMethods._set_my_description,
+    "setMyShortDescription": BotApiMethods._set_my_short_description,
     "sendMessage": BotApiMethods._send_message,
     "editMessageText": BotApiMethods._edit_message_text,
     "editMessageReplyMarkup": BotApiMethods._edit_message_reply_markup,

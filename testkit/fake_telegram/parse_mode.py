@@ -1,7 +1,11 @@
 """Telegram's HTML parse mode, as the Bot API applies it to message text and captions.
 
 It follows tdlib's ``parse_html`` (td/telegram/MessageEntity.cpp): the same tags and attributes,
-the same error texts with UTF-8 byte offsets, and entity offsets in UTF-16 code units. One
+the same error texts with UTF-8 byte offsets, and entity offsets in UTF-16 code units. That
+includes Bot API 9.5's ``<tg-time unix="..." format="...">``: a ``date_time`` entity whose
+format (td/telegram/FormattedDate.cpp) is ``r`` or letters of ``wWdDtT`` (anything else is
+"Invalid date format used"), reported as the Bot API server spells it (``w``, then ``d``/``D``,
+then ``t``/``T``), and no entity at all when ``unix`` is missing or not above 0. One
 deliberate difference: an ``&`` in the text that starts no entity is an error here, where
 Telegram shows it literally, so that user text the bot forgot to escape fails in a test rather
 than rendering wrongly in a chat (``&lt;`` typed by a user would otherwise become ``<``).
@@ -25,6 +29,7 @@ SUPPORTED_TAGS = frozenset(
         "span",
         "tg-spoiler",
         "tg-emoji",
+        "tg-time",
         "code",
         "pre",
         "blockquote",
@@ -43,6 +48,7 @@ ENTITY_TYPES = {
     "span": "spoiler",
     "tg-spoiler": "spoiler",
     "tg-emoji": "custom_emoji",
+    "tg-time": "date_time",
     "a": "text_link",
     "code": "code",
     "pre": "pre",
@@ -293,11 +299,44 @@ def _entity_for(tag: _OpenTag, units: int, text: str) -> dict[str, Any] | None:
         entity["url"] = tag.attributes.get("href") or content
     elif tag.name == "tg-emoji":
         entity["custom_emoji_id"] = tag.attributes["emoji-id"]
+    elif tag.name == "tg-time":
+        # As tdlib at the end tag: the format is checked first, then a date of 0 or less (or
+        # none) leaves the text without an entity.
+        date_time_format = _date_time_format(tag.attributes.get("format", ""))
+        unix_time = _int32(tag.attributes.get("unix", ""))
+        if unix_time <= 0:
+            return None
+        entity.update(unix_time=unix_time, date_time_format=date_time_format)
     elif tag.name == "blockquote" and "expandable" in tag.attributes:
         entity["type"] = "expandable_blockquote"
     elif tag.name == "code" and tag.attributes.get("class", "").startswith("language-"):
         entity["language"] = tag.attributes["class"].removeprefix("language-")
     return entity
+
+
+def _int32(text: str) -> int:
+    """The value of a number attribute as tdlib's to_integer<int32> reads it: an optional minus,
+    then the leading digits (none: 0), wrapping around past 32 bits."""
+    sign, digits = (-1, text[1:]) if text.startswith("-") else (1, text)
+    value = 0
+    for char in digits:
+        if not "0" <= char <= "9":
+            break
+        value = (value * 10 + int(char)) % 2**32
+    value = (sign * value) % 2**32
+    return value - 2**32 if value >= 2**31 else value
+
+
+def _date_time_format(text: str) -> str:
+    """A tg-time's format as the Bot API reports it; HtmlParseError for one tdlib refuses."""
+    if text in ("r", "R"):
+        return "r"
+    if any(char not in "wWdDtT" for char in text):
+        raise HtmlParseError("Invalid date format used")
+    day = "w" if any(char in "wW" for char in text) else ""
+    date = "d" if "d" in text else "D" if "D" in text else ""
+    clock = "t" if "t" in text else "T" if "T" in text else ""
+    return day + date + clock
 
 
 def _merge_pre_code(entities: list[dict[str, Any]], entity: dict[str, Any]) -> None:

@@ -187,6 +187,25 @@ class UpdateFactories(TelegramWorld):
         self.push_update(update)
         return update
 
+    def add_bot_to_group(
+        self, chat_id: int, *, user_id: int, chat_type: str = "supergroup"
+    ) -> dict[str, Any]:
+        """Queue the `my_chat_member` update Telegram sends when a user adds the bot to a
+        group; return the update."""
+        user = self._remember_user(user_id)
+        chat = self._remember_chat(chat_id, chat_type, user=user)
+        update = {
+            "my_chat_member": {
+                "chat": dict(chat),
+                "from": dict(user),
+                "date": int(time.time()),
+                "old_chat_member": {"status": "left", "user": self.bot_user},
+                "new_chat_member": {"status": "member", "user": self.bot_user},
+            }
+        }
+        self.push_update(update)
+        return update
+
     def inline_query(
         self,
         user_id: int,

@@ -70,6 +70,8 @@ class TelegramWorld:
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.inline_answers: dict[str, dict[str, Any]] = {}  # inline query id -> the answer
         self.my_commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        # ("description" or "short_description", language code) -> the text the bot set
+        self.my_descriptions: dict[tuple[str, str], str] = {}
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         self.allowed_updates: list[str] = []
@@ -79,6 +81,8 @@ class TelegramWorld:
         self.calls: list[ApiCall] = []
         # Faults a test asked for (faults.py).
         self.latency: float = 0.0  # seconds added before every response
+        # As a self-hosted `telegram-bot-api --local`: webhooks may be http, on any port.
+        self.local = False
         # chat id -> seconds added to every call about that chat (a slow chat)
         self.slow_chats: dict[int, float] = {}
         # chat id -> a hold: calls about that chat wait until the test releases them
@@ -109,7 +113,12 @@ class TelegramWorld:
     # -- Telegram objects -------------------------------------------------------------------
 
     def _remember_user(
-        self, user_id: int, *, username: str | None = None, first_name: str | None = None
+        self,
+        user_id: int,
+        *,
+        username: str | None = None,
+        first_name: str | None = None,
+        language_code: str | None = None,
     ) -> dict[str, Any]:
         user = self.users.setdefault(
             user_id,
@@ -125,7 +134,18 @@ class TelegramWorld:
             user["username"] = username
         if first_name is not None:
             user["first_name"] = first_name
+        if language_code is not None:
+            user["language_code"] = language_code
         return user
+
+    def set_user_language(self, user_id: int, language_code: str | None) -> None:
+        """Set the language of the user's Telegram app (its updates' `language_code`; None:
+        Telegram sends none)."""
+        user = self._remember_user(user_id)
+        if language_code is None:
+            user.pop("language_code", None)
+        else:
+            user["language_code"] = language_code
 
     def _remember_chat(
         self, chat_id: int, chat_type: str, *, user: dict[str, Any], title: str | None = None

@@ -12,6 +12,54 @@ const wanted = new URLSearchParams(location.search).get("chat")
 const chatId = /^-?\d{1,20}$/.test(wanted) ? wanted : String((user && user.id) || "");
 
 const PAGE_SIZE = 50;
+
+// The page's words in the user's language: ?lang= (the bot's "Open app" button says the chat's),
+// else Telegram's language. The catalog comes from the bot's own (app/i18n/<lang>.json);
+// English, the source language, needs none.
+let catalog = {};
+let locale = "en";
+
+// A text in the user's language, its %(name)s placeholders filled in one pass (so a title
+// that looks like a placeholder stays as it is).
+function _(text, params) {
+  const translated = catalog[text] || text;
+  if (!params) return translated;
+  return translated.replace(/%\((\w+)\)s/g, (_match, name) => String(params[name]));
+}
+
+function number(value) {
+  return new Intl.NumberFormat(locale, { useGrouping: false }).format(value);
+}
+
+async function loadLanguage() {
+  const wanted = new URLSearchParams(location.search).get("lang")
+    || (user && user.language_code) || "en";
+  try {
+    const response = await fetch(`app/i18n/${encodeURIComponent(wanted)}.json`, {});
+    if (!response.ok) return;
+    const answer = await response.json();
+    catalog = answer.messages;
+    locale = answer.language.replace("_", "-");
+    document.documentElement.lang = locale;
+    document.documentElement.dir = answer.direction;
+  } catch (error) {
+    console.warn("no translations", error);
+  }
+}
+
+function applyTexts() {
+  document.title = _("Tasks");
+  $("heading").textContent = _("Tasks");
+  $("switch").setAttribute("aria-label", _("Which tasks"));
+  $("show-open-label").textContent = _("Open");
+  $("show-done-label").textContent = _("Done");
+  $("new-title").placeholder = _("Add a task");
+  $("new-title").setAttribute("aria-label", _("New task"));
+  $("add-button").textContent = _("Add");
+  $("tasks").setAttribute("aria-label", _("Tasks"));
+  $("more").textContent = _("Show more");
+  $("undo").textContent = _("Undo");
+}
 const UNDO_SECONDS = 6;
 
 const $ = (id) => document.getElementById(id);
@@ -31,7 +79,7 @@ async function api(method, path, body) {
   try {
     response = await fetch(`api/${chatId}/tasks${path}`, options);
   } catch (error) {
-    throw new ApiFailure("No connection to the server. Try again.");
+    throw new ApiFailure(_("No connection to the server. Try again."));
   }
   const answer = await response.json().catch(() => null);
   if (!response.ok) {
@@ -44,8 +92,20 @@ function sentence(text) {
   return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
 }
 
+// What the page says for the API's errors it can put in the user's words; any other error is
+// shown as the API says it (in English).
+const N_ = (text) => text; // marks a text for the catalog; translated where shown
+const ERRORS = {
+  forbidden: N_("This list is not yours to use: it is another user's, or a group's you are not in."),
+  not_found: N_("That task is no longer there."),
+  unavailable: N_("The bot can't reach its storage right now. Try again in a minute."),
+};
+
 function describeError(status, answer) {
-  if (!answer || !answer.message) return `The server answered ${status}. Try again.`;
+  if (!answer || !answer.message) {
+    return _("The server answered %(status)s. Try again.", { status: number(status) });
+  }
+  if (Object.hasOwn(ERRORS, answer.error)) return _(ERRORS[answer.error]);
   if (answer.error === "invalid_request" && answer.problems && answer.problems.length) {
     return sentence(answer.problems[0].message);
   }
@@ -69,7 +129,7 @@ function act(action) {
     } catch (error) {
       if (!(error instanceof ApiFailure)) {
         console.error(error);
-        showProblem("Something went wrong.");
+        showProblem(_("Something went wrong."));
         return;
       }
       showProblem(error.message);
@@ -91,17 +151,20 @@ function renderTask(task) {
   row.classList.toggle("is-done", task.completed);
   const box = row.querySelector(".done");
   box.checked = task.completed;
-  box.setAttribute("aria-label", `${task.completed ? "Open again" : "Done"}: ${task.title}`);
+  const label = task.completed
+    ? _("Open again: %(title)s", { title: task.title })
+    : _("Done: %(title)s", { title: task.title });
+  box.setAttribute("aria-label", label);
   box.addEventListener("change", () => rowAction(row, () => setCompleted(task, box.checked)));
-  row.querySelector(".number").textContent = `#${task.number}`;
+  row.querySelector(".number").textContent = `#${number(task.number)}`;
   const title = row.querySelector(".title");
   title.textContent = task.title;
   title.addEventListener("dblclick", () => startRename(row, task));
   const rename = row.querySelector(".rename");
-  rename.setAttribute("aria-label", `Rename #${task.number}`);
+  rename.setAttribute("aria-label", _("Rename #%(number)s", { number: number(task.number) }));
   rename.addEventListener("click", () => startRename(row, task));
   const remove = row.querySelector(".delete");
-  remove.setAttribute("aria-label", `Delete #${task.number}`);
+  remove.setAttribute("aria-label", _("Delete #%(number)s", { number: number(task.number) }));
   remove.addEventListener("click", () => rowAction(row, () => deleteTask(task)));
   return row;
 }
@@ -113,11 +176,11 @@ function render(page, append) {
   list.hidden = list.children.length === 0;
   view.nextStart = page.next_start;
   $("more").hidden = page.next_start === null;
-  $("open-count").textContent = page.open_count || "";
-  $("done-count").textContent = page.done_count || "";
+  $("open-count").textContent = page.open_count ? number(page.open_count) : "";
+  $("done-count").textContent = page.done_count ? number(page.done_count) : "";
   const empty = $("empty");
   empty.hidden = list.children.length > 0;
-  empty.textContent = view.completed ? "No done tasks yet." : "Nothing to do. Add a task above.";
+  empty.textContent = view.completed ? _("No done tasks yet.") : _("Nothing to do. Add a task above.");
 }
 
 async function load() {
@@ -161,7 +224,7 @@ function startRename(row, task) {
   const input = document.createElement("input");
   input.className = "title-input";
   input.value = task.title;
-  input.setAttribute("aria-label", `New title of #${task.number}`);
+  input.setAttribute("aria-label", _("New title of #%(number)s", { number: number(task.number) }));
   input.enterKeyHint = "done";
   title.replaceWith(input);
   input.focus();
@@ -190,7 +253,9 @@ async function deleteTask(task) {
   const deleted = await api("DELETE", `/${task.number}`);
   await load();
   lastDeleted = deleted;
-  $("toast-text").textContent = `Deleted #${deleted.number} ${deleted.title}`;
+  $("toast-text").textContent = _(
+    "Deleted #%(number)s %(title)s", { number: number(deleted.number), title: deleted.title },
+  );
   $("toast").hidden = false;
   clearTimeout(undoTimer);
   undoTimer = setTimeout(hideToast, UNDO_SECONDS * 1000);
@@ -214,16 +279,18 @@ function haptic(kind) {
   if (tg && tg.HapticFeedback) tg.HapticFeedback.notificationOccurred(kind);
 }
 
-function start() {
+async function start() {
+  await loadLanguage();
+  applyTexts();
   if (!initData || !chatId) {
-    showProblem("Open this app from the bot in Telegram: it needs Telegram to sign you in.");
+    showProblem(_("Open this app from the bot in Telegram: it needs Telegram to sign you in."));
     $("add-button").disabled = true;
     $("new-title").disabled = true;
     return;
   }
   tg.ready();
   tg.expand();
-  $("heading").textContent = user && chatId === String(user.id) ? "My tasks" : "Group tasks";
+  $("heading").textContent = user && chatId === String(user.id) ? _("My tasks") : _("Group tasks");
   $("add-form").addEventListener("submit", (event) => {
     event.preventDefault();
     act(async () => {

@@ -11,8 +11,8 @@ asks for: the next time after the due time, or for a rule from done after the co
 `after`, as storage.reminder_times.next_reminder computes it. tests/test_recurrence.py and
 tests/test_reminders_before.py check that the SQL and the Python agree.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-14
 """
 
@@ -22,8 +22,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,296 @@
+"""Every message the bot renders, in every language, at its longest: valid HTML that Telegram
+takes (the fake Bot API's parse-mode checker), within 4,096 characters, with callback data
+within 64 bytes and button answers within 200 characters. Long German and Russian texts must
+still fit."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+import pytest
+from telegram import ForceReply, InlineKeyboardMarkup
+
+from handlers import (
+    render,
+    render_assignees,
+    render_due,
+    render_list,
+    render_search,
+    render_transfer,
+)
+from handlers.callbacks import ListView, Undo
+from handlers.i18n import LANGUAGES, _, use_language
+from handlers.language import render_language_menu
+from handlers.task_files import ImportRejected, read_tasks_file
+from storage.assignees import AssignedTask, Assignee
+from storage.errors import (
+    InvalidDescription,
+    InvalidTitle,
+    NotAssignee,
+    StorageUnavailable,
+    TaskNotFound,
+    TooManyTasks,
+)
+from storage.models import Completed, DoneResult, Task, TaskPage
+from storage.search import SearchPage
+from testkit.fake_telegram.messages import MAX_TEXT_LENGTH
+from testkit.fake_telegram.parse_mode import parse_html, utf16_len
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+BERLIN = ZoneInfo("Europe/Berlin")
+# The longest title there can be, with what HTML escapes, digits and right-to-left letters.
+LONG_TITLE = ("Buy <2> & 'milk' \"now\" 12 שלום " * 12)[:256]
+LONG_NOTE = ("Notes & <details>, line by line. " * 70)[:2000]
+
+
+def task(
+    number: int,
+    title: str = LONG_TITLE,
+    *,
+    done: bool = False,
+    due: datetime | None = None,
+    recurrence: str | None = None,
+    description: str | None = None,
+    nag: int | None = None,
+) -> Task:
+    """A task as storage returns it."""
+    return Task(
+        id=uuid4(),
+        chat_id=-1001234567890,
+        number=number,
+        title=title,
+        description=description,
+        done=done,
+        completed_at=NOW if done else None,
+        created_by=42,
+        created_at=NOW - timedelta(days=3),
+        updated_at=NOW,
+        due_at=due,
+        nag_minutes=nag,
+        recurrence=recurrence,
+    )
+
+
+def _many(count: int, *, start: int = 2_000_000_000) -> list[Task]:
+    """Tasks with the biggest numbers, due soon, overdue and far ahead, repeating."""
+    dues = [NOW + timedelta(hours=5), NOW - timedelta(days=2), NOW + timedelta(days=900)]
+    return [
+        task(start + i, due=dues[i % 3], recurrence="weekly:4:18:30:2027-01-31" if i % 2 else None)
+        for i in range(count)
+    ]
+
+
+PEOPLE = [Assignee(10**12 + i, f"user_name_{i:02d}_" + "x" * 14, "Å" * 64) for i in range(20)]
+
+Rendered = str | tuple[str, InlineKeyboardMarkup | ForceReply | None]
+
+
+def _messages() -> Iterator[tuple[str, Rendered]]:
+    """Every message and keyboard, with the longest values each can get."""
+    tasks = _many(10)
+    page = TaskPage(False, tasks, 2_000_000_000, 2_000_000_000, 5, 2_000_000_020, "Europe/Berlin")
+    done_page = TaskPage(True, [task(9, done=True)], 3, 1, None, None, None)
+    yield "help", render.render_help(first_time=True)
+    yield "added one", render.render_added(tasks[:1], tz=BERLIN, now=NOW)
+    yield "added many", render.render_added(_many(100), tz=BERLIN, now=NOW)
+    completed = [Completed(t, NOW if i % 2 else None) for i, t in enumerate(_many(100))]
+    missing = list(range(2_000_000_000, 2_000_000_100))
+    yield "done", render.render_done_result(DoneResult(completed, missing), done=True)
+    yield "open again", render.render_done_result(DoneResult(completed[:3], []), done=False)
+    yield "renamed", render.render_renamed(tasks[0])
+    yield "edit prompt", render.render_edit_prompt(tasks[0], asker=(42, "Å" * 200))
+    yield "note set", render.render_note_set(task(5, description=LONG_NOTE))
+    yield "note removed", render.render_note_set(task(5))
+    yield "deleted", render.render_deleted(tasks[0])
+    yield (
+        "show",
+        render.render_task(task(7, description=LONG_NOTE, done=True), author="Å" * 128, now=NOW),
+    )
+    yield "delete refused", render.render_delete_refused(tasks[0])
+    for error in (
+        TaskNotFound(2_000_000_000),
+        InvalidTitle("too long", length=100_000, line=100),
+        InvalidTitle("the title is empty"),
+        InvalidDescription("too long", length=100_000),
+        TooManyTasks(100),
+        NotAssignee(3),
+        StorageUnavailable(),
+    ):
+        yield f"error {type(error).__name__}", render.render_storage_error(error)
+    for usage in (
+        render.USAGE_ADD,
+        render.USAGE_DONE,
+        render.USAGE_EDIT,
+        render.USAGE_DELETE,
+        render.USAGE_SHOW,
+        render.USAGE_NOTE,
+        render_due.USAGE_DUE,
+        render_due.USAGE_TIMEZONE,
+        render_due.USAGE_NAG,
+        render_due.USAGE_QUIET,
+        render_due.USAGE_DIGEST,
+        render_assignees.USAGE_ASSIGN,
+        render_assignees.USAGE_UNASSIGN,
+        render_assignees.GROUPS_ONLY,
+        render_assignees.NO_BOTS,
+        render_search.USAGE_FIND,
+        render_transfer.USAGE_CALENDAR,
+        render.PLAIN_TEXT_HINT,
+    ):
+        yield f"usage {usage[:20]}", render.render_usage(_(usage))
+    for text in (
+        render.SOMETHING_WENT_WRONG,
+        render.BUTTON_OUTDATED,
+        render.UNKNOWN_COMMAND,
+        render_transfer.EXPORT_CSV_CAPTION,
+        render_transfer.EXPORT_EMPTY,
+        render_transfer.CALENDAR_UNAVAILABLE,
+    ):
+        yield f"text {text[:20]}", _(text)
+    undo = Undo(2_000_000_000, ListView(False, 2_000_000_000))
+    notice = render.render_deleted_notice(tasks[0])
+    yield (
+        "list",
+        render_list.render_task_list(
+            page,
+            notice=notice,
+            undo=undo,
+            now=NOW,
+            app_url="https://todo.example.test/app?lang=fa",
+        ),
+    )
+    yield "done list", render_list.render_task_list(done_page, now=NOW)
+    yield (
+        "empty list",
+        render_list.render_task_list(TaskPage(False, [], 0, 0, None, None), now=NOW),
+    )
+    late = task(8, due=NOW - timedelta(hours=3), nag=10080)
+    yield (
+        "due set",
+        render_due.render_due_set(
+            task(8, due=NOW + timedelta(days=3), recurrence="weekdays::08:00:2027-01-31"),
+            tz=BERLIN,
+            now=NOW,
+            default_zone=True,
+        ),
+    )
+    yield "due cleared", render_due.render_due_cleared(tasks[0])
+    yield "due choices", render_due.render_due_choices(tasks[0])
+    yield "reminder", render_due.render_reminder(late, tz=BERLIN, now=NOW, late=True)
+    yield (
+        "snoozed",
+        render_due.render_snoozed(late, NOW + timedelta(minutes=10), tz=BERLIN, now=NOW),
+    )
+    yield (
+        "reminder done",
+        render_due.render_reminder_done(
+            Completed(late, NOW + timedelta(days=7)), tz=BERLIN, now=NOW
+        ),
+    )
+    yield "today", render_due.render_today(_many(200), tz=BERLIN, now=NOW, default_zone=True)
+    yield "nothing today", render_due.render_today([], tz=BERLIN, now=NOW, default_zone=True)
+    yield "digest", render_due.render_digest(_many(200), tz=BERLIN, now=NOW)
+    yield (
+        "timezone",
+        render_due.render_timezone("America/Argentina/ComodRivadavia", now=NOW, tz=BERLIN),
+    )
+    yield "nag", render_due.render_nag(late)
+    yield "nag off", render_due.render_nag(tasks[0])
+    yield "quiet", render_due.render_quiet(22 * 60, 7 * 60)
+    yield "quiet off", render_due.render_quiet(None, None)
+    yield "digest setting", render_due.render_digest_setting(8 * 60)
+    yield "digest off", render_due.render_digest_setting(None)
+    yield "assigned", render_assignees.render_assigned(AssignedTask(tasks[0], PEOPLE))
+    yield "assigned to no one", render_assignees.render_assigned(AssignedTask(tasks[0], []))
+    yield (
+        "unknown username",
+        render_assignees.render_unknown_username("@" + "x" * 40, 2_000_000_000),
+    )
+    yield "not members", render_assignees.render_not_members(PEOPLE)
+    yield (
+        "card",
+        render_assignees.render_task_card(
+            task(7, description=LONG_NOTE), author="Å" * 128, assignees=PEOPLE, now=NOW
+        ),
+    )
+    groups = [("Å" * 128, _many(30)) for _ in range(20)]
+    yield "mine", render_assignees.render_mine(groups, tz=BERLIN, now=NOW)
+    yield "mine empty", render_assignees.render_mine([], tz=BERLIN, now=NOW)
+    yield (
+        "assigned reminder",
+        render_assignees.render_assigned_reminder(
+            late, group_title="Å" * 128, tz=BERLIN, now=NOW, late=True
+        ),
+    )
+    yield (
+        "group reminder",
+        render_assignees.render_group_reminder(
+            late, mentioned=PEOPLE, tz=BERLIN, now=NOW, late=False
+        ),
+    )
+    search = SearchPage("m" * 200, _many(10), 2_000_000_000, 1_000_000, 10)
+    yield "search", render_search.render_search_results(search)
+    yield "search empty", render_search.render_search_results(SearchPage("m" * 200, [], 0, 0, 10))
+    yield "search too long", render_search.find_too_long()
+    yield "import prompt", render_transfer.render_import_prompt()
+    yield "imported", render_transfer.render_imported(_many(2))
+    yield "imported nothing", render_transfer.render_imported([])
+    with pytest.raises(ImportRejected) as rejected:
+        read_tasks_file(b"title,done,due_at\n" + b",maybe,never\n" * 20, tz=BERLIN)
+    yield "import rejected", render_transfer.render_import_rejected(rejected.value.problems)
+    yield "export caption", render_transfer.render_export_caption(_many(3), truncated=True)
+    yield (
+        "calendar",
+        render_transfer.render_calendar_url(
+            "https://todo.example.test/calendar/" + "t" * 43 + ".ics", reset=True
+        ),
+    )
+    yield "language menu", render_language_menu()
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_every_message_is_html_telegram_takes_within_its_limits(code: str) -> None:
+    with use_language(code):
+        messages = list(_messages())
+    for name, rendered in messages:
+        text, markup = rendered if isinstance(rendered, tuple) else (rendered, None)
+        shown = parse_html(text).text  # raises for markup Telegram would refuse
+        assert 0 < utf16_len(shown) <= MAX_TEXT_LENGTH, f"{code} {name}: {utf16_len(shown)}"
+        if isinstance(markup, ForceReply):
+            assert len(markup.input_field_placeholder or "") <= 64, name
+        if isinstance(markup, InlineKeyboardMarkup):
+            for button in (b for row in markup.inline_keyboard for b in row):
+                assert button.text.strip(), f"{code} {name}: an empty button"
+                if button.callback_data is not None:
+                    assert len(str(button.callback_data).encode()) <= 64, name
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_button_answers_fit_in_200_characters(code: str) -> None:
+    late = task(2_000_000_000, due=NOW - timedelta(hours=1))
+    with use_language(code):
+        answers = [
+            render.render_notice_done(Completed(late, NOW)),
+            render.render_notice_done(Completed(task(2_000_000_000, done=True))),
+            render.render_notice_done(Completed(late)),
+            render.render_deleted_answer(late),
+            render.render_restored_answer(late),
+            render.plain(render.render_delete_refused(late)),
+            render.plain(render.render_storage_error(NotAssignee(1))),
+            render.plain(_(render_assignees.GROUPS_ONLY)),
+            _(render.BUTTON_OUTDATED),
+            _("💤 Snoozed"),
+            _("⏰ Saved"),
+        ]
+    for answer in answers:
+        assert 0 < len(answer) <= 200, f"{code}: {answer!r}"
+
+
+def test_the_languages_differ_from_english() -> None:
+    """No catalog is English in disguise: the help reads differently in each language."""
+    helps = []
+    for code in LANGUAGES:
+        with use_language(code):
+            helps.append(render.render_help(first_time=True))
+    assert len(set(helps)) == len(LANGUAGES)
