@@ -8,7 +8,7 @@ from telegram.ext import CommandHandler
 from handlers import render_due
 from handlers.common import NEW_MESSAGES, chat_id_of, message_of, reply, update_key
 from handlers.context import BotApplication, BotContext
-from handlers.i18n import _
+from handlers.i18n import _, current_language
 from handlers.parsing import OFF_WORDS, UsageError, command_text, parse_number_and_text
 from handlers.when import WhenError, parse_duration, parse_reminders, parse_when
 from storage import reminders as reminder_store
@@ -42,7 +42,7 @@ async def due(update: Update, context: BotContext) -> None:
         context.db,
         chat_id=chat_id,
         number=number,
-        due=lambda tz: parse_when(words, now=now, tz=tz).stored(),
+        due=lambda tz: parse_when(words, now=now, tz=tz, language=current_language()).stored(),
         update_key=once,
     )
     text = render_due.render_due_set(
@@ -75,7 +75,7 @@ async def remind(update: Update, context: BotContext) -> None:
 def _reminders(words: str) -> tuple[int, ...]:
     """The minutes before the due time of /remind; UsageError (with its usage) when unread."""
     try:
-        return parse_reminders(words)
+        return parse_reminders(words, language=current_language())
     except WhenError as error:
         raise UsageError(f"{error.message}\n{_(render_due.USAGE_REMIND)}") from None
 
@@ -113,7 +113,7 @@ async def nag(update: Update, context: BotContext) -> None:
 def _nag_minutes(words: str) -> int:
     """The interval of /nag in minutes; UsageError (with /nag's usage) when it will not do."""
     try:
-        minutes = int(parse_duration(words).total_seconds() // 60)
+        minutes = int(parse_duration(words, language=current_language()).total_seconds() // 60)
     except WhenError as error:
         # The one WhenError not replied as it is: the reply adds how /nag is used.
         raise UsageError(f"{error.message}\n{_(render_due.USAGE_NAG)}") from None

@@ -27,7 +27,7 @@ from handlers.common import (
     update_key,
 )
 from handlers.context import BotApplication, BotContext
-from handlers.i18n import _, ngettext
+from handlers.i18n import _, current_language, ngettext
 from handlers.parsing import (
     UsageError,
     command_text,
@@ -118,7 +118,9 @@ async def add(update: Update, context: BotContext) -> None:
 def due_entries(phrases: Sequence[str | None], *, now: datetime, tz: ZoneInfo) -> list[DueEntry]:
     """Each line's due time and repeat rule (none for a line without ` @ `)."""
     return [
-        DueEntry(None) if phrase is None else parse_when(phrase, now=now, tz=tz).stored()
+        DueEntry(None)
+        if phrase is None
+        else parse_when(phrase, now=now, tz=tz, language=current_language()).stored()
         for phrase in phrases
     ]
 

@@ -11,7 +11,9 @@ from storage.db import Database
 from storage.recurrence import Recurrence
 from storage.reminders import set_due
 from storage.tasks import get_task
+from testkit.fake_telegram import FakeTelegram
 from tests.botdriver import ChatDriver
+from tests.factories import new_user_id
 
 pytestmark = pytest.mark.usefixtures("telegram_calls_all_ok")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -120,3 +122,47 @@ async def test_a_rule_stored_before_the_new_repeats_still_comes_back(
     assert "🔁 every Monday at 07:00" in shown.text
     await private_chat.send("/done 1")
     assert await _due(direct_db, private_chat) == due + timedelta(weeks=1)
+
+
+@pytest.mark.parametrize(
+    ("telegram_code", "phrase", "reminders", "described"),
+    [
+        (
+            "de",
+            "jeden zweiten Freitag 18:00 erinnern 1 Tag vorher",
+            "/remind 1 1 Stunde vorher",
+            "jeden zweiten Freitag um 18:00",
+        ),
+        (
+            "ru",
+            "каждую вторую пятницу в 18:00",
+            "/remind 1 за 1 час",
+            "каждую вторую пятницу в 18:00",
+        ),
+        (
+            "es",
+            "cada dos viernes a las 18",
+            "/remind 1 1 hora antes",
+            "cada dos viernes a las 18:00",
+        ),
+    ],
+)
+async def test_a_chat_in_another_language_repeats_and_reminds_in_its_words(
+    telegram: FakeTelegram,
+    direct_db: Database,
+    telegram_code: str,
+    phrase: str,
+    reminders: str,
+    described: str,
+) -> None:
+    user = new_user_id()
+    telegram.set_user_language(user, telegram_code)
+    chat = ChatDriver(telegram, chat_id=user, user_id=user)
+    await chat.send("/add Team lunch")
+    reply = await chat.send(f"/due 1 {phrase}")
+    assert reply.text.splitlines()[1] == f"🔁 {described}"
+    await chat.send(reminders)
+    task = await get_task(direct_db, chat_id=user, number=1)
+    assert task.remind_before == (60,) and task.recurrence is not None
+    rule = Recurrence.decode(task.recurrence)
+    assert (rule.freq, rule.interval, rule.weekdays, rule.hour) == ("weekly", 2, (4,), 18)
