@@ -47,6 +47,7 @@ from storage.db import Database
 from storage.group_upgrade import move_group
 from storage.local_time import chat_zone, in_quiet_hours, local_day_end, next_local_minute
 from storage.presence import mark_gone
+from storage.reminder_times import next_reminder
 from storage.reminders import due_until
 
 log = logging.getLogger(__name__)
@@ -217,8 +218,13 @@ class Scheduler:
             return None
 
     async def _finish_sent(self, reminder: Reminder, now: datetime) -> None:
-        nag = reminder.task.nag_minutes
-        await self._finish(reminder, next_at=now + timedelta(minutes=nag) if nag else None)
+        # Before the due time: its next reminder of this occurrence (before it, or then);
+        # from the due time on: a nag, or nothing.
+        task, nag = reminder.task, reminder.task.nag_minutes
+        next_at = next_reminder(task.due_at, task.remind_before, now)
+        if next_at is None and nag:
+            next_at = now + timedelta(minutes=nag)
+        await self._finish(reminder, next_at=next_at)
 
     async def _retry_later(self, reminder: Reminder, now: datetime, error: Exception) -> bool:
         failures = reminder.failures + 1

@@ -24,6 +24,7 @@ from storage.assignees import AssignedTask
 from storage.clock import now_utc
 from storage.errors import NotAssignee
 from storage.local_time import chat_zone
+from storage.reminder_times import snoozed_until
 
 
 async def take(update: Update, context: BotContext) -> None:
@@ -130,9 +131,12 @@ async def assigned_snooze(update: Update, context: BotContext) -> None:
         user_id=user.id,
         until=until,
         update_key=update_key(update, context),
+        now=now,
     )
     await query.answer(_("💤 Snoozed"))
-    await query.edit_message_text(render_due.render_snoozed(task, until, tz=tz, now=now))
+    # (sooner when the task's next reminder before its due time, or the due time, comes first)
+    next_at = snoozed_until(until, task.due_at, task.remind_before, now)
+    await query.edit_message_text(render_due.render_snoozed(task, next_at, tz=tz, now=now))
 
 
 def register(application: BotApplication) -> None:

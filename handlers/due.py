@@ -1,5 +1,6 @@
-"""The due-time commands: /due (set, clear or choose a task's due time and repetition), /today
-and /nag. Times are read and said in the list's time zone (a forum topic's own, set there)."""
+"""The due-time commands: /due (set, clear or choose a task's due time and repetition),
+/remind (reminders before the due time), /today and /nag. Times are read and said in the list's
+time zone (a forum topic's own, set there)."""
 
 from telegram import Update
 from telegram.ext import CommandHandler
@@ -7,9 +8,9 @@ from telegram.ext import CommandHandler
 from handlers import render_due
 from handlers.common import NEW_MESSAGES, chat_id_of, message_of, reply, update_key
 from handlers.context import BotApplication, BotContext
-from handlers.i18n import _
+from handlers.i18n import _, current_language
 from handlers.parsing import OFF_WORDS, UsageError, command_text, parse_number_and_text
-from handlers.when import WhenError, parse_duration, parse_when
+from handlers.when import WhenError, parse_duration, parse_reminders, parse_when
 from storage import reminders as reminder_store
 from storage import tasks as task_store
 from storage import zoned as zoned_store
@@ -41,13 +42,42 @@ async def due(update: Update, context: BotContext) -> None:
         context.db,
         chat_id=chat_id,
         number=number,
-        due=lambda tz: parse_when(words, now=now, tz=tz).stored(),
+        due=lambda tz: parse_when(words, now=now, tz=tz, language=current_language()).stored(),
         update_key=once,
     )
     text = render_due.render_due_set(
         task, tz=chat_zone(settings.timezone), now=now, default_zone=settings.timezone is None
     )
     await reply(update, text)
+
+
+async def remind(update: Update, context: BotContext) -> None:
+    """/remind N 1d 1h before: the task is reminded that long before its due time too, for
+    every occurrence; /remind N off leaves the one at the due time; /remind N says which."""
+    number, words = parse_number_and_text(
+        command_text(message_of(update).text), usage=render_due.USAGE_REMIND
+    )
+    chat_id = await chat_id_of(update, context)
+    if not words:
+        task = await task_store.get_task(context.db, chat_id=chat_id, number=number)
+    else:
+        minutes = () if words.lower() in OFF_WORDS else _reminders(words)
+        task = await reminder_store.set_reminders_before(
+            context.db,
+            chat_id=chat_id,
+            number=number,
+            minutes=minutes,
+            update_key=update_key(update, context),
+        )
+    await reply(update, render_due.render_reminders_before(task))
+
+
+def _reminders(words: str) -> tuple[int, ...]:
+    """The minutes before the due time of /remind; UsageError (with its usage) when unread."""
+    try:
+        return parse_reminders(words, language=current_language())
+    except WhenError as error:
+        raise UsageError(f"{error.message}\n{_(render_due.USAGE_REMIND)}") from None
 
 
 async def today(update: Update, context: BotContext) -> None:
@@ -83,7 +113,7 @@ async def nag(update: Update, context: BotContext) -> None:
 def _nag_minutes(words: str) -> int:
     """The interval of /nag in minutes; UsageError (with /nag's usage) when it will not do."""
     try:
-        minutes = int(parse_duration(words).total_seconds() // 60)
+        minutes = int(parse_duration(words, language=current_language()).total_seconds() // 60)
     except WhenError as error:
         # The one WhenError not replied as it is: the reply adds how /nag is used.
         raise UsageError(f"{error.message}\n{_(render_due.USAGE_NAG)}") from None
@@ -93,6 +123,6 @@ def _nag_minutes(words: str) -> int:
 
 
 def register(application: BotApplication) -> None:
-    """Add /due, /today and /nag."""
-    for name, callback in [("due", due), ("today", today), ("nag", nag)]:
+    """Add /due, /remind, /today and /nag."""
+    for name, callback in [("due", due), ("remind", remind), ("today", today), ("nag", nag)]:
         application.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGES))

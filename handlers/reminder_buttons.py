@@ -17,6 +17,7 @@ from storage import reminders as reminder_store
 from storage import zoned as zoned_store
 from storage.clock import now_utc
 from storage.local_time import chat_zone
+from storage.models import DueEntry
 
 # What each button code (handlers.callbacks.QUICK_DUE_CODES, SNOOZE_CODES) means, as a phrase:
 # "evening" is a bare time, so after 19:00 it is tomorrow's.
@@ -62,6 +63,7 @@ async def snooze(update: Update, context: BotContext) -> None:
         number=action.number,
         until=lambda tz: choice_time(action.choice, now=now, tz=tz),
         update_key=update_key(update, context),
+        now=now,
     )
     await query.answer(_("💤 Snoozed"))
     tz = chat_zone(settings.timezone)
@@ -85,7 +87,7 @@ async def choose_due(update: Update, context: BotContext) -> None:
         context.db,
         chat_id=chat_id,
         number=action.number,
-        due=lambda tz: (choice_time(action.choice, now=now, tz=tz), None),
+        due=lambda tz: DueEntry(choice_time(action.choice, now=now, tz=tz)),
         update_key=once,
     )
     await query.answer(_("⏰ Saved"))

@@ -18,7 +18,11 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 from handlers.callbacks import Undo, encode
 from handlers.i18n import N_, _, in_every_language, isolate, ngettext, number, task_ref
 from handlers.rate_limits import RateLimited
-from handlers.render_time import describe_stored_recurrence, moment_html
+from handlers.render_time import (
+    describe_reminders_before,
+    describe_stored_recurrence,
+    moment_html,
+)
 from storage.errors import (
     InvalidDescription,
     InvalidDue,
@@ -55,6 +59,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("note", N_("Add details to a task: /note 3 Some details")),
     ("find", N_("Search titles and notes: /find milk")),
     ("due", N_("Set a due time and reminder: /due 3 tomorrow 9:00")),
+    ("remind", N_("Remind before the due time too: /remind 3 1h before")),
     ("today", N_("What is due today and overdue")),
     ("timezone", N_("Set the chat's time zone: /timezone Europe/Berlin")),
     ("nag", N_("Repeat a reminder until done: /nag 3 30m")),
@@ -114,6 +119,12 @@ def render_help(*, first_time: bool) -> str:
         "",
         _("Tap a task in /list to tick it off; ✏️ renames it and 🗑 deletes it (with Undo)."),
         _("Add with a due time: /add Call mom @ tomorrow 18:00 (or every monday 9:00)."),
+        _(
+            "Repeat: /due 3 every other friday 18:00 — or every 3 days, every month on the 15th,"
+            " every last day of the month, every first monday, every year on dec 1, or every! 3"
+            " days (counted from when it is done)."
+        ),
+        _("Remind before: /due 3 fri 18:00 remind 1d 1h before."),
         ngettext(
             "Titles can be up to %(count)s character long.",
             "Titles can be up to %(count)s characters long.",
@@ -357,6 +368,9 @@ def render_task(task: Task, *, author: str | None, tz: ZoneInfo, now: datetime) 
     lines.append(_("Created: %(when)s", when=moment_html(task.created_at, tz, now=now)))
     if task.completed_at is not None:
         lines.append(_("Completed: %(when)s", when=moment_html(task.completed_at, tz, now=now)))
+    if task.remind_before:
+        before = describe_reminders_before(task.remind_before)
+        lines.append(_("🔔 Also reminded %(reminders)s", reminders=before))
     return "\n".join(lines)
 
 

@@ -12,15 +12,22 @@ from handlers.render import due_text, escape, fit_lines, shorten
 from handlers.render_time import (
     RELATIVE,
     clock_text,
+    describe_reminders_before,
     describe_stored_recurrence,
     moment_html,
+    reminder_amounts,
 )
 from storage.models import Completed, Task
 
 # Usage texts, translated where they are shown.
 USAGE_DUE = N_(
-    "Usage: /due 3 tomorrow 9:00 — or fri 18:00, in 2 hours, dec 1, every monday 9:00;"
+    "Usage: /due 3 tomorrow 9:00 — or fri 18:00, in 2 hours, dec 1, every monday 9:00,"
+    " every other friday 18:00, fri 18:00 remind 1d 1h before;"
     " /due 3 off removes it; /due 3 alone offers quick choices"
+)
+USAGE_REMIND = N_(
+    "Usage: /remind 3 1h before — reminders before the due time too (several: /remind 3 1d 1h"
+    " before); /remind 3 off keeps only the one at the due time"
 )
 USAGE_TIMEZONE = N_("Usage: /timezone Europe/Berlin (a name from the IANA time zone list)")
 USAGE_NAG = N_("Usage: /nag 3 30m — remind every 30 minutes until done; /nag 3 off stops it")
@@ -54,9 +61,34 @@ def render_due_set(task: Task, *, tz: ZoneInfo, now: datetime, default_zone: boo
     lines = [_("⏰ %(task)s is due %(when)s.", task=_head(task), when=when)]
     if task.recurrence:
         lines.append(f"🔁 {escape(describe_stored_recurrence(task.recurrence))}")
+    if task.remind_before:
+        before = describe_reminders_before(task.remind_before)
+        lines.append(_("🔔 Also %(reminders)s.", reminders=before))
     if default_zone:
         lines.append(_(TIMEZONE_HINT))
     return "\n".join(lines)
+
+
+def render_reminders_before(task: Task) -> str:
+    """The reply to /remind: when the task is reminded before its due time (and at it)."""
+    if not task.remind_before:
+        return _("🔔 %(task)s is reminded at its due time only.", task=_head(task))
+    params = {"task": _head(task), "amounts": reminder_amounts(task.remind_before)}
+    if task.due_at is None:
+        return _(
+            "🔔 %(task)s is reminded %(amounts)s before its due time, and at it, once it has"
+            " one: /due %(number)s fri 18:00",
+            number=isolate(str(task.number)),
+            **params,
+        )
+    if task.recurrence:
+        # Translators: %(amounts)s is a list such as "1 day and 1 hour".
+        return _(
+            "🔔 %(task)s is reminded %(amounts)s before its due time, and at it, each time it"
+            " repeats.",
+            **params,
+        )
+    return _("🔔 %(task)s is reminded %(amounts)s before its due time, and at it.", **params)
 
 
 def render_due_cleared(task: Task) -> str:
@@ -105,7 +137,8 @@ def reminder_lines(task: Task, *, tz: ZoneInfo, now: datetime, late: bool) -> li
     """What a reminder says under its title: when it was due (late or not), and its nag."""
     lines = []
     if task.due_at is not None:
-        if late:  # "Was due 3 hours ago" where the app can say so
+        # (a reminder before the due time says when it is due, even when it was sent late)
+        if late and task.due_at <= now:  # "Was due 3 hours ago" where the app can say so
             when = moment_html(task.due_at, tz, now=now, kind=RELATIVE)
             lines.append(_("Was due %(when)s (sent late).", when=when))
         else:

@@ -27,6 +27,7 @@ from handlers.render import invalid_text_reason, shorten
 from storage.errors import InvalidDescription, InvalidTitle
 from storage.models import Task
 from storage.recurrence import InvalidRecurrence, Recurrence
+from storage.reminder_times import reminders_before
 from storage.transfer import MAX_IMPORT_TASKS, NewTask
 from storage.validation import MAX_AHEAD, clean_description, clean_title, moment_problem
 
@@ -48,6 +49,7 @@ CSV_COLUMNS = (
     "recurrence",
     "nag_minutes",
     "timezone",
+    "remind_before",
 )
 _TRUE = {"true", "yes", "y", "1", "x", "done", "✓", "✅"}
 _FALSE = {"false", "no", "n", "0", "", "open", "todo"}
@@ -89,6 +91,7 @@ def export_json(tasks: Sequence[Task], *, exported_at: datetime, timezone: str |
                 "due_at": _stamp(task.due_at),
                 "recurrence": task.recurrence,
                 "nag_minutes": task.nag_minutes,
+                "remind_before": list(task.remind_before),
             }
             for task in tasks
         ],
@@ -128,6 +131,7 @@ def export_csv(tasks: Sequence[Task], *, timezone: str | None) -> bytes:
                 task.recurrence or "",
                 task.nag_minutes or "",
                 timezone or "UTC",
+                " ".join(map(str, task.remind_before)),
             ]
         )
     return "\ufeff".encode() + out.getvalue().encode()
@@ -341,6 +345,7 @@ def _read_task(
         due_at=due_at,
         recurrence=recurrence,
         nag_minutes=field("nag_minutes", _nag_minutes),
+        remind_before=field("remind_before", _remind_before) or (),
     )
     if problems:
         raise ImportRejected(problems)
@@ -417,6 +422,21 @@ def _recurrence(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(_("must be text"))
     return Recurrence.decode(value.strip()).encode()
+
+
+def _remind_before(value: Any) -> tuple[int, ...]:
+    """Minutes before the due time: a JSON list of numbers, or in CSV numbers between spaces
+    or commas ("1440 60")."""
+    if isinstance(value, str):
+        words = value.replace(",", " ").split()
+        if not all(word.isdigit() for word in words):
+            raise ValueError("must be numbers of minutes, like 1440 60")
+        value = [int(word) for word in words]
+    if not isinstance(value, list) or not all(
+        isinstance(minutes, int) and not isinstance(minutes, bool) for minutes in value
+    ):
+        raise TypeError("must be a list of numbers of minutes")
+    return reminders_before(value)
 
 
 def _nag_minutes(value: Any) -> int:

@@ -29,7 +29,7 @@ from handlers.common import (
     update_key,
 )
 from handlers.context import BotApplication, BotContext
-from handlers.i18n import _, ngettext
+from handlers.i18n import _, current_language, ngettext
 from handlers.parsing import (
     UsageError,
     command_text,
@@ -114,7 +114,7 @@ async def add(update: Update, context: BotContext) -> None:
         context.db,
         chat_id=chat_id,
         titles=titles,
-        due=lambda tz: _due_entries(phrases, now=now, tz=tz),
+        due=lambda tz: due_entries(phrases, now=now, tz=tz),
         created_by=author,
         update_key=once,
         caps=context.bot_data.caps,
@@ -122,10 +122,12 @@ async def add(update: Update, context: BotContext) -> None:
     await reply(update, render.render_added(added, tz=chat_zone(settings.timezone), now=now))
 
 
-def _due_entries(phrases: Sequence[str | None], *, now: datetime, tz: ZoneInfo) -> list[DueEntry]:
+def due_entries(phrases: Sequence[str | None], *, now: datetime, tz: ZoneInfo) -> list[DueEntry]:
     """Each line's due time and repeat rule (none for a line without ` @ `)."""
     return [
-        (None, None) if phrase is None else parse_when(phrase, now=now, tz=tz).stored()
+        DueEntry(None)
+        if phrase is None
+        else parse_when(phrase, now=now, tz=tz, language=current_language()).stored()
         for phrase in phrases
     ]
 

@@ -9,9 +9,11 @@ and an add that would is refused whole: it adds nothing (`ADD` returns no task).
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
 
 from storage.changes import FIRST_TIME, once_per_key
+from storage.reminder_times import first_reminder_at
 from storage.tables import CHAT_ID, TASK_COLUMNS, chats, list_param, param, tasks
 
 COUNT = param(chats.c.last_task_number, "count")
@@ -48,10 +50,25 @@ def numbers_taken() -> sa.CTE:
     )
 
 
+# A list of each task's minutes before its due time, one array per task written as text
+# ("{1440,60}"): unnest would flatten an array of arrays into one list of numbers.
+REMIND_BEFORES = sa.bindparam("remind_befores", type_=postgresql.ARRAY(sa.Text))
+
+
+def remind_before_of(text: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """The minutes of one entry of REMIND_BEFORES, as the column keeps them."""
+    return sa.cast(text, tasks.c.remind_before.type)
+
+
+def remind_befores_param(befores: list[tuple[int, ...] | None]) -> list[str]:
+    """REMIND_BEFORES' value for each task's minutes before its due time (None: none)."""
+    return ["{" + ",".join(map(str, before or ())) + "}" for before in befores]
+
+
 def _add() -> sa.Select[Any]:
     """Add `:count` tasks to the chat, numbered in order, one per entry of the lists `:titles`,
-    `:descriptions`, `:dues` and `:recurrences`, by `:created_by`; each is reminded of at its
-    due time."""
+    `:descriptions`, `:dues`, `:recurrences` and `:remind_befores`, by `:created_by`; each is
+    reminded of at its first reminder before its due time, or then."""
     counter = numbers_taken()
     new = (
         sa.func.unnest(
@@ -59,10 +76,14 @@ def _add() -> sa.Select[Any]:
             list_param(tasks.c.description, "descriptions"),
             list_param(tasks.c.due_at, "dues"),
             list_param(tasks.c.recurrence, "recurrences"),
+            REMIND_BEFORES,
         )
-        .table_valued("title", "description", "due_at", "recurrence", with_ordinality="ord")
+        .table_valued(
+            "title", "description", "due_at", "recurrence", "remind_before", with_ordinality="ord"
+        )
         .render_derived(name="new_task")
     )
+    remind_before = remind_before_of(new.c.remind_before)
     values = {
         "chat_id": CHAT_ID,
         "number": counter.c.last_task_number - COUNT + new.c.ord,
@@ -70,8 +91,9 @@ def _add() -> sa.Select[Any]:
         "description": new.c.description,
         "created_by": param(tasks.c.created_by),
         "due_at": new.c.due_at,
-        "remind_at": new.c.due_at,
+        "remind_at": first_reminder_at(new.c.due_at, remind_before, sa.func.now()),
         "recurrence": new.c.recurrence,
+        "remind_before": remind_before,
     }
     # Every new task with the counter's one row.
     rows = sa.select(*values.values()).select_from(counter.join(new, sa.true()))

@@ -23,6 +23,7 @@ from storage.completing import NEXT_DUE_NOW, completed_from_rows, set_done
 from storage.db import Database
 from storage.errors import NotAssignee, TaskNotFound
 from storage.models import Completed, Task, UpdateKey
+from storage.reminders import SNOOZE_UNTIL, snoozed
 from storage.tables import (
     CHAT_ID,
     NUMBER,
@@ -167,9 +168,10 @@ IS_ASSIGNEE = sa.exists().where(
 _SET_DONE_BY_ASSIGNEE = once_per_key(
     set_done((tasks.c.number == NUMBER) & IS_ASSIGNEE).changed, as_now=NEXT_DUE_NOW
 )
-# Remind of the task `:task_number` again at `:remind_at` when `:user_id` is an assignee.
+# Remind of the task `:task_number` again at `:snooze_until` (or sooner: reminders.snoozed,
+# seen at `:now`) when `:user_id` is an assignee.
 _SNOOZE_BY_ASSIGNEE = one_task_changed(
-    {tasks.c.remind_at: param(tasks.c.remind_at), tasks.c.reminder_failures: 0},
+    {tasks.c.remind_at: snoozed(SNOOZE_UNTIL), tasks.c.reminder_failures: 0},
     also=[IS_ASSIGNEE],
 )
 
@@ -212,10 +214,18 @@ async def snooze_by_assignee(
     user_id: int,
     until: datetime,
     update_key: UpdateKey | None = None,
+    now: datetime | None = None,
 ) -> Task:
-    """Remind again at `until`, only if `user_id` is one of the task's assignees (checked in
-    the same statement); NotAssignee otherwise, changing nothing."""
-    params = {"list_id": chat_id, "task_number": number, "user_id": user_id, "remind_at": until}
+    """Remind again at `until` (or at the occurrence's next reminder, when that comes first:
+    reminders.snoozed), only if `user_id` is one of the task's assignees (checked in the same
+    statement); NotAssignee otherwise, changing nothing."""
+    params = {
+        "list_id": chat_id,
+        "task_number": number,
+        "user_id": user_id,
+        "snooze_until": until,
+        "now": now or now_utc(),
+    }
     try:
         return await run_change_one(db, _SNOOZE_BY_ASSIGNEE, params, update_key=update_key)
     except TaskNotFound:

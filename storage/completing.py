@@ -3,8 +3,9 @@ completed is opened again at once for its next time, and the Completed values of
 
 A target state rather than a toggle, so a double tap or a stale button cannot flip a task back;
 tasks already in that state are left untouched but reported too. A repeating task's next time
-is `next_occurrence()` (migration 0007) of its rule in the list's zone, after the later of
-`:now` and its due time; past its `until` there is none and it stays done.
+is `next_due_when_done()` (migration 0012) of its rule in the list's zone: after the later of
+`:now` and its due time, or for a rule counted from completion, after `:now`; past its `until`
+there is none and it stays done. Its reminders before the due time come again for that time.
 
 Parameters: `:list_id`, `:done` (the state to set), `:now`, and which tasks (`:numbers`,
 `:task_number`), besides the key (storage.changes).
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from storage.changes import FIRST_TIME, once_per_key, recorded, reported
 from storage.models import Completed
 from storage.pages import ON_CHAT, START, chat, page_tasks, previous_start
+from storage.reminder_times import first_reminder_at
 from storage.tables import (
     CHAT_ID,
     NUMBER,
@@ -35,16 +37,19 @@ NOW = sa.bindparam("now", type_=TIMESTAMP)
 NUMBERS = list_param(tasks.c.number, "numbers")
 
 
-def completing(which: sa.ColumnElement[bool]) -> sa.CTE:
+def completing(
+    which: sa.ColumnElement[bool],
+    *,
+    due: sa.ColumnElement[Any] = tasks.c.due_at,
+    rule: sa.ColumnElement[Any] = tasks.c.recurrence,
+) -> sa.CTE:
     """The CTE `target`: the ids of the live tasks of the list `:list_id` matching `which`,
     each with the `next_due` it comes back for when `:done` completes it (NULL unless it
-    repeats)."""
+    repeats). `due` and `rule` are its due time and repeat rule (the task's own unless a
+    change gives new ones)."""
     settings = chats.alias("settings")
-    repeats = DONE & ~tasks.c.done & tasks.c.recurrence.is_not(None)
-    after = sa.func.greatest(NOW, tasks.c.due_at)
-    next_time = sa.func.next_occurrence(
-        tasks.c.recurrence, after, settings.c.timezone, type_=TIMESTAMP
-    )
+    repeats = DONE & ~tasks.c.done & rule.is_not(None)
+    next_time = sa.func.next_due_when_done(rule, due, NOW, settings.c.timezone, type_=TIMESTAMP)
     return (
         sa.select(tasks.c.id, sa.case((repeats, next_time)).label("next_due"))
         .select_from(tasks.outerjoin(settings, settings.c.chat_id == tasks.c.chat_id))
@@ -55,11 +60,13 @@ def completing(which: sa.ColumnElement[bool]) -> sa.CTE:
 
 def reopened_for_next(target: sa.CTE) -> dict[sa.Column[Any], sa.ColumnElement[Any]]:
     """The values that move a completed repeating task (with `target`'s `next_due`) to its next
-    time; other tasks keep their due time and reminder."""
+    time, reminded at its first reminder before that time still to come (or then); other tasks
+    keep their due time and reminder."""
     next_due = target.c.next_due
+    first_reminder = first_reminder_at(next_due, tasks.c.remind_before, NOW)
     return {
         tasks.c.due_at: sa.func.coalesce(next_due, tasks.c.due_at),
-        tasks.c.remind_at: sa.func.coalesce(next_due, tasks.c.remind_at),
+        tasks.c.remind_at: sa.func.coalesce(first_reminder, tasks.c.remind_at),
         tasks.c.reminder_failures: sa.case(
             (next_due.is_(None), tasks.c.reminder_failures), else_=0
         ),

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -135,8 +136,15 @@ class TaskRow(SQLModel, table=True):
     remind_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     # Repeat the reminder this often until the task is done; None: remind once.
     nag_minutes: int | None = Field(default=None)
-    # handlers.when.Recurrence.encode(); completing the task schedules the next occurrence.
+    # storage.recurrence.Recurrence.encode(); completing the task schedules its next time.
     recurrence: str | None = Field(default=None, sa_type=sa.Text)
+    # Minutes before the due time at which it is reminded too, the earliest first
+    # (storage.reminder_times); each occurrence of a repeating task gets them again.
+    remind_before: list[int] = Field(
+        default_factory=list,
+        sa_type=postgresql.ARRAY(sa.Integer),
+        sa_column_kwargs={"server_default": "{}", "nullable": False},
+    )
     reminder_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # Words of the title and the note, for /find ('simple': no language's stemming, so it
     # works the same for every language people write their tasks in).
@@ -359,6 +367,17 @@ class Task:
     due_at: datetime | None = None
     nag_minutes: int | None = None
     recurrence: str | None = None
+    # Minutes before the due time at which it is reminded too, the earliest first.
+    remind_before: tuple[int, ...] = ()
+
+
+class DueEntry(NamedTuple):
+    """A due time as a phrase gave it: the moment, the stored repeat rule, and the reminders
+    before it (None: the phrase said none, so a task keeps the ones it has)."""
+
+    due_at: datetime | None
+    recurrence: str | None = None
+    remind_before: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,7 @@ TASK_COLUMNS: tuple[sa.Column[Any], ...] = tuple(
         "due_at",
         "nag_minutes",
         "recurrence",
+        "remind_before",
     )
 )
 TASK_COLUMN_NAMES = tuple(column.name for column in TASK_COLUMNS)
@@ -113,4 +114,5 @@ def task_from_row(row: sa.Row[Any]) -> Task:
         due_at=m["due_at"],
         nag_minutes=m["nag_minutes"],
         recurrence=m["recurrence"],
+        remind_before=tuple(m["remind_before"] or ()),
     )

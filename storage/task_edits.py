@@ -1,10 +1,13 @@
 """Changing several things of one task in one statement (the task API's partial update).
 
 The rules are the bot's own: titles and descriptions go through `clean_title` and
-`clean_description`, and done is a target state as in `set_done` (setting the state a task
-already has keeps its completion time).
+`clean_description`, done is a target state as in `set_done` (setting the state a task
+already has keeps its completion time), and a new due time, repeat rule or reminders before
+the due time set the next reminder as /due and /remind do (storage.reminders).
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,33 +15,48 @@ import sqlalchemy as sa
 
 from storage.changes import check_number, execute_change, once_per_key
 from storage.clock import now_utc
-from storage.completing import (
-    DONE,
-    NEXT_DUE_NOW,
-    completed_from_rows,
-    completing,
-    reopened_for_next,
-)
+from storage.completing import DONE, NEXT_DUE_NOW, NOW, completed_from_rows, completing
 from storage.db import Database
 from storage.errors import TaskNotFound
 from storage.models import Task, UpdateKey
-from storage.tables import NUMBER, TASK_COLUMNS, param, tasks
+from storage.reminder_times import first_reminder_at, reminders_before
+from storage.reminders import BEFORE
+from storage.tables import NUMBER, TASK_COLUMNS, TIMESTAMP, param, tasks
 from storage.validation import clean_description, clean_title
+
+
+def _flag(name: str) -> sa.BindParameter[bool]:
+    return sa.bindparam(name, type_=sa.Boolean)
 
 
 def _edit() -> sa.Select[Any]:
     """Change the task `:task_number`: its title to `:title` unless NULL, its description to
-    `:description` when `:set_description`, and its done state to `:done` unless NULL
-    (completing a repeating task opens it again for its next time, as everywhere:
+    `:description` when `:set_description`, its due time and repeat rule to `:due_at` and
+    `:recurrence` when `:set_due`, its reminders before the due time to `:before_minutes` when
+    `:set_reminders`, and its done state to `:done` unless NULL (completing a repeating task
+    opens it again for its next time, by its new rule when one is given, as everywhere:
     storage.completing). It is reported with its `next_due`.
 
-    In an UPDATE's SET list every column on the right is the row's old value, so `done` in the
-    `completed_at` expression is the state before this change.
+    The next reminder is the new due time's first (only while that is still to come, as an
+    import sets it), or with new reminders before an unchanged due time, the first of those
+    still to come. In an UPDATE's SET list every column on the right is the row's old value, so
+    `done` in the `completed_at` expression is the state before this change.
     """
-    target = completing(tasks.c.number == NUMBER)
+    set_due, set_reminders = _flag("set_due"), _flag("set_reminders")
+    due = sa.case((set_due, param(tasks.c.due_at)), else_=tasks.c.due_at)
+    rule = sa.case((set_due, param(tasks.c.recurrence)), else_=tasks.c.recurrence)
+    before = sa.case((set_reminders, BEFORE), else_=tasks.c.remind_before)
+    target = completing(tasks.c.number == NUMBER, due=due, rule=rule)
     title = param(tasks.c.title)
-    set_description = sa.bindparam("set_description", type_=sa.Boolean)
+    set_description = _flag("set_description")
     repeats = target.c.next_due.is_not(None)
+    upcoming = sa.func.next_reminder(tasks.c.due_at, before, NOW, type_=TIMESTAMP)
+    remind_at = sa.case(
+        (repeats, first_reminder_at(target.c.next_due, before, NOW)),
+        (set_due, sa.case((due > NOW, first_reminder_at(due, before, NOW)))),
+        (set_reminders, sa.func.coalesce(upcoming, tasks.c.remind_at)),
+        else_=tasks.c.remind_at,
+    )
     changed = (
         sa.update(tasks)
         .where(tasks.c.id == target.c.id)
@@ -56,7 +74,13 @@ def _edit() -> sa.Select[Any]:
                     (DONE.is_(None) | (tasks.c.done == DONE), tasks.c.completed_at),
                     (DONE, sa.func.now()),
                 ),
-                **reopened_for_next(target),
+                tasks.c.due_at: sa.func.coalesce(target.c.next_due, due),
+                tasks.c.recurrence: rule,
+                tasks.c.remind_before: before,
+                tasks.c.remind_at: remind_at,
+                tasks.c.reminder_failures: sa.case(
+                    (repeats | set_due, 0), else_=tasks.c.reminder_failures
+                ),
                 tasks.c.updated_at: sa.func.now(),
             }
         )
@@ -76,6 +100,16 @@ class _Keep:
 KEEP = _Keep()
 
 
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A new due time (None: none), its repeat rule (stored text, or None) and, when given, the
+    minutes before it the task is reminded at (None: the ones it has)."""
+
+    due_at: datetime | None
+    recurrence: str | None = None
+    remind_before: Sequence[int] | None = None
+
+
 async def edit_task(
     db: Database,
     *,
@@ -84,16 +118,21 @@ async def edit_task(
     title: str | None = None,
     description: str | _Keep | None = KEEP,
     done: bool | None = None,
+    due: Schedule | None = None,
+    remind_before: Sequence[int] | None = None,
     update_key: UpdateKey | None = None,
     now: datetime | None = None,
 ) -> Task:
-    """Change a task's title, description and done state at once and return the task.
+    """Change a task's title, description, due time and repeat (`due`), reminders before the
+    due time and done state at once and return the task.
 
-    None leaves the title or the state as it is; the description stays unless one is given
-    (None or blank text clears it). Raises InvalidTitle, InvalidDescription or TaskNotFound,
-    and changes nothing then. A repeating task completed comes back open, due at its next time.
+    None leaves the title, the state, the due time or the reminders as they are; the
+    description stays unless one is given (None or blank text clears it). Raises InvalidTitle,
+    InvalidDescription or TaskNotFound, and changes nothing then. A repeating task completed
+    comes back open, due at its next time.
     """
     check_number(number)
+    before = remind_before if remind_before is not None else due.remind_before if due else None
     params = {
         "list_id": chat_id,
         "task_number": number,
@@ -101,6 +140,11 @@ async def edit_task(
         "set_description": not isinstance(description, _Keep),
         "description": None if isinstance(description, _Keep) else clean_description(description),
         "done": done,
+        "set_due": due is not None,
+        "due_at": due.due_at if due else None,
+        "recurrence": due.recurrence if due and due.due_at else None,
+        "set_reminders": before is not None,
+        "before_minutes": None if before is None else list(reminders_before(before)),
         "now": now or now_utc(),
     }
     completed = completed_from_rows(await execute_change(db, EDIT, params, update_key=update_key))

@@ -27,7 +27,7 @@ from storage.clock import now_utc
 from storage.db import Database
 from storage.errors import InvalidTitle, ListFull, TaskNotFound, TooManyTasks
 from storage.lists import DEFAULT_CAPS, ListCaps
-from storage.models import Completed, DoneResult, Task, TaskPage, UpdateKey
+from storage.models import Completed, DoneResult, DueEntry, Task, TaskPage, UpdateKey
 from storage.tables import (
     CHAT_ID,
     NUMBER,
@@ -51,15 +51,16 @@ async def add_tasks(
     titles: Sequence[str],
     created_by: int | None,
     update_key: UpdateKey | None = None,
-    due: Sequence[tuple[datetime | None, str | None]] | None = None,
+    due: Sequence[DueEntry | tuple[datetime | None, str | None]] | None = None,
     descriptions: Sequence[str | None] | None = None,
     caps: ListCaps = DEFAULT_CAPS,
 ) -> list[Task]:
     """Add tasks to a chat's list, all or none, and return them with their new numbers.
 
-    `due` gives each title its due time and recurrence, and `descriptions` its note (by
-    position), when any. ListFull when the list would hold more than `caps` allow (nothing is
-    added); InvalidDue for a due time storage does not keep (storage.validation).
+    `due` gives each title its due time, recurrence and reminders before it, and
+    `descriptions` its note (by position), when any. ListFull when the list would hold more
+    than `caps` allow (nothing is added); InvalidDue for a due time storage does not keep
+    (storage.validation).
     """
     if len(titles) > MAX_TASKS_PER_ADD:
         raise TooManyTasks(MAX_TASKS_PER_ADD)
@@ -75,12 +76,14 @@ async def add_tasks(
             ) from None
     if not cleaned:
         raise InvalidTitle("the title is empty")
-    dues = list(due) if due is not None else [(None, None)] * len(cleaned)
+    dues = (
+        [DueEntry(*entry) for entry in due] if due is not None else [DueEntry(None)] * len(cleaned)
+    )
     notes = [clean_description(d) for d in descriptions] if descriptions else [None] * len(cleaned)
     if len(dues) != len(cleaned) or len(notes) != len(cleaned):
         raise ValueError("one due entry and one description per title")
-    for due_at, _ in dues:
-        check_due(due_at)
+    for entry in dues:
+        check_due(entry.due_at)
     params = {
         "list_id": chat_id,
         "count": len(cleaned),
@@ -89,8 +92,9 @@ async def add_tasks(
         "max_total": caps.max_total,
         "titles": cleaned,
         "descriptions": notes,
-        "dues": [due_at for due_at, _ in dues],
-        "recurrences": [recurrence for _, recurrence in dues],
+        "dues": [entry.due_at for entry in dues],
+        "recurrences": [entry.recurrence for entry in dues],
+        "remind_befores": adding.remind_befores_param([entry.remind_before for entry in dues]),
         "created_by": created_by,
     }
     added = await run_change(db, adding.ADD, params, update_key=update_key)

@@ -13,7 +13,13 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from storage.adding import COUNT, numbers_taken
+from storage.adding import (
+    COUNT,
+    REMIND_BEFORES,
+    numbers_taken,
+    remind_before_of,
+    remind_befores_param,
+)
 from storage.changes import once_per_key, run_change
 from storage.chat_settings import get_chat_settings
 from storage.db import Database
@@ -21,6 +27,7 @@ from storage.errors import InvalidDue, ListFull, TooManyTasks
 from storage.lists import DEFAULT_CAPS, ListCaps
 from storage.local_time import chat_zone
 from storage.models import Task, UpdateKey
+from storage.reminder_times import first_reminder_at, reminders_before
 from storage.tables import (
     CHAT_ID,
     TASK_COLUMNS,
@@ -50,11 +57,13 @@ EXPORT = (
 def _import() -> sa.Select[Any]:
     """storage.adding's ADD with every field a task keeps: `:count` tasks numbered after the
     chat's last one, one per entry of the lists `:titles`, `:descriptions`, `:dones`,
-    `:completed`, `:created`, `:dues`, `:recurrences` and `:nags`, by `:created_by`.
+    `:completed`, `:created`, `:dues`, `:recurrences`, `:nags` and `:remind_befores`, by
+    `:created_by`.
 
-    A reminder is set only for open tasks due in the future, so importing old or finished
-    tasks sends no burst of late reminders; a done task without a completion time is
-    completed now, and one without a creation time created now.
+    A reminder is set only for open tasks due in the future (the first of its reminders before
+    the due time still to come, or then), so importing old or finished tasks sends no burst of
+    late reminders; a done task without a completion time is completed now, and one without a
+    creation time created now.
     """
     counter = numbers_taken()
     fields = ("title", "description", "done", "completed_at", "created_at", "due_at")
@@ -64,11 +73,14 @@ def _import() -> sa.Select[Any]:
             *(list_param(tasks.c[field], name) for field, name in zip(fields, names, strict=True)),
             list_param(tasks.c.recurrence, "recurrences"),
             list_param(tasks.c.nag_minutes, "nags"),
+            REMIND_BEFORES,
         )
-        .table_valued(*fields, "recurrence", "nag_minutes", with_ordinality="ord")
+        .table_valued(*fields, "recurrence", "nag_minutes", "remind_before", with_ordinality="ord")
         .render_derived(name="new_task")
     )
     now = sa.func.now()
+    remind_before = remind_before_of(new.c.remind_before)
+    reminded = first_reminder_at(new.c.due_at, remind_before, now)
     values = {
         "chat_id": CHAT_ID,
         "number": counter.c.last_task_number - COUNT + new.c.ord,
@@ -79,9 +91,10 @@ def _import() -> sa.Select[Any]:
         "created_by": param(tasks.c.created_by),
         "created_at": sa.func.coalesce(new.c.created_at, now),
         "due_at": new.c.due_at,
-        "remind_at": sa.case((~new.c.done & (new.c.due_at > now), new.c.due_at)),
+        "remind_at": sa.case((~new.c.done & (new.c.due_at > now), reminded)),
         "recurrence": new.c.recurrence,
         "nag_minutes": new.c.nag_minutes,
+        "remind_before": remind_before,
     }
     # Every new task with the counter's one row.
     rows = sa.select(*values.values()).select_from(counter.join(new, sa.true()))
@@ -109,6 +122,7 @@ class NewTask:
     due_at: datetime | None = None
     recurrence: str | None = None
     nag_minutes: int | None = None
+    remind_before: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +193,9 @@ def _checked_fields(tasks: Sequence[NewTask]) -> dict[str, list[Any]]:
         "dues": [task.due_at for task in tasks],
         "recurrences": [task.recurrence if task.due_at else None for task in tasks],
         "nags": [task.nag_minutes for task in tasks],
+        "remind_befores": remind_befores_param(
+            [reminders_before(task.remind_before) for task in tasks]
+        ),
     }
 
 

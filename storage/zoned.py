@@ -20,14 +20,16 @@ from storage.chat_settings import (
     save_chat_settings,
     settings_from_row,
 )
+from storage.clock import now_utc
 from storage.db import Database
 from storage.lists import DEFAULT_CAPS, ListCaps
 from storage.local_time import chat_zone, local_day_end, next_local_minute
-from storage.models import Completed, Task, UpdateKey
+from storage.models import Completed, DueEntry, Task, UpdateKey
 from storage.pages import ON_CHAT, chat
+from storage.reminder_times import snoozed_until
 from storage.tables import ONE_ROW, task_from_row
 
-DueEntry = tuple[datetime | None, str | None]  # a due time and its stored repeat rule
+__all__ = ["DueEntry"]
 
 
 async def add_tasks_in_zone(
@@ -64,13 +66,14 @@ async def set_due_in_zone(
 ) -> tuple[Task, ChatSettings]:
     """Set a task's due time (as reminders.set_due) to what `due` reads in the list's zone."""
     settings = await get_chat_settings(db, chat_id=chat_id)
-    due_at, recurrence = due(chat_zone(settings.timezone))
+    entry = DueEntry(*due(chat_zone(settings.timezone)))
     task = await reminders.set_due(
         db,
         chat_id=chat_id,
         number=number,
-        due_at=due_at,
-        recurrence=recurrence,
+        due_at=entry.due_at,
+        recurrence=entry.recurrence,
+        remind_before=entry.remind_before,
         update_key=update_key,
     )
     return task, settings
@@ -83,15 +86,18 @@ async def snooze_in_zone(
     number: int,
     until: Callable[[ZoneInfo], datetime],
     update_key: UpdateKey | None = None,
+    now: datetime | None = None,
 ) -> tuple[Task, datetime, ChatSettings]:
     """Remind again (as reminders.snooze) at the moment `until` reads in the list's zone; the
-    task, that moment and the settings."""
+    task, when it is reminded next (that moment, or its next reminder of the occurrence when
+    that comes first) and the settings."""
     settings = await get_chat_settings(db, chat_id=chat_id)
     moment = until(chat_zone(settings.timezone))
+    now = now or now_utc()
     task = await reminders.snooze(
-        db, chat_id=chat_id, number=number, until=moment, update_key=update_key
+        db, chat_id=chat_id, number=number, until=moment, update_key=update_key, now=now
     )
-    return task, moment, settings
+    return task, snoozed_until(moment, task.due_at, task.remind_before, now), settings
 
 
 async def set_task_done_with_settings(

@@ -44,6 +44,9 @@ async def test_create_returns_the_task_with_its_number_and_location(
         "completed",
         "created_at",
         "updated_at",
+        "due_at",
+        "repeat",
+        "remind_before",
     }
     assert (task["number"], task["title"], task["description"], task["completed"]) == (
         1,

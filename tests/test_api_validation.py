@@ -79,7 +79,16 @@ async def test_a_missing_body_is_422(me: TaskApi) -> None:
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ({}, [("body", "nothing to change: give title, description or completed")]),
+        (
+            {},
+            [
+                (
+                    "body",
+                    "nothing to change: give title, description, completed, due_at, repeat or"
+                    " remind_before",
+                )
+            ],
+        ),
         ({"title": None}, [("body", "title cannot be null")]),
         ({"completed": None}, [("body", "completed cannot be null")]),
         ({"completed": "yes"}, [("body.completed", "Input should be a valid boolean")]),

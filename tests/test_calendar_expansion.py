@@ -25,10 +25,11 @@ import pytest
 import recurring_ical_events
 
 from bot.web.calendar_ics import MOVED_YEARS, render_calendar
+from bot.web.calendar_rrule import FEBRUARY_UID
 from bot.web.vtimezone import vtimezone
 from storage.calendar import Feed
 from storage.models import Task
-from storage.recurrence import Recurrence
+from storage.recurrence import LAST, WORKDAYS, Recurrence
 
 ICALJS_DIR = Path(__file__).parent / "icaljs"
 FIRST = datetime(2026, 6, 1, tzinfo=UTC)
@@ -41,11 +42,26 @@ ZONES = ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Pacific/Auckl
 # last Sunday of March, Chile's first Sunday on or after the 2nd.
 OTHER_RULE_ZONES = ["Asia/Jerusalem", "America/Santiago"]
 RULES = [
-    Recurrence("weekly", 0, 9, 0),
-    Recurrence("weekdays", None, 18, 30),
+    Recurrence("weekly", 9, 0, weekdays=(0,)),
+    Recurrence("weekly", 18, 30, weekdays=WORKDAYS),
     # On the night the clocks change: a time that is skipped once and repeated once a year.
-    Recurrence("daily", None, 2, 30),
-    Recurrence("weekly", 6, 2, 30, until=date(2033, 10, 30)),
+    Recurrence("daily", 2, 30),
+    Recurrence("weekly", 2, 30, weekdays=(6,), until=date(2033, 10, 30)),
+    # Each kind of the smarter repeats (tests/test_calendar_repeats.py has them all in
+    # recurring-ical-events alone): intervals counted from a start, the week starting on
+    # Monday, a day that falls on a shorter month's last day, the n-th and last weekday (the
+    # last Sunday at 02:30: the night Europe's clocks change), and yearly dates.
+    Recurrence("daily", 7, 15, interval=3, start=date(2026, 6, 2)),
+    Recurrence("weekly", 18, 0, interval=2, weekdays=(4,), start=date(2026, 6, 5)),
+    Recurrence("weekly", 20, 0, interval=2, weekdays=(0, 6), start=date(2026, 6, 1)),
+    Recurrence("monthly", 9, 0, month_day=31),
+    Recurrence("monthly", 9, 0, month_day=30),
+    Recurrence("monthly", 8, 0, month_day=29, interval=6, start=date(2026, 6, 29)),
+    Recurrence("monthly", 23, 45, month_day=LAST),
+    Recurrence("monthly", 10, 0, nth=1, weekdays=(0,)),
+    Recurrence("monthly", 2, 30, nth=LAST, weekdays=(6,)),
+    Recurrence("yearly", 9, 0, month=2, month_day=29),
+    Recurrence("yearly", 11, 0, month=9, nth=1, weekdays=(0,), interval=2, start=date(2026, 9, 7)),
 ]
 
 
@@ -96,8 +112,15 @@ def _python_instants(ics: bytes) -> dict[str, list[datetime]]:
     calendar = icalendar.Calendar.from_ical(ics)
     found: dict[str, list[datetime]] = {}
     for event in recurring_ical_events.of(calendar).between(FIRST, END):
-        found.setdefault(str(event["UID"]), []).append(event.decoded("DTSTART").astimezone(UTC))
+        uid = _task_uid(str(event["UID"]))
+        found.setdefault(uid, []).append(event.decoded("DTSTART").astimezone(UTC))
     return {uid: sorted(instants) for uid, instants in found.items()}
+
+
+def _task_uid(uid: str) -> str:
+    """The task's UID of an event's (a rule's February event, bot.web.calendar_rrule, is the
+    task's too)."""
+    return uid.replace(f"{FEBRUARY_UID}@", "@")
 
 
 def _readers_may_differ(instant: datetime, rule: Recurrence, zone: ZoneInfo) -> bool:
@@ -172,11 +195,11 @@ def _icaljs_instants(node: str, ics: bytes) -> dict[str, list[datetime]]:
         check=True,
         timeout=60,
     )
-    found = json.loads(done.stdout)
-    return {
-        uid: [datetime.fromtimestamp(seconds, UTC) for seconds in instants if seconds >= 0]
-        for uid, instants in found.items()
-    }
+    found: dict[str, list[datetime]] = {}
+    for uid, instants in json.loads(done.stdout).items():
+        times = [datetime.fromtimestamp(seconds, UTC) for seconds in instants if seconds >= 0]
+        found.setdefault(_task_uid(uid), []).extend(times)
+    return {uid: sorted(instants) for uid, instants in found.items()}
 
 
 @pytest.mark.parametrize("zone_name", ZONES + OTHER_RULE_ZONES)

@@ -200,7 +200,7 @@ async def members_feeds_of_a_big_list(
     """1,000 repeating tasks in a group (as /import can make), and 20 members' feed paths."""
     group = new_chat_id(group=True)
     later = datetime.now(UTC) + timedelta(days=8)
-    rules = [Recurrence("weekly", n % 7, 6 + n % 12, 0) for n in range(1000)]
+    rules = [Recurrence("weekly", 6 + n % 12, 0, weekdays=(n % 7,)) for n in range(1000)]
     tasks = [
         NewTask(
             title=f"Repeating task {n} with a title of some length",

@@ -4,6 +4,7 @@ or a typed error, never an exception; anything rendered is HTML Telegram accepts
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -48,9 +49,13 @@ from handlers.parsing import (
     parse_number,
     parse_number_and_text,
     parse_numbers,
+    split_due,
 )
+from handlers.tasks import due_entries
+from handlers.when import LANGUAGES, WhenError, parse_when
+from handlers.when.vocabulary import language_vocabulary
 from storage.errors import InvalidTitle
-from storage.models import TITLE_MAX_LENGTH, Task, TaskPage
+from storage.models import TITLE_MAX_LENGTH, DueEntry, Task, TaskPage
 from storage.tasks import clean_title
 from testkit.fake_telegram import TEST_BOT_TOKEN
 from testkit.fake_telegram.parse_mode import parse_html, utf16_len
@@ -228,3 +233,42 @@ def test_task_numbers_in_persian_and_arabic_indic_digits_are_read(
 ) -> None:
     assert parse_number(written, usage="usage") == number
     assert parse_numbers(f"{written}, 1", usage="usage") == [number, 1]
+
+
+# The parser's strictness: only text after a marker (" @ " in /add, the text of /due) is read as
+# a time, and a phrase with any word that is no time word is refused, never read in part.
+_TIME_WORDS = sorted(
+    {" ".join(key) for code in LANGUAGES for key in language_vocabulary(code).phrases}
+    | {"1", "3", "15", "18:00", "9:30", "2026-12-01", "1.12.", "!", ","}
+)
+# Words of titles that no language reads as a time word.
+_TITLE_WORDS = ["milk", "mom", "report", "Milch", "молоко", "leche", "شیر", "gym", "rent"]
+_NOW = datetime(2026, 6, 10, 14, 0, tzinfo=UTC)
+
+
+@settings(max_examples=300)
+@given(
+    words=st.lists(st.sampled_from(_TIME_WORDS) | st.text(max_size=12), max_size=10),
+    zone=st.sampled_from(["UTC", "Europe/Berlin", "Asia/Tehran"]),
+)
+def test_a_line_without_the_marker_never_gains_a_due_time(words: list[str], zone: str) -> None:
+    line = " ".join(words).replace(" @ ", " ")
+    title, phrase = split_due(line)
+    assert (title, phrase) == (line, None)
+    assert due_entries([phrase], now=_NOW, tz=ZoneInfo(zone)) == [DueEntry(None)]
+
+
+@settings(max_examples=300)
+@given(
+    words=st.lists(st.sampled_from(_TIME_WORDS), min_size=1, max_size=8),
+    title_word=st.sampled_from(_TITLE_WORDS),
+    at=st.integers(0, 8),
+    language=st.sampled_from(LANGUAGES),
+)
+def test_a_phrase_with_a_word_of_a_title_is_refused_whole(
+    words: list[str], title_word: str, at: int, language: str
+) -> None:
+    # "every other friday milk", "Milch jeden Monat am 15.": never a repeat with a word dropped
+    phrase = " ".join([*words[:at], title_word, *words[at:]])
+    with pytest.raises(WhenError):
+        parse_when(phrase, now=_NOW, tz=ZoneInfo("UTC"), language=language)

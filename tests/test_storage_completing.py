@@ -22,7 +22,7 @@ from tests.factories import new_chat_id, new_update, new_user_id
 BERLIN = ZoneInfo("Europe/Berlin")
 # Monday 29 March 2027 09:00 in Berlin (summer time since the day before).
 FIRST_DUE = datetime(2027, 3, 29, 9, 0, tzinfo=BERLIN).astimezone(UTC)
-WEEKLY = Recurrence("weekly", 0, 9, 0)
+WEEKLY = Recurrence("weekly", 9, 0, weekdays=(0,))
 NOW = FIRST_DUE - timedelta(hours=1)
 
 
@@ -71,7 +71,7 @@ async def test_completing_late_skips_the_occurrences_that_passed(db: Database) -
 
 
 async def test_a_repeating_task_past_its_end_stays_done(db: Database) -> None:
-    ending = Recurrence("weekly", 0, 9, 0, until=FIRST_DUE.date() + timedelta(days=3))
+    ending = Recurrence("weekly", 9, 0, weekdays=(0,), until=FIRST_DUE.date() + timedelta(days=3))
     chat = await _weekly_task_in_berlin(db, rule=ending)
     result = await set_done(db, chat_id=chat, numbers=[1], done=True, now=NOW)
     assert result.next_due == {} and result.tasks[0].done

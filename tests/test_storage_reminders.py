@@ -87,7 +87,7 @@ async def test_finishing_a_claim_sets_the_next_reminder_unless_the_user_changed_
     claims = _mine(await claim_due_reminders(direct_db, now=NOW, lease_until=lease), chat)
     by_number = {c.task.number: c for c in claims}
     # The user snoozes #2 while the scheduler is sending.
-    await snooze(direct_db, chat_id=chat, number=2, until=NOW + timedelta(hours=3))
+    await snooze(direct_db, chat_id=chat, number=2, until=NOW + timedelta(hours=3), now=NOW)
     nag = NOW + timedelta(minutes=30)
     for claim in claims:
         await finish_reminder(

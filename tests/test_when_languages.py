@@ -21,12 +21,13 @@ from handlers.when import (
     WhenError,
     ascii_digits,
     parse_duration,
+    parse_reminders,
     parse_time_of_day,
     parse_when,
 )
 from handlers.when.languages import language_code, language_table
 from handlers.when.vocabulary import CANONICAL, language_vocabulary
-from storage.recurrence import Recurrence
+from storage.recurrence import LAST, WORKDAYS, Recurrence
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
@@ -390,15 +391,15 @@ def test_phrase_in_the_chats_language_around_a_dst_change(
 
 
 def daily(hour: int, minute: int = 0, until: date | None = None) -> Recurrence:
-    return Recurrence("daily", None, hour, minute, until)
+    return Recurrence("daily", hour, minute, until=until)
 
 
 def weekly(weekday: int, hour: int = 9, minute: int = 0, until: date | None = None) -> Recurrence:
-    return Recurrence("weekly", weekday, hour, minute, until)
+    return Recurrence("weekly", hour, minute, weekdays=(weekday,), until=until)
 
 
 def weekdays(hour: int, minute: int = 0) -> Recurrence:
-    return Recurrence("weekdays", None, hour, minute, None)
+    return Recurrence("weekly", hour, minute, weekdays=WORKDAYS)
 
 
 DEC_31 = date(2026, 12, 31)
@@ -478,6 +479,151 @@ def test_repeating_phrase_in_the_chats_language_gives_the_rule(
     assert when.due_at == expected.next_after(now, UTC_ZONE)
 
 
+# The repeats of issue #18 in every language. Now is Wednesday 10 June 2026, 14:00: an
+# interval counts from its first time (Friday 12 June for every other Friday, tomorrow 09:00
+# for a bare interval), which becomes its start.
+OTHER_FRIDAY = Recurrence("weekly", 9, 0, interval=2, weekdays=(4,), start=date(2026, 6, 12))
+TWO_WEEKS = Recurrence("weekly", 9, 0, interval=2, weekdays=(3,), start=date(2026, 6, 11))
+THREE_DAYS = Recurrence("daily", 9, 0, interval=3, start=date(2026, 6, 11))
+ON_THE_15TH = Recurrence("monthly", 9, 0, month_day=15)
+LAST_DAY = Recurrence("monthly", 9, 0, month_day=LAST)
+FIRST_MONDAY = Recurrence("monthly", 9, 0, nth=1, weekdays=(0,))
+DEC_1_YEARLY = Recurrence("yearly", 9, 0, month=12, month_day=1)
+THREE_DAYS_FROM_DONE = Recurrence("daily", 9, 0, interval=3, from_done=True)
+FIRST_TIMES = {
+    OTHER_FRIDAY: june(12, 9),
+    TWO_WEEKS: june(11, 9),
+    THREE_DAYS: june(11, 9),
+    ON_THE_15TH: june(15, 9),
+    LAST_DAY: june(30, 9),
+    FIRST_MONDAY: (2026, 7, 6, 9, 0),
+    DEC_1_YEARLY: DEC_1_0900,
+    THREE_DAYS_FROM_DONE: june(11, 9),  # the next 09:00; then three days after each completion
+}
+NEW_REPEATS: list[tuple[str, str, Recurrence]] = [
+    ("en", "every other friday", OTHER_FRIDAY),
+    ("en", "every 2 weeks", TWO_WEEKS),
+    ("en", "every 3 days", THREE_DAYS),
+    ("en", "every month on the 15th", ON_THE_15TH),
+    ("en", "every last day of the month", LAST_DAY),
+    ("en", "every first monday", FIRST_MONDAY),
+    ("en", "every year on dec 1", DEC_1_YEARLY),
+    ("en", "every! 3 days", THREE_DAYS_FROM_DONE),
+    ("ru", "каждую вторую пятницу", OTHER_FRIDAY),
+    ("ru", "каждые 2 недели", TWO_WEEKS),
+    ("ru", "каждые 3 дня", THREE_DAYS),
+    ("ru", "каждый месяц 15 числа", ON_THE_15TH),
+    ("ru", "каждый последний день месяца", LAST_DAY),
+    ("ru", "каждый первый понедельник", FIRST_MONDAY),
+    ("ru", "каждый год 1 декабря", DEC_1_YEARLY),
+    ("ru", "каждые! 3 дня", THREE_DAYS_FROM_DONE),
+    ("uk", "кожну другу п'ятницю", OTHER_FRIDAY),
+    ("uk", "кожні 2 тижні", TWO_WEEKS),
+    ("uk", "кожні 3 дні", THREE_DAYS),
+    ("uk", "кожного місяця 15 числа", ON_THE_15TH),
+    ("uk", "кожен останній день місяця", LAST_DAY),
+    ("uk", "кожен перший понеділок", FIRST_MONDAY),
+    ("uk", "щороку 1 грудня", DEC_1_YEARLY),
+    ("uk", "кожні! 3 дні", THREE_DAYS_FROM_DONE),
+    ("es", "cada dos viernes", OTHER_FRIDAY),
+    ("es", "cada 2 semanas", TWO_WEEKS),
+    ("es", "cada 3 días", THREE_DAYS),
+    ("es", "cada mes el día 15", ON_THE_15TH),
+    ("es", "el último día de cada mes", LAST_DAY),
+    ("es", "cada primer lunes", FIRST_MONDAY),
+    ("es", "cada año el 1 de diciembre", DEC_1_YEARLY),
+    ("es", "cada! 3 días", THREE_DAYS_FROM_DONE),
+    ("pt-BR", "a cada duas sextas", OTHER_FRIDAY),
+    ("pt-BR", "a cada 2 semanas", TWO_WEEKS),
+    ("pt-BR", "a cada 3 dias", THREE_DAYS),
+    ("pt-BR", "todo mês no dia 15", ON_THE_15TH),
+    ("pt-BR", "todo último dia do mês", LAST_DAY),
+    ("pt-BR", "toda primeira segunda-feira", FIRST_MONDAY),
+    ("pt-BR", "todo ano no dia 1 de dezembro", DEC_1_YEARLY),
+    ("pt-BR", "a cada! 3 dias", THREE_DAYS_FROM_DONE),
+    ("de", "jeden zweiten Freitag", OTHER_FRIDAY),
+    ("de", "alle 2 Wochen", TWO_WEEKS),
+    ("de", "alle 3 Tage", THREE_DAYS),
+    ("de", "jeden Monat am 15.", ON_THE_15TH),
+    ("de", "jeden letzten Tag des Monats", LAST_DAY),
+    ("de", "jeden ersten Montag", FIRST_MONDAY),
+    ("de", "jedes Jahr am 1. Dezember", DEC_1_YEARLY),
+    ("de", "alle! 3 Tage", THREE_DAYS_FROM_DONE),
+    ("fa", "هر دو جمعه", OTHER_FRIDAY),
+    ("fa", "هر ۲ هفته", TWO_WEEKS),
+    ("fa", "هر ۳ روز", THREE_DAYS),
+    ("fa", "هر ماه روز ۱۵", ON_THE_15TH),
+    ("fa", "آخرین روز هر ماه", LAST_DAY),
+    ("fa", "اولین دوشنبه هر ماه", FIRST_MONDAY),
+    ("fa", "هر سال ۱ دسامبر", DEC_1_YEARLY),
+    ("fa", "هر! ۳ روز", THREE_DAYS_FROM_DONE),
+]
+
+
+@pytest.mark.parametrize("tz", [TEHRAN, SAO_PAULO], ids=str)
+@pytest.mark.parametrize(("language", "phrase", "expected"), NEW_REPEATS, ids=str)
+def test_each_new_repeat_in_each_language_gives_the_rule_and_its_first_time(
+    tz: ZoneInfo, language: str, phrase: str, expected: Recurrence
+) -> None:
+    when = parse_when(
+        phrase, now=datetime(2026, 6, 10, 14, 0, tzinfo=tz), tz=tz, language=language
+    )
+    assert when.recurrence == expected
+    assert when.due_at.astimezone(tz).replace(tzinfo=None) == datetime(*FIRST_TIMES[expected])
+
+
+def test_every_language_has_each_new_repeat() -> None:
+    for code in LANGUAGES:
+        phrases = [rule for language, _, rule in NEW_REPEATS if language_code(language) == code]
+        assert sorted(map(Recurrence.encode, phrases)) == sorted(
+            map(Recurrence.encode, FIRST_TIMES)
+        ), code
+
+
+# (language, phrase, minutes before the due time): "remind ... before" after any due time
+REMINDERS_BEFORE = [
+    ("en", "fri 18:00 remind 1d 1h before", (1440, 60)),
+    ("en", "every other friday 18:00 remind 1 day before", (1440,)),
+    ("en", "tomorrow 9:00 remind 1h30m before", (90,)),
+    ("ru", "в пятницу в 18:00 напомнить за 1 день и за 1 час", (1440, 60)),
+    ("ru", "завтра в 9:00 напомнить за час", (60,)),
+    ("uk", "у п'ятницю о 18:00 нагадати за 1 день", (1440,)),
+    ("es", "el viernes a las 18 recordar 1 día antes", (1440,)),
+    ("pt-BR", "sexta às 18h lembrar 1 dia e 1 hora antes", (1440, 60)),
+    ("de", "Freitag 18 Uhr erinnern 1 Tag vorher", (1440,)),
+    ("fa", "جمعه ساعت ۱۸ یادآوری ۱ روز قبل", (1440,)),
+]
+
+
+@pytest.mark.parametrize(("language", "phrase", "minutes"), REMINDERS_BEFORE, ids=str)
+def test_reminders_before_the_due_time_in_each_language(
+    language: str, phrase: str, minutes: tuple[int, ...]
+) -> None:
+    when = parse_when(phrase, now=utc(2026, 6, 10, 14, 0), tz=UTC_ZONE, language=language)
+    assert when.remind_before == minutes
+    assert when.due_at.astimezone(UTC_ZONE).hour in (9, 18)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "minutes"),
+    [
+        ("en", "1d 1h before", (1440, 60)),
+        ("en", "30m", (30,)),
+        ("ru", "за 1 день", (1440,)),
+        ("uk", "1 день", (1440,)),
+        ("es", "1 hora antes", (60,)),
+        ("pt-BR", "2 horas antes", (120,)),
+        ("de", "1 Tag vorher", (1440,)),
+        ("fa", "۱ ساعت قبل", (60,)),
+    ],
+    ids=str,
+)
+def test_remind_command_words_in_each_language(
+    language: str, text: str, minutes: tuple[int, ...]
+) -> None:
+    assert parse_reminders(text, language=language) == minutes
+
+
 # (language, phrase, the kind of refusal)
 REFUSED_PHRASES = [
     # a title is never a date
@@ -537,6 +683,16 @@ REFUSED_PHRASES = [
     ("de", "um 25 Uhr", "not_time_of_day"),
     ("fa", "ساعت ۲۵", "not_time_of_day"),
     ("ru", "каждый день до никогда", "bad_until"),
+    ("en", "every 2nd friday", "ambiguous_nth"),
+    ("de", "jeden dritten Freitag", "ambiguous_nth"),
+    ("en", "every 0 days", "bad_repeat"),
+    ("en", "every! friday", "unreadable"),
+    ("en", "every 400 days", "interval_too_long"),
+    ("ru", "каждые 60 недель", "interval_too_long"),
+    ("en", "fri 18:00 remind", "bad_reminders"),
+    ("ru", "завтра напомнить за", "bad_reminders"),
+    ("en", "fri 18:00 remind 5 weeks before", "reminders_limit"),
+    ("de", "erinnern 1 Tag vorher", "unreadable"),
     ("uk", "щодня до колись", "bad_until"),
     ("es", "cada día hasta nunca", "bad_until"),
     ("pt-BR", "todo dia até nunca", "bad_until"),

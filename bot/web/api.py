@@ -36,7 +36,7 @@ from storage import deleting as delete_store
 from storage import tasks as task_store
 from storage.db import Database
 from storage.lists import DEFAULT_CAPS, ListCaps
-from storage.task_edits import KEEP, edit_task
+from storage.task_edits import KEEP, Schedule, edit_task
 
 AUTH_SCHEME = "tma"
 MAX_BODY_BYTES = 64 * 1024  # a title and a 2,000-character note, in JSON, with room to spare
@@ -226,8 +226,13 @@ async def read_task(chat_id: ChatId, number: Number, context: Context) -> TaskRe
 async def update_task(
     changes: TaskUpdate, chat_id: ChatId, number: Number, context: Context
 ) -> TaskRead:
-    """Change a task's title, description or state; the fields left out stay as they are."""
+    """Change a task's title, description, state, due time (with its repeat) or reminders before
+    the due time; the fields left out stay as they are."""
     given = changes.model_fields_set
+    due = None
+    if "due_at" in given:
+        rule = changes.repeat.rule().encode() if changes.repeat else None
+        due = Schedule(changes.due_at, rule)
     task = await edit_task(
         context.database,
         chat_id=chat_id,
@@ -235,6 +240,8 @@ async def update_task(
         title=changes.title,
         description=changes.description if "description" in given else KEEP,
         done=changes.completed,
+        due=due,
+        remind_before=changes.remind_before,
     )
     return TaskRead.of(task)
 

@@ -5,14 +5,17 @@ typo is an error rather than a silently ignored change. Titles and descriptions 
 storage, by the same rules as in the chat.
 """
 
-from datetime import datetime
-from typing import Annotated, Any, Self
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, Self
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import WithJsonSchema
 
+from handlers.render_time import describe_recurrence
 from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Task, TaskPage
+from storage.recurrence import WEEKDAY_CODES, InvalidRecurrence, Recurrence
+from storage.reminder_times import MAX_MINUTES_BEFORE, MAX_REMINDERS_BEFORE
 from storage.tasks import MAX_PAGE_SIZE, MAX_TASK_NUMBER
 
 _REQUEST = ConfigDict(extra="forbid", strict=True)
@@ -23,6 +26,124 @@ _TITLE = (
 _DESCRIPTION = (
     f"A note of at most {DESCRIPTION_MAX_LENGTH} characters; line breaks are kept."
     " null or blank text removes it."
+)
+
+
+Weekday = Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+class Repeat(BaseModel):
+    """How a due time repeats, as in an iCalendar RRULE, at a wall-clock time in the list's time
+    zone (so it keeps that time across DST changes)."""
+
+    model_config = _REQUEST
+
+    freq: Literal["daily", "weekly", "monthly", "yearly"]
+    interval: int = Field(
+        default=1,
+        ge=1,
+        description="Every how many days, weeks, months or years (at most 365, 52, 24 or 5)",
+    )
+    weekdays: list[Weekday] = Field(
+        default_factory=list,
+        description="weekly: the days; monthly and yearly with `nth`: the one weekday",
+    )
+    nth: Literal[1, 2, 3, 4, -1] | None = Field(
+        default=None, description="Which of the month's `weekdays[0]`: 1-4, or -1 the last"
+    )
+    month_day: int | None = Field(
+        default=None,
+        ge=-1,
+        le=31,
+        description="monthly and yearly: the day; 29-31 fall on a shorter month's last day;"
+        " -1 is the last day",
+    )
+    month: int | None = Field(default=None, ge=1, le=12, description="yearly: the month")
+    time: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["18:00"])
+    until: date | None = Field(
+        default=None, strict=False, description="The last local date it may fall on"
+    )
+    start: date | None = Field(
+        default=None,
+        strict=False,
+        description="The local date an interval counts from (required with an interval > 1,"
+        " unless it counts from completion)",
+    )
+    from_completion: bool = Field(
+        default=False, description="The interval counts from the day the task is done"
+    )
+
+    def rule(self) -> Recurrence:
+        """The storage rule; InvalidRecurrence when the parts do not make one."""
+        hour, minute = (int(part) for part in self.time.split(":"))
+        return Recurrence(
+            self.freq,
+            hour,
+            minute,
+            interval=self.interval,
+            weekdays=tuple(sorted(WEEKDAY_CODES.index(day) for day in self.weekdays)),
+            nth=self.nth,
+            month_day=self.month_day,
+            month=self.month,
+            until=self.until,
+            start=self.start,
+            from_done=self.from_completion,
+        )
+
+    @model_validator(mode="after")
+    def _is_a_rule(self) -> Self:
+        try:
+            self.rule()
+        except InvalidRecurrence as error:
+            raise ValueError(str(error)) from None
+        return self
+
+    @classmethod
+    def of(cls, rule: Recurrence) -> "Repeat":
+        return cls.model_construct(
+            freq=rule.freq,
+            interval=rule.interval,
+            weekdays=[WEEKDAY_CODES[day] for day in rule.weekdays],  # type: ignore[misc]
+            nth=rule.nth,  # type: ignore[arg-type]
+            month_day=rule.month_day,
+            month=rule.month,
+            time=f"{rule.hour:02d}:{rule.minute:02d}",
+            until=rule.until,
+            start=rule.start,
+            from_completion=rule.from_done,
+        )
+
+
+class RepeatRead(Repeat):
+    """How a due time repeats, with the rule in words and as the export files store it."""
+
+    model_config = ConfigDict()
+
+    description: str = Field(examples=["every other Friday at 18:00"])
+    stored: str = Field(
+        description="The rule as /export writes it",
+        examples=["FREQ=WEEKLY;INTERVAL=2;BYDAY=FR;TIME=18:00;START=2026-06-12"],
+    )
+
+    @classmethod
+    def of_stored(cls, text: str | None) -> "RepeatRead | None":
+        try:
+            rule = Recurrence.decode(text) if text else None
+        except InvalidRecurrence:
+            return None
+        if rule is None:
+            return None
+        fields = dict(Repeat.of(rule))
+        return cls.model_construct(
+            **fields, description=describe_recurrence(rule), stored=rule.encode()
+        )
+
+
+RemindBefore = Annotated[int, Field(ge=1, le=MAX_MINUTES_BEFORE)]
+_REMIND_BEFORE = (
+    f"Minutes before the due time at which the task is reminded too (at most"
+    f" {MAX_REMINDERS_BEFORE}, each up to four weeks), for every time it repeats; it is always"
+    " reminded at the due time"
 )
 
 
@@ -48,15 +169,36 @@ class TaskUpdate(BaseModel):
     completed: Annotated[bool | None, WithJsonSchema({"type": "boolean"})] = Field(
         default=None, description="true: done; false: open again"
     )
+    due_at: datetime | None = Field(
+        default=None,
+        strict=False,
+        description="The due time (ISO 8601 with its offset); null removes it. It replaces the"
+        " repeat too: send `repeat` with it to keep one",
+    )
+    repeat: Repeat | None = Field(
+        default=None, description="How the new `due_at` repeats (only with `due_at`)"
+    )
+    remind_before: Annotated[
+        list[RemindBefore] | None, WithJsonSchema({"type": "array", "items": {"type": "integer"}})
+    ] = Field(default=None, max_length=MAX_REMINDERS_BEFORE, description=_REMIND_BEFORE)
 
     @model_validator(mode="after")
     def _changes_something(self) -> Self:
         given = self.model_fields_set
         if not given:
-            raise ValueError("nothing to change: give title, description or completed")
-        for name in ("title", "completed"):
+            raise ValueError(
+                "nothing to change: give title, description, completed, due_at, repeat or"
+                " remind_before"
+            )
+        for name in ("title", "completed", "remind_before"):
             if name in given and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
+        if "repeat" in given and "due_at" not in given:
+            raise ValueError("repeat goes with due_at: give the due time it repeats from")
+        if self.repeat is not None and self.due_at is None:
+            raise ValueError("repeat needs a due_at")
+        if self.due_at is not None and self.due_at.utcoffset() is None:
+            raise ValueError("due_at needs its offset from UTC (Z or +02:00)")
         return self
 
 
@@ -85,6 +227,9 @@ class TaskRead(BaseModel):
     completed: bool
     created_at: datetime
     updated_at: datetime
+    due_at: datetime | None = Field(description="When it is due; null: never")
+    repeat: RepeatRead | None = Field(description="How the due time repeats; null: it does not")
+    remind_before: list[int] = Field(description=_REMIND_BEFORE)
 
     @classmethod
     def of(cls, task: Task) -> "TaskRead":
@@ -96,6 +241,9 @@ class TaskRead(BaseModel):
             completed=task.done,
             created_at=task.created_at,
             updated_at=task.updated_at,
+            due_at=task.due_at,
+            repeat=RepeatRead.of_stored(task.recurrence),
+            remind_before=list(task.remind_before),
         )
 
 

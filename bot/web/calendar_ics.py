@@ -7,43 +7,25 @@ Every value comes from the stored tasks (DTSTAMP too is the task's last change, 
 of a file without METHOD), so the same tasks always give the same bytes.
 """
 
-import contextlib
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
+from bot.web.calendar_rrule import repeating_events
 from bot.web.vtimezone import odd_wall_times, vtimezone
 from storage.calendar import Feed
-from storage.local_time import chat_zone, in_zone, wall_to_utc
+from storage.local_time import chat_zone, wall_to_utc
 from storage.models import Task
 from storage.recurrence import InvalidRecurrence, Recurrence
 
 # Part of every ETag: raise it when the same tasks start giving other bytes, so that calendar
 # apps fetch the feed again instead of being told it is unchanged.
-FORMAT_VERSION = 2
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+FORMAT_VERSION = 3
 # How many years ahead the occurrences on clock-change nights are spelled out (see _moved),
 # and how many at most in one file (a file of 1,000 daily 02:30 tasks would have 6,000).
 MOVED_YEARS = 2
 MAX_MOVED = 1_000
-
-
-def _rrule(rule: Recurrence, tz: ZoneInfo) -> dict[str, object]:
-    """The RRULE of a repeat rule."""
-    rrule: dict[str, object] = {"freq": "daily" if rule.kind == "daily" else "weekly"}
-    if rule.kind == "weekdays":
-        rrule["byday"] = list(_WEEKDAYS[:5])
-    elif rule.weekday is not None:
-        rrule["byday"] = [_WEEKDAYS[rule.weekday]]
-    if rule.until is not None:
-        # The last local day an occurrence may fall on, as the UTC moment it ends
-        # (RFC 5545: with a zoned DTSTART, UNTIL is in UTC).
-        last = datetime.combine(rule.until, time(23, 59, 59), tzinfo=tz)
-        # 9999-12-31 west of UTC would end in year 10000: it repeats for good.
-        with contextlib.suppress(OverflowError):
-            rrule["until"] = last.astimezone(UTC)
-    return rrule
 
 
 def _repeat_rule(task: Task) -> Recurrence | None:
@@ -81,8 +63,8 @@ def _moved(
     return moved
 
 
-def _describe(event: Event, task: Task) -> None:
-    event.add("uid", f"{task.id}@todo-bot")
+def _describe(event: Event, task: Task, uid_suffix: str = "") -> None:
+    event.add("uid", f"{task.id}{uid_suffix}@todo-bot")
     event.add("dtstamp", task.updated_at.astimezone(UTC))
     event.add("last-modified", task.updated_at.astimezone(UTC))
     event.add("summary", task.title)
@@ -90,34 +72,40 @@ def _describe(event: Event, task: Task) -> None:
         event.add("description", task.description)
 
 
-def _events(task: Task, tz: ZoneInfo, *, year: int) -> tuple[Event, list[Event]]:
-    """The task as an event, and a repeating one's overrides for clock-change nights."""
+def _events(task: Task, tz: ZoneInfo, *, year: int) -> tuple[list[Event], list[Event]]:
+    """The task as events (one, or a repeating one's several: bot.web.calendar_rrule), and a
+    repeating one's overrides for clock-change nights."""
     assert task.due_at is not None
     event = Event()
     _describe(event, task)
     rule = _repeat_rule(task)
-    if rule is None:
-        event.add("dtstart", task.due_at.astimezone(UTC))
-        return event, []
     # A repeating task keeps its wall time across DST changes, so its start is given in the
     # list's zone (with that zone's VTIMEZONE), not in UTC: the rule's wall time on the due
     # date (a due time in a DST gap shows a later hour, which must not become the rule's).
-    # (in_zone: a moment at the edge of the datetime range stays in UTC.)
-    local = in_zone(task.due_at, tz)
-    wall = datetime.combine(local.date(), time(rule.hour, rule.minute))
-    on_rule = wall_to_utc(wall, tz) == task.due_at
-    event.add("dtstart", wall.replace(tzinfo=tz) if on_rule else local)
-    event.add("rrule", _rrule(rule, tz))
+    repeating = repeating_events(rule, task.due_at, tz) if rule is not None else []
+    if rule is None or not repeating:
+        # No repeat, one counted from completion (no RRULE says it), or a due time that is no
+        # occurrence of its rule (an import may hold one): its next time alone.
+        event.add("dtstart", task.due_at.astimezone(UTC))
+        return [event], []
+    events = []
+    for part in repeating:
+        if part.uid_suffix:
+            event = Event()
+            _describe(event, task, part.uid_suffix)
+        event.add("dtstart", part.start)
+        event.add("rrule", part.rrule)
+        events.append(event)
     overrides = []
-    # (A due time off the rule's wall time, from an import, starts the rule at that time; the
-    # overrides would name occurrences it does not have.)
-    for occurrence, instant in _moved(rule, task.due_at, tz, year=year) if on_rule else []:
+    for occurrence, instant in _moved(rule, task.due_at, tz, year=year):
+        if occurrence.month == 2 and len(repeating) > 1:
+            continue  # (no zone changes its clocks on the last night of February)
         override = Event()
         _describe(override, task)
         override.add("recurrence-id", occurrence)
         override.add("dtstart", instant)
         overrides.append(override)
-    return event, overrides
+    return events, overrides
 
 
 def render_calendar(feed: Feed, *, year: int) -> bytes:
@@ -133,8 +121,8 @@ def render_calendar(feed: Feed, *, year: int) -> bytes:
     events = []
     moved = 0
     for task in feed.tasks:  # earliest due first: those keep their overrides
-        event, overrides = _events(task, tz, year=year)
-        events.append(event)
+        task_events, overrides = _events(task, tz, year=year)
+        events += task_events
         events += overrides[: max(0, MAX_MOVED - moved)]
         moved += len(overrides)
     # icalendar writes a UTC time with Z and any other with TZID, which needs a VTIMEZONE

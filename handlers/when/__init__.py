@@ -1,9 +1,10 @@
 """Reading the time phrases users type, in the chat's language and in English: due times (in
-the chat's time zone), clock times and durations. Nothing here writes a time
-(handlers.render_time does) or knows of buttons.
+the chat's time zone) with their repeats and reminders before them, clock times and durations.
+Nothing here writes a time (handlers.render_time does) or knows of buttons.
 
 A phrase is read into canonical words by its language's vocabulary (vocabulary.py, with the
-words of languages/), then by one grammar for every language (parser.py, days.py, clock.py).
+words of languages/), then by one grammar for every language (parser.py, days.py, clock.py,
+repeats.py, reminders.py).
 The chat's language is tried first, then English; a refusal is a WhenError with a kind and
 params for translation (errors.py).
 """
@@ -17,6 +18,7 @@ from handlers.when.clock import clock_time, duration_counts
 from handlers.when.errors import WhenError, shown
 from handlers.when.languages import ENGLISH, LANGUAGES, language_code
 from handlers.when.parser import DEFAULT_TIME, MAX_AHEAD, When, when_of
+from handlers.when.reminders import minutes_before
 from handlers.when.vocabulary import Phrase, ascii_digits, language_vocabulary
 from storage.local_time import in_zone
 
@@ -28,6 +30,7 @@ __all__ = [
     "WhenError",
     "ascii_digits",
     "parse_duration",
+    "parse_reminders",
     "parse_time_of_day",
     "parse_when",
     "shown",
@@ -70,6 +73,16 @@ def parse_duration(text: str, *, language: str | None = None) -> timedelta:
         vague="not_duration",
     )
     return timedelta(**counts)
+
+
+def parse_reminders(text: str, *, language: str | None = None) -> tuple[int, ...]:
+    """The minutes before the due time of "1d 1h before", "1 hour", "за 1 день и за 1 час",
+    the earliest reminder first."""
+    if not text.strip():
+        raise WhenError("bad_reminders", text="")
+    return _in_languages(
+        lambda phrase: minutes_before(phrase), text, language, vague="bad_reminders"
+    )
 
 
 def _in_languages(

@@ -20,6 +20,23 @@ ENGLISH: Mapping[str, str] = {
     "too_far": "That is too far ahead: I can keep reminders for up to 5 years.",
     "until_before_start": "The “until” date is before the first time it would be due.",
     "bad_until": "I can't read “{text}” as an end date. Try until 2027-01-31 or until dec 31.",
+    "bad_repeat": (
+        "I can't repeat “{text}”. Try every other friday, every 3 days, every month on the"
+        " 15th, every last day of the month, every first monday, every year on dec 1 or"
+        " every! 3 days (counted from when it is done)."
+    ),
+    "interval_too_long": (
+        "That repeats too seldom: at most every 365 days, 52 weeks, 24 months or 5 years."
+    ),
+    "ambiguous_nth": (
+        "“{text}” could mean two things: say every other friday, or every 2nd friday of the month."
+    ),
+    "bad_reminders": (
+        "I can't read “{text}” as reminders before the due time. Try remind 1d 1h before."
+    ),
+    "reminders_limit": (
+        "Reminders before the due time: at most {count}, each from 1 minute to 4 weeks before."
+    ),
     "not_time_of_day": "“{text}” is not a time of day. Try 9:00, 18:30 or 6pm.",
     "twelve_hour_clock": "“{text}” is not a time of day: with am/pm, use 1 to 12.",
     "not_duration": "“{text}” is not a duration. Try 10m, 2 hours, 1h30m or 3 days.",

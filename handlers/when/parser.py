@@ -1,5 +1,6 @@
 """Reading due times: a phrase (in canonical words, handlers.when.vocabulary) as the moment it
-names in the chat's time zone, or its repeat rule.
+names in the chat's time zone, or its repeat rule (handlers.when.repeats), and the reminders
+before it that it asks for after a REMIND word (handlers.when.reminders).
 
 Only text the user marked as a time reaches `parse_when` (after `/due N`, or after ` @ ` in
 `/add`), so it is strict: the whole phrase must be understood, or WhenError says what would be.
@@ -9,7 +10,7 @@ spring-forward gap moves forward by the gap, an ambiguous fall-back time is its 
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.when.clock import (
@@ -20,49 +21,53 @@ from handlers.when.clock import (
     clock_time,
     duration_counts,
 )
-from handlers.when.days import day_candidates, until_date
+from handlers.when.days import day_candidates
 from handlers.when.errors import WhenError, shown
+from handlers.when.reminders import minutes_before
+from handlers.when.repeats import DEFAULT_TIME, repeat_of
 from handlers.when.vocabulary import Phrase
 from storage.local_time import OutOfRange, in_zone, wall_to_utc
+from storage.models import DueEntry
 from storage.recurrence import Recurrence
 
 MAX_AHEAD = timedelta(days=5 * 365)
-DEFAULT_TIME = (9, 0)
+__all__ = ["DEFAULT_TIME", "MAX_AHEAD", "When", "when_of"]
 
 _TIME_LAST = re.compile(rf"(?:(?P<head>.*?) )??(?:(?:{BEFORE_CLOCK}) )?(?P<time>{CLOCK})")
 _TIME_FIRST = re.compile(rf"(?:(?:{BEFORE_CLOCK}) )?(?P<time>{CLOCK}) (?P<head>.+)")
 _PERIOD_LAST = re.compile(rf"(?:(?P<head>.*?) )?(?P<period>{PERIOD})")
 _RELATIVE = re.compile(r"IN (?P<ahead>.+?)(?: LATER)?|(?P<later>.+) LATER")
-_RECURRENCE = re.compile(
-    rf"(?:EVERY (?P<every>DAYS|WEEKDAY|WD[0-6]|{PERIOD})|(?P<daily>DAILY)|(?P<weekdays>WEEKDAYS))"
-    rf"(?: (?P<period>{PERIOD}))?(?: (?:(?:{BEFORE_CLOCK}) )?(?P<time>{CLOCK}))?"
-    r"(?: UNTIL (?P<until>.+))?"
-)
 
 
 @dataclass(frozen=True)
 class When:
-    """A parsed due time: the first (or only) moment, in UTC, and the repeat rule if any."""
+    """A parsed due time: the first (or only) moment, in UTC, the repeat rule if any, and the
+    minutes before it to remind at too when the phrase asked for them (None: it did not)."""
 
     due_at: datetime
     recurrence: Recurrence | None
+    remind_before: tuple[int, ...] | None = None
 
-    def stored(self) -> tuple[datetime, str | None]:
-        """(due time, repeat rule) as storage keeps them: the rule in its text form."""
-        return self.due_at, self.recurrence.encode() if self.recurrence else None
+    def stored(self) -> DueEntry:
+        """The due time as storage keeps it: the rule in its text form."""
+        rule = self.recurrence.encode() if self.recurrence else None
+        return DueEntry(self.due_at, rule, self.remind_before)
 
 
 def when_of(phrase: Phrase, *, text: str, now: datetime, tz: ZoneInfo) -> When:
-    """When the phrase (typed as `text`) is due, seen at `now` in the chat's zone `tz`."""
+    """When the phrase (typed as `text`) is due, seen at `now` in the chat's zone `tz`, and
+    the reminders before it that a REMIND part asks for ("fri 18:00 remind 1d 1h before")."""
     local_now = in_zone(now, tz)
+    words = phrase.canonical.split()
+    before = None
+    if "REMIND" in words:
+        before = minutes_before(phrase, start=words.index("REMIND"))
+        phrase = phrase.first_words(words.index("REMIND"))
     if not phrase.canonical:  # only commas, or a word that only joins ("ی")
         raise WhenError("unreadable", text=shown(text))
-    recurrence = _recurrence(phrase, local_now.date())
-    if recurrence is not None:
-        first = recurrence.next_after(now, tz)
-        if first is None:
-            raise WhenError("until_before_start")
-        return When(first, recurrence)
+    repeat = repeat_of(phrase, now=now, tz=tz)
+    if repeat is not None:
+        return When(repeat[1], repeat[0], before)
     due = _relative(phrase, local_now, tz)
     if due is None:
         due = _day_and_time(phrase, local_now, tz)
@@ -72,7 +77,7 @@ def when_of(phrase: Phrase, *, text: str, now: datetime, tz: ZoneInfo) -> When:
         raise WhenError("passed")
     if due - now > MAX_AHEAD:
         raise WhenError("too_far")
-    return When(due.astimezone(UTC), None)
+    return When(due.astimezone(UTC), None, before)
 
 
 def _typed(phrase: Phrase, match: re.Match[str], group: str) -> str:
@@ -86,29 +91,6 @@ def _wall_to_utc(wall: datetime, tz: ZoneInfo) -> datetime:
         return wall_to_utc(wall, tz)
     except OutOfRange as error:
         raise WhenError("too_far") from error
-
-
-def _recurrence(phrase: Phrase, today: date) -> Recurrence | None:
-    """The repeat rule the phrase states, or None when it is not a repeating phrase."""
-    match = _RECURRENCE.fullmatch(phrase.canonical)
-    if match is None:
-        return None
-    every = match["every"] or ""
-    period = every if every in PERIOD_TIMES else match["period"]
-    if match["time"]:
-        hour, minute = clock_time(
-            match["time"], typed=_typed(phrase, match, "time"), period=period
-        )
-    else:
-        hour, minute = PERIOD_TIMES[period] if period else DEFAULT_TIME
-    until = None
-    if match["until"]:
-        until = until_date(match["until"], today, typed=_typed(phrase, match, "until"))
-    if match["weekdays"] or every == "WEEKDAY":
-        return Recurrence("weekdays", None, hour, minute, until)
-    if every.startswith("WD"):
-        return Recurrence("weekly", int(every[2]), hour, minute, until)
-    return Recurrence("daily", None, hour, minute, until)
 
 
 def _relative(phrase: Phrase, local_now: datetime, tz: ZoneInfo) -> datetime | None:

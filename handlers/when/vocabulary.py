@@ -28,6 +28,7 @@ CANONICAL = frozenset(
         "OF", "AND", "ONE", "ORD", "YEAR", "EVERY", "DAILY", "WEEKDAYS", "WEEKDAY", "UNTIL",
         "MORNING", "AFTERNOON", "EVENING", "NIGHT", "NOON", "AM", "PM", "OCLOCK",
         "MINUTES", "HOURS", "HOURS_OCLOCK", "HOURS_AT", "DAYS", "DAYS_PM", "WEEKS",
+        "MONTHS", "OTHER", "LAST", "FROM_DONE", "REMIND", "BEFORE",
         *WEEKDAY_WORDS, *MONTH_WORDS,
     }
 )  # fmt: skip
@@ -40,6 +41,8 @@ _LETTERS = str.maketrans(
         "’": "'", "ʼ": "'", "‘": "'", "`": "'", "´": "'",
     }
 )  # fmt: skip
+# Marks read alike in every language: "every! 3 days" counts from completion.
+_MARKS = {"!": "FROM_DONE"}
 # A number with its separators ("9:00", "1.12.2026", "2026-12-01", "1."), a word (with inner
 # apostrophes and hyphens, and an abbreviation's dot), or any other single character.
 _TOKEN = re.compile(r"\d+(?:[-:./]\d+)*\.?|[^\W\d_]+(?:['-][^\W\d_]+)*\.?|\S")
@@ -98,6 +101,18 @@ class Phrase:
         if not covered:
             return ""
         return self.text[covered[0][0] : covered[-1][1]]
+
+    def words(self) -> list[tuple[str, int, int]]:
+        """Each canonical word with where the typed words it was read from start and end."""
+        return [
+            (word, first, last)
+            for word, (_, first, last) in zip(self.canonical.split(), self.sources, strict=True)
+        ]
+
+    def first_words(self, count: int) -> "Phrase":
+        """The phrase of its first `count` canonical words (positions stay as they were)."""
+        kept = self.canonical.split()[:count]
+        return Phrase(self.text, " ".join(kept), self.sources[:count])
 
 
 @dataclass(frozen=True)
@@ -159,6 +174,8 @@ def language_vocabulary(code: str) -> Vocabulary:
     for key, meaning in names.items():
         if key not in ambiguous:
             phrases.setdefault(key, meaning)  # the language's own words come first
+    for mark, meaning in _MARKS.items():
+        phrases[(mark,)] = meaning
     return Vocabulary(phrases, max(len(key) for key in phrases))
 
 
