@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
-from storage.assignees import LIST_ZONE, AssignedTask, assigned_task
+from storage.assignees import LIST_ZONE, AssignedTask, assigned_task, get_assigned_task
 from storage.changes import (
     FIRST_TIME,
     check_number,
@@ -155,6 +155,23 @@ async def unassign(
     params = {"list_id": chat_id, "task_number": number, "user_ids": wanted}
     rows = await execute_change(db, UNASSIGN, params, update_key=update_key)
     return assigned_task(rows, number)
+
+
+async def set_assignees(
+    db: Database, *, chat_id: int, number: int, user_ids: Sequence[int]
+) -> AssignedTask:
+    """Assign the chat's task to exactly these users (the task API's "assignees": [...]): who
+    is not on it yet is added, who is on it and not named taken off; those who stay keep their
+    place. Three statements at most; TaskNotFound when the chat has no such task."""
+    wanted = set(user_ids)
+    now = await get_assigned_task(db, chat_id=chat_id, number=number)
+    leaving = [one.user_id for one in now.assignees if one.user_id not in wanted]
+    if leaving:
+        now = await unassign(db, chat_id=chat_id, number=number, user_ids=leaving)
+    joining = wanted - {one.user_id for one in now.assignees}
+    if joining:
+        now = await assign(db, chat_id=chat_id, number=number, user_ids=sorted(joining))
+    return now
 
 
 # Put into the WHERE clause of a change of `tasks`: only when `:user_id` is one of the task's

@@ -158,6 +158,8 @@ async def execute_change(
     applied = first["first_time"] or outcome.uncertain
     if applied and any(_open_and_due(row._mapping) for row in outcome.rows):
         db.due_times_moved()
+    if applied:
+        db.lists_changed(params.get("list_id"))
     repeat_known = not outcome.uncertain and not (update_key and update_key.replayed)
     if update_key is not None and not first["first_time"] and repeat_known:
         raise DuplicateUpdate(update_key.bot_id, update_key.update_id)

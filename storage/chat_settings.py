@@ -82,5 +82,6 @@ async def save_chat_settings(
         },
         idempotent=True,
     )
+    db.lists_changed(chat_id)  # its time zone shows in every time of the list
     if next_digest_at is not None and settings.digest_minute is not None:
         db.due_times_moved()

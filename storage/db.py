@@ -11,7 +11,7 @@ import contextlib
 import logging
 import random
 import select
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -140,6 +140,8 @@ class Database:
         self._statement_timeout = None if own_timeout else settings.command_timeout
         self.health = DatabaseHealth()
         self._due_watchers: set[asyncio.Event] = set()
+        # Called with a list's id after each change to it is committed (lists_changed).
+        self.list_listeners: list[Callable[[int | None], None]] = []
         self._silent_until = 0.0  # the event loop's time until which to fail at once
 
     @classmethod
@@ -196,6 +198,13 @@ class Database:
         has just woken. Storage calls it; see `watching_due_times`."""
         for watcher in self._due_watchers:
             watcher.set()
+
+    def lists_changed(self, list_id: int | None) -> None:
+        """Say that a change to the list `list_id` (None: some list) was just committed:
+        whoever shows lists (the Mini App's revisions, bot.web.revisions) knows them stale, at
+        no cost to the database. Storage calls it after every change."""
+        for listener in self.list_listeners:
+            listener(list_id)
 
     @contextlib.contextmanager
     def watching_due_times(self) -> Iterator[asyncio.Event]:

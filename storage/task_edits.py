@@ -33,9 +33,10 @@ def _edit() -> sa.Select[Any]:
     """Change the task `:task_number`: its title to `:title` unless NULL, its description to
     `:description` when `:set_description`, its due time and repeat rule to `:due_at` and
     `:recurrence` when `:set_due`, its reminders before the due time to `:before_minutes` when
-    `:set_reminders`, and its done state to `:done` unless NULL (completing a repeating task
-    opens it again for its next time, by its new rule when one is given, as everywhere:
-    storage.completing). It is reported with its `next_due`.
+    `:set_reminders`, its nag interval to `:nag_minutes` when `:set_nag`, and its done state
+    to `:done` unless NULL (completing a repeating task opens it again for its next time, by
+    its new rule when one is given, as everywhere: storage.completing). It is reported with
+    its `next_due`.
 
     The next reminder is the new due time's first (only while that is still to come, as an
     import sets it), or with new reminders before an unchanged due time, the first of those
@@ -76,6 +77,9 @@ def _edit() -> sa.Select[Any]:
                 ),
                 tasks.c.due_at: sa.func.coalesce(target.c.next_due, due),
                 tasks.c.recurrence: rule,
+                tasks.c.nag_minutes: sa.case(
+                    (_flag("set_nag"), param(tasks.c.nag_minutes)), else_=tasks.c.nag_minutes
+                ),
                 tasks.c.remind_before: before,
                 tasks.c.remind_at: remind_at,
                 tasks.c.reminder_failures: sa.case(
@@ -94,7 +98,7 @@ EDIT = _edit()
 
 
 class _Keep:
-    """The marker for "leave the description as it is" (None clears it)."""
+    """The marker for "leave the description (or the nag) as it is" (None clears it)."""
 
 
 KEEP = _Keep()
@@ -120,16 +124,17 @@ async def edit_task(
     done: bool | None = None,
     due: Schedule | None = None,
     remind_before: Sequence[int] | None = None,
+    nag_minutes: int | _Keep | None = KEEP,
     update_key: UpdateKey | None = None,
     now: datetime | None = None,
 ) -> Task:
     """Change a task's title, description, due time and repeat (`due`), reminders before the
-    due time and done state at once and return the task.
+    due time, nag interval and done state at once and return the task.
 
     None leaves the title, the state, the due time or the reminders as they are; the
-    description stays unless one is given (None or blank text clears it). Raises InvalidTitle,
-    InvalidDescription or TaskNotFound, and changes nothing then. A repeating task completed
-    comes back open, due at its next time.
+    description and the nag interval stay unless one is given (None clears them). Raises
+    InvalidTitle, InvalidDescription or TaskNotFound, and changes nothing then. A repeating
+    task completed comes back open, due at its next time.
     """
     check_number(number)
     before = remind_before if remind_before is not None else due.remind_before if due else None
@@ -145,6 +150,8 @@ async def edit_task(
         "recurrence": due.recurrence if due and due.due_at else None,
         "set_reminders": before is not None,
         "before_minutes": None if before is None else list(reminders_before(before)),
+        "set_nag": not isinstance(nag_minutes, _Keep),
+        "nag_minutes": None if isinstance(nag_minutes, _Keep) else nag_minutes,
         "now": now or now_utc(),
     }
     completed = completed_from_rows(await execute_change(db, EDIT, params, update_key=update_key))

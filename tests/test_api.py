@@ -47,6 +47,8 @@ async def test_create_returns_the_task_with_its_number_and_location(
         "due_at",
         "repeat",
         "remind_before",
+        "nag_minutes",
+        "assignees",
     }
     assert (task["number"], task["title"], task["description"], task["completed"]) == (
         1,
@@ -169,6 +171,11 @@ async def test_the_schema_describes_the_api(web_client: httpx.AsyncClient) -> No
         ("DELETE", base + "/{number}"),
         ("PATCH", base + "/{number}/complete"),
         ("POST", base + "/{number}/restore"),
+        ("GET", "/api/me/lists"),
+        ("GET", "/api/me/assigned"),
+        ("GET", "/api/{chat_id}/view"),
+        ("GET", "/api/{chat_id}/search"),
+        ("GET", "/api/{chat_id}/people"),
     }
     assert set(schema["components"]["schemas"]) >= {"TaskCreate", "TaskUpdate", "TaskRead"}
     assert "TelegramInitData" in schema["components"]["securitySchemes"]

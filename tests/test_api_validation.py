@@ -84,8 +84,8 @@ async def test_a_missing_body_is_422(me: TaskApi) -> None:
             [
                 (
                     "body",
-                    "nothing to change: give title, description, completed, due_at, repeat or"
-                    " remind_before",
+                    "nothing to change: give title, description, completed, due_at, repeat,"
+                    " remind_before, nag_minutes or assignees",
                 )
             ],
         ),

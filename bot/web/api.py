@@ -29,13 +29,17 @@ from bot.web.api_schemas import (
     error_responses,
 )
 from bot.web.init_data import InitData, InvalidInitData, check_init_data
-from bot.web.membership import ChatAccess, KnownLists
+from bot.web.membership import ChatAccess, KnownLists, ListPlaces
+from bot.web.revisions import Revisions, conditional
 from handlers.permissions import Role, may_delete, may_see, may_undo, role_without_asking
 from handlers.rate_limits import RateLimit, RateLimited
 from storage import deleting as delete_store
 from storage import tasks as task_store
+from storage.assignees import get_assigned_task
+from storage.assigning import set_assignees
 from storage.db import Database
 from storage.lists import DEFAULT_CAPS, ListCaps
+from storage.models import Task
 from storage.task_edits import KEEP, Schedule, edit_task
 
 AUTH_SCHEME = "tma"
@@ -54,11 +58,14 @@ class ApiContext:
     database: Database
     access: ChatAccess
     lists: KnownLists
+    places: ListPlaces
     bot_token: str
     max_age: timedelta
     # Requests per user (handlers.rate_limits; per process), and how many tasks a list may hold.
     rate_limit: RateLimit
     caps: ListCaps = DEFAULT_CAPS
+    # The lists' revisions in this process, for conditional reads (bot.web.revisions).
+    revisions: Revisions = field(default_factory=Revisions)
     in_turn: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
     )
@@ -143,15 +150,39 @@ ChatId = Annotated[
 Number = Annotated[int, Path(description="The task's number in the list (#3 is 3)")]
 
 
+async def role_in_list(context: ApiContext, *, user_id: int, list_id: int) -> Role:
+    """The user's role in the list: in its chat's, for a forum topic's list."""
+    if role_without_asking(user_id=user_id, chat_id=list_id) is None:
+        if not await context.lists.exists(list_id):
+            return Role.NONE
+        list_id, _topic = await context.places.place(list_id)
+    return await context.access.role(user_id=user_id, chat_id=list_id)
+
+
 async def _role(chat_id: ChatId, caller: Caller, context: Context) -> Role:
     """The caller's role in the list; 403 when the list is not theirs to use."""
-    asks_telegram = role_without_asking(user_id=caller.user_id, chat_id=chat_id) is None
-    if asks_telegram and not await context.lists.exists(chat_id):
-        raise forbidden()
-    role = await context.access.role(user_id=caller.user_id, chat_id=chat_id)
+    role = await role_in_list(context, user_id=caller.user_id, list_id=chat_id)
     if not may_see(role):
         raise forbidden()
     return role
+
+
+async def check_assignees(context: ApiContext, *, chat_id: int, user_ids: list[int]) -> None:
+    """422 unless every one of them may be given a task of the list: the members of a group
+    (asked as for any request of theirs), and nobody in a private list."""
+    if chat_id > 0 and user_ids:
+        raise ApiProblem(422, "invalid_request", "tasks of a private list have no assignees")
+    roles = await asyncio.gather(
+        *(role_in_list(context, user_id=user_id, list_id=chat_id) for user_id in set(user_ids))
+    )
+    if not all(may_see(role) for role in roles):
+        raise ApiProblem(422, "invalid_request", "every assignee must be a member of the group")
+
+
+def _read(task: Task) -> TaskRead:
+    """The task as a change's answer gives it: a private list's tasks have no assignees; a
+    group's are left out (null) where the change did not touch them."""
+    return TaskRead.of(task, [] if task.chat_id > 0 else None)
 
 
 Access = Annotated[Role, Depends(_role)]  # computed once per request
@@ -198,7 +229,7 @@ async def create_task(
     response.headers["Location"] = str(
         request.url_for("read_task", chat_id=chat_id, number=task.number)
     )
-    return TaskRead.of(task)
+    return _read(task)
 
 
 @router.get("")
@@ -216,19 +247,39 @@ async def list_tasks(
     return TaskList.of(page)
 
 
-@router.get("/{number}", responses=error_responses(404))
-async def read_task(chat_id: ChatId, number: Number, context: Context) -> TaskRead:
-    """One task of the list."""
-    return TaskRead.of(await task_store.get_task(context.database, chat_id=chat_id, number=number))
+@router.get(
+    "/{number}",
+    response_model=TaskRead,
+    responses={**error_responses(404), 304: {"description": "Unchanged (If-None-Match)"}},
+)
+async def read_task(
+    chat_id: ChatId, number: Number, caller: Caller, context: Context, request: Request
+) -> Response:
+    """One task of the list, with its assignees (an `ETag`; 304 for an unchanged one)."""
+
+    async def read() -> TaskRead:
+        found = await get_assigned_task(context.database, chat_id=chat_id, number=number)
+        return TaskRead.of(found.task, found.assignees)
+
+    return await conditional(
+        request, context.revisions, user_id=caller.user_id, lists=[chat_id], read=read
+    )
 
 
 @router.put("/{number}", responses=error_responses(404))
 async def update_task(
-    changes: TaskUpdate, chat_id: ChatId, number: Number, context: Context
+    changes: TaskUpdate, chat_id: ChatId, number: Number, caller: Caller, context: Context
 ) -> TaskRead:
-    """Change a task's title, description, state, due time (with its repeat) or reminders before
-    the due time; the fields left out stay as they are."""
+    """Change a task's title, description, state, due time (with its repeat), reminders before
+    the due time, nag or assignees; the fields left out stay as they are."""
     given = changes.model_fields_set
+    if changes.assignees is not None:
+        await check_assignees(context, chat_id=chat_id, user_ids=changes.assignees)
+    if given == {"assignees"} and changes.assignees is not None:
+        assigned = await set_assignees(
+            context.database, chat_id=chat_id, number=number, user_ids=changes.assignees
+        )
+        return TaskRead.of(assigned.task, assigned.assignees)
     due = None
     if "due_at" in given:
         rule = changes.repeat.rule().encode() if changes.repeat else None
@@ -242,8 +293,14 @@ async def update_task(
         done=changes.completed,
         due=due,
         remind_before=changes.remind_before,
+        nag_minutes=changes.nag_minutes if "nag_minutes" in given else KEEP,
     )
-    return TaskRead.of(task)
+    if changes.assignees is None:
+        return _read(task)
+    assigned = await set_assignees(
+        context.database, chat_id=chat_id, number=number, user_ids=changes.assignees
+    )
+    return TaskRead.of(assigned.task, assigned.assignees)
 
 
 @router.delete("/{number}", responses=error_responses(404))
@@ -259,7 +316,7 @@ async def delete_task(
                 403, "forbidden", "only the task's author and the group's admins may delete it"
             )
     deleted = await delete_store.delete_task(context.database, chat_id=chat_id, number=number)
-    return TaskRead.of(deleted)
+    return _read(deleted)
 
 
 @router.patch("/{number}/complete", responses=error_responses(404))
@@ -268,7 +325,7 @@ async def complete_task(chat_id: ChatId, number: Number, context: Context) -> Ta
     completed = await task_store.set_task_done(
         context.database, chat_id=chat_id, number=number, done=True
     )
-    return TaskRead.of(completed.task)
+    return _read(completed.task)
 
 
 @router.post("/{number}/restore", responses=error_responses(404))
@@ -288,4 +345,4 @@ async def restore_task(
                 "only the task's author and the group's admins may bring it back",
             )
     task = await delete_store.restore_task(context.database, chat_id=chat_id, number=number)
-    return TaskRead.of(task)
+    return _read(task)

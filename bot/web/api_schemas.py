@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import WithJsonSchema
 
 from handlers.render_time import describe_recurrence
+from storage.assignees import Assignee
 from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Task, TaskPage
 from storage.recurrence import WEEKDAY_CODES, InvalidRecurrence, Recurrence
 from storage.reminder_times import MAX_MINUTES_BEFORE, MAX_REMINDERS_BEFORE
@@ -147,6 +148,22 @@ _REMIND_BEFORE = (
 )
 
 
+MAX_NAG_MINUTES = 7 * 24 * 60  # as /nag takes
+MAX_ASSIGNEES = 20  # as /assign takes at once
+
+
+class Person(BaseModel):
+    """Someone a task is assigned to, with what the bot knows of their name."""
+
+    user_id: int
+    username: str | None = Field(description="Without the @; null when unknown")
+    name: str | None = Field(description="Their first name, when known")
+
+    @classmethod
+    def of(cls, assignee: Assignee) -> "Person":
+        return cls(user_id=assignee.user_id, username=assignee.username, name=assignee.first_name)
+
+
 class TaskCreate(BaseModel):
     """A new task."""
 
@@ -181,16 +198,30 @@ class TaskUpdate(BaseModel):
     remind_before: Annotated[
         list[RemindBefore] | None, WithJsonSchema({"type": "array", "items": {"type": "integer"}})
     ] = Field(default=None, max_length=MAX_REMINDERS_BEFORE, description=_REMIND_BEFORE)
+    nag_minutes: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_NAG_MINUTES,
+        description="The reminder repeats this often until the task is done; null: once",
+    )
+    assignees: Annotated[
+        list[int] | None, WithJsonSchema({"type": "array", "items": {"type": "integer"}})
+    ] = Field(
+        default=None,
+        max_length=MAX_ASSIGNEES,
+        description="In a group: the user ids the task is assigned to (all of them; [] for"
+        " none). Each must be a member of the group",
+    )
 
     @model_validator(mode="after")
     def _changes_something(self) -> Self:
         given = self.model_fields_set
         if not given:
             raise ValueError(
-                "nothing to change: give title, description, completed, due_at, repeat or"
-                " remind_before"
+                "nothing to change: give title, description, completed, due_at, repeat,"
+                " remind_before, nag_minutes or assignees"
             )
-        for name in ("title", "completed", "remind_before"):
+        for name in ("title", "completed", "remind_before", "assignees"):
             if name in given and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         if "repeat" in given and "due_at" not in given:
@@ -230,9 +261,17 @@ class TaskRead(BaseModel):
     due_at: datetime | None = Field(description="When it is due; null: never")
     repeat: RepeatRead | None = Field(description="How the due time repeats; null: it does not")
     remind_before: list[int] = Field(description=_REMIND_BEFORE)
+    nag_minutes: int | None = Field(
+        description="How often the reminder repeats until done, in minutes; null: once"
+    )
+    assignees: list[Person] | None = Field(
+        default=None,
+        description="Who it is assigned to, in the order assigned; null where the answer does"
+        " not say (an answer to a change that left them as they were)",
+    )
 
     @classmethod
-    def of(cls, task: Task) -> "TaskRead":
+    def of(cls, task: Task, assignees: list[Assignee] | None = None) -> "TaskRead":
         return cls(
             id=task.id,
             number=task.number,
@@ -244,6 +283,8 @@ class TaskRead(BaseModel):
             due_at=task.due_at,
             repeat=RepeatRead.of_stored(task.recurrence),
             remind_before=list(task.remind_before),
+            nag_minutes=task.nag_minutes,
+            assignees=None if assignees is None else [Person.of(one) for one in assignees],
         )
 
 
@@ -260,7 +301,8 @@ class TaskList(BaseModel):
     @classmethod
     def of(cls, page: TaskPage) -> "TaskList":
         return cls(
-            tasks=[TaskRead.of(task) for task in page.tasks],
+            # A private list's tasks have no assignees; a group's are not read for a page.
+            tasks=[TaskRead.of(task, [] if task.chat_id > 0 else None) for task in page.tasks],
             completed=page.done,
             open_count=page.open_total,
             done_count=page.done_total,

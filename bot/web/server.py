@@ -21,13 +21,14 @@ from telegram import Update
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.scheduler_loop import LoopState
-from bot.web import api
+from bot.web import api, api_views
 from bot.web.api_errors import NoStore, install_error_answers
 from bot.web.calendar_feed import mount_calendar_feed
 from bot.web.calendar_limits import RateLimiter
 from bot.web.init_data import MAX_AGE
-from bot.web.membership import ChatAccess, KnownLists
+from bot.web.membership import ChatAccess, KnownLists, ListPlaces
 from bot.web.mini_app import mount_mini_app
+from bot.web.revisions import Revisions
 from handlers.context import BotApplication
 from storage.db import Database
 from storage.errors import StorageUnavailable
@@ -78,16 +79,22 @@ def create_web_app(
     install_error_answers(web)
     access = access or application.bot_data.roles or ChatAccess(application.bot)
     web.add_middleware(NoStore, prefix=api.PREFIX)
+    revisions = Revisions()
+    database.list_listeners.append(revisions.changed)
     web.state.api = api.ApiContext(
         database=database,
         access=access,
         lists=KnownLists(database),
+        places=ListPlaces(database, application.bot),
+        revisions=revisions,
         rate_limit=application.bot_data.limits.api_requests,
         caps=application.bot_data.caps,
         bot_token=application.bot.token,
         max_age=MAX_AGE,
     )
+    web.include_router(api_views.mine)
     web.include_router(api.router)
+    web.include_router(api_views.views)
     mount_mini_app(web)
     mount_calendar_feed(
         web,

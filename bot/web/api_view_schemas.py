@@ -1,0 +1,115 @@
+"""What the Mini App's views read from the task API: the caller's lists, a view of a list
+(filtered, by due day), search results, the people of a list, and the caller's tasks across
+groups."""
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.web.api_schemas import Person, TaskRead
+from storage.search import MAX_SEARCH_OFFSET, MAX_SEARCH_PAGE
+from storage.tasks import MAX_TASK_NUMBER
+from storage.views import MAX_VIEW_TASKS, View
+
+MAX_VIEW_DAYS = 62  # two months: the month view's grid with its neighbours' days
+
+
+class ListRead(BaseModel):
+    """One of the caller's lists."""
+
+    chat_id: int = Field(description="The list's id, as /api/{chat_id}/... takes it")
+    kind: Literal["private", "group", "topic"]
+    title: str | None = Field(description="The group's title (null: your own list, or unknown)")
+    group_id: int | None = Field(description="A topic's group")
+    topic: int | None = Field(description="A topic's thread id in its group")
+    role: Literal["owner", "admin", "member"]
+    open_count: int
+    done_count: int
+    timezone: str = Field(description="The list's IANA time zone (UTC until one is set)")
+
+
+class Lists(BaseModel):
+    """The caller's own list and the group lists they are a member of and have used (added a
+    task to, or been given one), their own first."""
+
+    lists: list[ListRead]
+
+
+class ViewQuery(BaseModel):
+    """Which of a list's tasks a view shows."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    completed: bool | None = Field(
+        default=False, description="false: open tasks; true: done ones; leave out for both"
+    )
+    from_day: date | None = Field(
+        default=None, description="Due on this local day (the list's zone) or later"
+    )
+    to_day: date | None = Field(default=None, description="Due on this local day or earlier")
+    assignee: int | None = Field(default=None, description="Assigned to this user id")
+    order: Literal["number", "due"] = Field(
+        default="number", description="number: as the chat lists them; due: soonest first"
+    )
+    start: int = Field(
+        default=1, ge=1, le=MAX_TASK_NUMBER, description="number order: from this number on"
+    )
+    limit: int = Field(default=100, ge=1, le=MAX_VIEW_TASKS)
+
+
+class ViewRead(BaseModel):
+    """The tasks of a view, with their assignees, and the list's counts and zone."""
+
+    tasks: list[TaskRead]
+    open_count: int
+    done_count: int
+    timezone: str
+    next_start: int | None = Field(description="number order: `start` of the next page")
+
+    @classmethod
+    def of(cls, view: View) -> "ViewRead":
+        return cls(
+            tasks=[TaskRead.of(one.task, one.assignees) for one in view.tasks],
+            open_count=view.open_total,
+            done_count=view.done_total,
+            timezone=view.timezone or "UTC",
+            next_start=view.next_start,
+        )
+
+
+class SearchQuery(BaseModel):
+    """Words to find in titles and notes (as /find)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(min_length=1, max_length=200, description="Every word must start a word")
+    completed: bool | None = Field(default=None, description="Leave out for open and done")
+    offset: int = Field(default=0, ge=0, le=MAX_SEARCH_OFFSET)
+    limit: int = Field(default=MAX_SEARCH_PAGE, ge=1, le=MAX_SEARCH_PAGE)
+
+
+class SearchRead(BaseModel):
+    """A page of the tasks found, best match first."""
+
+    tasks: list[TaskRead]
+    total: int
+    next_offset: int | None
+
+
+class People(BaseModel):
+    """The people the bot knows in a list (who added or was given its tasks), and you."""
+
+    people: list[Person]
+
+
+class MyTask(TaskRead):
+    """A task assigned to you, with its list."""
+
+    chat_id: int
+
+
+class MyTasks(BaseModel):
+    """The open tasks assigned to you in the groups you are a member of."""
+
+    tasks: list[MyTask]

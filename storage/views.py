@@ -1,0 +1,238 @@
+"""What the Mini App's views read: a list's tasks filtered (done or not, a due-time range, an
+assignee) with their assignees, the lists a user has used, and the people of a list.
+
+Each is one statement. A view's tasks come in number order (the list) or by due time (today,
+upcoming, a month), with the list's counts and time zone on every row, so a view costs one
+round trip whatever it shows.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from storage.assignees import Assignee, assigned_task, assignee_arrays
+from storage.changes import MAX_TASK_NUMBER
+from storage.db import Database
+from storage.models import Task
+from storage.tables import (
+    CHAT_ID,
+    ONE_ROW,
+    TASK_COLUMNS,
+    TIMESTAMP,
+    chats,
+    param,
+    task_assignees,
+    tasks,
+    topic_lists,
+    users,
+)
+
+MAX_VIEW_TASKS = 500
+MAX_LISTS = 50
+MAX_PEOPLE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ViewTask:
+    """A task of a view and the people it is assigned to, in the order assigned."""
+
+    task: Task
+    assignees: list[Assignee]
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """The tasks a view shows (at most `limit`), the list's counts and time zone, and where
+    the next page starts (number order only; None on the last page)."""
+
+    tasks: list[ViewTask]
+    open_total: int
+    done_total: int
+    timezone: str | None
+    next_start: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class UsedList:
+    """A list a user has used: their own, or a group's (or a forum topic's) where they added a
+    task or were given one. `group_id` and `thread_id` place a topic's list in its group."""
+
+    list_id: int
+    open_total: int
+    done_total: int
+    timezone: str | None
+    group_id: int
+    thread_id: int | None
+
+
+def _local_midnight(day: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """SQL: the moment the local date `day` starts in the list's time zone (UTC when unset)."""
+    zone = sa.func.coalesce(
+        sa.select(chats.c.timezone).where(chats.c.chat_id == CHAT_ID).scalar_subquery(), "UTC"
+    )
+    return sa.func.timezone(zone, sa.cast(day, sa.DateTime()), type_=TIMESTAMP)
+
+
+def _view() -> sa.Select[Any]:
+    """The tasks of `:list_id` that are done as `:done` (NULL: either), due on the local days
+    `:from_day` to `:to_day` (NULL: no bound; any bound leaves out tasks with no due time),
+    assigned to `:assignee` (NULL: anyone), numbered from `:start` on; by due time when
+    `:by_due`, else by number; `:limit` + 1 at most. One row of NULL tasks when none match."""
+    done = sa.cast(param(tasks.c.done), sa.Boolean)
+    from_day = sa.cast(sa.bindparam("from_day", type_=sa.Date), sa.Date)
+    to_day = sa.cast(sa.bindparam("to_day", type_=sa.Date), sa.Date)
+    due_from = _local_midnight(from_day)
+    due_before = _local_midnight(to_day + 1)
+    assignee = sa.cast(param(task_assignees.c.user_id, "assignee"), sa.BigInteger)
+    by_due = sa.cast(sa.bindparam("by_due", type_=sa.Boolean), sa.Boolean)
+    assigned = sa.exists().where(
+        task_assignees.c.task_id == tasks.c.id, task_assignees.c.user_id == assignee
+    )
+    page = (
+        sa.select(*TASK_COLUMNS, *assignee_arrays(tasks.c.id))
+        .where(
+            tasks.c.chat_id == CHAT_ID,
+            tasks.c.deleted_at.is_(None),
+            tasks.c.number >= param(tasks.c.number, "start"),
+            sa.or_(done.is_(None), tasks.c.done == done),
+            sa.or_(from_day.is_(None), tasks.c.due_at >= due_from),
+            sa.or_(to_day.is_(None), tasks.c.due_at < due_before),
+            sa.or_(assignee.is_(None), assigned),
+        )
+        .order_by(sa.case((by_due, tasks.c.due_at)).asc().nulls_last(), tasks.c.number)
+        .limit(sa.bindparam("limit", type_=sa.Integer) + 1)
+        .lateral("page")
+    )
+    chat = chats.alias("chat")
+    return (
+        sa.select(
+            chat.c.open_tasks,
+            chat.c.done_tasks,
+            chat.c.timezone,
+            chat.c.timezone.label("list_timezone"),  # as assigned_task reads it
+            *page.c,
+        )
+        .select_from(ONE_ROW.outerjoin(chat, chat.c.chat_id == CHAT_ID).outerjoin(page, sa.true()))
+        .order_by(sa.case((by_due, page.c.due_at)).asc().nulls_last(), page.c.number)
+    )
+
+
+VIEW = _view()
+
+
+async def view_tasks(
+    db: Database,
+    *,
+    chat_id: int,
+    done: bool | None = False,
+    from_day: date | None = None,
+    to_day: date | None = None,
+    assignee: int | None = None,
+    by_due: bool = False,
+    start: int = 1,
+    limit: int = 100,
+) -> View:
+    """The list's tasks a view shows, with their assignees (see VIEW), in one statement."""
+    limit = max(1, min(limit, MAX_VIEW_TASKS))
+    params = {
+        "list_id": chat_id,
+        "done": done,
+        "from_day": from_day,
+        "to_day": to_day,
+        "assignee": assignee,
+        "by_due": by_due,
+        "start": max(1, min(start, MAX_TASK_NUMBER)),
+        "limit": limit,
+    }
+    rows = await db.run(VIEW, params, idempotent=True)
+    found = [row for row in rows if row._mapping["id"] is not None]
+    listed = []
+    for row in found[:limit]:
+        # assigned_task reads one task's row; each row of a view is one task's.
+        one = assigned_task([row], row._mapping["number"])
+        listed.append(ViewTask(one.task, one.assignees))
+    first = rows[0]._mapping
+    more = len(found) > limit and not by_due
+    return View(
+        tasks=listed,
+        open_total=first["open_tasks"] or 0,
+        done_total=first["done_tasks"] or 0,
+        timezone=first["timezone"],
+        next_start=found[limit]._mapping["number"] if more else None,
+    )
+
+
+# The lists `:user_id` has used: their own (when stored), and those where they added a live
+# task or are assigned one, except lists of chats that moved or that the bot left; their own
+# first, then by open tasks.
+_USER = param(users.c.user_id)
+_used = sa.union(
+    sa.select(tasks.c.chat_id).where(tasks.c.created_by == _USER, tasks.c.deleted_at.is_(None)),
+    sa.select(tasks.c.chat_id)
+    .select_from(task_assignees.join(tasks, tasks.c.id == task_assignees.c.task_id))
+    .where(task_assignees.c.user_id == _USER, tasks.c.deleted_at.is_(None)),
+)
+USED_LISTS = (
+    sa.select(
+        chats.c.chat_id,
+        chats.c.open_tasks,
+        chats.c.done_tasks,
+        chats.c.timezone,
+        topic_lists.c.chat_id.label("group_id"),
+        topic_lists.c.thread_id,
+    )
+    .select_from(chats.outerjoin(topic_lists, topic_lists.c.list_id == chats.c.chat_id))
+    .where(
+        sa.or_(chats.c.chat_id == _USER, chats.c.chat_id.in_(_used)),
+        chats.c.moved_to.is_(None),
+        chats.c.bot_removed_at.is_(None),
+    )
+    .order_by((chats.c.chat_id == _USER).desc(), chats.c.open_tasks.desc(), chats.c.chat_id)
+    .limit(MAX_LISTS)
+)
+
+
+async def used_lists(db: Database, *, user_id: int) -> list[UsedList]:
+    """The lists the user has used (see USED_LISTS), MAX_LISTS at most. The caller shows a
+    group's list only to its current members."""
+    rows = await db.run(USED_LISTS, {"user_id": user_id}, idempotent=True)
+    return [
+        UsedList(
+            list_id=m["chat_id"],
+            open_total=m["open_tasks"],
+            done_total=m["done_tasks"],
+            timezone=m["timezone"],
+            group_id=m["group_id"] if m["group_id"] is not None else m["chat_id"],
+            thread_id=m["thread_id"],
+        )
+        for m in (row._mapping for row in rows)
+    ]
+
+
+# The people of the list `:list_id` the bot knows: who added its live tasks and who is
+# assigned to them, with their names, those with most tasks first.
+_people = sa.union_all(
+    sa.select(tasks.c.created_by.label("user_id")).where(
+        tasks.c.chat_id == CHAT_ID, tasks.c.deleted_at.is_(None), tasks.c.created_by > 0
+    ),
+    sa.select(task_assignees.c.user_id)
+    .select_from(task_assignees.join(tasks, tasks.c.id == task_assignees.c.task_id))
+    .where(tasks.c.chat_id == CHAT_ID, tasks.c.deleted_at.is_(None)),
+).subquery("people")
+PEOPLE = (
+    sa.select(_people.c.user_id, users.c.username, users.c.first_name)
+    .select_from(_people.outerjoin(users, users.c.user_id == _people.c.user_id))
+    .group_by(_people.c.user_id, users.c.username, users.c.first_name)
+    .order_by(sa.func.count().desc(), _people.c.user_id)
+    .limit(MAX_PEOPLE)
+)
+
+
+async def people_of(db: Database, *, chat_id: int) -> list[Assignee]:
+    """The people the bot knows in a list (authors and assignees of its tasks)."""
+    rows = await db.run(PEOPLE, {"list_id": chat_id}, idempotent=True)
+    return [
+        Assignee(m["user_id"], m["username"], m["first_name"]) for m in (r._mapping for r in rows)
+    ]

@@ -1,0 +1,219 @@
+"""The task API's reads for the Mini App's views: the user's lists, views by due day and
+assignee, search, people, tasks across groups, nag and assignees in a change, and ETag/304
+polling that costs no database statement while nothing changed."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.engine import URL
+
+from bot.web.server import create_web_app
+from handlers.context import BotApplication
+from storage.assigning import assign
+from storage.chat_settings import ChatSettings, save_chat_settings
+from storage.db import Database
+from storage.reminders import set_due
+from storage.tasks import add_task, get_task
+from storage.topics import topic_list_id
+from storage.users import remember_user
+from testkit.pgproxy import PgProxy
+from tests.botdriver import ChatDriver
+from tests.conftest import url_text
+from tests.factories import new_chat_id, new_user_id
+from tests.webapp import TaskApi, WebBot, served, signed_in
+
+
+@pytest.fixture
+def me(web_client: httpx.AsyncClient) -> TaskApi:
+    return TaskApi(web_client, user_id=new_user_id())
+
+
+async def _get(api: TaskApi, path: str, **options: Any) -> httpx.Response:
+    headers = {**signed_in(api.user_id), **options.pop("headers", {})}
+    return await api.client.get(path, headers=headers, **options)
+
+
+async def test_my_lists_are_my_own_and_the_groups_i_use_and_am_in(
+    me: TaskApi, web_bot: WebBot
+) -> None:
+    db, telegram = web_bot.database, web_bot.telegram
+    used, left, unused = new_chat_id(group=True), new_chat_id(group=True), new_chat_id(group=True)
+    for group in (used, left, unused):
+        telegram.set_chat_member(group, me.user_id, "member")
+        ChatDriver(telegram, chat_id=group, user_id=me.user_id)  # makes the chat known
+    await add_task(db, chat_id=used, title="Ours", created_by=me.user_id)
+    await add_task(db, chat_id=used, title="Also ours", created_by=None)
+    await add_task(db, chat_id=left, title="Theirs", created_by=me.user_id)
+    await add_task(db, chat_id=unused, title="Not mine", created_by=None)
+    topic = await topic_list_id(db, chat_id=used, thread_id=7)
+    await add_task(db, chat_id=topic, title="In a topic", created_by=None)
+    await assign(db, chat_id=topic, number=1, user_ids=[me.user_id])
+    telegram.set_chat_member(left, me.user_id, "left")
+
+    response = await _get(me, "/api/me/lists")
+    assert response.status_code == 200, response.text
+    lists = response.json()["lists"]
+    assert [(one["chat_id"], one["kind"], one["open_count"]) for one in lists] == [
+        (me.user_id, "private", 0),
+        (used, "group", 2),
+        (topic, "topic", 1),
+    ]
+    assert lists[1]["title"] == lists[2]["title"] and lists[1]["title"]
+    assert (lists[2]["group_id"], lists[2]["topic"], lists[2]["role"]) == (used, 7, "member")
+    # The topic's list is the group members' to use over the API too.
+    assert [t["title"] for t in (await me.on(topic).listed())["tasks"]] == ["In a topic"]
+
+
+async def test_a_view_by_local_days_in_the_lists_zone(me: TaskApi, web_bot: WebBot) -> None:
+    db = web_bot.database
+    await save_chat_settings(
+        db,
+        chat_id=me.user_id,
+        settings=ChatSettings(timezone="Asia/Tokyo"),
+        next_digest_at=None,
+    )
+    # 23:30 on 1 June in Tokyo is still 31 May in UTC.
+    due = {
+        "Late on the first": datetime(2030, 6, 1, 14, 30, tzinfo=UTC),
+        "Early on the second": datetime(2030, 6, 1, 15, 30, tzinfo=UTC),
+        "The ninth": datetime(2030, 6, 9, 3, 0, tzinfo=UTC),
+        "Undated": None,
+    }
+    for number, (title, when) in enumerate(due.items(), start=1):
+        await add_task(db, chat_id=me.user_id, title=title, created_by=me.user_id)
+        if when:
+            await set_due(db, chat_id=me.user_id, number=number, due_at=when)
+
+    async def titles(**query: Any) -> list[str]:
+        response = await _get(me, f"/api/{me.user_id}/view", params=query)
+        assert response.status_code == 200, response.text
+        assert response.json()["timezone"] == "Asia/Tokyo"
+        return [task["title"] for task in response.json()["tasks"]]
+
+    assert await titles(from_day="2030-06-01", to_day="2030-06-01", order="due") == [
+        "Late on the first"
+    ]
+    assert await titles(from_day="2030-06-02", to_day="2030-06-09", order="due") == [
+        "Early on the second",
+        "The ninth",
+    ]
+    assert await titles(to_day="2030-06-02", order="due") == [
+        "Late on the first",
+        "Early on the second",
+    ]
+    assert await titles(order="due") == [*list(due)]
+    too_long = await _get(
+        me, f"/api/{me.user_id}/view", params={"from_day": "2030-01-01", "to_day": "2030-12-31"}
+    )
+    assert too_long.status_code == 422
+
+
+async def test_nag_and_assignees_are_read_and_changed(me: TaskApi, web_bot: WebBot) -> None:
+    db, telegram = web_bot.database, web_bot.telegram
+    group, friend, stranger = new_chat_id(group=True), new_user_id(), new_user_id()
+    for user in (me.user_id, friend):
+        telegram.set_chat_member(group, user, "member")
+    telegram.set_chat_member(group, stranger, "left")
+    await remember_user(db, user_id=friend, username="friend", first_name="Fri")
+    api = me.on(group)
+    await add_task(db, chat_id=group, title="Plan the trip", created_by=None)
+    task = (await api.call("GET", "/1")).json()
+    assert (task["nag_minutes"], task["assignees"]) == (None, [])
+
+    changed = await api.call("PUT", "/1", json={"nag_minutes": 30, "assignees": [friend]})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["nag_minutes"] == 30
+    assert changed.json()["assignees"] == [
+        {"user_id": friend, "username": "friend", "name": "Fri"}
+    ]
+    assert (await get_task(db, chat_id=group, number=1)).nag_minutes == 30
+
+    people = (await _get(me, f"/api/{group}/people")).json()["people"]
+    assert {person["user_id"] for person in people} == {me.user_id, friend}
+    refused = await api.call("PUT", "/1", json={"assignees": [friend, stranger]})
+    assert refused.status_code == 422
+    read = (await api.call("GET", "/1")).json()
+    assert [one["user_id"] for one in read["assignees"]] == [friend]
+
+    mine = await api.call("PUT", "/1", json={"assignees": [me.user_id], "nag_minutes": None})
+    assert [one["user_id"] for one in mine.json()["assignees"]] == [me.user_id]
+    assert mine.json()["nag_minutes"] is None
+    mine_view = await _get(me, f"/api/{group}/view", params={"assignee": me.user_id})
+    assert [t["number"] for t in mine_view.json()["tasks"]] == [1]
+    assert (await _get(me, f"/api/{group}/view", params={"assignee": friend})).json()[
+        "tasks"
+    ] == []
+    across = (await _get(me, "/api/me/assigned")).json()["tasks"]
+    assert [(t["chat_id"], t["title"]) for t in across] == [(group, "Plan the trip")]
+    private = await me.add("Mine alone")
+    given = await me.call("PUT", f"/{private['number']}", json={"assignees": [friend]})
+    assert given.status_code == 422
+
+
+async def test_search_finds_as_find_does(me: TaskApi) -> None:
+    await me.add("Buy milk", description="oat")
+    await me.add("Call mum")
+    found = await _get(me, f"/api/{me.user_id}/search", params={"q": "mil"})
+    assert [t["title"] for t in found.json()["tasks"]] == ["Buy milk"]
+    assert found.json()["total"] == 1
+    by_note = await _get(me, f"/api/{me.user_id}/search", params={"q": "oat"})
+    assert [t["title"] for t in by_note.json()["tasks"]] == ["Buy milk"]
+
+
+async def test_a_change_in_the_chat_ends_the_304s(me: TaskApi, web_bot: WebBot) -> None:
+    await me.add("From the app")
+    path = f"/api/{me.user_id}/view"
+    first = await _get(me, path)
+    etag = first.headers["ETag"]
+    again = await _get(me, path, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["ETag"] == etag
+    chat = ChatDriver(web_bot.telegram, chat_id=me.user_id, user_id=me.user_id)
+    await chat.send("/add From the chat")
+    after = await _get(me, path, headers={"If-None-Match": etag})
+    assert after.status_code == 200
+    assert [t["title"] for t in after.json()["tasks"]] == ["From the app", "From the chat"]
+    assert after.headers["ETag"] != etag
+
+
+@pytest.fixture
+async def counted_web(
+    pg_admin_url: URL, database_url: URL, running_app: BotApplication
+) -> AsyncIterator[tuple[httpx.AsyncClient, PgProxy]]:
+    """The web app on the test database through a proxy that counts round trips."""
+    proxy = PgProxy.in_front_of(pg_admin_url)
+    await proxy.start()
+    database = Database.from_url(url_text(proxy.url_for(database_url)), pool_size=1)
+    web = create_web_app(running_app, database=database, webhook=None)
+    async with served(web) as client:
+        yield client, proxy
+    await database.close()
+    await proxy.stop()
+
+
+async def test_polling_an_unchanged_view_costs_no_database_statement(
+    counted_web: tuple[httpx.AsyncClient, PgProxy],
+) -> None:
+    client, proxy = counted_web
+    api = TaskApi(client, user_id=new_user_id())
+    await api.add("Water plants")
+    today = date.today()
+    paths = [
+        f"/api/{api.user_id}/view?order=due&to_day={today + timedelta(days=1)}",
+        f"/api/{api.user_id}/view",
+        f"/api/{api.user_id}/tasks/1",
+        "/api/me/lists",
+    ]
+    etags = {path: (await _get(api, path)).headers["ETag"] for path in paths}
+    proxy.reset()
+    for _ in range(3):
+        for path in paths:
+            polled = await _get(api, path, headers={"If-None-Match": etags[path]})
+            assert polled.status_code == 304, path
+    assert proxy.round_trips == 0
+    await api.call("PUT", "/1", json={"title": "Water the plants"})
+    changed = await _get(api, paths[1], headers={"If-None-Match": etags[paths[1]]})
+    assert changed.status_code == 200
+    assert changed.json()["tasks"][0]["title"] == "Water the plants"
