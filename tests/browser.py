@@ -70,9 +70,17 @@ def chromium_or_skip() -> str:
     return CHROMIUM
 
 
-def telegram_stub(init_data: str, *, theme: dict[str, str], scheme: str) -> str:
+def telegram_stub(
+    init_data: str,
+    *,
+    theme: dict[str, str],
+    scheme: str,
+    version: str = "8.0",
+    platform: str = "android",
+) -> str:
     """A stand-in for telegram-web-app.js: what the page uses of `Telegram.WebApp`, and the
-    theme's CSS variables set as Telegram's script sets them."""
+    theme's CSS variables set as Telegram's script sets them. `MainButton.click()` and
+    `BackButton.click()` stand for a tap on Telegram's own buttons."""
     return f"""(() => {{
   const initData = {json.dumps(init_data)};
   const themeParams = {json.dumps(theme)};
@@ -87,11 +95,33 @@ def telegram_stub(init_data: str, *, theme: dict[str, str], scheme: str) -> str:
   }}
   style.setProperty("--tg-color-scheme", {json.dumps(scheme)});
   const calls = [];
+  const button = (name) => {{
+    const handlers = [];
+    const self = {{
+      text: "", isVisible: false,
+      setText(text) {{ self.text = text; return self; }},
+      show() {{ self.isVisible = true; calls.push(name + " show"); return self; }},
+      hide() {{ self.isVisible = false; return self; }},
+      onClick(handler) {{ handlers.push(handler); return self; }},
+      offClick(handler) {{ handlers.splice(handlers.indexOf(handler), 1); return self; }},
+      // The tests' stand-in for a tap on Telegram's own button.
+      click() {{ if (self.isVisible) for (const handler of handlers) handler(); }},
+    }};
+    return self;
+  }};
+  const [major, minor] = {json.dumps(version)}.split(".").map(Number);
   window.Telegram = {{ WebApp: {{
     initData, initDataUnsafe, themeParams, colorScheme: {json.dumps(scheme)},
-    version: "8.0", platform: "tdesktop", calls,
+    version: {json.dumps(version)}, platform: {json.dumps(platform)}, calls,
     ready() {{ calls.push("ready"); }},
     expand() {{ calls.push("expand"); }},
+    requestFullscreen() {{ calls.push("requestFullscreen"); }},
+    isVersionAtLeast(wanted) {{
+      const [a, b = 0] = String(wanted).split(".").map(Number);
+      return major > a || (major === a && minor >= b);
+    }},
+    MainButton: button("MainButton"),
+    BackButton: button("BackButton"),
     HapticFeedback: {{
       notificationOccurred(kind) {{ calls.push("haptic " + kind); }},
       impactOccurred() {{}},
@@ -124,13 +154,15 @@ async def mini_app_page(
     path: str = "/app",
     theme: dict[str, str] = LIGHT_THEME,
     scheme: str = "light",
+    height: int = 640,
+    version: str = "8.0",
 ) -> AsyncIterator[MiniAppPage]:
     """The Mini App at `path`, opened as Telegram would open it with `init_data`."""
     context = await browser.new_context(
-        viewport={"width": 390, "height": 640}, device_scale_factor=2, color_scheme=scheme
+        viewport={"width": 390, "height": height}, device_scale_factor=2, color_scheme=scheme
     )
     opened = MiniAppPage(page=None)
-    stub = telegram_stub(init_data, theme=theme, scheme=scheme)
+    stub = telegram_stub(init_data, theme=theme, scheme=scheme, version=version)
 
     async def route(route: Any) -> None:
         url = route.request.url
@@ -142,7 +174,8 @@ async def mini_app_page(
             opened.outside_requests.append(url)
             await route.abort()
 
-    await context.route("**/*", route)
+    # The bot's own server is not routed: a routed request waits on this (busy) event loop.
+    await context.route(lambda url: not url.startswith(base_url + "/"), route)
     page = await context.new_page()
     opened.page = page
     page.on("console", lambda m: opened.errors.append(m.text) if m.type == "error" else None)
@@ -152,6 +185,34 @@ async def mini_app_page(
         yield opened
     finally:
         await context.close()
+
+
+AXE_SCRIPT = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_or_skip() -> str:
+    """axe-core's script (tests/axe: `npm ci`); without it the check skips, or fails in CI."""
+    if not AXE_SCRIPT.exists():
+        message = "axe-core is not installed (cd tests/axe && npm ci)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE_SCRIPT.read_text()
+
+
+async def serious_violations(page: Any, axe: str) -> list[str]:
+    """What axe-core finds of serious or critical impact on the page as it is now. (Evaluated
+    by the driver, which the page's Content-Security-Policy does not limit.)"""
+    await page.evaluate(axe + "\n;0")
+    found: list[dict[str, Any]] = await page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations"""
+    )
+    return [
+        f"{one['id']} ({one['impact']}): {one['help']}: "
+        + "; ".join(node["target"][0] for node in one["nodes"][:5])
+        for one in found
+        if one["impact"] in ("serious", "critical")
+    ]
 
 
 def screenshot_path(tmp_path: Path, name: str) -> Path:

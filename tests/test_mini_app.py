@@ -13,7 +13,7 @@ from sqlalchemy.engine import URL
 
 from bot.runner import running_bot
 from bot.settings import DEFAULT_WEBHOOK_PORT, Settings, SettingsError, load_settings
-from bot.web.mini_app import TELEGRAM_SCRIPT
+from bot.web.mini_app import STATIC_DIR, TELEGRAM_SCRIPT
 from testkit.fake_telegram import TEST_BOT_TOKEN, FakeTelegram
 from testkit.postgres import free_port
 from tests.botdriver import ChatDriver
@@ -66,7 +66,7 @@ async def test_the_script_calls_only_the_task_api(web_client: httpx.AsyncClient)
     script = (await web_client.get("/app/app.js")).text
     assert re.findall(r"fetch\(([^,]+)", script) == [
         "`app/i18n/${encodeURIComponent(wanted)}.json`",  # the page's words
-        "`api/${chatId}/tasks${path}`",
+        "`api/${path}`",
     ]
     assert "innerHTML" not in script  # titles are text, never markup
 
@@ -223,3 +223,11 @@ async def test_list_in_a_private_chat_offers_the_mini_app_and_a_group_list_does_
         group_list = await group.send("/list")
         assert "📱 Open app" not in group_list.button_texts
     assert all(c.ok for c in own_telegram.calls if c.method == "sendMessage")
+
+
+def test_the_pages_own_files_stay_small() -> None:
+    """The page's own HTML, JS and CSS together stay under 100 KB uncompressed (no framework:
+    what the Mini App shows is drawn by app.js alone)."""
+    sizes = {path.name: path.stat().st_size for path in STATIC_DIR.iterdir()}
+    assert set(sizes) == {"app.html", "app.js", "app.css"}
+    assert sum(sizes.values()) < 100_000, sizes

@@ -1,27 +1,43 @@
-"""The Mini App in a real headless browser, on the running bot's web server and database."""
+"""The Mini App in a real headless browser, on the running bot's web server and database: each
+view, the task sheet, list switching, rollbacks, live updates, keyboard use, accessibility
+(axe-core) in light and dark, and the first render of a long list."""
 
+import json
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import async_playwright, expect
 
+from bot.web.init_data import sign_init_data
+from storage.assigning import assign
+from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.errors import TaskNotFound
-from storage.tasks import add_task, get_task, list_tasks, set_task_done
+from storage.recurrence import Recurrence
+from storage.reminders import set_due
+from storage.tasks import add_task, add_tasks, get_task, set_task_done
+from storage.users import remember_user
+from tests.botdriver import ChatDriver
 from tests.browser import (
     CHROMIUM_ARGS,
     DARK_THEME,
     LIGHT_THEME,
+    axe_or_skip,
     chromium_or_skip,
     mini_app_page,
     screenshot_path,
+    serious_violations,
 )
 from tests.factories import new_chat_id, new_user_id
 from tests.webapp import WebBot, init_data_of
 
 pytestmark = pytest.mark.browser
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @pytest.fixture(scope="module")
@@ -34,116 +50,249 @@ async def browser() -> AsyncIterator[Any]:
         await launched.close()
 
 
-def _rgb(hex_colour: str) -> str:
-    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgb({red}, {green}, {blue})"
+async def _in_berlin(web_bot: WebBot, list_id: int) -> None:
+    await save_chat_settings(
+        web_bot.database,
+        chat_id=list_id,
+        settings=ChatSettings(timezone="Europe/Berlin"),
+        next_digest_at=None,
+    )
 
 
-async def test_add_tick_rename_and_delete_a_task(browser: Any, web_bot: WebBot) -> None:
+def _local(day_offset: int, hour: int, minute: int = 0) -> datetime:
+    """A wall-clock time in Berlin, `day_offset` days from today there."""
+    day = datetime.now(BERLIN).date() + timedelta(days=day_offset)
+    return datetime.combine(day, time(hour, minute), BERLIN)
+
+
+async def _main_button(page: Any) -> None:
+    await page.evaluate("Telegram.WebApp.MainButton.click()")
+
+
+async def test_add_with_a_due_time_edit_every_field_complete_and_undo(
+    browser: Any, web_bot: WebBot
+) -> None:
     db, user = web_bot.database, new_user_id()
+    await _in_berlin(web_bot, user)
     async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
         page = app.page
         await expect(page.locator("#empty")).to_have_text("Nothing to do. Add a task above.")
-        await expect(page.get_by_role("heading")).to_have_text("My tasks")
-        row = page.locator('#tasks li[data-number="1"]')
+        await expect(page.get_by_role("heading", level=1)).to_have_text("My tasks")
 
-        # Add
+        # Add from the list, then give it everything in the sheet.
         await page.get_by_label("New task").fill("Buy milk")
         await page.get_by_label("New task").press("Enter")
+        row = page.locator('li[data-number="1"]')
         await expect(row.locator(".title")).to_have_text("Buy milk")
-        await expect(page.get_by_label("New task")).to_have_value("")
-        task = await get_task(db, chat_id=user, number=1)
-        assert (task.title, task.done, task.created_by) == ("Buy milk", False, user)
+        await row.locator(".open").click()
+        sheet = page.get_by_role("dialog")
+        await expect(sheet).to_be_visible()
+        assert await page.evaluate("Telegram.WebApp.MainButton.text") == "Save"
+        await sheet.get_by_label("Title").fill("Buy oat milk")
+        await sheet.get_by_label("Note").fill("2 litres")
+        await sheet.get_by_role("button", name="Tomorrow morning").click()
+        await sheet.get_by_label("Time", exact=True).fill("08:30")
+        await sheet.get_by_label("Repeats").select_option("weekly")
+        await sheet.get_by_label("Every", exact=True).fill("2")
+        await sheet.get_by_role("button", name="15 minutes before").click()
+        await sheet.get_by_role("button", name="1 day before").click()
+        await sheet.get_by_label("Remind again until done").select_option("30")
+        await _main_button(page)
+        await expect(sheet).to_be_hidden()
+        await expect(row.locator(".meta .due")).to_contain_text("Tomorrow, 08:30")
+        await expect(row.locator(".meta .repeat")).to_have_text(re.compile("every other"))
 
-        # Tick: the task leaves the open tasks
-        await row.get_by_role("checkbox", name="Done: Buy milk").click()
+        task = await get_task(db, chat_id=user, number=1)
+        tomorrow = _local(1, 8, 30)
+        rule = Recurrence.decode(task.recurrence or "")
+        assert (task.title, task.description, task.due_at) == (
+            "Buy oat milk",
+            "2 litres",
+            tomorrow,
+        )
+        assert (rule.freq, rule.interval, rule.weekdays) == ("weekly", 2, (tomorrow.weekday(),))
+        assert (task.remind_before, task.nag_minutes) == ((1440, 15), 30)
+
+        # The sheet shows what was stored; clearing the due time and the nag is stored too.
+        await row.locator(".open").click()
+        await expect(sheet.get_by_label("Date", exact=True)).to_have_value(
+            tomorrow.date().isoformat()
+        )
+        await expect(sheet.get_by_label("Time", exact=True)).to_have_value("08:30")
+        await expect(sheet.get_by_label("Repeats")).to_have_value("weekly")
+        await expect(sheet.get_by_label("Remind again until done")).to_have_value("30")
+        await expect(sheet.get_by_role("button", name="1 day before")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        await sheet.get_by_role("button", name="No due date").click()
+        await sheet.get_by_label("Remind again until done").select_option("")
+        await _main_button(page)
+        await expect(row.locator(".meta span")).to_have_text(["Note"])
+        task = await get_task(db, chat_id=user, number=1)
+        assert (task.due_at, task.recurrence, task.nag_minutes) == (None, None, None)
+
+        # Complete: haptic feedback, and the task leaves the open list.
+        async with page.expect_response(re.compile(r".*/tasks/1/complete$")):
+            await row.get_by_role("checkbox", name="Done: Buy oat milk").click()
         await expect(row).to_have_count(0)
         await expect(page.locator("#done-count")).to_have_text("1")
-        await expect(page.locator("#open-count")).to_have_text("")
         assert (await get_task(db, chat_id=user, number=1)).done
+        assert "haptic success" in await app.telegram_calls()
 
-        # The done view shows it ticked
-        await page.get_by_role("tab", name=re.compile("Done")).click()
-        await expect(row.get_by_role("checkbox")).to_be_checked()
-
-        # Rename
-        await page.get_by_role("button", name="Rename #1").click()
-        title_input = page.get_by_label("New title of #1")
-        await expect(title_input).to_have_value("Buy milk")
-        await title_input.fill("Buy oat milk")
-        await title_input.press("Enter")
-        await expect(row.locator(".title")).to_have_text("Buy oat milk")
-        task = await get_task(db, chat_id=user, number=1)
-        assert (task.title, task.done) == ("Buy oat milk", True)
-
-        # Delete, undo, delete again
-        await page.get_by_role("button", name="Delete #1").click()
+        # Delete from the sheet, undo, and it is back with its number.
+        await page.get_by_role("button", name=re.compile("^Done")).click()
+        await row.locator(".open").click()
+        await sheet.get_by_role("button", name="Delete").click()
         await expect(page.locator("#toast")).to_contain_text("Deleted #1 Buy oat milk")
         await expect(row).to_have_count(0)
         with pytest.raises(TaskNotFound):
             await get_task(db, chat_id=user, number=1)
         await page.get_by_role("button", name="Undo").click()
         await expect(row.locator(".title")).to_have_text("Buy oat milk")
-        await expect(page.locator("#toast")).to_be_hidden()
-        assert (await get_task(db, chat_id=user, number=1)).title == "Buy oat milk"
-        await page.get_by_role("button", name="Delete #1").click()
-        await expect(page.locator("#toast")).to_be_visible()
-        await expect(row).to_have_count(0)
-        page_of_tasks = await list_tasks(db, chat_id=user, done=True)
-        assert (page_of_tasks.open_total, page_of_tasks.done_total) == (0, 0)
+        assert (await get_task(db, chat_id=user, number=1)).done
 
         assert app.outside_requests == []
         assert app.errors == []
-        assert (await app.telegram_calls())[:2] == ["ready", "expand"]
+        calls = await app.telegram_calls()
+        assert calls[:3] == ["ready", "expand", "requestFullscreen"]
 
 
-async def test_a_task_ticked_open_again_returns_to_the_open_tasks(
+async def test_a_new_task_from_the_main_button_with_a_due_time(
     browser: Any, web_bot: WebBot
 ) -> None:
     db, user = web_bot.database, new_user_id()
-    await add_task(db, chat_id=user, title="Water plants", created_by=user)
-    await set_task_done(db, chat_id=user, number=1, done=True)
+    await _in_berlin(web_bot, user)
     async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
         page = app.page
-        await page.get_by_role("tab", name=re.compile("Done")).click()
-        await page.get_by_role("checkbox", name="Open again: Water plants").click()
-        await expect(page.locator("#tasks li")).to_have_count(0)
-        await expect(page.locator("#empty")).to_be_visible()
-        await expect(page.locator("#empty")).to_have_text("No done tasks yet.")
-        assert not (await get_task(db, chat_id=user, number=1)).done
-        await page.get_by_role("tab", name=re.compile("Open")).click()
-        await expect(page.locator("#tasks .title")).to_have_text(["Water plants"])
+        await expect(page.locator("body[data-ready]")).to_have_count(1)
+        assert await page.evaluate("Telegram.WebApp.MainButton.text") == "New task"
+        await _main_button(page)
+        sheet = page.get_by_role("dialog")
+        await expect(sheet.get_by_label("Title")).to_be_focused()
+        await sheet.get_by_label("Title").fill("Call the plumber")
+        await sheet.get_by_label("Date", exact=True).fill(_local(2, 0).date().isoformat())
+        await sheet.get_by_label("Time", exact=True).fill("17:45")
+        await _main_button(page)
+        await expect(page.locator("li .title")).to_have_text(["Call the plumber"])
+        task = await get_task(db, chat_id=user, number=1)
+        assert task.due_at == _local(2, 17, 45)
+        assert app.errors == []
 
 
-async def test_a_title_over_the_limit_is_refused_with_the_limit(
+async def test_today_upcoming_and_the_month(browser: Any, web_bot: WebBot) -> None:
+    db, user = web_bot.database, new_user_id()
+    await _in_berlin(web_bot, user)
+    due = {
+        "Overdue report": _local(-2, 10),
+        "Dentist": _local(0, 23, 30),
+        "Team lunch": _local(1, 12),
+        "Pay rent": _local(3, 9),
+        "Far away": _local(40, 9),
+    }
+    for number, (title, when) in enumerate(due.items(), start=1):
+        await add_task(db, chat_id=user, title=title, created_by=user)
+        await set_due(db, chat_id=user, number=number, due_at=when.astimezone(UTC))
+    await add_task(db, chat_id=user, title="Someday", created_by=user)
+    requests: list[str] = []
+    async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
+        page = app.page
+        page.on("request", lambda request: requests.append(request.url))
+        await expect(page.locator("li .title")).to_have_count(6)
+
+        await page.get_by_role("tab", name="Today").click()
+        await expect(page.locator("main h2.group")).to_have_text(["Overdue", "Today"])
+        await expect(page.locator("li .title")).to_have_text(["Overdue report", "Dentist"])
+        assert await page.evaluate("Telegram.WebApp.BackButton.isVisible")
+
+        await page.get_by_role("tab", name="Upcoming").click()
+        await expect(page.locator("li .title")).to_have_text(["Team lunch", "Pay rent"])
+        tomorrow = _local(1, 0)
+        await expect(page.locator("main h2.group").first).to_have_text(
+            f"{tomorrow:%A} {tomorrow.day} {tomorrow:%B}"
+        )
+
+        await page.get_by_role("tab", name="Month").click()
+        today = datetime.now(BERLIN).date()
+        await expect(page.locator("#month-title")).to_have_text(f"{today:%B} {today.year}")
+        cell = page.locator(f'.day[data-day="{_local(3, 0).date().isoformat()}"]')
+        if _local(3, 0).month == today.month:
+            await expect(cell.locator(".dots")).to_have_text("•")
+            await cell.click()
+            await expect(page.locator("li .title")).to_have_text(["Pay rent"])
+        requests.clear()
+        await page.get_by_role("button", name="Next month").click()
+        following = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+        await expect(page.locator("#month-title")).to_have_text(f"{following:%B} {following.year}")
+        views = [url for url in requests if "/view?" in url]
+        assert len(views) == 1
+        assert f"from_day={following.isoformat()}" in views[0]
+        assert f"to_day={following.isoformat()[:8]}" in views[0]
+
+        await page.evaluate("Telegram.WebApp.BackButton.click()")
+        await expect(page.get_by_role("tab", name="List")).to_have_attribute(
+            "aria-selected", "true"
+        )
+        assert app.errors == []
+
+
+async def test_switching_lists_and_a_groups_list_from_its_link(
     browser: Any, web_bot: WebBot
 ) -> None:
-    user = new_user_id()
+    db, telegram = web_bot.database, web_bot.telegram
+    user, friend, group = new_user_id(), new_user_id(), new_chat_id(group=True)
+    for member in (user, friend):
+        telegram.set_chat_member(group, member, "member")
+    await remember_user(db, user_id=friend, username="ana", first_name="Ana")
+    await add_task(db, chat_id=user, title="Private thing", created_by=user)
+    await add_task(db, chat_id=group, title="Book the venue", created_by=user)
+    await add_task(db, chat_id=group, title="Order cake", created_by=friend)
+    await assign(db, chat_id=group, number=2, user_ids=[user])
+    title = f"Test group {abs(group)}"
     async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
-        await app.page.get_by_label("New task").fill("x" * 300)
-        await app.page.get_by_role("button", name="Add").click()
-        await expect(app.page.get_by_role("alert")).to_have_text(
-            "The title is 300 characters long; the limit is 256."
-        )
-        assert (await list_tasks(web_bot.database, chat_id=user)).total == 0
-        assert app.errors == [] or all("422" in error for error in app.errors)
-
-
-async def test_a_group_member_works_on_the_groups_list(browser: Any, web_bot: WebBot) -> None:
-    group, user = new_chat_id(group=True), new_user_id()
-    web_bot.telegram.set_chat_member(group, user, "member")
-    await add_task(web_bot.database, chat_id=group, title="From the chat", created_by=None)
-    path = f"/app?chat={group}"
-    async with mini_app_page(browser, web_bot.base_url, init_data_of(user), path=path) as app:
         page = app.page
-        await expect(page.get_by_role("heading")).to_have_text("Group tasks")
-        await expect(page.locator("#tasks .title")).to_have_text(["From the chat"])
-        await page.get_by_label("New task").fill("From the Mini App")
-        await page.get_by_label("New task").press("Enter")
-        await expect(page.locator("#tasks .title")).to_have_text(
-            ["From the chat", "From the Mini App"]
+        await expect(page.locator("li .title")).to_have_text(["Private thing"])
+        picker = page.get_by_role("combobox", name="List")
+        await expect(page.locator("#list-picker option")).to_have_text(
+            ["My tasks (1)", f"{title} (2)"]
         )
-    assert (await get_task(web_bot.database, chat_id=group, number=2)).created_by == user
+        await picker.select_option(str(group))
+        await expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        await expect(page.locator("li .title")).to_have_text(["Book the venue", "Order cake"])
+
+        # Filter by assignee, then give the first task to Ana in its sheet.
+        await page.get_by_label("Assigned to").select_option(label="Me")
+        await expect(page.locator("li .title")).to_have_text(["Order cake"])
+        await page.get_by_label("Assigned to").select_option(label="Anyone")
+        await page.locator('li[data-number="1"] .open').click()
+        sheet = page.get_by_role("dialog")
+        await sheet.get_by_label("Ana").check()
+        await _main_button(page)
+        await expect(page.locator('li[data-number="1"] .meta .people')).to_have_text("Ana")
+        assert [a.user_id for a in (await _assignees(web_bot, group, 1))] == [friend]
+
+        await page.get_by_role("tab", name="Assigned to me").click()
+        await expect(page.locator("li .title")).to_have_text(["Order cake"])
+        await expect(page.locator("li .meta .list")).to_have_text([title])
+        assert app.errors == []
+
+    # A t.me/<bot>/<app>?startapp=<group id> link opens the group's list.
+    linked = sign_init_data(
+        {
+            "user": json.dumps({"id": user, "first_name": "Tester"}),
+            "auth_date": str(int(datetime.now(UTC).timestamp())),
+            "start_param": str(group),
+        },
+        bot_token=web_bot.application.bot.token,
+    )
+    async with mini_app_page(browser, web_bot.base_url, linked) as app:
+        await expect(app.page.get_by_role("heading", level=1)).to_have_text(title)
+        await expect(app.page.locator("li .title")).to_have_text(["Book the venue", "Order cake"])
+
+
+async def _assignees(web_bot: WebBot, group: int, number: int) -> list[Any]:
+    from storage.assignees import get_assigned_task
+
+    return (await get_assigned_task(web_bot.database, chat_id=group, number=number)).assignees
 
 
 async def test_someone_outside_the_group_is_told_and_sees_nothing(
@@ -155,8 +304,110 @@ async def test_someone_outside_the_group_is_told_and_sees_nothing(
     path = f"/app?chat={group}"
     async with mini_app_page(browser, web_bot.base_url, init_data_of(user), path=path) as app:
         await expect(app.page.get_by_role("alert")).to_contain_text("This list is not yours")
-        await expect(app.page.locator("#tasks li")).to_have_count(0)
+        await expect(app.page.locator("li")).to_have_count(0)
         assert "Secret plan" not in await app.page.content()
+
+
+async def test_a_change_the_server_refuses_is_rolled_back_and_said(
+    browser: Any, web_bot: WebBot
+) -> None:
+    db, user = web_bot.database, new_user_id()
+    await add_task(db, chat_id=user, title="Water plants", created_by=user)
+    async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
+        page = app.page
+        row = page.locator('li[data-number="1"]')
+        await expect(row).to_have_count(1)
+        unavailable = {"error": "unavailable", "message": "database down", "problems": []}
+
+        async def refuse(route: Any) -> None:
+            await route.fulfill(status=503, json=unavailable)
+
+        await page.route(re.compile(r".*/tasks/1/complete$"), refuse)
+        await row.get_by_role("checkbox").click()
+        await expect(page.get_by_role("alert")).to_have_text(
+            "The bot can't reach its storage right now. Try again in a minute."
+        )
+        await expect(row).to_have_count(1)
+        await expect(row.get_by_role("checkbox")).not_to_be_checked()
+        await expect(page.locator("#open-count")).to_have_text("1")
+        assert not (await get_task(db, chat_id=user, number=1)).done
+
+        # A rename the server refuses comes back as it was, with the limit in words.
+        await row.locator(".open").click()
+        await page.get_by_role("dialog").get_by_label("Title").fill("x" * 300)
+        await (
+            page.get_by_role("dialog")
+            .get_by_label("Title")
+            .evaluate(
+                "(input, value) => { input.removeAttribute('maxlength'); input.value = value; }",
+                "x" * 300,
+            )
+        )
+        await _main_button(page)
+        await expect(page.get_by_role("alert")).to_have_text(
+            "The title is 300 characters long; the limit is 256."
+        )
+        await expect(row.locator(".title")).to_have_text("Water plants")
+
+
+async def test_a_change_made_in_the_chat_shows_up_without_a_refresh(
+    browser: Any, web_bot: WebBot
+) -> None:
+    user = new_user_id()
+    chat = ChatDriver(web_bot.telegram, chat_id=user, user_id=user)
+    await chat.send("/add From the chat")
+    async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
+        page = app.page
+        await expect(page.locator("li .title")).to_have_text(["From the chat"])
+        await chat.send("/add Another one")
+        await chat.send("/done 1")
+        await expect(page.locator("li .title")).to_have_text(["Another one"], timeout=10_000)
+
+
+async def test_everything_works_by_keyboard(browser: Any, web_bot: WebBot) -> None:
+    db, user = web_bot.database, new_user_id()
+    await add_task(db, chat_id=user, title="Read a book", created_by=user)
+    async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
+        page = app.page
+        await expect(page.locator("li .title")).to_have_text(["Read a book"])
+        await page.get_by_role("tab", name="List").focus()
+        await page.keyboard.press("ArrowRight")
+        await expect(page.get_by_role("tab", name="Today")).to_be_focused()
+        await expect(page.get_by_role("tab", name="Today")).to_have_attribute(
+            "aria-selected", "true"
+        )
+        await page.keyboard.press("ArrowLeft")
+        await expect(page.locator("li .title")).to_have_text(["Read a book"])
+        await page.locator("li .open").focus()
+        await page.keyboard.press("Enter")
+        title = page.get_by_role("dialog").get_by_label("Title")
+        await expect(title).to_be_focused()
+        await page.keyboard.type(" twice")
+        await page.keyboard.press("Enter")  # submits the sheet
+        await expect(page.locator("li .title")).to_have_text(["Read a book twice"])
+        await expect(page.locator("li .open")).to_be_focused()
+        await page.keyboard.press("Enter")
+        await expect(page.get_by_role("dialog")).to_be_visible()
+        await page.keyboard.press("Escape")
+        await expect(page.get_by_role("dialog")).to_be_hidden()
+        await page.locator("li .done").focus()
+        async with page.expect_response(re.compile(r".*/tasks/1/complete$")):
+            await page.keyboard.press("Space")
+        await expect(page.locator("li")).to_have_count(0)
+        assert (await get_task(db, chat_id=user, number=1)).done
+
+
+async def test_search_finds_titles_and_notes(browser: Any, web_bot: WebBot) -> None:
+    db, user = web_bot.database, new_user_id()
+    await add_task(db, chat_id=user, title="Buy milk", created_by=user, description="oat")
+    await add_task(db, chat_id=user, title="Call mum", created_by=user)
+    async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
+        page = app.page
+        await expect(page.locator("li .title")).to_have_count(2)
+        await page.get_by_role("searchbox", name="Search").fill("oa")
+        await expect(page.locator("li .title")).to_have_text(["Buy milk"])
+        await page.get_by_role("searchbox", name="Search").fill("nothing-like-it")
+        await expect(page.locator("#empty")).to_have_text("Nothing found.")
 
 
 @pytest.mark.parametrize(
@@ -173,46 +424,85 @@ async def test_without_valid_init_data_the_page_says_what_to_do(
         await expect(app.page.get_by_role("alert")).to_contain_text(message)
 
 
+async def test_the_first_render_of_500_tasks_is_quick(browser: Any, web_bot: WebBot) -> None:
+    db, user = web_bot.database, new_user_id()
+    for start in range(0, 500, 100):
+        titles = [
+            f"Task number {n} with a title of a usual length" for n in range(start, start + 100)
+        ]
+        await add_tasks(db, chat_id=user, titles=titles, created_by=user)
+    # The browser's first page ever starts its renderer and compiles everything: open one
+    # first. The machine's two cores are shared, so the bound holds for the best of three.
+    async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
+        await expect(app.page.locator("li.task")).to_have_count(500)
+    measured = []
+    for _ in range(3):
+        async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
+            page = app.page
+            await expect(page.locator("body[data-ready]")).to_have_count(1)
+            await expect(page.locator("li.task")).to_have_count(500)
+            measured.append(
+                await page.evaluate("performance.getEntriesByName('first-render')[0].startTime")
+            )
+    print(f"first render of 500 tasks, ms after navigation start: {measured}")
+    assert min(measured) < 300
+
+
+VIEWS = ["list", "today", "upcoming", "month", "mine", "sheet"]
+
+
 @pytest.mark.parametrize(
     ("scheme", "theme"), [("light", LIGHT_THEME), ("dark", DARK_THEME)], ids=["light", "dark"]
 )
-async def test_the_page_takes_telegrams_theme_colours(
+async def test_every_view_in_light_and_dark_passes_axe_and_is_pictured(
     browser: Any, web_bot: WebBot, tmp_path: Path, scheme: str, theme: dict[str, str]
 ) -> None:
-    db, user = web_bot.database, new_user_id()
-    titles = [
-        "Buy milk",
-        "Call the plumber about the kitchen sink",
-        "Book flights for the summer holiday",
-        "Renew passport",
-        "Water the plants",
-    ]
-    for title in titles:
+    axe = axe_or_skip()
+    db, telegram = web_bot.database, web_bot.telegram
+    user, friend, group = new_user_id(), new_user_id(), new_chat_id(group=True)
+    await _in_berlin(web_bot, user)
+    for member in (user, friend):
+        telegram.set_chat_member(group, member, "member")
+    await remember_user(db, user_id=friend, username="ana", first_name="Ana")
+    tasks = {
+        "Renew passport": _local(-1, 9),
+        "Call the plumber about the kitchen sink": _local(0, 18),
+        "Book flights for the summer holiday": _local(1, 10),
+        "Water the plants": _local(2, 8),
+        "Buy milk": None,
+        "Pick up the dry cleaning": _local(4, 17, 30),
+    }
+    for number, (title, when) in enumerate(tasks.items(), start=1):
         await add_task(db, chat_id=user, title=title, created_by=user)
-    await set_task_done(db, chat_id=user, number=4, done=True)
+        if when:
+            rule = Recurrence("weekly", 8, 0, weekdays=(when.weekday(),)).encode()
+            repeat = rule if title == "Water the plants" else None
+            await set_due(db, chat_id=user, number=number, due_at=when, recurrence=repeat)
+    await set_task_done(db, chat_id=user, number=5, done=True)
+    await add_task(db, chat_id=group, title="Bring the projector", created_by=friend)
+    await add_task(db, chat_id=group, title="Send the invitations", created_by=user)
+    await assign(db, chat_id=group, number=1, user_ids=[user])
+    await assign(db, chat_id=group, number=2, user_ids=[user, friend])
     async with mini_app_page(
-        browser, web_bot.base_url, init_data_of(user), theme=theme, scheme=scheme
+        browser, web_bot.base_url, init_data_of(user), theme=theme, scheme=scheme, height=720
     ) as app:
         page = app.page
-        await expect(page.locator("#tasks .title")).to_have_count(4)
-        await page.get_by_role("checkbox", name="Done: Water the plants").click()
-        await expect(page.locator("#tasks .title")).to_have_count(3)
-        colours = await page.evaluate(
-            """() => ({
-                page: getComputedStyle(document.body).backgroundColor,
-                list: getComputedStyle(document.querySelector('#tasks')).backgroundColor,
-                text: getComputedStyle(document.querySelector('.title')).color,
-                button: getComputedStyle(document.querySelector('#add-button')).backgroundColor,
-            })"""
-        )
-        assert colours == {
-            "page": _rgb(theme["secondary_bg_color"]),
-            "list": _rgb(theme["section_bg_color"]),
-            "text": _rgb(theme["text_color"]),
-            "button": _rgb(theme["button_color"]),
-        }
-        await page.get_by_label("New task").fill("Pick up the dry cleaning")
-        await page.locator("main").screenshot(
-            path=screenshot_path(tmp_path, f"mini-app-{scheme}.png")
-        )
+        await expect(page.locator("body[data-ready]")).to_have_count(1)
+        for view in VIEWS:
+            if view == "sheet":
+                await page.get_by_role("tab", name="List").click()
+                await page.locator('li[data-number="4"] .open').click()
+                await expect(page.get_by_role("dialog")).to_be_visible()
+            else:
+                name = {"mine": "Assigned to me"}.get(view, view.capitalize())
+                await page.get_by_role("tab", name=name).click()
+                await expect(page.locator(f'body[data-view="{view}"]')).to_have_count(1)
+                await expect(page.locator("li.task").first).to_be_visible()
+            assert await serious_violations(page, axe) == [], view
+            await page.screenshot(
+                path=screenshot_path(tmp_path, f"mini-app-{view}-{scheme}.png"), full_page=False
+            )
+        colours = await page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+        red, green, blue = (int(theme["secondary_bg_color"][i : i + 2], 16) for i in (1, 3, 5))
+        assert colours == f"rgb({red}, {green}, {blue})"
         assert app.outside_requests == [] and app.errors == []

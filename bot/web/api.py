@@ -31,6 +31,7 @@ from bot.web.api_schemas import (
 from bot.web.init_data import InitData, InvalidInitData, check_init_data
 from bot.web.membership import ChatAccess, KnownLists, ListPlaces
 from bot.web.revisions import Revisions, conditional
+from handlers.i18n import language_for, use_language
 from handlers.permissions import Role, may_delete, may_see, may_undo, role_without_asking
 from handlers.rate_limits import RateLimit, RateLimited
 from storage import deleting as delete_store
@@ -114,7 +115,8 @@ def _limited(request: Request) -> Request:
 class SignedInRoute(APIRoute):
     """A route that checks the caller's init data first, before its body is even read, then
     the caller's rate limit (429 with Retry-After), then waits its turn among the requests that
-    run at once, and reads at most MAX_BODY_BYTES of the body."""
+    run at once, and reads at most MAX_BODY_BYTES of the body; it answers in the language of
+    Accept-Language (a repeat's description)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
@@ -126,8 +128,11 @@ class SignedInRoute(APIRoute):
                 context.rate_limit.spend(caller.user_id)
             except RateLimited as error:
                 raise too_many_requests(error) from None
+            # The words the answer holds (a repeat's description) in the caller's language.
+            wanted = request.headers.get("Accept-Language", "").split(",")[0].split(";")[0]
             async with context.in_turn:
-                return await handle(_limited(request))
+                with use_language(language_for(wanted.strip()[:16])):
+                    return await handle(_limited(request))
 
         return signed_in
 

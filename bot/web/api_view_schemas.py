@@ -41,8 +41,8 @@ class ViewQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    completed: bool | None = Field(
-        default=False, description="false: open tasks; true: done ones; leave out for both"
+    state: Literal["open", "done", "all"] = Field(
+        default="open", description="Open tasks, done ones, or both"
     )
     from_day: date | None = Field(
         default=None, description="Due on this local day (the list's zone) or later"

@@ -166,7 +166,7 @@ async def view(
         found = await view_tasks(
             context.database,
             chat_id=chat_id,
-            done=query.completed,
+            done={"open": False, "done": True, "all": None}[query.state],
             from_day=query.from_day,
             to_day=query.to_day,
             assignee=query.assignee,

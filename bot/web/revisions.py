@@ -13,16 +13,14 @@ time, and the Neon compute can suspend in between.
 """
 
 import hashlib
-import json
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import Request, Response
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 # How long an answer is trusted without reading it again: the bound on how late a change made
 # by another instance shows (changes made through this process show at the next poll).
@@ -90,7 +88,7 @@ async def conditional(
     *,
     user_id: int,
     lists: Iterable[int],
-    read: Callable[[], Awaitable[Any]],
+    read: Callable[[], Awaitable[BaseModel]],
 ) -> Response:
     """The answer `read` makes, as JSON with its ETag; 304 when the request's If-None-Match
     is it. While the lists it was read from are unchanged since (and it is fresh), `read` is
@@ -102,7 +100,7 @@ async def conditional(
         return Response(status_code=304, headers={"ETag": given})
     before = revisions.at(lists)
     value = await read()
-    body = json.dumps(jsonable_encoder(value), separators=(",", ":")).encode()
+    body = value.model_dump_json().encode()
     etag = etag_of(body)
     revisions.remember(user_id=user_id, key=key, etag=etag, revisions=before)
     if given == etag:

@@ -1,21 +1,24 @@
-// The Mini App: a chat's task list on the bot's task API, signed in with Telegram's init data.
+// The Mini App: the user's task lists on the bot's task API, signed in with Telegram's init
+// data. Views (list, today, upcoming, month, mine), a task sheet that edits every field, search,
+// optimistic changes that roll back when the server says no, and polling with ETags.
 "use strict";
 
 const tg = window.Telegram && window.Telegram.WebApp;
 const initData = (tg && tg.initData) || "";
 const user = tg && tg.initDataUnsafe && tg.initDataUnsafe.user;
+const $ = (id) => document.getElementById(id);
+const N_ = (text) => text; // marks a text for the catalog; translated where shown
 
-// The list: ?chat=<id> in the page's URL, or a numeric start parameter (a t.me link's
-// startapp), else the user's own. The API decides whether the user may use it.
-const wanted = new URLSearchParams(location.search).get("chat")
-  || (tg && tg.initDataUnsafe && tg.initDataUnsafe.start_param) || "";
-const chatId = /^-?\d{1,20}$/.test(wanted) ? wanted : String((user && user.id) || "");
+const POLL_MS = 4000;
+const UNDO_SECONDS = 6;
+const VIEW_LIMIT = 500;
+const BEFORE_CHOICES = [5, 10, 15, 30, 60, 120, 1440, 2880, 10080];
+const NAG_CHOICES = [5, 10, 15, 30, 60, 120, 240, 1440];
+const MAX_BEFORE = 5;
+const WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
 
-const PAGE_SIZE = 50;
+// ---- words -------------------------------------------------------------------------------
 
-// The page's words in the user's language: ?lang= (the bot's "Open app" button says the chat's),
-// else Telegram's language. The catalog comes from the bot's own (app/i18n/<lang>.json);
-// English, the source language, needs none.
 let catalog = {};
 let locale = "en";
 
@@ -34,6 +37,7 @@ function number(value) {
 async function loadLanguage() {
   const wanted = new URLSearchParams(location.search).get("lang")
     || (user && user.language_code) || "en";
+  if (wanted === "en") return; // the texts' own language
   try {
     const response = await fetch(`app/i18n/${encodeURIComponent(wanted)}.json`, {});
     if (!response.ok) return;
@@ -47,59 +51,159 @@ async function loadLanguage() {
   }
 }
 
+const TEXTS = {
+  "list-picker-label": N_("List"), "tab-list": N_("List"), "tab-today": N_("Today"),
+  "tab-upcoming": N_("Upcoming"), "tab-month": N_("Month"), "tab-mine": N_("Assigned to me"),
+  "show-open-label": N_("Open"), "show-done-label": N_("Done"), "add-button": N_("Add"),
+  "more": N_("Show more"), "undo": N_("Undo"), "new-task": N_("New task"),
+  "assignee-filter-label": N_("Assigned to"), "sheet-heading": N_("Task"),
+  "f-done-label": N_("Done"), "f-title-label": N_("Title"), "f-note-label": N_("Note"),
+  "due-legend": N_("Due"), "f-date-label": N_("Date"), "f-time-label": N_("Time"),
+  "repeat-legend": N_("Repeat"), "f-every-label": N_("Every"), "f-freq-label": N_("Repeats"),
+  "f-weekdays-label": N_("On"), "f-nth-label": N_("On the same weekday of the month"),
+  "f-from-done-label": N_("Count from completion"), "f-until-label": N_("Until"),
+  "remind-legend": N_("Reminders"), "f-before-label": N_("Also remind before"),
+  "f-nag-label": N_("Remind again until done"), "assignee-legend": N_("Assignees"),
+  "save": N_("Save"), "close-sheet": N_("Close"), "delete-task": N_("Delete"),
+};
+
 function applyTexts() {
   document.title = _("Tasks");
+  for (const [id, text] of Object.entries(TEXTS)) $(id).textContent = _(text);
   $("heading").textContent = _("Tasks");
+  $("search").placeholder = _("Search");
+  $("search").setAttribute("aria-label", _("Search"));
+  $("views").setAttribute("aria-label", _("Views"));
   $("switch").setAttribute("aria-label", _("Which tasks"));
-  $("show-open-label").textContent = _("Open");
-  $("show-done-label").textContent = _("Done");
   $("new-title").placeholder = _("Add a task");
   $("new-title").setAttribute("aria-label", _("New task"));
-  $("add-button").textContent = _("Add");
-  $("tasks").setAttribute("aria-label", _("Tasks"));
-  $("more").textContent = _("Show more");
-  $("undo").textContent = _("Undo");
+  $("month-previous").setAttribute("aria-label", _("Previous month"));
+  $("month-next").setAttribute("aria-label", _("Next month"));
 }
-const UNDO_SECONDS = 6;
 
-const $ = (id) => document.getElementById(id);
-const view = { completed: false, shown: PAGE_SIZE, nextStart: null };
-let undoTimer = null;
-let lastDeleted = null;
+// ---- time in the list's zone -------------------------------------------------------------
+
+const formats = new Map();
+function format(options) {
+  const key = JSON.stringify(options);
+  // English days keep the day-month order of the bot's messages (and its 24-hour clock).
+  const dateLocale = locale === "en" ? "en-GB" : locale;
+  if (!formats.has(key)) formats.set(key, new Intl.DateTimeFormat(dateLocale, options));
+  return formats.get(key);
+}
+
+const partsFormats = new Map();
+function wallClock(ms, zone) {
+  if (!partsFormats.has(zone)) {
+    partsFormats.set(zone, new Intl.DateTimeFormat("en-US", {
+      timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit",
+    }));
+  }
+  const parts = {};
+  for (const { type, value } of partsFormats.get(zone).formatToParts(new Date(ms))) {
+    parts[type] = Number(value);
+  }
+  return parts;
+}
+
+const pad = (value) => String(value).padStart(2, "0");
+// The local day ("2026-06-01") and time ("18:00") of an instant in the zone.
+function dayIn(ms, zone) {
+  const p = wallClock(ms, zone);
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}`;
+}
+function timeIn(ms, zone) {
+  const p = wallClock(ms, zone);
+  return `${pad(p.hour % 24)}:${pad(p.minute)}`;
+}
+function offsetAt(ms, zone) {
+  const p = wallClock(ms, zone);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute, p.second)
+    - Math.floor(ms / 1000) * 1000;
+}
+// The instant a local day and time in the zone stand for.
+function instantOf(day, time, zone) {
+  const [y, m, d] = day.split("-").map(Number);
+  const [h, mi] = time.split(":").map(Number);
+  const guess = Date.UTC(y, m - 1, d, h, mi);
+  const first = guess - offsetAt(guess, zone);
+  return new Date(guess - offsetAt(first, zone));
+}
+function utcOfDay(day) {
+  const [y, m, d] = day.split("-").map(Number);
+  return Date.UTC(y, m - 1, d);
+}
+function addDays(day, count) {
+  return new Date(utcOfDay(day) + count * 86400000).toISOString().slice(0, 10);
+}
+function weekdayOf(day) {
+  return (new Date(utcOfDay(day)).getUTCDay() + 6) % 7; // Monday 0
+}
+function dayWords(day, options) {
+  return format({ timeZone: "UTC", ...options }).format(new Date(utcOfDay(day)));
+}
+function relativeDay(day) {
+  const difference = Math.round((utcOfDay(day) - utcOfDay(today())) / 86400000);
+  if (Math.abs(difference) <= 1) {
+    const words = new Intl.RelativeTimeFormat(locale, { numeric: "auto" }).format(difference, "day");
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  }
+  return dayWords(day, { weekday: "short", day: "numeric", month: "short" });
+}
+function dueWords(task, zone) {
+  const ms = Date.parse(task.due_at);
+  const time = format({ timeZone: zone, ...clock() }).format(new Date(ms));
+  return `${relativeDay(dayIn(ms, zone))}, ${time}`;
+}
+function clock() {
+  return { hour: "2-digit", minute: "2-digit" };
+}
+function duration(minutes) {
+  const [value, unit] = minutes % 10080 === 0 ? [minutes / 10080, "week"]
+    : minutes % 1440 === 0 ? [minutes / 1440, "day"]
+      : minutes % 60 === 0 ? [minutes / 60, "hour"] : [minutes, "minute"];
+  return new Intl.NumberFormat(locale, { style: "unit", unit, unitDisplay: "long" }).format(value);
+}
+
+// ---- state -------------------------------------------------------------------------------
+
+const wantedList = new URLSearchParams(location.search).get("chat")
+  || (tg && tg.initDataUnsafe && tg.initDataUnsafe.start_param) || "";
+const state = {
+  lists: [],
+  listId: /^-?\d{1,20}$/.test(wantedList) ? wantedList : String((user && user.id) || ""),
+  zone: "UTC",
+  view: "list",
+  done: false,
+  assignee: "",
+  month: null, // "2026-06-01"
+  day: null, // the month view's chosen day
+  search: "",
+  tasks: [],
+  counts: { open: 0, done: 0 },
+  nextStart: null,
+  people: [],
+  etag: null,
+  url: null,
+};
+const zone = () => state.zone;
+const today = () => dayIn(Date.now(), zone());
+const isGroup = (listId) => Number(listId) < 0;
+
+// ---- the API -----------------------------------------------------------------------------
 
 class ApiFailure extends Error {}
 
-async function api(method, path, body) {
-  const options = { method, headers: { Authorization: `tma ${initData}` } };
-  if (body !== undefined) {
-    options.headers["Content-Type"] = "application/json";
-    options.body = JSON.stringify(body);
-  }
-  let response;
-  try {
-    response = await fetch(`api/${chatId}/tasks${path}`, options);
-  } catch (error) {
-    throw new ApiFailure(_("No connection to the server. Try again."));
-  }
-  const answer = await response.json().catch(() => null);
-  if (!response.ok) {
-    throw new ApiFailure(describeError(response.status, answer));
-  }
-  return answer;
-}
-
-function sentence(text) {
-  return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
-}
-
-// What the page says for the API's errors it can put in the user's words; any other error is
-// shown as the API says it (in English).
-const N_ = (text) => text; // marks a text for the catalog; translated where shown
 const ERRORS = {
   forbidden: N_("This list is not yours to use: it is another user's, or a group's you are not in."),
   not_found: N_("That task is no longer there."),
   unavailable: N_("The bot can't reach its storage right now. Try again in a minute."),
 };
+
+function sentence(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
+}
 
 function describeError(status, answer) {
   if (!answer || !answer.message) {
@@ -112,154 +216,455 @@ function describeError(status, answer) {
   return sentence(answer.message);
 }
 
-function showProblem(message) {
-  const problem = $("problem");
-  problem.textContent = message || "";
-  problem.hidden = !message;
+// Answers asked for before the page's words came (the first view and the lists): taken once.
+const prefetched = new Map();
+function prefetch(path) {
+  const answer = call("GET", path);
+  answer.catch(() => {}); // its failure is said where it is taken
+  prefetched.set(path, answer);
 }
 
-// Runs the user's actions one after another, in the order they were made, and shows a
-// failure (then reloads the list, which may have changed meanwhile).
+async function call(method, path, body, etag) {
+  if (method === "GET" && !etag && prefetched.has(path)) {
+    const answer = prefetched.get(path);
+    prefetched.delete(path);
+    return answer;
+  }
+  const headers = { Authorization: `tma ${initData}`, "Accept-Language": locale };
+  const options = { method, headers };
+  if (etag) headers["If-None-Match"] = etag;
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(`api/${path}`, options);
+  } catch (error) {
+    throw new ApiFailure(_("No connection to the server. Try again."));
+  }
+  if (response.status === 304) return { status: 304, data: null, etag };
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiFailure(describeError(response.status, data));
+  return { status: response.status, data, etag: response.headers.get("ETag") };
+}
+const api = async (method, path, body) => (await call(method, path, body)).data;
+const taskPath = (task, rest = "") => `${task.list}/tasks/${task.number}${rest}`;
+
+function showProblem(message) {
+  $("problem").textContent = message || "";
+  $("problem").hidden = !message;
+}
+
+// The user's actions, one after another in the order made. A failure undoes what the page
+// showed ahead of the server (`rollback`) and says why.
 let queue = Promise.resolve();
-function act(action) {
+function act(action, rollback) {
   queue = queue.then(async () => {
     try {
       await action();
       showProblem("");
     } catch (error) {
+      if (rollback) rollback();
       if (!(error instanceof ApiFailure)) {
         console.error(error);
         showProblem(_("Something went wrong."));
         return;
       }
       showProblem(error.message);
-      await load().catch(() => {});
     }
   });
   return queue;
 }
 
-// A row's action: the row takes no more taps until the list is drawn again.
-function rowAction(row, action) {
-  row.inert = true;
-  return act(action);
+// ---- loading views -----------------------------------------------------------------------
+
+function viewPath() {
+  const list = state.listId;
+  if (state.search) return `${list}/search?q=${encodeURIComponent(state.search)}`;
+  if (state.view === "mine") return "me/assigned";
+  const query = new URLSearchParams({ limit: String(VIEW_LIMIT) });
+  if (state.view === "list") {
+    query.set("state", state.done ? "done" : "open");
+    if (state.assignee) query.set("assignee", state.assignee);
+  } else if (state.view === "today") {
+    query.set("order", "due");
+    query.set("to_day", today());
+  } else if (state.view === "upcoming") {
+    query.set("order", "due");
+    query.set("from_day", addDays(today(), 1));
+    query.set("to_day", addDays(today(), 14));
+  } else if (state.view === "month") {
+    const first = state.month;
+    const next = first.slice(0, 8) === "9999-12-" ? first : nextMonth(first);
+    query.set("state", "all");
+    query.set("order", "due");
+    query.set("from_day", first);
+    query.set("to_day", addDays(next, -1));
+  }
+  return `${list}/view?${query}`;
 }
 
-function renderTask(task) {
+function nextMonth(first) {
+  const [y, m] = first.split("-").map(Number);
+  return m === 12 ? `${y + 1}-01-01` : `${y}-${pad(m + 1)}-01`;
+}
+function previousMonth(first) {
+  const [y, m] = first.split("-").map(Number);
+  return m === 1 ? `${y - 1}-12-01` : `${y}-${pad(m - 1)}-01`;
+}
+
+// Reads the view (conditionally, when `poll`) and draws it; returns whether it changed.
+async function load(poll = false) {
+  const path = viewPath();
+  const answer = await call("GET", path, undefined, poll && path === state.url ? state.etag : null);
+  if (answer.status === 304) return false;
+  if (path !== viewPath()) return false; // the view changed meanwhile
+  state.url = path;
+  state.etag = answer.etag;
+  const data = answer.data;
+  const listOf = (task) => String(task.chat_id !== undefined ? task.chat_id : state.listId);
+  state.tasks = data.tasks.map((task) => ({ ...task, list: listOf(task) }));
+  if (data.timezone) state.zone = data.timezone;
+  if (data.open_count !== undefined) {
+    state.counts = { open: data.open_count, done: data.done_count };
+    const known = state.lists.find((one) => String(one.chat_id) === state.listId);
+    if (known) known.open_count = data.open_count;
+  }
+  state.nextStart = data.next_start || null;
+  render();
+  return true;
+}
+
+async function loadLists() {
+  const data = await api("GET", "me/lists");
+  state.lists = data.lists;
+  const current = state.lists.find((one) => String(one.chat_id) === state.listId);
+  if (current) state.zone = current.timezone;
+  renderPicker();
+}
+
+async function loadPeople() {
+  state.people = isGroup(state.listId) ? (await api("GET", `${state.listId}/people`)).people : [];
+  renderAssigneeFilter();
+}
+
+// ---- drawing -----------------------------------------------------------------------------
+
+function listName(one) {
+  if (one.kind === "private") return _("My tasks");
+  const group = one.title || _("Group tasks");
+  return one.kind === "topic" ? _("%(group)s: topic %(topic)s", { group, topic: number(one.topic) }) : group;
+}
+
+function renderPicker() {
+  const picker = $("list-picker");
+  picker.replaceChildren();
+  const lists = [...state.lists];
+  if (!lists.some((one) => String(one.chat_id) === state.listId)) {
+    lists.push({ chat_id: state.listId, kind: isGroup(state.listId) ? "group" : "private", title: null, open_count: null });
+  }
+  for (const one of lists) {
+    const option = document.createElement("option");
+    option.value = String(one.chat_id);
+    const count = one.open_count ? ` (${number(one.open_count)})` : "";
+    option.textContent = listName(one) + count;
+    option.selected = String(one.chat_id) === state.listId;
+    picker.append(option);
+  }
+  const current = lists.find((one) => String(one.chat_id) === state.listId);
+  $("heading").textContent = current ? listName(current) : _("Tasks");
+}
+
+function renderAssigneeFilter() {
+  const box = $("assignee-filter-box");
+  box.hidden = !isGroup(state.listId);
+  const select = $("assignee-filter");
+  select.replaceChildren(new Option(_("Anyone"), ""));
+  for (const person of state.people) {
+    select.append(new Option(personName(person), String(person.user_id)));
+  }
+  select.value = state.assignee;
+}
+
+function personName(person) {
+  if (user && person.user_id === user.id) return _("Me");
+  return person.name || (person.username ? `@${person.username}` : `#${number(person.user_id)}`);
+}
+
+function taskRow(task) {
   const row = $("task-row").content.firstElementChild.cloneNode(true);
   row.dataset.number = task.number;
+  row.dataset.list = task.list;
   row.classList.toggle("is-done", task.completed);
-  const box = row.querySelector(".done");
+  const box = row.firstElementChild;
   box.checked = task.completed;
-  const label = task.completed
+  box.setAttribute("aria-label", task.completed
     ? _("Open again: %(title)s", { title: task.title })
-    : _("Done: %(title)s", { title: task.title });
-  box.setAttribute("aria-label", label);
-  box.addEventListener("change", () => rowAction(row, () => setCompleted(task, box.checked)));
-  row.querySelector(".number").textContent = `#${number(task.number)}`;
-  const title = row.querySelector(".title");
-  title.textContent = task.title;
-  title.addEventListener("dblclick", () => startRename(row, task));
-  const rename = row.querySelector(".rename");
-  rename.setAttribute("aria-label", _("Rename #%(number)s", { number: number(task.number) }));
-  rename.addEventListener("click", () => startRename(row, task));
-  const remove = row.querySelector(".delete");
-  remove.setAttribute("aria-label", _("Delete #%(number)s", { number: number(task.number) }));
-  remove.addEventListener("click", () => rowAction(row, () => deleteTask(task)));
+    : _("Done: %(title)s", { title: task.title }));
+  const open = box.nextElementSibling;
+  open.firstElementChild.textContent = task.title;
+  const meta = [];
+  if (task.due_at) {
+    const overdue = !task.completed && Date.parse(task.due_at) < Date.now();
+    meta.push([dueWords(task, zone()), overdue ? "overdue" : "due"]);
+  }
+  if (task.repeat) meta.push([task.repeat.description, "repeat"]);
+  if (task.nag_minutes) meta.push([_("again every %(interval)s", { interval: duration(task.nag_minutes) }), "nag"]);
+  if (task.description) meta.push([_("Note"), "note"]);
+  if (task.assignees && task.assignees.length) {
+    meta.push([task.assignees.map(personName).join(", "), "people"]);
+  }
+  if (task.list !== state.listId || state.view === "mine") {
+    const one = state.lists.find((list) => String(list.chat_id) === task.list);
+    if (one) meta.push([listName(one), "list"]);
+  }
+  const metaBox = open.lastElementChild;
+  for (const [text, kind] of meta) {
+    const part = document.createElement("span");
+    part.className = kind;
+    part.textContent = text;
+    metaBox.append(part);
+  }
   return row;
 }
 
-function render(page, append) {
-  const list = $("tasks");
-  if (!append) list.replaceChildren();
-  for (const task of page.tasks) list.append(renderTask(task));
-  list.hidden = list.children.length === 0;
-  view.nextStart = page.next_start;
-  $("more").hidden = page.next_start === null;
-  $("open-count").textContent = page.open_count ? number(page.open_count) : "";
-  $("done-count").textContent = page.done_count ? number(page.done_count) : "";
-  const empty = $("empty");
-  empty.hidden = list.children.length > 0;
-  empty.textContent = view.completed ? _("No done tasks yet.") : _("Nothing to do. Add a task above.");
+function listOf(tasks, label) {
+  const list = document.createElement("ul");
+  list.className = "tasks section";
+  list.setAttribute("aria-label", label);
+  const rows = document.createDocumentFragment();
+  for (const task of tasks) rows.append(taskRow(task));
+  list.append(rows);
+  return list;
 }
 
-async function load() {
-  const shown = Math.min(Math.max(view.shown, PAGE_SIZE), 100);
-  const page = await api("GET", `?completed=${view.completed}&limit=${shown}`);
-  render(page, false);
+function heading(text, extra) {
+  const h = document.createElement("h2");
+  h.className = "group" + (extra ? ` ${extra}` : "");
+  h.textContent = text;
+  return h;
 }
 
-async function loadMore() {
-  const page = await api("GET", `?completed=${view.completed}&start=${view.nextStart}&limit=${PAGE_SIZE}`);
-  render(page, true);
-  view.shown = $("tasks").children.length;
-}
-
-async function switchTo(completed) {
-  view.completed = completed;
-  view.shown = PAGE_SIZE;
-  $("show-open").setAttribute("aria-selected", String(!completed));
-  $("show-done").setAttribute("aria-selected", String(completed));
-  await load();
-}
-
-async function addTask(title) {
-  await api("POST", "", { title });
-  $("new-title").value = "";
-  if (view.completed) await switchTo(false);
-  else await load();
-  haptic("success");
-}
-
-async function setCompleted(task, completed) {
-  if (completed) await api("PATCH", `/${task.number}/complete`);
-  else await api("PUT", `/${task.number}`, { completed: false });
-  await load();
-  haptic("success");
-}
-
-function startRename(row, task) {
-  const title = row.querySelector(".title");
-  if (row.querySelector(".title-input")) return;
-  const input = document.createElement("input");
-  input.className = "title-input";
-  input.value = task.title;
-  input.setAttribute("aria-label", _("New title of #%(number)s", { number: number(task.number) }));
-  input.enterKeyHint = "done";
-  title.replaceWith(input);
-  input.focus();
-  input.select();
-  let finished = false;
-  const finish = (save) => {
-    if (finished) return;
-    finished = true;
-    const newTitle = input.value;
-    input.replaceWith(title);
-    if (save && newTitle.trim() && newTitle !== task.title) {
-      rowAction(row, async () => {
-        await api("PUT", `/${task.number}`, { title: newTitle });
-        await load();
-      });
+function render() {
+  const content = $("content");
+  content.replaceChildren();
+  const tasks = state.tasks;
+  const view = state.search ? "search" : state.view;
+  $("list-tools").hidden = view !== "list";
+  $("month-tools").hidden = view !== "month";
+  $("open-count").textContent = state.counts.open ? number(state.counts.open) : "";
+  $("done-count").textContent = state.counts.done ? number(state.counts.done) : "";
+  $("more").hidden = !(view === "list" && state.nextStart);
+  let empty = "";
+  if (view === "list" || view === "search") {
+    if (tasks.length) content.append(listOf(tasks, view === "search" ? _("Found") : _("Tasks")));
+    if (view === "search") empty = _("Nothing found.");
+    else empty = state.done ? _("No done tasks yet.") : _("Nothing to do. Add a task above.");
+  } else if (view === "today") {
+    const now = Date.now();
+    const overdue = tasks.filter((task) => Date.parse(task.due_at) < now && dayIn(Date.parse(task.due_at), zone()) < today());
+    const due = tasks.filter((task) => !overdue.includes(task));
+    if (overdue.length) content.append(heading(_("Overdue"), "overdue"), listOf(overdue, _("Overdue")));
+    if (due.length) content.append(heading(_("Today")), listOf(due, _("Today")));
+    empty = _("Nothing due today.");
+  } else if (view === "upcoming" || view === "mine") {
+    const days = new Map();
+    for (const task of tasks) {
+      const key = task.due_at ? dayIn(Date.parse(task.due_at), zone()) : "";
+      if (!days.has(key)) days.set(key, []);
+      days.get(key).push(task);
     }
-  };
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") finish(true);
-    if (event.key === "Escape") finish(false);
-  });
-  input.addEventListener("blur", () => finish(true));
+    const keys = [...days.keys()].sort((a, b) => (a === "" ? 1 : b === "" ? -1 : a < b ? -1 : 1));
+    for (const key of keys) {
+      const title = key ? dayWords(key, { weekday: "long", day: "numeric", month: "long" }) : _("No due date");
+      content.append(heading(title), listOf(days.get(key), title));
+    }
+    empty = view === "mine" ? _("Nothing is assigned to you.") : _("Nothing due in the next two weeks.");
+  } else if (view === "month") {
+    renderMonth();
+    const chosen = tasks.filter((task) => dayIn(Date.parse(task.due_at), zone()) === state.day);
+    const title = dayWords(state.day, { weekday: "long", day: "numeric", month: "long" });
+    content.append(heading(title));
+    if (chosen.length) content.append(listOf(chosen, title));
+    empty = _("Nothing due that day.");
+  }
+  $("empty").textContent = empty;
+  $("empty").hidden = content.querySelector("li") !== null;
+  // The row whose sheet was closed gets the focus back, also when it was drawn anew.
+  if (focusAfter && (!document.activeElement || document.activeElement === document.body)) {
+    const row = content.querySelector(`li[data-number="${focusAfter.number}"][data-list="${focusAfter.list}"] .open`);
+    if (row) row.focus();
+  }
+  document.body.dataset.view = view;
 }
 
-async function deleteTask(task) {
-  const deleted = await api("DELETE", `/${task.number}`);
+function renderMonth() {
+  const first = state.month;
+  $("month-title").textContent = dayWords(first, { month: "long", year: "numeric" });
+  const counts = new Map();
+  for (const task of state.tasks) {
+    const key = dayIn(Date.parse(task.due_at), zone());
+    counts.set(key, (counts.get(key) || 0) + 1);
+  }
+  const grid = $("month-grid");
+  grid.replaceChildren();
+  for (let i = 0; i < 7; i += 1) {
+    const name = document.createElement("span");
+    name.className = "weekday";
+    name.setAttribute("aria-hidden", "true");
+    name.textContent = dayWords(addDays("2024-01-01", i), { weekday: "narrow" });
+    grid.append(name);
+  }
+  const start = addDays(first, -weekdayOf(first));
+  const month = first.slice(0, 7);
+  const cells = document.createDocumentFragment();
+  for (let i = 0; i < 42; i += 1) {
+    const day = addDays(start, i);
+    if (i >= 35 && day.slice(0, 7) !== month) break;
+    const cell = document.createElement("button");
+    cell.type = "button";
+    cell.className = "day";
+    cell.dataset.day = day;
+    const inMonth = day.slice(0, 7) === month;
+    if (!inMonth) {
+      cell.classList.add("outside");
+      cell.tabIndex = -1;
+      cell.disabled = true;
+    }
+    if (day === today()) cell.classList.add("today");
+    cell.setAttribute("aria-pressed", String(day === state.day));
+    const count = counts.get(day) || 0;
+    const label = dayWords(day, { weekday: "long", day: "numeric", month: "long" });
+    cell.setAttribute("aria-label", count ? _("%(day)s: %(count)s tasks", { day: label, count: number(count) }) : label);
+    const digit = document.createElement("span");
+    digit.textContent = number(Number(day.slice(8)));
+    cell.append(digit);
+    if (count && inMonth) {
+      const dots = document.createElement("span");
+      dots.className = "dots";
+      dots.setAttribute("aria-hidden", "true");
+      dots.textContent = "•".repeat(Math.min(count, 3));
+      cell.append(dots);
+    }
+    cells.append(cell);
+  }
+  grid.append(cells);
+}
+
+// ---- navigation --------------------------------------------------------------------------
+
+async function showView(view) {
+  state.view = view;
+  state.search = "";
+  $("search").value = "";
+  for (const tab of document.querySelectorAll("#views [role=tab]")) {
+    const chosen = tab.dataset.view === view;
+    tab.setAttribute("aria-selected", String(chosen));
+    tab.tabIndex = chosen ? 0 : -1;
+    if (chosen) $("main").setAttribute("aria-labelledby", tab.id);
+  }
+  if (view === "month" && !state.month) {
+    state.month = `${today().slice(0, 7)}-01`;
+    state.day = today();
+  }
+  updateTelegramButtons();
   await load();
-  lastDeleted = deleted;
-  $("toast-text").textContent = _(
-    "Deleted #%(number)s %(title)s", { number: number(deleted.number), title: deleted.title },
-  );
-  $("toast").hidden = false;
-  clearTimeout(undoTimer);
-  undoTimer = setTimeout(hideToast, UNDO_SECONDS * 1000);
-  haptic("warning");
+}
+
+async function showList(listId) {
+  state.listId = String(listId);
+  state.assignee = "";
+  state.done = false;
+  const known = state.lists.find((one) => String(one.chat_id) === state.listId);
+  if (known) state.zone = known.timezone;
+  renderPicker();
+  await Promise.all([showView(state.view === "mine" ? "list" : state.view), loadPeople()]);
+}
+
+function back() {
+  if (!$("sheet").hidden) closeSheet();
+  else if (state.search) act(() => showView(state.view));
+  else if (state.view !== "list") act(() => showView("list"));
+}
+
+function updateTelegramButtons() {
+  if (!tg) return;
+  const sheetOpen = !$("sheet").hidden;
+  if (tg.BackButton) {
+    if (sheetOpen || state.search || state.view !== "list") tg.BackButton.show();
+    else tg.BackButton.hide();
+  }
+  if (hasMainButton()) {
+    tg.MainButton.setText(sheetOpen ? _("Save") : _("New task"));
+    if (sheetOpen || state.view !== "mine") tg.MainButton.show();
+    else tg.MainButton.hide();
+  }
+  $("new-task").hidden = hasMainButton() || sheetOpen || state.view === "mine";
+  $("save").hidden = hasMainButton();
+}
+
+function hasMainButton() {
+  return Boolean(tg && tg.MainButton && tg.isVersionAtLeast && tg.isVersionAtLeast("6.1"));
+}
+
+function onMainButton() {
+  if (!$("sheet").hidden) $("sheet-form").requestSubmit();
+  else openSheet(null);
+}
+
+// ---- changes -----------------------------------------------------------------------------
+
+function snapshot() {
+  return { tasks: state.tasks.map((task) => ({ ...task })), counts: { ...state.counts } };
+}
+function restore(saved) {
+  state.tasks = saved.tasks;
+  state.counts = saved.counts;
+  render();
+}
+// The view drops tasks that no longer belong in it (done ones from the open list).
+function belongs(task) {
+  if (state.search) return true;
+  if (state.view === "list") return task.completed === state.done;
+  if (state.view === "today" || state.view === "upcoming" || state.view === "mine") return !task.completed;
+  return true;
+}
+
+function setCompleted(task, completed) {
+  const saved = snapshot();
+  const shown = state.tasks.find((one) => one.number === task.number && one.list === task.list);
+  if (shown) shown.completed = completed;
+  state.tasks = state.tasks.filter(belongs);
+  state.counts.open += completed ? -1 : 1;
+  state.counts.done += completed ? 1 : -1;
+  render();
+  if (completed) haptic("success");
+  return act(async () => {
+    if (completed) await api("PATCH", taskPath(task, "/complete"));
+    else await api("PUT", taskPath(task), { completed: false });
+    await load();
+  }, () => restore(saved));
+}
+
+let undoTimer = null;
+let lastDeleted = null;
+function deleteTask(task) {
+  const saved = snapshot();
+  state.tasks = state.tasks.filter((one) => !(one.number === task.number && one.list === task.list));
+  if (task.completed) state.counts.done -= 1;
+  else state.counts.open -= 1;
+  render();
+  return act(async () => {
+    const deleted = await api("DELETE", taskPath(task));
+    lastDeleted = { ...deleted, list: task.list };
+    $("toast-text").textContent = _("Deleted #%(number)s %(title)s", { number: number(deleted.number), title: deleted.title });
+    $("toast").hidden = false;
+    clearTimeout(undoTimer);
+    undoTimer = setTimeout(hideToast, UNDO_SECONDS * 1000);
+    haptic("warning");
+    await load();
+  }, () => restore(saved));
 }
 
 function hideToast() {
@@ -269,9 +674,32 @@ function hideToast() {
 
 async function undoDelete() {
   if (!lastDeleted) return;
-  const number = lastDeleted.number;
+  const task = lastDeleted;
   hideToast();
-  await api("POST", `/${number}/restore`);
+  await api("POST", taskPath(task, "/restore"));
+  await load();
+}
+
+function addTask(title) {
+  const saved = snapshot();
+  const pending = { number: 0, list: state.listId, title, completed: false, assignees: [] };
+  if (state.view === "list" && !state.done) {
+    state.tasks = [...state.tasks, pending];
+    state.counts.open += 1;
+    render();
+  }
+  return act(async () => {
+    await api("POST", `${state.listId}/tasks`, { title });
+    haptic("success");
+    if (state.view === "list" && state.done) await switchDone(false);
+    else await load();
+  }, () => restore(saved));
+}
+
+async function switchDone(done) {
+  state.done = done;
+  $("show-open").setAttribute("aria-pressed", String(!done));
+  $("show-done").setAttribute("aria-pressed", String(done));
   await load();
 }
 
@@ -279,10 +707,419 @@ function haptic(kind) {
   if (tg && tg.HapticFeedback) tg.HapticFeedback.notificationOccurred(kind);
 }
 
+// ---- the task sheet ----------------------------------------------------------------------
+
+let editing = null; // the task the sheet shows (null: a new one)
+let returnFocus = null;
+let focusAfter = null; // {number, list} of the row to focus when the list is drawn again
+const form = {
+  weekdays: new Set(),
+  before: new Set(),
+  assignees: new Set(),
+};
+
+function buildSheetControls() {
+  const freq = $("f-freq");
+  freq.replaceChildren(
+    new Option(_("Never"), ""), new Option(_("Daily"), "daily"), new Option(_("Weekly"), "weekly"),
+    new Option(_("Monthly"), "monthly"), new Option(_("Yearly"), "yearly"),
+  );
+  const weekdays = $("f-weekdays");
+  WEEKDAYS.forEach((code, index) => {
+    weekdays.append(chip(dayWords(addDays("2024-01-01", index), { weekday: "short" }), code, "weekdays"));
+  });
+  const before = $("f-before");
+  for (const minutes of BEFORE_CHOICES) {
+    before.append(chip(duration(minutes), minutes, "before", _("%(interval)s before", { interval: duration(minutes) })));
+  }
+  const nag = $("f-nag");
+  nag.append(new Option(_("No"), ""));
+  for (const minutes of NAG_CHOICES) nag.append(new Option(_("Every %(interval)s", { interval: duration(minutes) }), String(minutes)));
+  const quick = $("due-quick");
+  for (const [text, pick] of [
+    [N_("This evening"), () => [today(), "18:00"]],
+    [N_("Tomorrow morning"), () => [addDays(today(), 1), "09:00"]],
+    [N_("Next week"), () => [addDays(today(), 7 - weekdayOf(today())), "09:00"]],
+    [N_("No due date"), () => ["", ""]],
+  ]) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "chip";
+    button.textContent = _(text);
+    button.addEventListener("click", () => {
+      const [day, time] = pick();
+      $("f-date").value = day;
+      $("f-time").value = time;
+      syncRepeat();
+    });
+    quick.append(button);
+  }
+}
+
+function chip(text, value, key, label) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "chip";
+  button.textContent = text;
+  if (label) button.setAttribute("aria-label", label);
+  button.dataset.value = String(value);
+  button.addEventListener("click", () => {
+    const chosen = form[key]; // a new set for each task the sheet opens
+    if (chosen.has(value)) chosen.delete(value);
+    else if (key !== "before" || chosen.size < MAX_BEFORE) chosen.add(value);
+    drawChips();
+  });
+  return button;
+}
+
+function drawChips() {
+  for (const [id, chosen] of [["f-weekdays", form.weekdays], ["f-before", form.before]]) {
+    for (const button of $(id).querySelectorAll(".chip")) {
+      const value = id === "f-before" ? Number(button.dataset.value) : button.dataset.value;
+      button.setAttribute("aria-pressed", String(chosen.has(value)));
+    }
+  }
+}
+
+function openSheet(task) {
+  editing = task;
+  returnFocus = document.activeElement;
+  const zoneNow = task ? zoneOf(task.list) : zone();
+  const due = task && task.due_at ? Date.parse(task.due_at) : null;
+  $("f-done").checked = Boolean(task && task.completed);
+  $("f-done").closest("label").hidden = !task;
+  $("f-title").value = task ? task.title : "";
+  $("f-note").value = (task && task.description) || "";
+  $("f-date").value = due ? dayIn(due, zoneNow) : "";
+  $("f-time").value = due ? timeIn(due, zoneNow) : "";
+  $("zone-hint").textContent = _("Times are in %(zone)s.", { zone: zoneNow.replaceAll("_", " ") });
+  const repeat = task && task.repeat;
+  $("f-freq").value = repeat ? repeat.freq : "";
+  $("f-interval").value = repeat ? repeat.interval : 1;
+  form.weekdays = new Set(repeat ? repeat.weekdays : []);
+  $("f-nth").checked = Boolean(repeat && repeat.nth);
+  $("f-from-done").checked = Boolean(repeat && repeat.from_completion);
+  $("f-until").value = (repeat && repeat.until) || "";
+  $("repeat-words").textContent = repeat ? repeat.description : "";
+  form.before = new Set(task ? task.remind_before : []);
+  const nag = $("f-nag");
+  const nagValue = task && task.nag_minutes ? String(task.nag_minutes) : "";
+  if (nagValue && ![...nag.options].some((option) => option.value === nagValue)) {
+    nag.append(new Option(_("Every %(interval)s", { interval: duration(task.nag_minutes) }), nagValue));
+  }
+  nag.value = nagValue;
+  const list = task ? task.list : state.listId;
+  form.assignees = new Set(((task && task.assignees) || []).map((person) => person.user_id));
+  $("assignee-fields").hidden = !isGroup(list);
+  drawPeople(task);
+  $("delete-task").hidden = !task;
+  $("task-dates").textContent = task && task.created_at
+    ? _("#%(number)s, added %(date)s", { number: number(task.number), date: format({ dateStyle: "medium" }).format(new Date(task.created_at)) })
+    : "";
+  $("sheet-heading").textContent = task ? _("Task #%(number)s", { number: number(task.number) }) : _("New task");
+  drawChips();
+  syncRepeat();
+  document.dispatchEvent(new CustomEvent("sheet-open", { detail: task }));
+  $("sheet").hidden = false;
+  $("top").inert = true;
+  $("main").inert = true;
+  updateTelegramButtons();
+  $("f-title").focus();
+}
+
+function zoneOf(listId) {
+  const known = state.lists.find((one) => String(one.chat_id) === String(listId));
+  return known ? known.timezone : zone();
+}
+
+function drawPeople(task) {
+  const box = $("f-assignees");
+  box.replaceChildren();
+  const people = [...state.people];
+  for (const person of (task && task.assignees) || []) {
+    if (!people.some((one) => one.user_id === person.user_id)) people.push(person);
+  }
+  for (const person of people) {
+    const label = document.createElement("label");
+    label.className = "row check";
+    const box2 = document.createElement("input");
+    box2.type = "checkbox";
+    box2.checked = form.assignees.has(person.user_id);
+    box2.addEventListener("change", () => {
+      if (box2.checked) form.assignees.add(person.user_id);
+      else form.assignees.delete(person.user_id);
+    });
+    label.append(box2, ` ${personName(person)}`);
+    box.append(label);
+  }
+}
+
+function syncRepeat() {
+  const freq = $("f-freq").value;
+  const dated = Boolean($("f-date").value);
+  $("repeat-fields").disabled = !dated;
+  $("remind-fields").querySelector("#f-before").hidden = !dated;
+  for (const id of ["f-interval", "f-from-done", "f-until"]) $(id).closest("label").hidden = !freq;
+  $("f-weekdays").hidden = freq !== "weekly";
+  $("f-nth-box").hidden = freq !== "monthly" && freq !== "yearly";
+  if (freq === "weekly" && form.weekdays.size === 0 && dated) {
+    form.weekdays.add(WEEKDAYS[weekdayOf($("f-date").value)]);
+    drawChips();
+  }
+}
+
+function closeSheet() {
+  $("sheet").hidden = true;
+  $("top").inert = false;
+  $("main").inert = false;
+  focusAfter = editing ? { number: editing.number, list: editing.list } : null;
+  editing = null;
+  updateTelegramButtons();
+  if (returnFocus && returnFocus.isConnected) returnFocus.focus();
+}
+
+// What the sheet changes, as the API's PUT body (only what differs from the task).
+function sheetChanges(task) {
+  const body = {};
+  const zoneNow = zoneOf(task.list);
+  const title = $("f-title").value;
+  if (title.trim() && title !== task.title) body.title = title;
+  const note = $("f-note").value;
+  if (note !== (task.description || "")) body.description = note.trim() ? note : null;
+  if ($("f-done").checked !== task.completed) body.completed = $("f-done").checked;
+  const day = $("f-date").value;
+  const time = $("f-time").value || "09:00";
+  const dueAt = day ? instantOf(day, time, zoneNow).toISOString() : null;
+  const repeat = day ? sheetRepeat(day, time) : null;
+  const before = [...form.before].sort((a, b) => b - a);
+  const oldDue = task.due_at ? new Date(task.due_at).toISOString() : null;
+  const oldRepeat = task.repeat ? JSON.stringify(repeatFields(task.repeat)) : null;
+  if (dueAt !== oldDue || JSON.stringify(repeat) !== oldRepeat) {
+    body.due_at = dueAt;
+    if (repeat) body.repeat = repeat;
+  }
+  if (day && JSON.stringify(before) !== JSON.stringify([...(task.remind_before || [])].sort((a, b) => b - a))) {
+    body.remind_before = before;
+  }
+  const nag = $("f-nag").value ? Number($("f-nag").value) : null;
+  if (nag !== (task.nag_minutes || null)) body.nag_minutes = nag;
+  if (isGroup(task.list)) {
+    const wanted = [...form.assignees].sort();
+    const had = ((task.assignees) || []).map((person) => person.user_id).sort();
+    if (JSON.stringify(wanted) !== JSON.stringify(had)) body.assignees = wanted;
+  }
+  return body;
+}
+
+function repeatFields(repeat) {
+  const fields = {};
+  for (const key of ["freq", "interval", "weekdays", "nth", "month_day", "month", "time", "until", "start", "from_completion"]) {
+    fields[key] = repeat[key];
+  }
+  return fields;
+}
+
+function sheetRepeat(day, time) {
+  const freq = $("f-freq").value;
+  if (!freq) return null;
+  const interval = Math.max(1, Number($("f-interval").value) || 1);
+  const fromDone = $("f-from-done").checked;
+  const weekday = WEEKDAYS[weekdayOf(day)];
+  const date = Number(day.slice(8));
+  const byWeekday = (freq === "monthly" || freq === "yearly") && $("f-nth").checked;
+  return {
+    freq,
+    interval,
+    weekdays: freq === "weekly" ? WEEKDAYS.filter((code) => form.weekdays.has(code))
+      : byWeekday ? [weekday] : [],
+    nth: byWeekday ? (date > 28 ? -1 : Math.ceil(date / 7)) : null,
+    month_day: (freq === "monthly" || freq === "yearly") && !byWeekday ? date : null,
+    month: freq === "yearly" ? Number(day.slice(5, 7)) : null,
+    time,
+    until: $("f-until").value || null,
+    start: interval > 1 && !fromDone ? day : null,
+    from_completion: fromDone,
+  };
+}
+
+function saveSheet() {
+  const task = editing;
+  if (!task) {
+    const title = $("f-title").value;
+    if (!title.trim()) {
+      showProblem(_("The title is empty."));
+      return;
+    }
+    const draft = { number: 0, list: state.listId, title, completed: false, remind_before: [] };
+    const changes = sheetChanges(draft);
+    delete changes.title;
+    const note = changes.description;
+    delete changes.description;
+    closeSheet();
+    act(async () => {
+      const created = await api("POST", `${state.listId}/tasks`, { title, description: note || null });
+      if (Object.keys(changes).length) {
+        await api("PUT", taskPath({ ...created, list: state.listId }), changes);
+      }
+      haptic("success");
+      await load();
+    });
+    return;
+  }
+  const changes = sheetChanges(task);
+  closeSheet();
+  if (!Object.keys(changes).length) return;
+  const saved = snapshot();
+  const shown = state.tasks.find((one) => one.number === task.number && one.list === task.list);
+  if (shown) {
+    if (changes.title) shown.title = changes.title;
+    if ("description" in changes) shown.description = changes.description;
+    if ("completed" in changes) shown.completed = changes.completed;
+    if ("due_at" in changes) shown.due_at = changes.due_at;
+    if ("nag_minutes" in changes) shown.nag_minutes = changes.nag_minutes;
+    state.tasks = state.tasks.filter(belongs);
+    render();
+  }
+  if (changes.completed) haptic("success");
+  act(async () => {
+    await api("PUT", taskPath(task), changes);
+    await load();
+  }, () => restore(saved));
+}
+
+// ---- polling -----------------------------------------------------------------------------
+
+let polling = false;
+async function poll() {
+  if (polling || document.hidden || !$("sheet").hidden) return;
+  polling = true;
+  try {
+    await queue;
+    await load(true);
+  } catch (error) {
+    // Polling says nothing of a failure: the next action will.
+  } finally {
+    polling = false;
+  }
+}
+
+// ---- start -------------------------------------------------------------------------------
+
+function listen() {
+  $("list-picker").addEventListener("change", (event) => act(() => showList(event.target.value)));
+  for (const tab of document.querySelectorAll("#views [role=tab]")) {
+    tab.addEventListener("click", () => act(() => showView(tab.dataset.view)));
+  }
+  $("views").addEventListener("keydown", (event) => {
+    const tabs = [...document.querySelectorAll("#views [role=tab]")];
+    const at = tabs.indexOf(document.activeElement);
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+    if (at < 0 || !step) return;
+    const next = tabs[(at + (document.dir === "rtl" ? -step : step) + tabs.length) % tabs.length];
+    next.focus();
+    next.click();
+  });
+  let searching = null;
+  $("search").addEventListener("input", () => {
+    clearTimeout(searching);
+    searching = setTimeout(() => {
+      state.search = $("search").value.trim();
+      updateTelegramButtons();
+      act(() => load());
+    }, 250);
+  });
+  $("add-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const title = $("new-title").value; // read now: a second tap finds it empty
+    if (!title.trim()) return;
+    $("new-title").value = "";
+    addTask(title);
+  });
+  $("show-open").addEventListener("click", () => act(() => switchDone(false)));
+  $("show-done").addEventListener("click", () => act(() => switchDone(true)));
+  $("assignee-filter").addEventListener("change", (event) => {
+    state.assignee = event.target.value;
+    act(() => load());
+  });
+  $("more").addEventListener("click", () => act(async () => {
+    const path = `${state.listId}/view?state=${state.done ? "done" : "open"}&start=${state.nextStart}&limit=${VIEW_LIMIT}`;
+    const data = await api("GET", path);
+    state.tasks = [...state.tasks, ...data.tasks.map((task) => ({ ...task, list: state.listId }))];
+    state.nextStart = data.next_start;
+    render();
+  }));
+  $("month-previous").addEventListener("click", () => moveMonth(previousMonth(state.month)));
+  $("month-next").addEventListener("click", () => moveMonth(nextMonth(state.month)));
+  $("month-grid").addEventListener("click", (event) => {
+    const cell = event.target.closest(".day");
+    if (!cell || cell.disabled) return;
+    state.day = cell.dataset.day;
+    render();
+    $("month-grid").querySelector(`[data-day="${state.day}"]`).focus();
+  });
+  $("content").addEventListener("change", (event) => {
+    if (!event.target.matches(".done")) return;
+    const row = event.target.closest("li");
+    const task = findTask(row);
+    if (task) setCompleted(task, event.target.checked);
+  });
+  $("content").addEventListener("click", (event) => {
+    const open = event.target.closest(".open");
+    if (!open) return;
+    const task = findTask(open.closest("li"));
+    if (task && task.number) act(() => openTask(task));
+  });
+  $("new-task").addEventListener("click", () => openSheet(null));
+  $("sheet-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    saveSheet();
+  });
+  $("close-sheet").addEventListener("click", closeSheet);
+  $("delete-task").addEventListener("click", () => {
+    const task = editing;
+    closeSheet();
+    deleteTask(task);
+  });
+  $("f-freq").addEventListener("change", syncRepeat);
+  $("f-date").addEventListener("change", syncRepeat);
+  $("sheet").addEventListener("keydown", (event) => {
+    if (event.key === "Escape") closeSheet();
+  });
+  $("undo").addEventListener("click", () => act(undoDelete));
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) poll();
+  });
+  setInterval(poll, POLL_MS);
+  if (tg) {
+    if (tg.BackButton) tg.BackButton.onClick(back);
+    if (hasMainButton()) tg.MainButton.onClick(onMainButton);
+  }
+}
+
+function moveMonth(first) {
+  state.month = first;
+  state.day = first.slice(0, 7) === today().slice(0, 7) ? today() : first;
+  act(() => load());
+}
+
+function findTask(row) {
+  return row && state.tasks.find((task) => String(task.number) === row.dataset.number && task.list === row.dataset.list);
+}
+
+// The sheet shows the task as it is now, with its assignees (a search result has none).
+async function openTask(task) {
+  const fresh = await api("GET", taskPath(task));
+  openSheet({ ...fresh, list: task.list });
+}
+
 async function start() {
+  if (initData && state.listId) {
+    prefetch(viewPath());
+    prefetch("me/lists");
+  }
   await loadLanguage();
   applyTexts();
-  if (!initData || !chatId) {
+  if (!initData || !state.listId) {
     showProblem(_("Open this app from the bot in Telegram: it needs Telegram to sign you in."));
     $("add-button").disabled = true;
     $("new-title").disabled = true;
@@ -290,19 +1127,18 @@ async function start() {
   }
   tg.ready();
   tg.expand();
-  $("heading").textContent = user && chatId === String(user.id) ? _("My tasks") : _("Group tasks");
-  $("add-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    act(async () => {
-      const title = $("new-title").value; // read now: a second tap finds it empty
-      if (title.trim()) await addTask(title);
-    });
-  });
-  $("show-open").addEventListener("click", () => act(() => switchTo(false)));
-  $("show-done").addEventListener("click", () => act(() => switchTo(true)));
-  $("more").addEventListener("click", () => act(loadMore));
-  $("undo").addEventListener("click", () => act(undoDelete));
-  act(load).then(() => { document.body.dataset.ready = "1"; });
+  const mobile = ["android", "ios"].includes(tg.platform);
+  if (mobile && tg.requestFullscreen && tg.isVersionAtLeast && tg.isVersionAtLeast("8.0")) {
+    tg.requestFullscreen();
+  }
+  buildSheetControls();
+  listen();
+  renderPicker();
+  updateTelegramButtons();
+  $("list-tools").hidden = false;
+  await act(() => Promise.all([load(), loadLists(), loadPeople()]).then(() => render()));
+  performance.mark("first-render");
+  document.body.dataset.ready = "1";
 }
 
 start();
