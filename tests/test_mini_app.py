@@ -64,7 +64,7 @@ async def test_an_unchanged_file_is_not_sent_again(web_client: httpx.AsyncClient
 
 async def test_the_script_calls_only_the_task_api(web_client: httpx.AsyncClient) -> None:
     script = (await web_client.get("/app/app.js")).text
-    assert re.findall(r"fetch\(([^,]+)", script) == [
+    assert re.findall(r"\bfetch\(([^,]+)", script) == [
         "`app/i18n/${encodeURIComponent(wanted)}.json`",  # the page's words
         "`api/${path}`",
     ]
