@@ -9,7 +9,7 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from telegram import BotCommand
+from telegram import BotCommand, MenuButtonWebApp, WebAppInfo
 from telegram.error import TelegramError
 
 from bot.app import (
@@ -81,6 +81,20 @@ async def _set_command_menu(application: BotApplication) -> None:
     """Each language's command menu and descriptions, so that Telegram shows each user the
     bot in their language (failures are logged, not fatal)."""
     await asyncio.gather(*(_set_profile(application, code) for code in LANGUAGES))
+    await _set_menu_button(application)
+
+
+async def _set_menu_button(application: BotApplication) -> None:
+    """The menu button of every private chat opens the Mini App, when the bot has one (its
+    text is one for all languages: Telegram takes no language for it)."""
+    url = application.bot_data.mini_app_url
+    if url is None:
+        return
+    button = MenuButtonWebApp(text=_("Tasks"), web_app=WebAppInfo(url))
+    try:
+        await application.bot.set_chat_menu_button(menu_button=button)
+    except TelegramError as error:
+        log.warning("could not set the menu button: %s", error)
 
 
 @asynccontextmanager
@@ -209,7 +223,14 @@ async def _sending_reminders(
     application: BotApplication,
 ) -> AsyncIterator[SchedulerLoop]:
     """The reminder scheduler, running in the background until the block ends."""
-    loop = SchedulerLoop(Scheduler(database, application.bot, roles=application.bot_data.roles))
+    loop = SchedulerLoop(
+        Scheduler(
+            database,
+            application.bot,
+            roles=application.bot_data.roles,
+            app_url=application.bot_data.mini_app_url,
+        )
+    )
     stop = asyncio.Event()
     task = asyncio.create_task(loop.run(stop))
     try:

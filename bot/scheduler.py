@@ -27,12 +27,13 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from handlers import render_assignees, render_due
-from handlers.i18n import language_for, use_language
+from handlers.i18n import current_language, language_for, use_language
 from handlers.permissions import Roles
 from storage.assignees import Assignee, reminder_recipients
 from storage.claims import (
@@ -87,8 +88,11 @@ class Scheduler:
         clock: Clock = system_clock,
         batch: int = 100,
         roles: Roles | None = None,
+        app_url: str | None = None,
     ) -> None:
         self.database = database
+        # The Mini App, for an "Open app" button under reminders in private chats.
+        self.app_url = app_url
         self.bot = bot
         # Who is still in a group (handlers.permissions: the bot's one cached view, when given).
         self.roles = roles or Roles(bot)
@@ -140,6 +144,8 @@ class Scheduler:
             text, markup = render_assignees.render_group_reminder(
                 task, mentioned=mentioned, tz=tz, now=now, late=late
             )
+            if reminder.send_to > 0:  # a private chat: its own list
+                markup = render_due.with_app_button(markup, self._app_url())
         try:
             await self._send(
                 reminder.send_to, text, reply_markup=markup, message_thread_id=reminder.thread_id
@@ -180,6 +186,7 @@ class Scheduler:
                         now=now,
                         late=late,
                     )
+                    markup = render_due.with_app_button(markup, self._app_url(task.chat_id))
                 try:
                     await self.bot.send_message(person.user_id, text, reply_markup=markup)
                     continue
@@ -190,6 +197,16 @@ class Scheduler:
                         await self._chat_gone(person.user_id, error)
             mentioned.append(Assignee(person.user_id, person.username, person.first_name))
         return mentioned, bool(current)
+
+    def _app_url(self, list_id: int | None = None) -> str | None:
+        """The Mini App's address in the language being written, on a list (default: the
+        private chat's own)."""
+        if self.app_url is None:
+            return None
+        query = {"lang": current_language()}
+        if list_id is not None:
+            query["chat"] = str(list_id)
+        return f"{self.app_url}?{urlencode(query)}"
 
     async def _send(self, chat_id: int, text: str, **options: Any) -> int:
         """Send a message to a list's chat; the chat it went to. A basic group that has become

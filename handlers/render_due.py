@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from handlers.callbacks import ChooseDue, ReminderDone, Snooze, encode
 from handlers.i18n import N_, _, isolate, ngettext, task_ref
@@ -169,6 +169,15 @@ def render_reminder(
         [snooze(code, label) for code, label in list(SNOOZE_LABELS.items())[2:]],
     ]
     return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def with_app_button(markup: InlineKeyboardMarkup, app_url: str | None) -> InlineKeyboardMarkup:
+    """The buttons and, with `app_url`, a "📱 Open app" row under them (only for a private
+    chat: Telegram refuses web app buttons in groups)."""
+    if app_url is None:
+        return markup
+    button = InlineKeyboardButton(_("📱 Open app"), web_app=WebAppInfo(app_url))
+    return InlineKeyboardMarkup([*markup.inline_keyboard, [button]])
 
 
 def render_snoozed(task: Task, until: datetime, *, tz: ZoneInfo, now: datetime) -> str:

@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,8 +13,13 @@ import pytest
 from sqlalchemy.engine import URL
 
 from bot.runner import running_bot
+from bot.scheduler import Scheduler
 from bot.settings import DEFAULT_WEBHOOK_PORT, Settings, SettingsError, load_settings
 from bot.web.mini_app import STATIC_DIR, TELEGRAM_SCRIPT
+from handlers.context import BotApplication
+from storage.db import Database
+from storage.reminders import set_due
+from storage.tasks import add_task
 from testkit.fake_telegram import TEST_BOT_TOKEN, FakeTelegram
 from testkit.postgres import free_port
 from tests.botdriver import ChatDriver
@@ -222,6 +228,12 @@ async def test_list_in_a_private_chat_offers_the_mini_app_and_a_group_list_does_
         )
         group_list = await group.send("/list")
         assert "📱 Open app" not in group_list.button_texts
+        # Every private chat's menu button opens it too.
+        assert own_telegram.menu_buttons[None] == {
+            "type": "web_app",
+            "text": "Tasks",
+            "web_app": {"url": "https://todo.example.test/app"},
+        }
     assert all(c.ok for c in own_telegram.calls if c.method == "sendMessage")
 
 
@@ -231,3 +243,25 @@ def test_the_pages_own_files_stay_small() -> None:
     sizes = {path.name: path.stat().st_size for path in STATIC_DIR.iterdir()}
     assert set(sizes) == {"app.html", "app.js", "app.css"}
     assert sum(sizes.values()) < 100_000, sizes
+
+
+async def test_a_reminder_in_a_private_chat_offers_the_mini_app(
+    direct_db: Database, running_app: BotApplication, telegram: FakeTelegram
+) -> None:
+    user, now = new_user_id(), datetime.now(UTC)
+    task = await add_task(direct_db, chat_id=user, title="Water plants", created_by=user)
+    await set_due(direct_db, chat_id=user, number=task.number, due_at=now - timedelta(minutes=1))
+    scheduler = Scheduler(
+        direct_db, running_app.bot, clock=lambda: now, app_url="https://todo.example.test/app"
+    )
+    mark = telegram.mark()
+    await scheduler.tick()
+    (sent,) = [
+        call
+        for call in telegram.calls[mark:]
+        if call.method == "sendMessage" and call.params["chat_id"] == user
+    ]
+    rows = sent.params["reply_markup"]["inline_keyboard"]
+    assert rows[-1] == [
+        {"text": "📱 Open app", "web_app": {"url": "https://todo.example.test/app?lang=en"}}
+    ]

@@ -75,6 +75,17 @@ class BotApiMethods(MessageRules, UpdateDelivery):
     async def _set_my_short_description(self, params: dict[str, Any]) -> bool:
         return self._set_text(params, "short_description", MAX_SHORT_DESCRIPTION_LENGTH)
 
+    async def _set_chat_menu_button(self, params: dict[str, Any]) -> bool:
+        """setChatMenuButton: a web_app button needs a text and an https address."""
+        button = params.get("menu_button") or {"type": "default"}
+        if button.get("type") == "web_app":
+            url = str((button.get("web_app") or {}).get("url", ""))
+            if not button.get("text") or not url.startswith("https://"):
+                raise bad_request("invalid menu button specified")
+        chat_id = params.get("chat_id")
+        self.menu_buttons[int(chat_id) if chat_id is not None else None] = button
+        return True
+
     async def _set_my_commands(self, params: dict[str, Any]) -> bool:
         commands = params.get("commands")
         if not isinstance(commands, list) or len(commands) > 100:
@@ -258,6 +269,7 @@ METHODS: dict[str, Method] = {
     "deleteMyCommands": BotApiMethods._delete_my_commands,
     "setMyDescription": BotApiMethods._set_my_description,
     "setMyShortDescription": BotApiMethods._set_my_short_description,
+    "setChatMenuButton": BotApiMethods._set_chat_menu_button,
     "sendMessage": BotApiMethods._send_message,
     "editMessageText": BotApiMethods._edit_message_text,
     "editMessageReplyMarkup": BotApiMethods._edit_message_reply_markup,

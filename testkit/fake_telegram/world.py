@@ -74,6 +74,8 @@ class TelegramWorld:
         self.my_commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         # ("description" or "short_description", language code) -> the text the bot set
         self.my_descriptions: dict[tuple[str, str], str] = {}
+        # setChatMenuButton's button by chat (None: the default of private chats).
+        self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         self.allowed_updates: list[str] = []
