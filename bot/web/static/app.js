@@ -333,6 +333,7 @@ async function load(poll = false) {
   }
   state.nextStart = data.next_start || null;
   render();
+  if (!performance.getEntriesByName("first-render").length) performance.mark("first-render");
   return true;
 }
 
@@ -415,6 +416,10 @@ function taskRow(task) {
   if (task.assignees && task.assignees.length) {
     meta.push([task.assignees.map(personName).join(", "), "people"]);
   }
+  for (const piece of present(task)) {
+    const shown = piece.meta(task);
+    if (shown) meta.push(shown);
+  }
   if (task.list !== state.listId || state.view === "mine") {
     const one = state.lists.find((list) => String(list.chat_id) === task.list);
     if (one) meta.push([listName(one), "list"]);
@@ -429,13 +434,23 @@ function taskRow(task) {
   return row;
 }
 
+// A long list draws the rows a screen shows at once, and the rest in the next frame.
+const FIRST_ROWS = 60;
 function listOf(tasks, label) {
   const list = document.createElement("ul");
   list.className = "tasks section";
   list.setAttribute("aria-label", label);
   const rows = document.createDocumentFragment();
-  for (const task of tasks) rows.append(taskRow(task));
+  for (const task of tasks.slice(0, FIRST_ROWS)) rows.append(taskRow(task));
   list.append(rows);
+  if (tasks.length > FIRST_ROWS) {
+    requestAnimationFrame(() => {
+      if (!list.isConnected) return;
+      const rest = document.createDocumentFragment();
+      for (const task of tasks.slice(FIRST_ROWS)) rest.append(taskRow(task));
+      list.append(rest);
+    });
+  }
   return list;
 }
 
@@ -457,8 +472,10 @@ function render() {
   $("done-count").textContent = state.counts.done ? number(state.counts.done) : "";
   $("more").hidden = !(view === "list" && state.nextStart);
   let empty = "";
+  if (view === "list") drawFilters();
   if (view === "list" || view === "search") {
-    if (tasks.length) content.append(listOf(tasks, view === "search" ? _("Found") : _("Tasks")));
+    const shown = view === "list" ? filtered(tasks) : tasks;
+    if (shown.length) content.append(listOf(shown, view === "search" ? _("Found") : _("Tasks")));
     if (view === "search") empty = _("Nothing found.");
     else empty = state.done ? _("No done tasks yet.") : _("Nothing to do. Add a task above.");
   } else if (view === "today") {
@@ -707,6 +724,168 @@ function haptic(kind) {
   if (tg && tg.HapticFeedback) tg.HapticFeedback.notificationOccurred(kind);
 }
 
+// ---- fields of their own ----------------------------------------------------------------
+// Each field a task may carry beyond the ones above is a piece: what the row shows of it, how
+// the sheet shows and edits it, and how the list filters by it. A piece is used only when the
+// API gives its field, so the page works the same with a server that has it or not yet.
+
+function element(tag, className, text) {
+  const made = document.createElement(tag);
+  if (className) made.className = className;
+  if (text !== undefined) made.textContent = text;
+  return made;
+}
+
+function labelled(text, control) {
+  const label = element("label", "stack");
+  label.append(element("span", "", text), control);
+  return label;
+}
+
+const PRIORITIES = [[1, N_("High")], [2, N_("Medium")], [3, N_("Low")]];
+const FILE_KINDS = { photo: N_("Photo"), voice: N_("Voice message"), video: N_("Video"), document: N_("File") };
+
+const PIECES = [
+  {
+    field: "priority",
+    meta: (task) => (task.priority ? [`!${number(task.priority)}`, "priority"] : null),
+    sheet(task, box) {
+      const select = element("select");
+      select.id = "f-priority";
+      select.append(new Option(_("None"), ""));
+      for (const [value, text] of PRIORITIES) select.append(new Option(_(text), String(value)));
+      select.value = task && task.priority ? String(task.priority) : "";
+      box.append(labelled(_("Priority"), select));
+    },
+    changes(task, body) {
+      const value = $("f-priority").value ? Number($("f-priority").value) : null;
+      if (value !== (task.priority || null)) body.priority = value;
+    },
+    filter: {
+      id: "priority-filter", label: N_("Priority"), any: N_("Any priority"),
+      options: () => PRIORITIES.map(([value, text]) => [String(value), _(text)]),
+      keeps: (task, value) => String(task.priority || "") === value,
+    },
+  },
+  {
+    field: "labels",
+    meta: (task) => (task.labels.length ? [task.labels.map((label) => `#${label}`).join(" "), "labels"] : null),
+    sheet(task, box) {
+      if (!task || !task.labels.length) return;
+      box.append(
+        element("p", "hint", `${_("Labels")}: ${task.labels.map((label) => `#${label}`).join(" ")}`),
+        element("p", "hint", _("Hashtags in the title are its labels.")),
+      );
+    },
+    changes() {},
+    filter: {
+      id: "label-filter", label: N_("Label"), any: N_("Any label"),
+      options: () => [...new Set(state.tasks.flatMap((task) => task.labels || []))].sort()
+        .map((label) => [label, `#${label}`]),
+      keeps: (task, value) => (task.labels || []).includes(value),
+    },
+  },
+  {
+    field: "checklist",
+    meta: (task) => (task.checklist.length
+      ? [`☑ ${number(task.checklist.filter((item) => item.done).length)}/${number(task.checklist.length)}`, "checklist"]
+      : null),
+    sheet(task, box) {
+      const fieldset = element("fieldset", "fields");
+      fieldset.append(element("legend", "", _("Checklist")));
+      const items = element("div", "people");
+      items.id = "f-checklist";
+      const add = (item) => {
+        const row = element("div", "row check item");
+        const done = element("input");
+        done.type = "checkbox";
+        done.checked = item.done;
+        done.setAttribute("aria-label", _("Done: %(title)s", { title: item.text }));
+        const text = element("input");
+        text.value = item.text;
+        text.setAttribute("aria-label", _("Item"));
+        const remove = element("button", "icon", "✕");
+        remove.type = "button";
+        remove.setAttribute("aria-label", _("Remove %(item)s", { item: item.text }));
+        remove.addEventListener("click", () => row.remove());
+        row.append(done, text, remove);
+        items.append(row);
+      };
+      for (const item of (task && task.checklist) || []) add(item);
+      const adding = element("input");
+      adding.setAttribute("aria-label", _("Add an item"));
+      adding.placeholder = _("Add an item");
+      adding.enterKeyHint = "done";
+      adding.addEventListener("keydown", (event) => {
+        if (event.key !== "Enter") return;
+        event.preventDefault();
+        if (adding.value.trim()) add({ text: adding.value, done: false });
+        adding.value = "";
+      });
+      fieldset.append(items, adding);
+      box.append(fieldset);
+    },
+    changes(task, body) {
+      const items = [...$("f-checklist").querySelectorAll(".item")].map((row) => {
+        const [done, text] = row.querySelectorAll("input");
+        return { text: text.value, done: done.checked };
+      }).filter((item) => item.text.trim());
+      const had = (task.checklist || []).map(({ text, done }) => ({ text, done }));
+      if (JSON.stringify(items) !== JSON.stringify(had)) body.checklist = items;
+    },
+  },
+  {
+    field: "attachments",
+    meta: (task) => (task.attachments.length ? [`📎 ${number(task.attachments.length)}`, "files"] : null),
+    sheet(task, box) {
+      if (!task || !task.attachments.length) return;
+      const names = task.attachments.map((file) => file.name || _(FILE_KINDS[file.kind] || FILE_KINDS.document));
+      box.append(
+        element("p", "hint", `${_("Files")}: ${names.join(", ")}`),
+        element("p", "hint", _("Files stay in the chat: /show sends them.")),
+      );
+    },
+    changes() {},
+  },
+];
+
+// The pieces whose field the server gives (known once a task was read).
+const present = (task) => PIECES.filter((piece) => task && piece.field in task);
+const filterValues = {};
+
+function drawFilters() {
+  const box = $("more-filters");
+  const known = present(state.tasks[0]).filter((piece) => piece.filter);
+  const drawn = known.map((piece) => piece.field).join();
+  if (box.dataset.drawn !== drawn) {
+    box.dataset.drawn = drawn;
+    box.replaceChildren();
+    for (const { filter } of known) {
+      const label = element("label", "filter");
+      const select = element("select");
+      select.id = filter.id;
+      select.addEventListener("change", () => {
+        filterValues[filter.id] = select.value;
+        render();
+      });
+      label.append(element("span", "", _(filter.label)), select);
+      box.append(label);
+    }
+  }
+  for (const { filter } of known) {
+    const select = $(filter.id);
+    const options = filter.options().map(([value, text]) => new Option(text, value));
+    select.replaceChildren(new Option(_(filter.any), ""), ...options);
+    select.value = filterValues[filter.id] || "";
+  }
+}
+
+// The list view's tasks that pass the pieces' filters (over the tasks loaded).
+function filtered(tasks) {
+  const active = PIECES.filter((piece) => piece.filter && filterValues[piece.filter.id]);
+  return tasks.filter((task) => active.every((piece) => piece.filter.keeps(task, filterValues[piece.filter.id])));
+}
+
 // ---- the task sheet ----------------------------------------------------------------------
 
 let editing = null; // the task the sheet shows (null: a new one)
@@ -817,9 +996,13 @@ function openSheet(task) {
     ? _("#%(number)s, added %(date)s", { number: number(task.number), date: format({ dateStyle: "medium" }).format(new Date(task.created_at)) })
     : "";
   $("sheet-heading").textContent = task ? _("Task #%(number)s", { number: number(task.number) }) : _("New task");
+  const extra = $("extra-fields");
+  extra.replaceChildren();
+  const box = element("div", "section fields");
+  for (const piece of present(task || state.tasks[0])) piece.sheet(task, box);
+  if (box.childElementCount) extra.append(box);
   drawChips();
   syncRepeat();
-  document.dispatchEvent(new CustomEvent("sheet-open", { detail: task }));
   $("sheet").hidden = false;
   $("top").inert = true;
   $("main").inert = true;
@@ -903,6 +1086,7 @@ function sheetChanges(task) {
   }
   const nag = $("f-nag").value ? Number($("f-nag").value) : null;
   if (nag !== (task.nag_minutes || null)) body.nag_minutes = nag;
+  for (const piece of present(task.number ? task : state.tasks[0])) piece.changes(task, body);
   if (isGroup(task.list)) {
     const wanted = [...form.assignees].sort();
     const had = ((task.assignees) || []).map((person) => person.user_id).sort();
@@ -1137,7 +1321,6 @@ async function start() {
   updateTelegramButtons();
   $("list-tools").hidden = false;
   await act(() => Promise.all([load(), loadLists(), loadPeople()]).then(() => render()));
-  performance.mark("first-render");
   document.body.dataset.ready = "1";
 }
 
