@@ -506,3 +506,76 @@ async def test_every_view_in_light_and_dark_passes_axe_and_is_pictured(
         red, green, blue = (int(theme["secondary_bg_color"][i : i + 2], 16) for i in (1, 3, 5))
         assert colours == f"rgb({red}, {green}, {blue})"
         assert app.outside_requests == [] and app.errors == []
+
+
+async def test_fields_the_server_adds_are_shown_edited_and_filtered(
+    browser: Any, web_bot: WebBot
+) -> None:
+    """The pieces for priority, labels, checklist and attachments: shown, edited and filtered
+    when the API's answers carry those fields (here added to the real answers on their way)."""
+    db, user = web_bot.database, new_user_id()
+    await add_task(db, chat_id=user, title="Pack for the trip #travel", created_by=user)
+    await add_task(db, chat_id=user, title="Pay the bank #finance", created_by=user)
+    extra = {
+        1: {
+            "priority": 1,
+            "labels": ["travel"],
+            "checklist": [{"text": "passport", "done": True}, {"text": "tickets", "done": False}],
+            "attachments": [{"kind": "document", "file_id": "f1", "name": "visa.pdf"}],
+        },
+        2: {"priority": None, "labels": ["finance"], "checklist": [], "attachments": []},
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def with_fields(route: Any) -> None:
+        request = route.request
+        if request.method == "PUT":
+            sent.append(request.post_data_json)
+            task = (await get_task(db, chat_id=user, number=1)).title
+            await route.fulfill(json={"number": 1, "title": task, **extra[1]})
+            return
+        answer = await route.fetch()
+        if answer.status != 200:  # 304 to a poll
+            await route.fulfill(response=answer)
+            return
+        body = await answer.json()
+        for task in body.get("tasks", [body]):
+            task.update(extra.get(task.get("number"), {}))
+        await route.fulfill(response=answer, json=body)
+
+    async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
+        page = app.page
+        await page.route(re.compile(r".*/api/\d+/(view|tasks/\d+)(\?.*)?$"), with_fields)
+        await page.reload()
+        row = page.locator('li[data-number="1"]')
+        await expect(row.locator(".meta .priority")).to_have_text("!1")
+        await expect(row.locator(".meta .labels")).to_have_text("#travel")
+        await expect(row.locator(".meta .checklist")).to_have_text("☑ 1/2")
+        await expect(row.locator(".meta .files")).to_have_text("📎 1")
+
+        await page.get_by_label("Label", exact=True).select_option("finance")
+        await expect(page.locator("li .title")).to_have_text(["Pay the bank #finance"])
+        await page.get_by_label("Label", exact=True).select_option("")
+        await page.get_by_label("Priority", exact=True).select_option("1")
+        await expect(page.locator("li .title")).to_have_text(["Pack for the trip #travel"])
+
+        await row.locator(".open").click()
+        sheet = page.get_by_role("dialog")
+        await expect(sheet).to_contain_text("visa.pdf")
+        await expect(sheet).to_contain_text("#travel")
+        await sheet.get_by_label("Priority").select_option("2")
+        await sheet.get_by_role("checkbox", name="Done: tickets").check()
+        await sheet.get_by_role("button", name="Remove passport").click()
+        await sheet.get_by_label("Add an item").fill("charger")
+        await sheet.get_by_label("Add an item").press("Enter")
+        await _main_button(page)
+        await expect(sheet).to_be_hidden()
+        assert sent == [
+            {
+                "priority": 2,
+                "checklist": [
+                    {"text": "tickets", "done": True},
+                    {"text": "charger", "done": False},
+                ],
+            }
+        ]

@@ -868,7 +868,10 @@ function drawFilters() {
         filterValues[filter.id] = select.value;
         render();
       });
-      label.append(element("span", "", _(filter.label)), select);
+      const name = element("span", "", _(filter.label));
+      name.id = `${filter.id}-label`;
+      select.setAttribute("aria-labelledby", name.id); // the name without the chosen value
+      label.append(name, select);
       box.append(label);
     }
   }
@@ -1076,7 +1079,7 @@ function sheetChanges(task) {
   const repeat = day ? sheetRepeat(day, time) : null;
   const before = [...form.before].sort((a, b) => b - a);
   const oldDue = task.due_at ? new Date(task.due_at).toISOString() : null;
-  const oldRepeat = task.repeat ? JSON.stringify(repeatFields(task.repeat)) : null;
+  const oldRepeat = task.repeat ? JSON.stringify(repeatFields(task.repeat)) : "null";
   if (dueAt !== oldDue || JSON.stringify(repeat) !== oldRepeat) {
     body.due_at = dueAt;
     if (repeat) body.repeat = repeat;
@@ -1121,7 +1124,8 @@ function sheetRepeat(day, time) {
     month: freq === "yearly" ? Number(day.slice(5, 7)) : null,
     time,
     until: $("f-until").value || null,
-    start: interval > 1 && !fromDone ? day : null,
+    // An interval counts from the day it started (kept while the task repeats on).
+    start: interval > 1 && !fromDone ? ((editing && editing.repeat && editing.repeat.start) || day) : null,
     from_completion: fromDone,
   };
 }
