@@ -98,6 +98,7 @@ def build_application(
         builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")
     application = builder.build()
     application.bot_data.mini_app_url = settings.mini_app_url
+    application.bot_data.mini_app_name = settings.mini_app_name
     application.bot_data.calendar_key = settings.calendar_key()
     application.bot_data.roles = Roles(
         application.bot, cache_seconds=settings.membership_cache_seconds

@@ -117,6 +117,12 @@ class Settings(DatabaseSettings):
         description="Public https URL of this web server, for the Mini App (default: the origin"
         " of WEBHOOK_URL)",
     )
+    mini_app_name: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_]{3,30}$",
+        description="The Mini App's short name as registered with @BotFather (/newapp): group"
+        " lists get a t.me/<bot>/<name> link to their list (no link without it)",
+    )
     calendar_secret: SecretStr | None = Field(
         default=None,
         description="Secret the calendar feed addresses are made with (default: derived from"

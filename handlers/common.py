@@ -169,10 +169,14 @@ async def edit_pressed(
         raise
 
 
-def app_url(context: BotContext, chat: Chat) -> str | None:
-    """The Mini App's URL for a button in this chat (private chats only), if there is one; it
-    opens in the chat's language."""
-    url = context.bot_data.mini_app_url
-    if url is None or chat.type != ChatType.PRIVATE:
+def app_url(context: BotContext, chat: Chat, list_id: int | None = None) -> str | None:
+    """The Mini App's address for a button in this chat, if there is one: in a private chat
+    its own https URL (a web_app button), in the chat's language; in a group, where Telegram
+    refuses web_app buttons, its t.me link (MINI_APP_NAME) that opens the list `list_id`."""
+    if chat.type == ChatType.PRIVATE:
+        url = context.bot_data.mini_app_url
+        return None if url is None else f"{url}?{urlencode({'lang': current_language()})}"
+    name, bot = context.bot_data.mini_app_name, context.bot.username
+    if name is None or not bot or context.bot_data.mini_app_url is None:
         return None
-    return f"{url}?{urlencode({'lang': current_language()})}"
+    return f"https://t.me/{bot}/{name}?{urlencode({'startapp': list_id or chat.id})}"

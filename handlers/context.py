@@ -20,6 +20,8 @@ class BotData:
     database: Database | None = None
     # The Mini App's https URL for "Open app" buttons, when the bot knows one.
     mini_app_url: str | None = None
+    # Its short name with @BotFather, for t.me links to it (which work in groups too).
+    mini_app_name: str | None = None
     # The key calendar feed addresses are made with (Settings.calendar_key).
     calendar_key: bytes = b""
     # (forum chat, topic) -> the topic's list id: the mapping never changes once made.

@@ -67,7 +67,7 @@ async def tick(update: Update, context: BotContext) -> None:
     page = await first_page_if_empty(context, chat_id, page, view)
     await query.answer(render.render_notice_done(completed))
     text, markup = render_list.render_task_list(
-        page, now=now_utc(), app_url=app_url(context, chat_of(update))
+        page, now=now_utc(), app_url=app_url(context, chat_of(update), chat_id)
     )
     await edit_pressed(query, text, markup)
 
@@ -119,7 +119,7 @@ async def delete(update: Update, context: BotContext) -> None:
         notice=render.render_deleted_notice(deleted),
         undo=Undo(deleted.number, view),
         now=now_utc(),
-        app_url=app_url(context, chat),
+        app_url=app_url(context, chat, chat_id),
     )
     await edit_pressed(query, text, markup)
 
@@ -159,7 +159,7 @@ async def undo(update: Update, context: BotContext) -> None:
         page,
         notice=render.render_restored(restored),
         now=now_utc(),
-        app_url=app_url(context, chat_of(update)),
+        app_url=app_url(context, chat_of(update), chat_id),
     )
     await edit_pressed(query, text, markup)
 
@@ -175,7 +175,7 @@ async def show_page(update: Update, context: BotContext) -> None:
     page = await first_page_if_empty(context, chat_id, page, view)
     await query.answer()
     text, markup = render_list.render_task_list(
-        page, now=now_utc(), app_url=app_url(context, chat_of(update))
+        page, now=now_utc(), app_url=app_url(context, chat_of(update), chat_id)
     )
     await edit_pressed(query, text, markup)
 

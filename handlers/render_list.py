@@ -11,6 +11,9 @@ from handlers.render import BUTTON_TITLE_LENGTH, shorten, task_line
 from storage.local_time import chat_zone
 from storage.models import TaskPage
 
+# A Telegram link (t.me/<bot>/<app>): what a group gets instead of a web_app button.
+TELEGRAM_LINK = "https://t.me/"
+
 
 def render_task_list(
     page: TaskPage,
@@ -24,8 +27,8 @@ def render_task_list(
 
     `notice` (already HTML) goes on top; `undo` adds an Undo button for a task just deleted.
     With `now`, due times show in the chat's time zone and overdue tasks are marked. With
-    `app_url` (private chats only: Telegram refuses web app buttons in groups) a button opens
-    the Mini App.
+    `app_url` a button opens the Mini App: a web_app button in a private chat, a t.me link in
+    a group (Telegram refuses web app buttons there).
     """
     tz = chat_zone(page.timezone)
     view = ListView(done=page.done, start=page.tasks[0].number if page.tasks else 1)
@@ -87,6 +90,9 @@ def render_task_list(
             callback_data=encode(ShowList(ListView(done=True))),
         )
     rows.append([switch])
-    if app_url is not None:
+    if app_url is not None and app_url.startswith(TELEGRAM_LINK):
+        # A group's: a t.me link opens the Mini App through Telegram, on the list.
+        rows.append([InlineKeyboardButton(_("📱 Open app"), url=app_url)])
+    elif app_url is not None:
         rows.append([InlineKeyboardButton(_("📱 Open app"), web_app=WebAppInfo(app_url))])
     return "\n".join(lines), InlineKeyboardMarkup(rows)

@@ -135,14 +135,15 @@ def due_entries(phrases: Sequence[str | None], *, now: datetime, tz: ZoneInfo) -
 async def list_command(update: Update, context: BotContext) -> None:
     """The list with a row of buttons per task (`/list done` for finished tasks)."""
     argument = command_text(message_of(update).text).lower()
+    chat_id = await chat_id_of(update, context)
     page = await task_store.list_tasks(
         context.db,
-        chat_id=await chat_id_of(update, context),
+        chat_id=chat_id,
         done=argument in {"done", "finished", "completed"},
         limit=render.PAGE_SIZE,
     )
     text, markup = render_list.render_task_list(
-        page, now=now_utc(), app_url=app_url(context, chat_of(update))
+        page, now=now_utc(), app_url=app_url(context, chat_of(update), chat_id)
     )
     await reply(update, text, markup)
 

@@ -206,13 +206,14 @@ async def test_the_bots_web_server_serves_the_api_and_the_mini_app_in_either_mod
         assert (await client.get("/healthz")).status_code == 200
 
 
-async def test_list_in_a_private_chat_offers_the_mini_app_and_a_group_list_does_not(
+async def test_list_offers_the_mini_app_in_private_and_its_link_in_a_group(
     own_telegram: FakeTelegram, database_url: URL
 ) -> None:
     settings = bot_settings(
         own_telegram,
         database_url,
         public_url="https://todo.example.test",
+        mini_app_name="tasks",
         webhook_listen="127.0.0.1",
         port=free_port(),
     )
@@ -223,11 +224,15 @@ async def test_list_in_a_private_chat_offers_the_mini_app_and_a_group_list_does_
         button = listed.button("📱 Open app")
         # In the chat's language (the fake's users have Telegram in English).
         assert button["web_app"] == {"url": "https://todo.example.test/app?lang=en"}
-        group = ChatDriver(
-            own_telegram, chat_id=new_chat_id(group=True), user_id=user, chat_type="supergroup"
-        )
+        group_id = new_chat_id(group=True)
+        group = ChatDriver(own_telegram, chat_id=group_id, user_id=user, chat_type="supergroup")
         group_list = await group.send("/list")
-        assert "📱 Open app" not in group_list.button_texts
+        # In a group, where web_app buttons are refused: the t.me link that opens its list.
+        bot = own_telegram.bot_user["username"]
+        assert group_list.button("📱 Open app") == {
+            "text": "📱 Open app",
+            "url": f"https://t.me/{bot}/tasks?startapp={group_id}",
+        }
         # Every private chat's menu button opens it too.
         assert own_telegram.menu_buttons[None] == {
             "type": "web_app",
