@@ -204,7 +204,9 @@ async def test_polling_an_unchanged_view_costs_no_database_statement(
         f"/api/{api.user_id}/view?order=due&to_day={today + timedelta(days=1)}",
         f"/api/{api.user_id}/view",
         f"/api/{api.user_id}/tasks/1",
+        f"/api/{api.user_id}/search?q=water",
         "/api/me/lists",
+        "/api/me/assigned",
     ]
     etags = {path: (await _get(api, path)).headers["ETag"] for path in paths}
     proxy.reset()

@@ -181,23 +181,33 @@ async def view(
     )
 
 
-@views.get("/search")
+@views.get("/search", response_model=SearchRead)
 async def search(
-    query: Annotated[SearchQuery, Query()], chat_id: ChatId, context: Context
-) -> SearchRead:
+    query: Annotated[SearchQuery, Query()],
+    chat_id: ChatId,
+    caller: Caller,
+    context: Context,
+    request: Request,
+) -> Response:
     """The list's tasks whose title or note holds every word (the same search as /find)."""
-    found = await find_tasks(
-        context.database,
-        chat_id=chat_id,
-        words=query.q,
-        offset=query.offset,
-        limit=query.limit,
-        done=query.completed,
-    )
-    return SearchRead(
-        tasks=[TaskRead.of(task) for task in found.tasks],
-        total=found.total,
-        next_offset=found.next_offset,
+
+    async def read() -> SearchRead:
+        found = await find_tasks(
+            context.database,
+            chat_id=chat_id,
+            words=query.q,
+            offset=query.offset,
+            limit=query.limit,
+            done=query.completed,
+        )
+        return SearchRead(
+            tasks=[TaskRead.of(task) for task in found.tasks],
+            total=found.total,
+            next_offset=found.next_offset,
+        )
+
+    return await conditional(
+        request, context.revisions, user_id=caller.user_id, lists=[chat_id], read=read
     )
 
 
