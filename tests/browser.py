@@ -116,6 +116,10 @@ def telegram_stub(
     ready() {{ calls.push("ready"); }},
     expand() {{ calls.push("expand"); }},
     requestFullscreen() {{ calls.push("requestFullscreen"); }},
+    setHeaderColor(colour) {{ calls.push("setHeaderColor " + colour); }},
+    setBackgroundColor(colour) {{ calls.push("setBackgroundColor " + colour); }},
+    enableClosingConfirmation() {{ calls.push("enableClosingConfirmation"); }},
+    disableClosingConfirmation() {{ calls.push("disableClosingConfirmation"); }},
     isVersionAtLeast(wanted) {{
       const [a, b = 0] = String(wanted).split(".").map(Number);
       return major > a || (major === a && minor >= b);

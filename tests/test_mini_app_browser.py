@@ -154,7 +154,14 @@ async def test_add_with_a_due_time_edit_every_field_complete_and_undo(
         assert app.outside_requests == []
         assert app.errors == []
         calls = await app.telegram_calls()
-        assert calls[:3] == ["ready", "expand", "requestFullscreen"]
+        assert calls[:5] == [
+            "ready",
+            "expand",
+            "setHeaderColor secondary_bg_color",
+            "setBackgroundColor secondary_bg_color",
+            "requestFullscreen",
+        ]
+        assert "enableClosingConfirmation" in calls and "disableClosingConfirmation" in calls
 
 
 async def test_a_new_task_from_the_main_button_with_a_due_time(

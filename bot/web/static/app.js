@@ -1007,6 +1007,8 @@ function openSheet(task) {
   drawChips();
   syncRepeat();
   $("sheet").hidden = false;
+  // Closing the app with the sheet open asks first: its changes are not saved yet.
+  if (tg && tg.enableClosingConfirmation) tg.enableClosingConfirmation();
   $("top").inert = true;
   $("main").inert = true;
   updateTelegramButtons();
@@ -1056,6 +1058,7 @@ function syncRepeat() {
 
 function closeSheet() {
   $("sheet").hidden = true;
+  if (tg && tg.disableClosingConfirmation) tg.disableClosingConfirmation();
   $("top").inert = false;
   $("main").inert = false;
   focusAfter = editing ? { number: editing.number, list: editing.list } : null;
@@ -1315,6 +1318,11 @@ async function start() {
   }
   tg.ready();
   tg.expand();
+  if (tg.setHeaderColor && tg.isVersionAtLeast && tg.isVersionAtLeast("6.1")) {
+    // Telegram's header and the page's background in the page's own colour.
+    tg.setHeaderColor("secondary_bg_color");
+    tg.setBackgroundColor("secondary_bg_color");
+  }
   const mobile = ["android", "ios"].includes(tg.platform);
   if (mobile && tg.requestFullscreen && tg.isVersionAtLeast && tg.isVersionAtLeast("8.0")) {
     tg.requestFullscreen();
