@@ -7,15 +7,18 @@ round trip whatever it shows.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from storage.assignees import Assignee, assigned_task, assignee_arrays
 from storage.changes import MAX_TASK_NUMBER
 from storage.db import Database
+from storage.local_time import chat_zone, in_zone
 from storage.models import Task
+from storage.recurrence import InvalidRecurrence, Recurrence
 from storage.tables import (
     CHAT_ID,
     ONE_ROW,
@@ -36,10 +39,13 @@ MAX_PEOPLE = 100
 
 @dataclass(frozen=True, slots=True)
 class ViewTask:
-    """A task of a view and the people it is assigned to, in the order assigned."""
+    """A task of a view and the people it is assigned to, in the order assigned; for a
+    repeating task in a view of days, the local days of those it falls on (from its due time
+    on: the next time first)."""
 
     task: Task
     assignees: list[Assignee]
+    falls_on: list[date] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +85,16 @@ def _view() -> sa.Select[Any]:
     """The tasks of `:list_id` that are done as `:done` (NULL: either), due on the local days
     `:from_day` to `:to_day` (NULL: no bound; any bound leaves out tasks with no due time),
     assigned to `:assignee` (NULL: anyone), numbered from `:start` on; by due time when
-    `:by_due`, else by number; `:limit` + 1 at most. One row of NULL tasks when none match."""
+    `:by_due`, else by number; `:limit` + 1 at most. With `:with_repeats`, open repeating
+    tasks due before `:to_day` ends come too, whenever they are due (they may fall on the
+    days again). One row of NULL tasks when none match."""
     done = sa.cast(param(tasks.c.done), sa.Boolean)
     from_day = sa.cast(sa.bindparam("from_day", type_=sa.Date), sa.Date)
     to_day = sa.cast(sa.bindparam("to_day", type_=sa.Date), sa.Date)
     due_from = _local_midnight(from_day)
     due_before = _local_midnight(to_day + 1)
+    with_repeats = sa.cast(sa.bindparam("with_repeats", type_=sa.Boolean), sa.Boolean)
+    repeating = with_repeats & tasks.c.recurrence.is_not(None) & ~tasks.c.done
     assignee = sa.cast(param(task_assignees.c.user_id, "assignee"), sa.BigInteger)
     by_due = sa.cast(sa.bindparam("by_due", type_=sa.Boolean), sa.Boolean)
     assigned = sa.exists().where(
@@ -97,7 +107,7 @@ def _view() -> sa.Select[Any]:
             tasks.c.deleted_at.is_(None),
             tasks.c.number >= param(tasks.c.number, "start"),
             sa.or_(done.is_(None), tasks.c.done == done),
-            sa.or_(from_day.is_(None), tasks.c.due_at >= due_from),
+            sa.or_(from_day.is_(None), tasks.c.due_at >= due_from, repeating),
             sa.or_(to_day.is_(None), tasks.c.due_at < due_before),
             sa.or_(assignee.is_(None), assigned),
         )
@@ -133,8 +143,11 @@ async def view_tasks(
     by_due: bool = False,
     start: int = 1,
     limit: int = 100,
+    with_repeats: bool = False,
 ) -> View:
-    """The list's tasks a view shows, with their assignees (see VIEW), in one statement."""
+    """The list's tasks a view shows, with their assignees (see VIEW), in one statement; with
+    `with_repeats` (and both days given) also the open repeating tasks that fall on the days
+    again, each with the days it falls on."""
     limit = max(1, min(limit, MAX_VIEW_TASKS))
     params = {
         "list_id": chat_id,
@@ -145,15 +158,23 @@ async def view_tasks(
         "by_due": by_due,
         "start": max(1, min(start, MAX_TASK_NUMBER)),
         "limit": limit,
+        "with_repeats": with_repeats and from_day is not None and to_day is not None,
     }
     rows = await db.run(VIEW, params, idempotent=True)
     found = [row for row in rows if row._mapping["id"] is not None]
+    first = rows[0]._mapping
+    tz = chat_zone(first["timezone"])
     listed = []
     for row in found[:limit]:
         # assigned_task reads one task's row; each row of a view is one task's.
         one = assigned_task([row], row._mapping["number"])
-        listed.append(ViewTask(one.task, one.assignees))
-    first = rows[0]._mapping
+        days = None
+        if params["with_repeats"] and one.task.recurrence and not one.task.done:
+            assert from_day is not None and to_day is not None
+            days = _falls_on(one.task, tz, from_day, to_day)
+            if not days:
+                continue  # due before the days, and not again on them
+        listed.append(ViewTask(one.task, one.assignees, days))
     more = len(found) > limit and not by_due
     return View(
         tasks=listed,
@@ -162,6 +183,26 @@ async def view_tasks(
         timezone=first["timezone"],
         next_start=found[limit]._mapping["number"] if more else None,
     )
+
+
+def _falls_on(task: Task, tz: ZoneInfo, first: date, last: date) -> list[date]:
+    """The local days from `first` to `last` a repeating task falls on, from its due day on
+    (a rule counted from completion: only its due day, the others are not known yet)."""
+    assert task.due_at is not None and task.recurrence is not None
+    due_day = in_zone(task.due_at, tz).date()
+    try:
+        rule = Recurrence.decode(task.recurrence)
+    except InvalidRecurrence:
+        rule = None
+    if rule is None or rule.from_done:
+        return [due_day] if first <= due_day <= last else []
+    days = [due_day] if first <= due_day <= last else []
+    day = max(first, due_day + timedelta(days=1))
+    while day <= last and (rule.until is None or day <= rule.until):
+        if rule.falls_on(day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
 
 
 # The lists `:user_id` has used: their own (when stored), and those where they added a live

@@ -15,6 +15,7 @@ from handlers.context import BotApplication
 from storage.assigning import assign
 from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.db import Database
+from storage.recurrence import Recurrence
 from storage.reminders import set_due
 from storage.tasks import add_task, get_task
 from storage.topics import topic_list_id
@@ -219,3 +220,34 @@ async def test_polling_an_unchanged_view_costs_no_database_statement(
     changed = await _get(api, paths[1], headers={"If-None-Match": etags[paths[1]]})
     assert changed.status_code == 200
     assert changed.json()["tasks"][0]["title"] == "Water the plants"
+
+
+async def test_a_month_shows_the_days_a_repeating_task_falls_on(
+    me: TaskApi, web_bot: WebBot
+) -> None:
+    db = web_bot.database
+    every_monday = Recurrence("weekly", 9, 0, weekdays=(0,)).encode()
+    from_done = Recurrence("daily", 9, 0, interval=2, from_done=True).encode()
+    until_10th = Recurrence("daily", 8, 0, until=date(2030, 6, 10)).encode()
+    due = {
+        # Due on an earlier Monday, not done: it still falls on June's Mondays.
+        "Weekly review": (datetime(2030, 5, 27, 7, 0, tzinfo=UTC), every_monday),
+        "Water plants": (datetime(2030, 6, 4, 7, 0, tzinfo=UTC), from_done),
+        "Pills": (datetime(2030, 6, 8, 6, 0, tzinfo=UTC), until_10th),
+        "Once in May": (datetime(2030, 5, 20, 7, 0, tzinfo=UTC), None),
+    }
+    for number, (title, (when, rule)) in enumerate(due.items(), start=1):
+        await add_task(db, chat_id=me.user_id, title=title, created_by=me.user_id)
+        await set_due(db, chat_id=me.user_id, number=number, due_at=when, recurrence=rule)
+    month = {"from_day": "2030-06-01", "to_day": "2030-06-30", "state": "all", "order": "due"}
+    answer = await _get(me, f"/api/{me.user_id}/view", params={**month, "repeats": "true"})
+    body = answer.json()
+    assert [task["title"] for task in body["tasks"]] == ["Weekly review", "Water plants", "Pills"]
+    assert body["falls_on"] == {
+        "1": ["2030-06-03", "2030-06-10", "2030-06-17", "2030-06-24"],
+        "2": ["2030-06-04"],  # counted from completion: the next days are not known yet
+        "3": ["2030-06-08", "2030-06-09", "2030-06-10"],
+    }
+    without = (await _get(me, f"/api/{me.user_id}/view", params=month)).json()
+    assert [task["title"] for task in without["tasks"]] == ["Water plants", "Pills"]
+    assert without["falls_on"] == {}

@@ -200,11 +200,15 @@ async def test_today_upcoming_and_the_month(browser: Any, web_bot: WebBot) -> No
         await add_task(db, chat_id=user, title=title, created_by=user)
         await set_due(db, chat_id=user, number=number, due_at=when.astimezone(UTC))
     await add_task(db, chat_id=user, title="Someday", created_by=user)
+    weekly = _local(8, 19)
+    await add_task(db, chat_id=user, title="Choir", created_by=user)
+    rule = Recurrence("weekly", 19, 0, weekdays=(weekly.weekday(),)).encode()
+    await set_due(db, chat_id=user, number=7, due_at=weekly, recurrence=rule)
     requests: list[str] = []
     async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
         page = app.page
         page.on("request", lambda request: requests.append(request.url))
-        await expect(page.locator("li .title")).to_have_count(6)
+        await expect(page.locator("li .title")).to_have_count(7)
 
         await page.get_by_role("tab", name="Today").click()
         await expect(page.locator("main h2.group")).to_have_text(["Overdue", "Today"])
@@ -212,7 +216,7 @@ async def test_today_upcoming_and_the_month(browser: Any, web_bot: WebBot) -> No
         assert await page.evaluate("Telegram.WebApp.BackButton.isVisible")
 
         await page.get_by_role("tab", name="Upcoming").click()
-        await expect(page.locator("li .title")).to_have_text(["Team lunch", "Pay rent"])
+        await expect(page.locator("li .title")).to_have_text(["Team lunch", "Pay rent", "Choir"])
         tomorrow = _local(1, 0)
         await expect(page.locator("main h2.group").first).to_have_text(
             f"{tomorrow:%A} {tomorrow.day} {tomorrow:%B}"
@@ -234,6 +238,20 @@ async def test_today_upcoming_and_the_month(browser: Any, web_bot: WebBot) -> No
         assert len(views) == 1
         assert f"from_day={following.isoformat()}" in views[0]
         assert f"to_day={following.isoformat()[:8]}" in views[0]
+        # The weekly task has a dot on each of its days that month (from its due day on).
+        choir_days = [
+            day
+            for day in (following + timedelta(days=n) for n in range(31))
+            if day.month == following.month
+            and day.weekday() == weekly.weekday()
+            and day >= weekly.date()
+        ]
+        for day in choir_days:
+            await expect(page.locator(f'.day[data-day="{day.isoformat()}"] .dots')).to_have_count(
+                1
+            )
+        await page.locator(f'.day[data-day="{choir_days[-1].isoformat()}"]').click()
+        await expect(page.locator("li .title")).to_have_text(["Choir"])
 
         await page.evaluate("Telegram.WebApp.BackButton.click()")
         await expect(page.get_by_role("tab", name="List")).to_have_attribute(

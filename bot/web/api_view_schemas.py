@@ -56,6 +56,11 @@ class ViewQuery(BaseModel):
         default=1, ge=1, le=MAX_TASK_NUMBER, description="number order: from this number on"
     )
     limit: int = Field(default=100, ge=1, le=MAX_VIEW_TASKS)
+    repeats: bool = Field(
+        default=False,
+        description="With from_day and to_day: open repeating tasks come too when they fall on"
+        " the days again, with the days in `falls_on` (a month's calendar)",
+    )
 
 
 class ViewRead(BaseModel):
@@ -66,11 +71,19 @@ class ViewRead(BaseModel):
     done_count: int
     timezone: str
     next_start: int | None = Field(description="number order: `start` of the next page")
+    falls_on: dict[int, list[date]] = Field(
+        default_factory=dict,
+        description="With `repeats`: task number -> the local days of the range a repeating"
+        " task falls on, its due day first",
+    )
 
     @classmethod
     def of(cls, view: View) -> "ViewRead":
         return cls(
             tasks=[TaskRead.of(one.task, one.assignees) for one in view.tasks],
+            falls_on={
+                one.task.number: one.falls_on for one in view.tasks if one.falls_on is not None
+            },
             open_count=view.open_total,
             done_count=view.done_total,
             timezone=view.timezone or "UTC",

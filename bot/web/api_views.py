@@ -173,6 +173,7 @@ async def view(
             by_due=query.order == "due",
             start=query.start,
             limit=query.limit,
+            with_repeats=query.repeats,
         )
         return ViewRead.of(found)
 

@@ -184,6 +184,7 @@ const state = {
   counts: { open: 0, done: 0 },
   nextStart: null,
   people: [],
+  fallsOn: {}, // the month view's repeating tasks: number -> the days they fall on
   etag: null,
   url: null,
 };
@@ -299,6 +300,7 @@ function viewPath() {
     const next = first.slice(0, 8) === "9999-12-" ? first : nextMonth(first);
     query.set("state", "all");
     query.set("order", "due");
+    query.set("repeats", "true");
     query.set("from_day", first);
     query.set("to_day", addDays(next, -1));
   }
@@ -332,6 +334,7 @@ async function load(poll = false) {
     if (known) known.open_count = data.open_count;
   }
   state.nextStart = data.next_start || null;
+  state.fallsOn = data.falls_on || {};
   render();
   if (!performance.getEntriesByName("first-render").length) performance.mark("first-render");
   return true;
@@ -500,7 +503,7 @@ function render() {
     empty = view === "mine" ? _("Nothing is assigned to you.") : _("Nothing due in the next two weeks.");
   } else if (view === "month") {
     renderMonth();
-    const chosen = tasks.filter((task) => dayIn(Date.parse(task.due_at), zone()) === state.day);
+    const chosen = tasks.filter((task) => daysOf(task).includes(state.day));
     const title = dayWords(state.day, { weekday: "long", day: "numeric", month: "long" });
     content.append(heading(title));
     if (chosen.length) content.append(listOf(chosen, title));
@@ -516,13 +519,17 @@ function render() {
   document.body.dataset.view = view;
 }
 
+// The month's days a task is on: its due day, or every day a repeating one falls on.
+function daysOf(task) {
+  return state.fallsOn[task.number] || [dayIn(Date.parse(task.due_at), zone())];
+}
+
 function renderMonth() {
   const first = state.month;
   $("month-title").textContent = dayWords(first, { month: "long", year: "numeric" });
   const counts = new Map();
   for (const task of state.tasks) {
-    const key = dayIn(Date.parse(task.due_at), zone());
-    counts.set(key, (counts.get(key) || 0) + 1);
+    for (const key of daysOf(task)) counts.set(key, (counts.get(key) || 0) + 1);
   }
   const grid = $("month-grid");
   grid.replaceChildren();
