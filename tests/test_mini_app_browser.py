@@ -604,3 +604,43 @@ async def test_fields_the_server_adds_are_shown_edited_and_filtered(
                 ],
             }
         ]
+
+
+async def test_polling_every_few_seconds_while_visible_and_never_while_hidden(
+    browser: Any, web_bot: WebBot
+) -> None:
+    user = new_user_id()
+    await add_task(web_bot.database, chat_id=user, title="Stay put", created_by=user)
+    polls: list[int] = []
+    async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
+        page = app.page
+        await page.clock.install()
+        await page.reload()
+        await expect(page.locator("li .title")).to_have_text(["Stay put"])
+        page.on("response", lambda r: polls.append(r.status) if "/view?" in r.url else None)
+
+        def is_view(response: Any) -> bool:
+            return "/view?" in response.url
+
+        # Visible: one conditional request each 4 s, a 304 while nothing changed.
+        for _ in range(3):
+            async with page.expect_response(is_view) as polled:
+                await page.clock.run_for(4000)
+            assert (await polled.value).status == 304
+        # Hidden: none at all for a minute; visible again: at once.
+        await page.evaluate(
+            """() => {
+                Object.defineProperty(document, "hidden", {configurable: true, get: () => true});
+                document.dispatchEvent(new Event("visibilitychange"));
+            }"""
+        )
+        polls.clear()
+        await page.clock.run_for(60_000)
+        async with page.expect_response(is_view):
+            await page.evaluate(
+                """() => {
+                    Object.defineProperty(document, "hidden", {get: () => false});
+                    document.dispatchEvent(new Event("visibilitychange"));
+                }"""
+            )
+        assert polls == [304]
