@@ -101,6 +101,13 @@ class TaskRow(SQLModel, table=True):
             "due_at",
             postgresql_where=sa.text("due_at IS NOT NULL AND deleted_at IS NULL"),
         ),
+        # The lists a user added tasks to (the Mini App's switcher: storage.views).
+        sa.Index(
+            "ix_tasks_created_by",
+            "created_by",
+            "chat_id",
+            postgresql_where=sa.text("created_by IS NOT NULL AND deleted_at IS NULL"),
+        ),
     )
 
     id: UUID | None = Field(

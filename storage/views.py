@@ -210,11 +210,12 @@ def _falls_on(task: Task, tz: ZoneInfo, first: date, last: date) -> list[date]:
 # first, then by open tasks.
 _USER = param(users.c.user_id)
 _used = sa.union(
+    sa.select(_USER.label("chat_id")),
     sa.select(tasks.c.chat_id).where(tasks.c.created_by == _USER, tasks.c.deleted_at.is_(None)),
     sa.select(tasks.c.chat_id)
     .select_from(task_assignees.join(tasks, tasks.c.id == task_assignees.c.task_id))
     .where(task_assignees.c.user_id == _USER, tasks.c.deleted_at.is_(None)),
-)
+).subquery("used")
 USED_LISTS = (
     sa.select(
         chats.c.chat_id,
@@ -224,12 +225,12 @@ USED_LISTS = (
         topic_lists.c.chat_id.label("group_id"),
         topic_lists.c.thread_id,
     )
-    .select_from(chats.outerjoin(topic_lists, topic_lists.c.list_id == chats.c.chat_id))
-    .where(
-        sa.or_(chats.c.chat_id == _USER, chats.c.chat_id.in_(_used)),
-        chats.c.moved_to.is_(None),
-        chats.c.bot_removed_at.is_(None),
+    .select_from(
+        _used.join(chats, chats.c.chat_id == _used.c.chat_id).outerjoin(
+            topic_lists, topic_lists.c.list_id == chats.c.chat_id
+        )
     )
+    .where(chats.c.moved_to.is_(None), chats.c.bot_removed_at.is_(None))
     .order_by((chats.c.chat_id == _USER).desc(), chats.c.open_tasks.desc(), chats.c.chat_id)
     .limit(MAX_LISTS)
 )
