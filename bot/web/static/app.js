@@ -154,7 +154,8 @@ function relativeDay(day) {
 function dueWords(task, zone) {
   const ms = Date.parse(task.due_at);
   const time = format({ timeZone: zone, ...clock() }).format(new Date(ms));
-  return `${relativeDay(dayIn(ms, zone))}, ${time}`;
+  const comma = locale.startsWith("fa") ? "، " : ", ";
+  return `${relativeDay(dayIn(ms, zone))}${comma}${time}`;
 }
 function clock() {
   return { hour: "2-digit", minute: "2-digit" };
