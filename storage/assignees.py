@@ -193,7 +193,7 @@ async def reminder_recipients(db: Database, *, task_id: UUID) -> list[Recipient]
     ]
 
 
-def _assignee_arrays(task_id: sa.ColumnElement[Any]) -> list[sa.ColumnElement[Any]]:
+def assignee_arrays(task_id: sa.ColumnElement[Any]) -> list[sa.ColumnElement[Any]]:
     """The assignees of the task `task_id` as three arrays in the order they were assigned:
     `assignee_ids`, `assignee_usernames`, `assignee_names` (as _assigned_task reads them)."""
 
@@ -216,7 +216,7 @@ def _assignee_arrays(task_id: sa.ColumnElement[Any]) -> list[sa.ColumnElement[An
 
 
 # The live task `:task_number` of the list `:list_id` with its assignees and the list's zone.
-_ASSIGNED_TASK = sa.select(*TASK_COLUMNS, *_assignee_arrays(tasks.c.id), LIST_ZONE).where(
+_ASSIGNED_TASK = sa.select(*TASK_COLUMNS, *assignee_arrays(tasks.c.id), LIST_ZONE).where(
     tasks.c.chat_id == CHAT_ID, tasks.c.number == NUMBER, tasks.c.deleted_at.is_(None)
 )
 

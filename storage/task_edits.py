@@ -15,7 +15,14 @@ import sqlalchemy as sa
 
 from storage.changes import check_number, execute_change, once_per_key
 from storage.clock import now_utc
-from storage.completing import DONE, NEXT_DUE_NOW, NOW, completed_from_rows, completing
+from storage.completing import (
+    DONE,
+    NEXT_DUE_NOW,
+    NOW,
+    completed_from_rows,
+    completing,
+    unticked_when_repeating,
+)
 from storage.db import Database
 from storage.errors import TaskNotFound
 from storage.models import Task, UpdateKey
@@ -81,6 +88,7 @@ def _edit() -> sa.Select[Any]:
                 tasks.c.reminder_failures: sa.case(
                     (repeats | set_due, 0), else_=tasks.c.reminder_failures
                 ),
+                tasks.c.checklist: unticked_when_repeating(target.c.next_due),
                 tasks.c.updated_at: sa.func.now(),
             }
         )

@@ -19,6 +19,7 @@ from storage.database_url import InvalidDatabaseUrl, parse_database_url
 from storage.db import Database
 from storage.deleting import delete_and_list, delete_task, restore_and_list, restore_task
 from storage.errors import StorageUnavailable
+from storage.models import PageView
 from storage.tasks import (
     add_task,
     add_tasks,
@@ -243,15 +244,14 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
         "delete": lambda: delete_task(db, chat_id=chat, number=2),
         "restore": lambda: restore_task(db, chat_id=chat, number=2),
         "tick and list": lambda: set_done_and_list(
-            db, chat_id=chat, number=1, done=True, view_done=False, start=1, limit=10
+            db, chat_id=chat, number=1, done=True, view=PageView(done=False, start=1), limit=10
         ),
         "tick and list, claiming its update": lambda: set_done_and_list(
             db,
             chat_id=chat,
             number=1,
             done=False,
-            view_done=True,
-            start=1,
+            view=PageView(done=True, start=1),
             limit=10,
             update_key=new_update(),
         ),
@@ -265,10 +265,10 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
         "done, a repeating task": lambda: set_task_done(db, chat_id=chat, number=3, done=True),
         # What a list's 🗑 and Undo need: the change and the page after it.
         "delete and list": lambda: delete_and_list(
-            db, chat_id=chat, number=2, view_done=False, start=1, limit=10
+            db, chat_id=chat, number=2, view=PageView(done=False, start=1), limit=10
         ),
         "restore and list": lambda: restore_and_list(
-            db, chat_id=chat, number=2, view_done=False, start=1, limit=10
+            db, chat_id=chat, number=2, view=PageView(done=False, start=1), limit=10
         ),
         "due today, with the zone": lambda: zoned_store.due_today(
             db, chat_id=chat, now=datetime(2030, 1, 1, tzinfo=UTC)
