@@ -70,12 +70,15 @@ def completing(
     )
 
 
-def unticked_when_repeating(next_due: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    """The checklist after a completion: every item open again when the task comes back for
-    its next time (`next_due` not NULL), as it was otherwise (migration 0013's function)."""
+def unticked_when_repeating(
+    next_due: sa.ColumnElement[Any], checklist: sa.ColumnElement[Any] = tasks.c.checklist
+) -> sa.ColumnElement[Any]:
+    """The checklist (the task's, or a new one) after a completion: every item open again when
+    the task comes back for its next time (`next_due` not NULL), as it was otherwise
+    (migration 0013's function)."""
     return sa.case(
-        (next_due.is_(None), tasks.c.checklist),
-        else_=sa.func.checklist_unticked(tasks.c.checklist, type_=tasks.c.checklist.type),
+        (next_due.is_(None), checklist),
+        else_=sa.func.checklist_unticked(checklist, type_=tasks.c.checklist.type),
     )
 
 

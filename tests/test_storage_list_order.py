@@ -97,9 +97,9 @@ async def test_filters_by_priority_due_time_and_labels(db: Database) -> None:
     assert await _numbers(db, chat, page_filter=ListFilter(labels=("finance",))) == [1, 2, 3]
     both = ListFilter(labels=("finance", "urgent"))
     assert await _numbers(db, chat, page_filter=both) == [1]
-    assert await _numbers(db, chat, page_filter=ListFilter(labels=("urgent",), due="upcoming")) == [
-        4
-    ]
+    assert await _numbers(
+        db, chat, page_filter=ListFilter(labels=("urgent",), due="upcoming")
+    ) == [4]
     assert await _numbers(db, chat, page_filter=ListFilter(labels=("nothing",))) == []
 
 
