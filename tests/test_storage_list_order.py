@@ -118,7 +118,7 @@ async def test_labels_follow_the_title_state_and_deletion(db: Database) -> None:
         db, chat_id=chat, number=2, view=PageView(done=True, filter=finance), now=NOW
     )
     assert deleted.labels == ("bills",) and page.tasks == []
-    restored, page = await restore_and_list(
+    _, page = await restore_and_list(
         db, chat_id=chat, number=2, view=PageView(done=True, filter=finance), now=NOW
     )
     assert [task.number for task in page.tasks] == [2]
