@@ -14,6 +14,7 @@ from handlers.i18n import _
 from handlers.parsing import UsageError
 from handlers.permissions import MembershipUnknown, NotAMember
 from handlers.rate_limits import RateLimited
+from handlers.render_fields import fields_error_text
 from handlers.task_files import ImportRejected
 from handlers.when import WhenError
 from storage.errors import DuplicateUpdate, StorageError, StorageUnavailable
@@ -55,7 +56,7 @@ def _reply_for(update: Update, error: BaseException) -> str | None:
         log.warning("update %s: storage unavailable: %s", update.update_id, error.__cause__)
         return render.render_storage_error(error)
     if isinstance(error, StorageError):
-        return render.render_storage_error(error)
+        return fields_error_text(error) or render.render_storage_error(error)
     if isinstance(error, Forbidden):
         chat = update.effective_chat
         log.info("chat %s does not let the bot write (%s)", chat.id if chat else "?", error)

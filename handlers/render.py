@@ -57,6 +57,9 @@ COMMANDS: list[tuple[str, str]] = [
     ("delete", N_("Delete a task: /delete 3")),
     ("show", N_("Show a task in full: /show 3")),
     ("note", N_("Add details to a task: /note 3 Some details")),
+    ("check", N_("Add checklist items to a task: /check 3 Buy eggs")),
+    ("attach", N_("Attach a photo or file to a task: /attach 3, then send it")),
+    ("labels", N_("The list's labels (hashtags in titles) with counts")),
     ("find", N_("Search titles and notes: /find milk")),
     ("due", N_("Set a due time and reminder: /due 3 tomorrow 9:00")),
     ("remind", N_("Remind before the due time too: /remind 3 1h before")),
@@ -125,6 +128,17 @@ def render_help(*, first_time: bool) -> str:
             " days (counted from when it is done)."
         ),
         _("Remind before: /due 3 fri 18:00 remind 1d 1h before."),
+        _(
+            "Priority: /add Call the bank !1 (!1 is the highest, then !2 and !3); /list shows"
+            " tasks by priority, then due time."
+        ),
+        _("Labels are hashtags in a title: /add Pay rent #home; /list #home shows them."),
+        _("Filter the list: /list today, /list overdue, /list upcoming, /list !1 #work."),
+        _(
+            "Checklist: lines starting with “- ” under a task in /add are its items; /check 3"
+            " Charger adds one; /show 3 ticks them."
+        ),
+        _("Files: reply to /show 3 with a photo, document, voice note or video to attach it."),
         ngettext(
             "Titles can be up to %(count)s character long.",
             "Titles can be up to %(count)s characters long.",
@@ -171,6 +185,26 @@ def due_text(task: Task, *, tz: ZoneInfo, now: datetime) -> str:
     return f" · ⏰ {when}{repeat}"
 
 
+# How a task's priority shows, before its title (`!1` is the highest).
+PRIORITY_MARKS = {1: "🔴", 2: "🟠", 3: "🟡"}
+
+
+def priority_mark(task: Task) -> str:
+    """The mark of a task's priority and a space, or '' without one."""
+    return f"{PRIORITY_MARKS[task.priority]} " if task.priority in PRIORITY_MARKS else ""
+
+
+def progress_text(task: Task) -> str:
+    """What a task line shows after its due time: ` · ☑️ 2/5` of its checklist, ` · 📎 2`
+    files attached; '' when it has neither."""
+    parts = []
+    if task.checklist:
+        parts.append("☑️ " + isolate(f"{number(task.checked)}/{number(len(task.checklist))}"))
+    if task.attachments:
+        parts.append(f"📎 {number(len(task.attachments))}")
+    return "".join(f" · {part}" for part in parts)
+
+
 def task_line(
     task: Task,
     *,
@@ -178,11 +212,13 @@ def task_line(
     now: datetime | None = None,
     struck: bool | None = None,
 ) -> str:
-    """A task in one line; its title struck through when it is done (or `struck` says so)."""
+    """A task in one line (its priority's mark, title, due time, checklist progress, files);
+    its title struck through when it is done (or `struck` says so)."""
     title = escape(task.title)
     due = due_text(task, tz=tz, now=now) if tz is not None and now is not None else ""
     struck = task.done if struck is None else struck
-    return f"<b>{task_ref(task.number)}</b> {f'<s>{title}</s>' if struck else title}{due}"
+    shown = f"<s>{title}</s>" if struck else title
+    return f"<b>{task_ref(task.number)}</b> {priority_mark(task)}{shown}{due}{progress_text(task)}"
 
 
 def task_refs(numbers: Sequence[int], *, most: int = 20) -> str:
@@ -340,7 +376,7 @@ def render_task(task: Task, *, author: str | None, tz: ZoneInfo, now: datetime) 
     for old apps)."""
     status = _("✅ done") if task.done else _("⬜ to do")
     lines = [
-        f"<b>{task_ref(task.number)}</b> {escape(task.title)}",
+        f"<b>{task_ref(task.number)}</b> {priority_mark(task)}{escape(task.title)}",
         _("Status: %(status)s", status=status),
     ]
     if task.due_at is not None:
