@@ -72,7 +72,7 @@ async def add_tasks(
     due: Sequence[DueEntry | tuple[datetime | None, str | None]] | None = None,
     descriptions: Sequence[str | None] | None = None,
     priorities: Sequence[int | None] | None = None,
-    checklists: Sequence[Sequence[str]] | None = None,
+    checklists: Sequence[Sequence[str | ChecklistItem]] | None = None,
     caps: ListCaps = DEFAULT_CAPS,
 ) -> list[Task]:
     """Add tasks to a chat's list, all or none, and return them with their new numbers.
@@ -131,11 +131,16 @@ async def add_tasks(
     return added
 
 
-def checklist_items(texts: Sequence[str]) -> list[ChecklistItem]:
-    """New checklist items (open), cleaned; ChecklistFull past MAX_CHECKLIST_ITEMS."""
-    if len(texts) > MAX_CHECKLIST_ITEMS:
+def checklist_items(entries: Sequence[str | ChecklistItem]) -> list[ChecklistItem]:
+    """Checklist items (a text alone: an open one), cleaned; ChecklistFull past
+    MAX_CHECKLIST_ITEMS."""
+    if len(entries) > MAX_CHECKLIST_ITEMS:
         raise ChecklistFull(None, MAX_CHECKLIST_ITEMS)
-    return [ChecklistItem(text) for text in clean_items(texts)]
+    items = [
+        entry if isinstance(entry, ChecklistItem) else ChecklistItem(entry) for entry in entries
+    ]
+    texts = clean_items([item.text for item in items])
+    return [ChecklistItem(text, item.done) for text, item in zip(texts, items, strict=True)]
 
 
 async def add_task(
@@ -147,7 +152,7 @@ async def add_task(
     update_key: UpdateKey | None = None,
     description: str | None = None,
     priority: int | None = None,
-    checklist: Sequence[str] = (),
+    checklist: Sequence[str | ChecklistItem] = (),
     caps: ListCaps = DEFAULT_CAPS,
 ) -> Task:
     """Add one task (with a note, a priority and checklist items, when given) and return it

@@ -47,6 +47,10 @@ async def test_create_returns_the_task_with_its_number_and_location(
         "due_at",
         "repeat",
         "remind_before",
+        "priority",
+        "labels",
+        "checklist",
+        "attachments",
     }
     assert (task["number"], task["title"], task["description"], task["completed"]) == (
         1,
@@ -169,6 +173,8 @@ async def test_the_schema_describes_the_api(web_client: httpx.AsyncClient) -> No
         ("DELETE", base + "/{number}"),
         ("PATCH", base + "/{number}/complete"),
         ("POST", base + "/{number}/restore"),
+        ("POST", base + "/{number}/checklist"),
+        ("PATCH", base + "/{number}/checklist/{item}"),
     }
     assert set(schema["components"]["schemas"]) >= {"TaskCreate", "TaskUpdate", "TaskRead"}
     assert "TelegramInitData" in schema["components"]["securitySchemes"]
