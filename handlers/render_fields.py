@@ -242,23 +242,28 @@ def filter_labels(text: str | None) -> tuple[str, ...] | None:
     return None
 
 
+def item_refusal(error: InvalidChecklistItem) -> str:
+    """Why a checklist item was refused, in words (and which one, of several)."""
+    if error.length is None:
+        reason = _("the item is empty")
+    else:
+        reason = ngettext(
+            "the item is %(length)s character long; the limit is %(count)s",
+            "the item is %(length)s characters long; the limit is %(count)s",
+            ITEM_MAX_LENGTH,
+            length=number(error.length),
+        )
+    if error.place is not None:
+        return _("item %(place)s: %(reason)s", place=number(error.place), reason=reason)
+    return reason
+
+
 def fields_error_text(error: StorageError) -> str | None:
     """The chat's answer to a storage error of checklists and attachments, or None for any
     other error."""
     match error:
-        case InvalidChecklistItem(length=length, place=place):
-            if length is None:
-                reason = _("the item is empty")
-            else:
-                reason = ngettext(
-                    "the item is %(length)s character long; the limit is %(count)s",
-                    "the item is %(length)s characters long; the limit is %(count)s",
-                    ITEM_MAX_LENGTH,
-                    length=number(length),
-                )
-            if place is not None:
-                reason = _("item %(place)s: %(reason)s", place=number(place), reason=reason)
-            return _("⚠️ That checklist item won't do: %(reason)s.", reason=reason)
+        case InvalidChecklistItem():
+            return _("⚠️ That checklist item won't do: %(reason)s.", reason=item_refusal(error))
         case ChecklistFull(limit=limit):
             return ngettext(
                 "⚠️ A checklist holds at most %(count)s item. Nothing was added.",

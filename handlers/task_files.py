@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from handlers import task_file_fields
 from handlers.i18n import _, decimal, ngettext, number
 from handlers.render import invalid_text_reason, shorten
 from storage.errors import InvalidDescription, InvalidTitle
@@ -50,6 +51,7 @@ CSV_COLUMNS = (
     "nag_minutes",
     "timezone",
     "remind_before",
+    *task_file_fields.CSV_COLUMNS,
 )
 _TRUE = {"true", "yes", "y", "1", "x", "done", "✓", "✅"}
 _FALSE = {"false", "no", "n", "0", "", "open", "todo"}
@@ -92,6 +94,7 @@ def export_json(tasks: Sequence[Task], *, exported_at: datetime, timezone: str |
                 "recurrence": task.recurrence,
                 "nag_minutes": task.nag_minutes,
                 "remind_before": list(task.remind_before),
+                **task_file_fields.json_fields(task),
             }
             for task in tasks
         ],
@@ -132,6 +135,7 @@ def export_csv(tasks: Sequence[Task], *, timezone: str | None) -> bytes:
                 task.nag_minutes or "",
                 timezone or "UTC",
                 " ".join(map(str, task.remind_before)),
+                *map(_cell, task_file_fields.csv_cells(task)),
             ]
         )
     return "\ufeff".encode() + out.getvalue().encode()
@@ -346,6 +350,9 @@ def _read_task(
         recurrence=recurrence,
         nag_minutes=field("nag_minutes", _nag_minutes),
         remind_before=field("remind_before", _remind_before) or (),
+        priority=field("priority", task_file_fields.read_priority),
+        checklist=field("checklist", task_file_fields.read_checklist) or (),
+        attachments=field("attachments", task_file_fields.read_attachments) or (),
     )
     if problems:
         raise ImportRejected(problems)
