@@ -211,10 +211,12 @@ def task_line(
     tz: ZoneInfo | None = None,
     now: datetime | None = None,
     struck: bool | None = None,
+    title_length: int = TITLE_MAX_LENGTH,
 ) -> str:
     """A task in one line (its priority's mark, title, due time, checklist progress, files);
-    its title struck through when it is done (or `struck` says so)."""
-    title = escape(task.title)
+    its title struck through when it is done (or `struck` says so), and shortened to
+    `title_length` when asked."""
+    title = escape(shorten(task.title, title_length))
     due = due_text(task, tz=tz, now=now) if tz is not None and now is not None else ""
     struck = task.done if struck is None else struck
     shown = f"<s>{title}</s>" if struck else title
@@ -516,6 +518,12 @@ PLAIN_TEXT_HINT = N_("To add this as a task, send /add followed by it. /help lis
 UNKNOWN_COMMAND = N_("ℹ️ I don't know that command. /help lists what I can do.")
 
 _TAG = re.compile(r"<[^>]*>")
+
+
+def shown_length(text_html: str) -> int:
+    """How long the text an HTML message shows is, as Telegram's 4,096 limit counts it (in
+    UTF-16 code units: an emoji counts two)."""
+    return len(html.unescape(_TAG.sub("", text_html)).encode("utf-16-le")) // 2
 
 
 def plain(text_html: str) -> str:

@@ -83,9 +83,12 @@ def render_task_card(
 ) -> tuple[str, InlineKeyboardMarkup]:
     """/show in a group: the task in full (with a button per checklist item and file), who
     it is assigned to, and Take it / Drop it."""
-    text, rows = render_task_in_full(task, author=author, tz=tz, now=now)
-    if assignees:
-        text += "\n" + _("Assigned to: %(names)s", names=_names(assignees))
+    assigned = _("Assigned to: %(names)s", names=_names(assignees)) if assignees else ""
+    text, rows = render_task_in_full(
+        task, author=author, tz=tz, now=now, reserve=len(assigned) + 1
+    )
+    if assigned:
+        text += "\n" + assigned
     buttons = [
         InlineKeyboardButton(_("🙋 Take it"), callback_data=encode(TakeTask(task.number))),
         InlineKeyboardButton(_("🙅 Drop it"), callback_data=encode(DropTask(task.number))),

@@ -83,10 +83,11 @@ def _item_line(place: int, text: str, done: bool) -> str:
 
 
 def render_task_in_full(
-    task: Task, *, author: str | None, tz: ZoneInfo, now: datetime
+    task: Task, *, author: str | None, tz: ZoneInfo, now: datetime, reserve: int = 0
 ) -> tuple[str, list[list[InlineKeyboardButton]]]:
     """/show: the task in full (handlers.render.render_task) with its priority, checklist and
-    files, and a button per checklist item (tick) and per file (send it)."""
+    files, and a button per checklist item (tick) and per file (send it). As many checklist
+    lines as fit, leaving `reserve` characters for what the caller adds."""
     text = render_task(task, author=author, tz=tz, now=now)
     extra: list[str] = []
     if task.priority in PRIORITY_MARKS:
@@ -105,7 +106,7 @@ def render_task_in_full(
         )
         extra.append(_("📎 Files: %(files)s", files=files))
     if extra:
-        budget = MAX_MESSAGE_LENGTH - 200 - len(text)
+        budget = MAX_MESSAGE_LENGTH - 200 - len(text) - reserve
         text += "\n" + "\n".join(fit_lines(extra, budget=budget))
     return text, task_buttons(task)
 
@@ -184,9 +185,10 @@ def render_attached(task: Task) -> str:
     """The reply to a file attached to a task."""
     file = task.attachments[-1]
     return ngettext(
-        "📎 Attached the %(kind)s to %(task)s (%(count)s file). /show %(number)s sends it back.",
-        "📎 Attached the %(kind)s to %(task)s (%(count)s files). /show %(number)s sends them"
+        "📎 Attached to %(task)s: %(kind)s. It has %(count)s file; /show %(number)s sends it"
         " back.",
+        "📎 Attached to %(task)s: %(kind)s. It has %(count)s files; /show %(number)s sends"
+        " them back.",
         len(task.attachments),
         kind=_(_KIND_NAMES[file.kind]),
         task=f"<b>{task_ref(task.number)}</b> {escape(shorten(task.title, 100))}",

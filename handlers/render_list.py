@@ -9,10 +9,34 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from handlers.callbacks import AskNewTitle, Delete, ListView, SetDone, ShowList, Undo, encode
 from handlers.i18n import _, isolate, number, task_ref
-from handlers.render import BUTTON_TITLE_LENGTH, priority_mark, shorten, task_line
+from handlers.render import (
+    BUTTON_TITLE_LENGTH,
+    MAX_MESSAGE_LENGTH,
+    priority_mark,
+    shorten,
+    shown_length,
+    task_line,
+)
 from handlers.render_fields import render_filter_line
 from storage.local_time import chat_zone
-from storage.models import TaskPage
+from storage.models import TITLE_MAX_LENGTH, TaskPage
+
+# Titles in a list are never shortened below this to fit the message.
+MIN_TITLE_LENGTH = 64
+
+
+def _task_lines(page: TaskPage, *, budget: int, now: datetime | None) -> list[str]:
+    """A line per task of the page, their titles shortened (evenly) as far as the lines must
+    be to fit in `budget` characters: a page of ten of the longest titles with a long filter
+    line would not fit in one message."""
+    tz = chat_zone(page.timezone)
+    length = TITLE_MAX_LENGTH
+    while True:
+        lines = [task_line(task, tz=tz, now=now, title_length=length) for task in page.tasks]
+        excess = sum(shown_length(line) + 1 for line in lines) - budget
+        if excess <= 0 or length <= MIN_TITLE_LENGTH or not lines:
+            return lines
+        length = max(MIN_TITLE_LENGTH, length - excess // len(lines) - 1)
 
 
 def render_task_list(
@@ -30,7 +54,6 @@ def render_task_list(
     `app_url` (private chats only: Telegram refuses web app buttons in groups) a button opens
     the Mini App.
     """
-    tz = chat_zone(page.timezone)
     view = ListView.of(page, start=page.tasks[0].number if page.tasks else None)
     lines = [notice, ""] if notice else []
     filtered = render_filter_line(page.filter)
@@ -54,7 +77,8 @@ def render_task_list(
         lines.append(_("📋 Nothing to do. Add a task: /add Buy milk"))
     if len(page.tasks) > 1 or page.next_start is not None or page.previous_start is not None:
         lines.append("<i>" + _("by priority, then due time, then number") + "</i>")
-    lines += [task_line(task, tz=tz, now=now) for task in page.tasks]
+    budget = MAX_MESSAGE_LENGTH - 100 - shown_length("\n".join(lines))
+    lines += _task_lines(page, budget=budget, now=now)
 
     rows: list[list[InlineKeyboardButton]] = []
     if undo is not None:

@@ -5,7 +5,8 @@ Labels are the title's hashtags, as Telegram shows them (`#finance`, `#сроч�
 after a letter, digit, `_` or `#`, then letters, digits and `_` with at least one that is no
 digit (`#3` is a task's number, not a label). They are compared without case and kept as typed
 otherwise, never translated: `#Finance` and `#finance` are one label, `finance`. A title's
-first MAX_LABELS hashtags are its labels, derived whenever the title is written.
+first MAX_LABELS hashtags of at most MAX_LABEL_LENGTH characters are its labels, derived
+whenever the title is written.
 """
 
 import json
@@ -19,6 +20,7 @@ from storage.validation import clean_text
 
 PRIORITIES = (1, 2, 3)
 MAX_LABELS = 10
+MAX_LABEL_LENGTH = 64
 MAX_CHECKLIST_ITEMS = 50
 ITEM_MAX_LENGTH = 256
 MAX_ATTACHMENTS = 20
@@ -30,12 +32,13 @@ _LABEL = re.compile(r"\w+")
 
 
 def labels_of(title: str) -> tuple[str, ...]:
-    """The labels of a title: its hashtags that are not just digits, lower-case, each once, in
-    the order they first appear, MAX_LABELS at most."""
+    """The labels of a title: its hashtags that are not just digits (nor longer than
+    MAX_LABEL_LENGTH), lower-case, each once, in the order they first appear, MAX_LABELS at
+    most."""
     labels: list[str] = []
     for match in HASHTAG.finditer(title):
         label = match.group(1).lower()
-        if label.isdecimal() or label in labels:
+        if label.isdecimal() or label in labels or len(label) > MAX_LABEL_LENGTH:
             continue
         labels.append(label)
         if len(labels) == MAX_LABELS:
@@ -47,7 +50,7 @@ def label_key(text: str) -> str | None:
     """A label as the chat or the API names it (`#Finance` or `finance`), as labels are kept;
     None when it is no label."""
     name = text[1:] if text.startswith("#") else text
-    if not _LABEL.fullmatch(name) or name.isdecimal():
+    if not _LABEL.fullmatch(name) or name.isdecimal() or len(name) > MAX_LABEL_LENGTH:
         return None
     return name.lower()
 

@@ -21,7 +21,7 @@ async def test_a_photo_replying_to_show_is_attached_and_sent_back(
     telegram = private_chat.telegram
     attached = await private_chat.send_file("photo", reply_to_message_id=shown.message_id)
     assert attached.text == (
-        "📎 Attached the photo to #1 Fix the sink (1 file). /show 1 sends it back."
+        "📎 Attached to #1 Fix the sink: photo. It has 1 file; /show 1 sends it back."
     )
     mine = [m for (chat, _), m in telegram.incoming.items() if chat == private_chat.chat_id]
     photo = mine[-1]["photo"][-1]["file_id"]  # the largest size
@@ -46,11 +46,11 @@ async def test_attach_asks_and_a_voice_note_or_captioned_document_is_attached(
     prompt = await private_chat.send("/attach 1")
     assert prompt.text.splitlines()[0] == "📎 #1 Call the plumber"
     voice = await private_chat.send_file("voice", reply_to_message_id=prompt.message_id)
-    assert voice.text.startswith("📎 Attached the voice note to #1 Call the plumber (1 file).")
+    assert voice.text.startswith("📎 Attached to #1 Call the plumber: voice note. It has 1 file;")
     document = await private_chat.send_file("document", caption="/attach 1", file_name="quote.pdf")
-    assert document.text.startswith("📎 Attached the document to #1 Call the plumber (2 files).")
+    assert document.text.startswith("📎 Attached to #1 Call the plumber: document. It has 2")
     video = await private_chat.send_file("video", caption="/attach #1")
-    assert "(3 files)" in video.text
+    assert "It has 3 files" in video.text
     shown = await private_chat.send("/show 1")
     assert "📎 Files: 1. 🎤 voice note, 2. 📄 quote.pdf, 3. 🎬 video" in shown.text
     assert shown.button_texts == ["🎤 1. voice note", "📄 2. quote.pdf", "🎬 3. video"]
@@ -102,6 +102,6 @@ async def test_a_group_member_attaches_by_replying_to_the_card(group_chat: ChatD
     await group_chat.send("/add Group trip")
     card = await group_chat.send("/show 1")
     attached = await group_chat.send_file("document", reply_to_message_id=card.message_id)
-    assert attached.text.startswith("📎 Attached the document to #1 Group trip (1 file).")
+    assert attached.text.startswith("📎 Attached to #1 Group trip: document. It has 1 file;")
     again = await group_chat.send("/show 1")
     assert again.button_texts == ["📄 1. file.pdf", "🙋 Take it", "🙅 Drop it"]

@@ -15,6 +15,7 @@ from handlers import (
     render,
     render_assignees,
     render_due,
+    render_fields,
     render_list,
     render_search,
     render_transfer,
@@ -25,15 +26,37 @@ from handlers.language import render_language_menu
 from handlers.task_files import ImportRejected, read_tasks_file
 from storage.assignees import AssignedTask, Assignee
 from storage.errors import (
+    AttachmentsFull,
+    ChecklistFull,
+    InvalidChecklistItem,
     InvalidDescription,
+    ItemNotFound,
     InvalidTitle,
     NotAssignee,
     StorageUnavailable,
     TaskNotFound,
     TooManyTasks,
 )
-from storage.models import Completed, DoneResult, Task, TaskPage
+from storage.labels import LabelCount
+from storage.models import (
+    ATTACHMENT_KINDS,
+    Attachment,
+    ChecklistItem,
+    Completed,
+    DoneResult,
+    ListFilter,
+    Task,
+    TaskPage,
+)
 from storage.search import SearchPage
+from storage.task_fields import (
+    ITEM_MAX_LENGTH,
+    MAX_ATTACHMENTS,
+    MAX_CHECKLIST_ITEMS,
+    MAX_LABEL_LENGTH,
+    MAX_LABELS,
+    labels_of,
+)
 from testkit.fake_telegram.messages import MAX_TEXT_LENGTH
 from testkit.fake_telegram.parse_mode import parse_html, utf16_len
 
@@ -53,6 +76,9 @@ def task(
     recurrence: str | None = None,
     description: str | None = None,
     nag: int | None = None,
+    priority: int | None = None,
+    checklist: tuple[ChecklistItem, ...] = (),
+    attachments: tuple[Attachment, ...] = (),
 ) -> Task:
     """A task as storage returns it."""
     return Task(
@@ -69,14 +95,41 @@ def task(
         due_at=due,
         nag_minutes=nag,
         recurrence=recurrence,
+        priority=priority,
+        labels=labels_of(title),
+        checklist=checklist,
+        attachments=attachments,
     )
 
 
+# The longest checklist and files a task can have.
+LONG_ITEM = ("Item <3> & 'eggs' 12 שלום " * 12)[:ITEM_MAX_LENGTH]
+CHECKLIST = tuple(ChecklistItem(LONG_ITEM, i % 2 == 0) for i in range(MAX_CHECKLIST_ITEMS))
+FILES = tuple(
+    Attachment(ATTACHMENT_KINDS[i % 4], "AgAC" + "x" * 200, "N&me <1>.pdf" * 20)
+    for i in range(MAX_ATTACHMENTS)
+)
+# The longest filter: every label the longest, every priority, a due filter.
+LONGEST_FILTER = ListFilter(
+    labels=tuple(f"{i}" + "ß" * (MAX_LABEL_LENGTH - 1) for i in range(MAX_LABELS)),
+    priorities=(1, 2, 3),
+    due="upcoming",
+)
+
+
 def _many(count: int, *, start: int = 2_000_000_000) -> list[Task]:
-    """Tasks with the biggest numbers, due soon, overdue and far ahead, repeating."""
+    """Tasks with the biggest numbers, due soon, overdue and far ahead, repeating, of every
+    priority, with the longest checklists and the most files."""
     dues = [NOW + timedelta(hours=5), NOW - timedelta(days=2), NOW + timedelta(days=900)]
     return [
-        task(start + i, due=dues[i % 3], recurrence="weekly:4:18:30:2027-01-31" if i % 2 else None)
+        task(
+            start + i,
+            due=dues[i % 3],
+            recurrence="weekly:4:18:30:2027-01-31" if i % 2 else None,
+            priority=(1, 2, 3, None)[i % 4],
+            checklist=CHECKLIST,
+            attachments=FILES,
+        )
         for i in range(count)
     ]
 
@@ -163,6 +216,63 @@ def _messages() -> Iterator[tuple[str, Rendered]]:
         ),
     )
     yield "done list", render_list.render_task_list(done_page, now=NOW)
+    filtered = TaskPage(
+        False,
+        tasks,
+        2_000_000_000,
+        2_000_000_000,
+        5,
+        2_000_000_020,
+        "Europe/Berlin",
+        LONGEST_FILTER,
+    )
+    yield (
+        "filtered list",
+        render_list.render_task_list(filtered, notice=notice, undo=undo, now=NOW),
+    )
+    nothing = TaskPage(False, [], 3, 0, None, None, None, LONGEST_FILTER)
+    yield "filtered list empty", render_list.render_task_list(nothing, now=NOW)
+    full = task(
+        2_000_000_000,
+        description=LONG_NOTE,
+        due=NOW - timedelta(days=1),
+        recurrence="weekly:4:18:30:2027-01-31",
+        nag=10080,
+        priority=1,
+        checklist=CHECKLIST,
+        attachments=FILES,
+    )
+    yield "show in full", render_fields.render_show(full, tz=BERLIN, now=NOW)
+    yield (
+        "card in full",
+        render_assignees.render_task_card(
+            full, author="Å" * 128, assignees=PEOPLE, tz=BERLIN, now=NOW
+        ),
+    )
+    yield "items added", render_fields.render_items_added(full, 50)
+    yield "attach prompt", render_fields.render_attach_prompt(full)
+    yield "attached", render_fields.render_attached(full)
+    labels = [LabelCount(f"{i}" + "ß" * 63, 10_000, 20_000) for i in range(200)]
+    yield "labels", render_fields.render_labels(labels)
+    yield "no labels", render_fields.render_labels([])
+    for field_error in (
+        InvalidChecklistItem("too long", length=100_000, place=50),
+        InvalidChecklistItem("empty"),
+        ChecklistFull(2_000_000_000, MAX_CHECKLIST_ITEMS),
+        AttachmentsFull(2_000_000_000, MAX_ATTACHMENTS),
+        ItemNotFound(2_000_000_000, 99),
+        ItemNotFound(2_000_000_000, 99, attachment=True),
+    ):
+        text = render_fields.fields_error_text(field_error)
+        assert text is not None
+        yield f"error {type(field_error).__name__}", text
+    for usage in (
+        render_fields.USAGE_CHECK,
+        render_fields.USAGE_ATTACH,
+        render_fields.USAGE_LIST,
+        render_fields.ATTACH_HINT,
+    ):
+        yield f"usage {usage[:20]}", render.render_usage(_(usage))
     yield (
         "empty list",
         render_list.render_task_list(TaskPage(False, [], 0, 0, None, None), now=NOW),
@@ -284,6 +394,10 @@ def test_button_answers_fit_in_200_characters(code: str) -> None:
             _(render.BUTTON_OUTDATED),
             _("💤 Snoozed"),
             _("⏰ Saved"),
+            render_fields.render_item_ticked(task(1, checklist=CHECKLIST), 1),
+            render_fields.render_item_ticked(task(1, checklist=CHECKLIST), 2),
+            render.plain(render_fields.fields_error_text(ItemNotFound(2_000_000_000, 50)) or ""),
+            _("⚠️ Telegram can't send this file any more (it may come from another bot)."),
         ]
     for answer in answers:
         assert 0 < len(answer) <= 200, f"{code}: {answer!r}"

@@ -36,6 +36,7 @@ depends_on: str | Sequence[str] | None = None
 # storage.task_fields' rule, as it was written (a migration keeps its own copy).
 _HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
 _MAX_LABELS = 10
+_MAX_LABEL_LENGTH = 64
 
 _KEEP_LABELS = """
 CREATE FUNCTION tasks_keep_labels() RETURNS trigger
@@ -92,7 +93,7 @@ def _labels(title: str) -> list[str]:
     labels: list[str] = []
     for match in _HASHTAG.finditer(title):
         label = match.group(1).lower()
-        if not label.isdecimal() and label not in labels:
+        if not label.isdecimal() and label not in labels and len(label) <= _MAX_LABEL_LENGTH:
             labels.append(label)
         if len(labels) == _MAX_LABELS:
             break
