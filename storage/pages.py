@@ -87,26 +87,32 @@ def _bounds() -> tuple[sa.ScalarSelect[Any], sa.ScalarSelect[Any]]:
 DUE_FROM, DUE_UNTIL = _bounds()
 
 
-def _start_key() -> sa.Tuple:
-    """Where `:start` is in the order: its task's (priority rank, due order, number), or
-    before everything when `:start` is NULL (or names no task of the list)."""
+def _start_key() -> tuple[sa.ColumnElement[Any], ...]:
+    """Where `:start` is in the order: its task's priority rank, due order and number, or
+    before everything when `:start` is NULL (or names no task of the list). Read once per
+    statement (the CTE `start_place`), however often the statement uses them."""
     at = tasks.alias("at_start")
-
-    def of(column: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
-        return (
-            sa.select(column)
-            .where(at.c.chat_id == CHAT_ID, at.c.number == START)
-            .scalar_subquery()
-        )
-
-    return sa.tuple_(
-        sa.func.coalesce(of(at.c.priority_rank), 0),
-        sa.func.coalesce(of(at.c.due_order), _MINUS_INFINITY),
-        sa.func.coalesce(of(at.c.number), 0),
+    found = (
+        sa.select(at.c.priority_rank, at.c.due_order, at.c.number)
+        .where(at.c.chat_id == CHAT_ID, at.c.number == START)
+        .subquery("found")
     )
+    place = (
+        sa.select(
+            sa.func.coalesce(found.c.priority_rank, 0).label("start_rank"),
+            sa.func.coalesce(found.c.due_order, _MINUS_INFINITY).label("start_due"),
+            sa.func.coalesce(found.c.number, 0).label("start_number"),
+        )
+        .select_from(ONE_ROW.outerjoin(found, sa.true()))
+        .cte("start_place")
+    )
+    return tuple(sa.select(column).scalar_subquery() for column in place.c)
 
 
-START_KEY = _start_key()
+START_RANK, START_DUE, START_NUMBER = _start_key()
+START_KEY = sa.tuple_(START_RANK, START_DUE, START_NUMBER)
+# After every task number (a bound no task reaches).
+_AFTER_EVERY_NUMBER = 2**31 - 1
 
 
 def rank_of(priority: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
@@ -147,8 +153,16 @@ class Pages:
         self, view_done: sa.ColumnElement[bool], rank: sa.ColumnElement[Any], *, after: bool
     ) -> tuple[sa.Select[Any], sa.Tuple]:
         """The tasks of the view with priority `rank` and a due time the filter admits, from
-        `:start` on (`after`) or before it; with their place in the order."""
+        `:start` on (`after`) or before it; with their place in the order.
+
+        Within one priority the place is (due order, number): that pair is bounded, so that
+        the index range starts (or, going back, ends) at `:start`'s place. A priority wholly
+        before `:start` (or, going back, after it) is not read at all: its range is gated by
+        a condition on the priority alone, which the server checks before it scans. (A row
+        comparison beside another bound of the same column would not start the range: the
+        server then reads from the other bound on, the whole priority in a big list.)"""
         source: sa.FromClause
+        same = rank == START_RANK
         if self.labelled:
             source = task_labels.join(tasks, tasks.c.id == task_labels.c.task_id)
             key = sa.tuple_(
@@ -159,8 +173,6 @@ class Pages:
                 task_labels.c.label == FIRST_LABEL,
                 task_labels.c.done == view_done,
                 task_labels.c.priority_rank == rank,
-                task_labels.c.due_order >= DUE_FROM,
-                task_labels.c.due_order <= DUE_UNTIL,
                 tasks.c.labels.contains(LABELS),
             ]
         else:
@@ -171,10 +183,33 @@ class Pages:
                 tasks.c.done == view_done,
                 tasks.c.deleted_at.is_(None),
                 tasks.c.priority_rank == rank,
-                tasks.c.due_order >= DUE_FROM,
-                tasks.c.due_order <= DUE_UNTIL,
             ]
-        where.append(key >= START_KEY if after else key < START_KEY)
+        _, due, number = key.clauses
+        # One bound on (due order, number) where the range starts, the later (going back: the
+        # earlier) of `:start`'s place and the filter's due times, so that the server starts
+        # the range there; the filter's other end only ends it.
+        if after:
+            start_due = sa.case((same, START_DUE), else_=_MINUS_INFINITY)
+            start_number = sa.case((same, START_NUMBER), else_=0)
+            first_due = sa.func.greatest(start_due, DUE_FROM)
+            first_number = sa.case((start_due >= DUE_FROM, start_number), else_=0)
+            where += [
+                rank >= START_RANK,
+                sa.tuple_(due, number) >= sa.tuple_(first_due, first_number),
+                due <= DUE_UNTIL,
+            ]
+        else:
+            start_due = sa.case((same, START_DUE), else_=_INFINITY)
+            start_number = sa.case((same, START_NUMBER), else_=_AFTER_EVERY_NUMBER)
+            last_due = sa.func.least(start_due, DUE_UNTIL)
+            last_number = sa.case(
+                (start_due <= DUE_UNTIL, start_number), else_=_AFTER_EVERY_NUMBER
+            )
+            where += [
+                rank <= START_RANK,
+                sa.tuple_(due, number) < sa.tuple_(last_due, last_number),
+                due >= DUE_FROM,
+            ]
         return sa.select().select_from(source).where(*where), key
 
     def page_tasks(
