@@ -12,8 +12,11 @@ the list's zone at `:now`) and by labels (`:with_labels`, every one of them).
 Nothing is counted or sorted whole, whatever the list's size: for each wanted priority, the
 page is one range of an index on (list, done, priority, due time, number), `ix_tasks_chat_order`,
 or with labels of `ix_task_labels_list`, which leads with the first label (the others are
-checked on the tasks it finds). At most `:limit` + 1 entries are read per priority, so at most
-four short ranges per page. The counts come from the chat's row (kept by triggers).
+checked on the tasks it finds). Each range starts at the page's start (a priority before it
+is not read at all) and the due filter's bounds, and yields `:limit` + 1 entries at most: four
+short ranges forward and four back per page, merged (44 rows at most). The counts come from the
+chat's row (kept by triggers). tests/test_storage_list_order.py checks the plans read no more
+than what they return, in a 60,000-task list.
 """
 
 from dataclasses import dataclass
@@ -319,6 +322,7 @@ def _list(pages: Pages) -> sa.Select[Any]:
     ).select_from(ONE_ROW.outerjoin(chat, ON_CHAT).outerjoin(page, sa.true()))
 
 
+# By whether the page is filtered by labels.
 LIST = {False: _list(PLAIN), True: _list(LABELLED)}
 
 

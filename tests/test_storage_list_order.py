@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from storage import chat_settings as settings_store
 from storage.db import Database
 from storage.deleting import delete_and_list, restore_and_list
+from storage.group_upgrade import move_group
+from storage.labels import LabelCount, list_labels
 from storage.models import DueEntry, ListFilter, PageView
 from storage.pages import LIST, view_params
 from storage.tasks import add_tasks, list_tasks, rename_task, set_done_and_list
@@ -216,3 +218,14 @@ def _assert_reads_what_it_returns(scan: dict, page_filter: ListFilter) -> None:
     rows = float(scan["Actual Rows"])
     assert rows <= 11, (page_filter, scan)
     assert _blocks(scan) <= loops * 5 + rows * loops * 2 + 10, (page_filter, scan)
+
+
+async def test_labels_move_with_a_group_that_became_a_supergroup(db: Database) -> None:
+    old, new = new_chat_id(group=True), new_chat_id(group=True)
+    await _add(db, old, ("Pay #bills", 1, None), ("Sleep", None, None))
+    await move_group(db, old_chat_id=old, new_chat_id=new)
+    bills = ListFilter(labels=("bills",))
+    assert await _numbers(db, new, page_filter=bills) == [1]
+    # A command still carrying the old id reads the moved list.
+    assert await _numbers(db, old, page_filter=bills) == [1]
+    assert await list_labels(db, chat_id=new) == [LabelCount("bills", 1, 0)]
