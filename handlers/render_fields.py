@@ -91,20 +91,22 @@ def render_task_in_full(
     text = render_task(task, author=author, tz=tz, now=now)
     extra: list[str] = []
     if task.priority in PRIORITY_MARKS:
-        mark = PRIORITY_MARKS[task.priority]
-        extra.append(_("Priority: %(mark)s %(marker)s", mark=mark, marker=f"!{task.priority}"))
-    if task.checklist:
-        done, total = number(task.checked), number(len(task.checklist))
-        extra.append(_("☑️ Checklist: %(done)s of %(total)s done", done=done, total=total))
-        extra += [
-            _item_line(place, item.text, item.done) for place, item in enumerate(task.checklist, 1)
-        ]
+        mark, marker = PRIORITY_MARKS[task.priority], isolate(f"!{task.priority}")
+        extra.append(_("Priority: %(mark)s %(marker)s", mark=mark, marker=marker))
     if task.attachments:
         files = ", ".join(
             f"{number(place)}. {_KIND_ICONS[file.kind]} {escape(_file_name(file.kind, file.name))}"
             for place, file in enumerate(task.attachments, 1)
         )
         extra.append(_("📎 Files: %(files)s", files=files))
+    # The checklist last: when a long note leaves no room for every item, the rest is counted
+    # ("… and 5 more"), and every item still has its button.
+    if task.checklist:
+        done, total = number(task.checked), number(len(task.checklist))
+        extra.append(_("☑️ Checklist: %(done)s of %(total)s done", done=done, total=total))
+        extra += [
+            _item_line(place, item.text, item.done) for place, item in enumerate(task.checklist, 1)
+        ]
     if extra:
         budget = MAX_MESSAGE_LENGTH - 200 - len(text) - reserve
         text += "\n" + "\n".join(fit_lines(extra, budget=budget))
