@@ -39,7 +39,7 @@ def _parse(text: str | None) -> tuple[bool, bool]:
         return False, False
     if words[0] in _RESET_WORDS and words[1:] in ([], ["all"]):
         return True, words[1:] == ["all"]
-    raise UsageError(render.USAGE_CALENDAR)
+    raise UsageError(_(render.USAGE_CALENDAR))
 
 
 async def calendar(update: Update, context: BotContext, *, base_url: str | None) -> None:
@@ -81,7 +81,7 @@ async def _in_group(
     """The sender's own address of the group's list, sent to them privately."""
     user = message.from_user
     if user is None or message.sender_chat is not None:
-        await message.reply_text(render.CALENDAR_PERSONAL_ONLY)
+        await message.reply_text(_(render.CALENDAR_PERSONAL_ONLY))
         return
     address = await feed_address(
         context.db,
@@ -119,7 +119,7 @@ async def _send_privately(context: BotContext, user_id: int, text: str) -> bool:
 async def _end_everyones(update: Update, context: BotContext, message: Message) -> None:
     """An admin's `/calendar reset all`: every address of the group's list stops."""
     if not await is_group_admin(update, context, author_id(message)):
-        await message.reply_text(render.CALENDAR_ADMINS_ONLY)
+        await message.reply_text(_(render.CALENDAR_ADMINS_ONLY))
         return
     ended = await end_all_feeds(
         context.db,
