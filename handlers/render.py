@@ -80,7 +80,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("mine", N_("The tasks assigned to you in your groups")),
     ("export", N_("Download the tasks as JSON and CSV files")),
     ("import", N_("Add tasks from a JSON (from /export) or CSV file")),
-    ("calendar", N_("A private calendar address of the tasks' due times")),
+    ("calendar", N_("Your private calendar address of the tasks' due times")),
     ("language", N_("Choose the language I speak here")),
     ("forget", N_("Delete this chat's tasks and settings for good (admins)")),
     ("help", N_("How to use this bot")),
@@ -135,6 +135,10 @@ def render_help(*, first_time: bool) -> str:
             " days (counted from when it is done)."
         ),
         _("Remind before: /due 3 fri 18:00 remind 1d 1h before."),
+        _(
+            "/calendar reset makes you a new calendar address and stops the old one; in a group,"
+            " admins stop everyone's with /calendar reset all."
+        ),
         ngettext(
             "Titles can be up to %(count)s character long.",
             "Titles can be up to %(count)s characters long.",
