@@ -1,6 +1,7 @@
 """/calendar: each person's private calendar feed address of the list (served by
-bot/web/calendar_feed.py). In a group the address goes to the person in a private message,
-never into the group, and stops working when they leave it."""
+bot/web/calendar_feed.py). In a group the address goes to the person in a private message
+(in their own language, as their private chat speaks), never into the group, and stops working
+when they leave it."""
 
 from functools import partial
 
@@ -19,7 +20,8 @@ from handlers.common import (
     update_key,
 )
 from handlers.context import BotApplication, BotContext
-from handlers.i18n import _
+from handlers.i18n import _, use_language
+from handlers.language import private_language
 from handlers.parsing import UsageError, command_text
 from storage.calendar import end_all_feeds, feed_address
 
@@ -93,13 +95,14 @@ async def _in_group(
         reset=reset,
         update_key=update_key(update, context) if reset else None,
     )
-    sent = address.token is not None and await _send_privately(
-        context,
-        user.id,
-        render.render_calendar_url(
-            feed_url(base_url, address.token), reset=reset, group=message.chat.title or ""
-        ),
-    )
+    sent = False
+    if address.token is not None:
+        # In the person's own language, as everything else in their private chat.
+        with use_language(await private_language(context, user)):
+            text = render.render_calendar_url(
+                feed_url(base_url, address.token), reset=reset, group=message.chat.title or ""
+            )
+        sent = await _send_privately(context, user.id, text)
     if not sent:
         await message.reply_text(render.render_calendar_start_first(context.bot.username))
         return
