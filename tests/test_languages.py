@@ -5,7 +5,7 @@ changed Telegram language, /language in a private chat, the group's adder's lang
 mode, the Mini App's words, the command menus, and the refusals of times, /timezone,
 /calendar and /forget."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -22,6 +22,7 @@ from handlers.when import WhenError
 from handlers.zone_names import find_timezone
 from storage.db import Database
 from storage.reminders import set_due
+from storage.tasks import get_task
 from testkit.fake_telegram import FakeTelegram
 from tests.botdriver import ChatDriver, Reply
 from tests.factories import new_chat_id, new_user_id
@@ -42,6 +43,16 @@ TELEGRAM_CODES = {
 # The scheduler's clock here: far ahead of the real one (the session bot's scheduler never
 # reaches these reminders).
 T = datetime(2042, 5, 6, 7, 0, tzinfo=UTC)
+# "tomorrow 18:00" as a user of each language types it.
+TOMORROW_AT_SIX = {
+    "en": "tomorrow 18:00",
+    "ru": "завтра в 18:00",
+    "uk": "завтра о 18:00",
+    "es": "mañana 18:00",
+    "pt_BR": "amanhã às 18h",
+    "de": "morgen 18:00",
+    "fa": "فردا ۱۸:۰۰",
+}
 
 
 def said(code: str, message: str, **params: object) -> str:
@@ -71,7 +82,11 @@ async def _speaks(
         )
     assert (await chat.send("/start")).html == welcome
 
-    added = await chat.send("/add Call mom @ tomorrow 18:00")
+    # The due time typed in the chat's language (the chat has no zone set: UTC).
+    added = await chat.send(f"/add Call mom @ {TOMORROW_AT_SIX[code]}")
+    task = await get_task(db, chat_id=chat.chat_id, number=1)
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    assert task.due_at == datetime.combine(tomorrow, time(18, 0), tzinfo=UTC)
     with use_language(code):
         ref = task_ref(1)
     assert added.html.startswith(
