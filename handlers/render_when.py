@@ -57,7 +57,6 @@ _TEXTS: Mapping[str, str] = {
         "I don't know the time zone “%(name)s”. Did you mean %(suggestion_list)s?"
     ),
 }
-KINDS = frozenset(_TEXTS) | {"too_far"}
 
 
 def _fields(params: Mapping[str, Any]) -> dict[str, str]:
