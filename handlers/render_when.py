@@ -16,7 +16,8 @@ WHEN_EXAMPLES = N_(
     "tomorrow 9:00, fri 18:00, in 2 hours, dec 1, 2026-12-01 10:00, every monday 9:00"
 )
 
-# Each kind's text; %(examples)s, %(month_name)s and %(suggestion_list)s are made here.
+# Each kind's text (too_far's, which has plural forms, is in when_error_text); %(examples)s,
+# %(month_name)s and %(suggestion_list)s are made here.
 _TEXTS: Mapping[str, str] = {
     "empty": N_("Tell me when, for example: %(examples)s."),
     "unreadable": N_("I can't read “%(text)s” as a time. Try for example: %(examples)s."),
