@@ -16,6 +16,7 @@ from handlers import (
     render_assignees,
     render_due,
     render_fields,
+    render_forget,
     render_list,
     render_search,
     render_transfer,
@@ -23,15 +24,21 @@ from handlers import (
 from handlers.callbacks import ListView, Undo
 from handlers.i18n import LANGUAGES, _, use_language
 from handlers.language import render_language_menu
+from handlers.rate_limits import RateLimited
+from handlers.render_when import when_error_text
 from handlers.task_files import ImportRejected, read_tasks_file
+from handlers.when import WhenError, shown
+from handlers.when.errors import ENGLISH
 from storage.assignees import AssignedTask, Assignee
 from storage.errors import (
     AttachmentsFull,
     ChecklistFull,
     InvalidChecklistItem,
     InvalidDescription,
+    InvalidDue,
     InvalidTitle,
     ItemNotFound,
+    ListFull,
     NotAssignee,
     StorageUnavailable,
     TaskNotFound,
@@ -134,6 +141,36 @@ def _many(count: int, *, start: int = 2_000_000_000) -> list[Task]:
     ]
 
 
+# Every refusal of a time phrase, with the longest params it can get (shown() cuts typed text).
+TYPED = shown("x" * 100)
+WHEN_ERRORS = [
+    WhenError("empty"),
+    WhenError("unreadable", text=TYPED),
+    WhenError("passed"),
+    WhenError("too_far"),
+    WhenError("until_before_start"),
+    WhenError("bad_until", text=TYPED),
+    WhenError("bad_repeat", text=TYPED),
+    WhenError("interval_too_long"),
+    WhenError("ambiguous_nth", text=TYPED),
+    WhenError("bad_reminders", text=TYPED),
+    WhenError("reminders_limit", count=5),
+    WhenError("not_time_of_day", text=TYPED),
+    WhenError("twelve_hour_clock", text=TYPED),
+    WhenError("not_duration", text=TYPED),
+    WhenError("zero_duration"),
+    WhenError("no_such_month", month=13),
+    WhenError("no_such_day", day=31, month=2),
+    WhenError("no_such_date", day=31, month=4, year=2027),
+    WhenError("unknown_zone", name=TYPED),
+    WhenError(
+        "unknown_zone_suggestions",
+        name=TYPED,
+        suggestions=["America/Argentina/ComodRivadavia", "America/Indiana/Indianapolis"],
+    ),
+]
+assert {error.kind for error in WHEN_ERRORS} == set(ENGLISH), "a refusal without a sample"
+
 PEOPLE = [Assignee(10**12 + i, f"user_name_{i:02d}_" + "x" * 14, "Å" * 64) for i in range(20)]
 
 Rendered = str | tuple[str, InlineKeyboardMarkup | ForceReply | None]
@@ -171,6 +208,8 @@ def _messages() -> Iterator[tuple[str, Rendered]]:
         TooManyTasks(100),
         NotAssignee(3),
         StorageUnavailable(),
+        ListFull(2_000_000_000, 2_000_000_000),
+        InvalidDue("the due time will not do"),
     ):
         yield f"error {type(error).__name__}", render.render_storage_error(error)
     for usage in (
@@ -183,6 +222,7 @@ def _messages() -> Iterator[tuple[str, Rendered]]:
         render_due.USAGE_DUE,
         render_due.USAGE_TIMEZONE,
         render_due.USAGE_NAG,
+        render_due.USAGE_REMIND,
         render_due.USAGE_QUIET,
         render_due.USAGE_DIGEST,
         render_assignees.USAGE_ASSIGN,
@@ -201,8 +241,26 @@ def _messages() -> Iterator[tuple[str, Rendered]]:
         render_transfer.EXPORT_CSV_CAPTION,
         render_transfer.EXPORT_EMPTY,
         render_transfer.CALENDAR_UNAVAILABLE,
+        render_transfer.CALENDAR_PERSONAL_ONLY,
+        render_transfer.CALENDAR_ADMINS_ONLY,
+        render.NOT_A_MEMBER,
+        render.MEMBERSHIP_UNKNOWN,
+        render_forget.ADMINS_ONLY,
+        render_forget.KEPT,
     ):
         yield f"text {text[:20]}", _(text)
+    for error in WHEN_ERRORS:
+        yield f"when {error.kind}", render.render_usage(when_error_text(error))
+        # /nag and /remind add their usage to the refusal.
+        refusal = f"{when_error_text(error)}\n{_(render_due.USAGE_REMIND)}"
+        yield f"when {error.kind} with usage", render.render_usage(refusal)
+    for what in ("tasks added", "imports", "requests"):
+        yield f"rate limited {what}", render.render_rate_limited(RateLimited(what, 3600))
+    yield "undo refused", render.render_undo_refused(tasks[0])
+    yield "forget group", render_forget.render_forget_prompt(group=True)
+    yield "forget chat", render_forget.render_forget_prompt(group=False)
+    for count in (0, 1, 2_000_000_000):
+        yield f"forgotten {count}", render_forget.render_forgotten(count)
     undo = Undo(2_000_000_000, ListView(False, 2_000_000_000))
     notice = render.render_deleted_notice(tasks[0])
     yield (
@@ -351,14 +409,35 @@ def _messages() -> Iterator[tuple[str, Rendered]]:
     with pytest.raises(ImportRejected) as rejected:
         read_tasks_file(b"title,done,due_at\n" + b",maybe,never\n" * 20, tz=BERLIN, now=NOW)
     yield "import rejected", render_transfer.render_import_rejected(rejected.value.problems)
+    with pytest.raises(ImportRejected) as rejected:
+        read_tasks_file(BAD_TIMES, tz=BERLIN, now=NOW)
+    yield "import times rejected", render_transfer.render_import_rejected(rejected.value.problems)
     yield "export caption", render_transfer.render_export_caption(_many(3), truncated=True)
+    feed = "https://todo.example.test/calendar/" + "t" * 43 + ".ics"
+    yield "calendar", render_transfer.render_calendar_url(feed, reset=True)
+    yield "calendar first", render_transfer.render_calendar_url(feed, reset=False)
     yield (
-        "calendar",
-        render_transfer.render_calendar_url(
-            "https://todo.example.test/calendar/" + "t" * 43 + ".ics", reset=True
-        ),
+        "calendar of a group",
+        render_transfer.render_calendar_url(feed, reset=False, group="Å" * 255),
     )
+    yield "calendar sent", render_transfer.render_calendar_sent(reset=False)
+    yield "calendar sent anew", render_transfer.render_calendar_sent(reset=True)
+    yield "calendar start first", render_transfer.render_calendar_start_first("b" * 32)
+    yield "calendars ended", render_transfer.render_calendar_all_ended(2_000_000_000)
     yield "language menu", render_language_menu()
+
+
+# An import whose every row has a time or reminder a file may not hold.
+BAD_TIMES = (
+    b"title,due_at,created_at,timezone,remind_before\n"
+    b"Far,9999-12-31T23:30:00+00:00,,,\n"
+    b"Old,0001-01-01T00:30:00+00:00,,,\n"
+    b"Late,,9999-12-31T23:30:00-05:00,,\n"
+    b"Mars,,,Mars/Olympus,\n"
+    b"Many,2027-01-01 09:00,,,1 2 3 4 5 6\n"
+    b"Hours,2027-01-01 09:00,,,1h\n"
+    b"Zero,2027-01-01 09:00,,,0\n"
+)
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
@@ -391,6 +470,10 @@ def test_button_answers_fit_in_200_characters(code: str) -> None:
             render.plain(render.render_delete_refused(late)),
             render.plain(render.render_storage_error(NotAssignee(1))),
             render.plain(_(render_assignees.GROUPS_ONLY)),
+            render.plain(render.render_undo_refused(late)),
+            render.plain(_(render.NOT_A_MEMBER)),
+            render.plain(_(render.MEMBERSHIP_UNKNOWN)),
+            render.plain(_(render_forget.ADMINS_ONLY)),
             _(render.BUTTON_OUTDATED),
             _("💤 Snoozed"),
             _("⏰ Saved"),
