@@ -30,6 +30,8 @@ SMALL_CHAT_ID = 4_000_000_002
 SMALL_CHAT_TASKS = 10
 QUIET_CHAT_ID = 4_000_000_100  # + 1 per quiet phase, so each starts with an empty list
 USERS_FIRST_CHAT_ID = 5_000_000_000
+# A filtered /list timed in both chats too: a label, a priority and due in the next 7 days.
+FILTERED_LIST = "/list #work !1 upcoming"
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,12 @@ def render(url: URL) -> str:
 
 
 async def fill_chat(url: URL, chat_id: int, tasks: int) -> None:
-    """Give a chat `tasks` open tasks numbered from 1, in one statement.
+    """Give a chat `tasks` open tasks numbered from 1, in one statement: of each priority and
+    none, two in three with a due time (some overdue, most ahead), one in five labelled #work
+    and one in seven #home, so that /list's order and FILTERED_LIST have some of each.
 
-    The statement-level triggers on `tasks` bring the chat's counts up to date, as for /add.
+    The triggers on `tasks` bring the chat's counts and the label index up to date, as for
+    /add.
     """
     connection = await asyncpg.connect(asyncpg_dsn(url))
     try:
@@ -57,13 +62,20 @@ async def fill_chat(url: URL, chat_id: int, tasks: int) -> None:
                 "INSERT INTO chats (chat_id, last_task_number) VALUES ($1, $2)", chat_id, tasks
             )
             await connection.execute(
-                "INSERT INTO tasks (chat_id, number, title, created_by)"
-                " SELECT $1, n, 'Task number ' || n, $1 FROM generate_series(1, $2) AS n",
+                "INSERT INTO tasks (chat_id, number, title, created_by, priority, due_at, labels)"
+                " SELECT $1, n,"
+                " 'Task number ' || n || CASE WHEN n % 5 = 0 THEN ' #work' ELSE '' END"
+                " || CASE WHEN n % 7 = 0 THEN ' #home' ELSE '' END,"
+                " $1, NULLIF(n % 4, 0),"
+                " CASE WHEN n % 3 <> 0 THEN now() + (n % 2000 - 100) * interval '1 hour' END,"
+                " array_remove(ARRAY[CASE WHEN n % 5 = 0 THEN 'work' END,"
+                " CASE WHEN n % 7 = 0 THEN 'home' END], NULL)"
+                " FROM generate_series(1, $2) AS n",
                 chat_id,
                 tasks,
             )
         # What autovacuum would soon do after such an insert; plans depend on it.
-        await connection.execute("ANALYZE chats; ANALYZE tasks")
+        await connection.execute("ANALYZE chats; ANALYZE tasks; ANALYZE task_labels")
     finally:
         await connection.close()
 

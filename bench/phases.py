@@ -10,6 +10,7 @@ from pathlib import Path
 from bench.bot_process import BotUnderTest
 from bench.environment import (
     BIG_CHAT_ID,
+    FILTERED_LIST,
     QUIET_CHAT_ID,
     SMALL_CHAT_ID,
     SMALL_CHAT_TASKS,
@@ -170,6 +171,16 @@ async def measure_bot(
             list_latencies(small, big, repeats=config.repeats * 2), "/list latency"
         )
         results.list_latency = ListLatency(
+            small_chat_tasks=SMALL_CHAT_TASKS,
+            big_chat_tasks=config.big_chat_tasks,
+            small_ms=small_latency * 1000,
+            big_ms=big_latency * 1000,
+        )
+        small_latency, big_latency = await bot.while_running(
+            list_latencies(small, big, repeats=config.repeats * 2, command=FILTERED_LIST),
+            "filtered /list latency",
+        )
+        results.filtered_list_latency = ListLatency(
             small_chat_tasks=SMALL_CHAT_TASKS,
             big_chat_tasks=config.big_chat_tasks,
             small_ms=small_latency * 1000,

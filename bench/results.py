@@ -64,6 +64,8 @@ class BenchResults:
     round_trips_pgbouncer: dict[str, float] | None = None
     round_trip_samples: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     list_latency: ListLatency | None = None
+    # The same for FILTERED_LIST (bench.environment): a label, a priority and a due filter.
+    filtered_list_latency: ListLatency | None = None
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 

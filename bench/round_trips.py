@@ -46,15 +46,18 @@ async def round_trips_per_command(
     return counts
 
 
-async def list_latencies(small: ChatUser, big: ChatUser, *, repeats: int) -> tuple[float, float]:
-    """Median seconds from /list to its reply in the small chat and in the big one.
+async def list_latencies(
+    small: ChatUser, big: ChatUser, *, repeats: int, command: str = "/list"
+) -> tuple[float, float]:
+    """Median seconds from /list (or `command`, a filtered one) to its reply in the small chat
+    and in the big one.
 
     The two alternate, so that drift on the machine touches both alike.
     """
     for user in (small, big, small, big):
-        _checked(await user.show_list())
+        _checked(await user.show_list(command))
     small_times, big_times = [], []
     for _ in range(repeats):
-        small_times.append(_checked(await small.show_list()))
-        big_times.append(_checked(await big.show_list()))
+        small_times.append(_checked(await small.show_list(command)))
+        big_times.append(_checked(await big.show_list(command)))
     return statistics.median(small_times), statistics.median(big_times)

@@ -94,9 +94,9 @@ class ChatUser:
             self.open_numbers += numbers
         return outcome
 
-    async def show_list(self) -> Outcome:
-        """`/list`; its message is the one `press` ticks a task in."""
-        outcome, call = await self._command("list", "/list")
+    async def show_list(self, command: str = "/list") -> Outcome:
+        """`/list` (or a filtered one); its message is the one `press` ticks a task in."""
+        outcome, call = await self._command("list", command)
         if outcome.error is None and call is not None:
             self.list_message_id = call.response["message_id"]
         return outcome

@@ -13,13 +13,16 @@ from bot.updates import PerChatUpdateProcessor
 from handlers import (
     assignee_buttons,
     assignees,
+    attachments,
     calendar,
     chat_settings,
+    checklists,
     due,
     errors,
     forget,
     groups,
     inline,
+    labels,
     language,
     list_buttons,
     members,
@@ -120,6 +123,10 @@ def build_application(
     chat_settings.register(application)
     reminder_buttons.register(application)
     list_buttons.register(application)
+    checklists.register(application)
+    labels.register(application)
+    # Before transfer: its /import takes any document sent as a reply.
+    attachments.register(application)
     search.register(application)
     inline.register(application)
     transfer.register(application)

@@ -1,6 +1,7 @@
 """/calendar: each person's private calendar feed address of the list (served by
-bot/web/calendar_feed.py). In a group the address goes to the person in a private message,
-never into the group, and stops working when they leave it."""
+bot/web/calendar_feed.py). In a group the address goes to the person in a private message
+(in their own language, as their private chat speaks), never into the group, and stops working
+when they leave it."""
 
 from functools import partial
 
@@ -19,7 +20,8 @@ from handlers.common import (
     update_key,
 )
 from handlers.context import BotApplication, BotContext
-from handlers.i18n import _
+from handlers.i18n import _, use_language
+from handlers.language import private_language
 from handlers.parsing import UsageError, command_text
 from storage.calendar import end_all_feeds, feed_address
 
@@ -39,7 +41,7 @@ def _parse(text: str | None) -> tuple[bool, bool]:
         return False, False
     if words[0] in _RESET_WORDS and words[1:] in ([], ["all"]):
         return True, words[1:] == ["all"]
-    raise UsageError(render.USAGE_CALENDAR)
+    raise UsageError(_(render.USAGE_CALENDAR))
 
 
 async def calendar(update: Update, context: BotContext, *, base_url: str | None) -> None:
@@ -81,7 +83,7 @@ async def _in_group(
     """The sender's own address of the group's list, sent to them privately."""
     user = message.from_user
     if user is None or message.sender_chat is not None:
-        await message.reply_text(render.CALENDAR_PERSONAL_ONLY)
+        await message.reply_text(_(render.CALENDAR_PERSONAL_ONLY))
         return
     address = await feed_address(
         context.db,
@@ -93,13 +95,14 @@ async def _in_group(
         reset=reset,
         update_key=update_key(update, context) if reset else None,
     )
-    sent = address.token is not None and await _send_privately(
-        context,
-        user.id,
-        render.render_calendar_url(
-            feed_url(base_url, address.token), reset=reset, group=message.chat.title or ""
-        ),
-    )
+    sent = False
+    if address.token is not None:
+        # In the person's own language, as everything else in their private chat.
+        with use_language(await private_language(context, user)):
+            text = render.render_calendar_url(
+                feed_url(base_url, address.token), reset=reset, group=message.chat.title or ""
+            )
+        sent = await _send_privately(context, user.id, text)
     if not sent:
         await message.reply_text(render.render_calendar_start_first(context.bot.username))
         return
@@ -119,7 +122,7 @@ async def _send_privately(context: BotContext, user_id: int, text: str) -> bool:
 async def _end_everyones(update: Update, context: BotContext, message: Message) -> None:
     """An admin's `/calendar reset all`: every address of the group's list stops."""
     if not await is_group_admin(update, context, author_id(message)):
-        await message.reply_text(render.CALENDAR_ADMINS_ONLY)
+        await message.reply_text(_(render.CALENDAR_ADMINS_ONLY))
         return
     ended = await end_all_feeds(
         context.db,

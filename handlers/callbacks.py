@@ -11,7 +11,9 @@ pattern that routes a press to it, and `is_not_ours` the one for data no action 
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from storage.models import ListFilter, PageView, TaskPage
 
 MAX_CALLBACK_BYTES = 64
 _MAX_NUMBER = 2**31 - 1
@@ -38,15 +40,43 @@ class InvalidCallbackData(ButtonOutdated, ValueError):
     """The button's data is not one this version of the bot produces."""
 
 
+# /list's filters by due time, as a list button carries them (storage.models.DUE_FILTERS).
+DUE_CODES = {"today": "t", "overdue": "v", "upcoming": "u"}
+
+
 @dataclass(frozen=True, slots=True)
 class ListView:
-    """Which list a message shows: open or done tasks, from task number `start` on."""
+    """Which list a message shows: open or done tasks, from the task `start` on (its number;
+    None: the first page), of the tasks due as `due` says (one of DUE_CODES), with one of
+    `priorities` (none: any) and, when `labelled`, with the labels the message itself shows
+    (handlers.render_list: labels do not fit in 64 bytes)."""
 
     done: bool = False
-    start: int = 1
+    start: int | None = None
+    due: str | None = None
+    priorities: tuple[int, ...] = ()
+    labelled: bool = False
 
     def encode(self) -> str:
-        return f"{'d' if self.done else 'o'}{self.start}"
+        view = f"{'d' if self.done else 'o'}{self.start or ''}"
+        shown = DUE_CODES[self.due] if self.due else ""
+        shown += "".join(map(str, self.priorities)) + ("#" if self.labelled else "")
+        return f"{view}.{shown}" if shown else view
+
+    def page(self, labels: tuple[str, ...] = ()) -> PageView:
+        """The page storage reads for this view (`labels`: the ones its message shows)."""
+        shown = ListFilter(labels=labels, priorities=self.priorities, due=self.due)
+        return PageView(done=self.done, start=self.start, filter=shown)
+
+    def at(self, start: int | None, *, done: bool | None = None) -> "ListView":
+        """The same filter from another task on (or in the other of open and done)."""
+        return replace(self, start=start, done=self.done if done is None else done)
+
+    @classmethod
+    def of(cls, page: TaskPage, *, start: int | None) -> "ListView":
+        """The view of a page of tasks, from the task `start` on."""
+        shown = page.filter
+        return cls(page.done, start, shown.due, shown.priorities, bool(shown.labels))
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +116,23 @@ class ShowList:
     """Show a list view (paging, switching between open and done)."""
 
     view: ListView
+
+
+@dataclass(frozen=True, slots=True)
+class CheckItem:
+    """Tick (or untick) item `item` (from 1) of a task's checklist, on its /show message."""
+
+    number: int
+    item: int
+    done: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SendAttachment:
+    """Send the file attached to a task at place `index` (from 1), from its /show message."""
+
+    number: int
+    index: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +233,8 @@ ButtonAction = (
     | Delete
     | Undo
     | ShowList
+    | CheckItem
+    | SendAttachment
     | ReminderDone
     | Snooze
     | ChooseDue
@@ -202,7 +251,8 @@ ButtonAction = (
 )
 
 _NUMBER = r"([1-9][0-9]{0,9})"
-_VIEW = r"([od])([1-9][0-9]{0,9})"
+_VIEW = r"([od])([1-9][0-9]{0,9})?(?:\.(?=[tvu1-3#])([tvu])?([1-3]{0,3})(#)?)?"
+_DUE_OF_CODE = {code: due for due, code in DUE_CODES.items()}
 _OFFSET = r"(0|[1-9][0-9]{0,9})"
 _CHAT = r"(-?[1-9][0-9]{0,18})"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -211,6 +261,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("d", re.compile(rf"d:{_NUMBER}:(?:-|{_VIEW})")),
     ("u", re.compile(rf"u:{_NUMBER}:(?:-|{_VIEW})")),
     ("p", re.compile(rf"p:{_VIEW}")),
+    ("ck", re.compile(rf"ck:{_NUMBER}:([1-9][0-9]?):([01])")),
+    ("af", re.compile(rf"af:{_NUMBER}:([1-9][0-9]?)")),
     ("rd", re.compile(rf"rd:{_NUMBER}")),
     ("rs", re.compile(rf"rs:{_NUMBER}:([a-z0-9]{{1,8}})")),
     ("dq", re.compile(rf"dq:{_NUMBER}:([a-z0-9]{{1,8}})")),
@@ -240,6 +292,10 @@ def encode(action: ButtonAction) -> str:
             data = f"u:{number}:{view.encode() if view else '-'}"
         case ShowList(view):
             data = f"p:{view.encode()}"
+        case CheckItem(number, item, done):
+            data = f"ck:{number}:{item}:{int(done)}"
+        case SendAttachment(number, index):
+            data = f"af:{number}:{index}"
         case ReminderDone(number):
             data = f"rd:{number}"
         case Snooze(number, choice):
@@ -290,10 +346,19 @@ def _code(text: str, codes: tuple[str, ...]) -> str:
     return text
 
 
-def _view(kind: str | None, start: str | None) -> ListView | None:
-    if kind is None or start is None:
+def _view(groups: tuple[str | None, ...]) -> ListView | None:
+    """The view of _VIEW's five groups (None when they matched nothing: no view)."""
+    kind, start, due, priorities, labelled = groups
+    if kind is None:
         return None
-    return ListView(done=kind == "d", start=_int(start))
+    wanted = tuple(sorted({int(digit) for digit in priorities or ""}))
+    return ListView(
+        done=kind == "d",
+        start=_int(start) if start else None,
+        due=_DUE_OF_CODE[due] if due else None,
+        priorities=wanted,
+        labelled=labelled is not None,
+    )
 
 
 def decode(data: object) -> ButtonAction:
@@ -306,14 +371,18 @@ def decode(data: object) -> ButtonAction:
             continue
         groups = match.groups()
         if kind == "t":
-            view = _view(groups[2], groups[3])
+            view = _view(groups[2:])
             assert view is not None
             return SetDone(_int(groups[0]), groups[1] == "1", view)
         if kind == "e":
             return AskNewTitle(_int(groups[0]))
         if kind in ("d", "u"):
             action = Delete if kind == "d" else Undo
-            return action(_int(groups[0]), _view(groups[1], groups[2]))
+            return action(_int(groups[0]), _view(groups[1:]))
+        if kind == "ck":
+            return CheckItem(_int(groups[0]), int(groups[1]), groups[2] == "1")
+        if kind == "af":
+            return SendAttachment(_int(groups[0]), int(groups[1]))
         if kind == "rd":
             return ReminderDone(_int(groups[0]))
         if kind == "rs":
@@ -335,7 +404,7 @@ def decode(data: object) -> ButtonAction:
         if kind == "lg":
             return ChooseLanguage(_code(groups[0], LANGUAGE_CODES))
         if kind == "p":
-            view = _view(groups[0], groups[1])
+            view = _view(groups)
             assert view is not None
             return ShowList(view)
         if kind in ("fg", "fk"):

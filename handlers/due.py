@@ -10,6 +10,7 @@ from handlers.common import NEW_MESSAGES, chat_id_of, message_of, reply, update_
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _, current_language
 from handlers.parsing import OFF_WORDS, UsageError, command_text, parse_number_and_text
+from handlers.render_when import when_error_text
 from handlers.when import WhenError, parse_duration, parse_reminders, parse_when
 from storage import reminders as reminder_store
 from storage import tasks as task_store
@@ -77,7 +78,7 @@ def _reminders(words: str) -> tuple[int, ...]:
     try:
         return parse_reminders(words, language=current_language())
     except WhenError as error:
-        raise UsageError(f"{error.message}\n{_(render_due.USAGE_REMIND)}") from None
+        raise UsageError(f"{when_error_text(error)}\n{_(render_due.USAGE_REMIND)}") from None
 
 
 async def today(update: Update, context: BotContext) -> None:
@@ -116,7 +117,7 @@ def _nag_minutes(words: str) -> int:
         minutes = int(parse_duration(words, language=current_language()).total_seconds() // 60)
     except WhenError as error:
         # The one WhenError not replied as it is: the reply adds how /nag is used.
-        raise UsageError(f"{error.message}\n{_(render_due.USAGE_NAG)}") from None
+        raise UsageError(f"{when_error_text(error)}\n{_(render_due.USAGE_NAG)}") from None
     if not 1 <= minutes <= MAX_NAG_MINUTES:
         raise UsageError(_("Choose an interval from 1 minute to 7 days."))
     return minutes

@@ -14,20 +14,13 @@ from handlers.i18n import _
 from handlers.parsing import UsageError
 from handlers.permissions import MembershipUnknown, NotAMember
 from handlers.rate_limits import RateLimited
+from handlers.render_fields import fields_error_text
+from handlers.render_when import when_error_text
 from handlers.task_files import ImportRejected
 from handlers.when import WhenError
 from storage.errors import DuplicateUpdate, StorageError, StorageUnavailable
 
 log = logging.getLogger(__name__)
-
-
-def when_error_text(error: WhenError) -> str:
-    """What a time the bot could not read gets as an answer.
-
-    The seam for the time phrases in every language (handlers/when.py): once WhenError carries
-    its `kind` and `params`, its text in the chat's language is made here from them.
-    """
-    return error.message
 
 
 def _reply_for(update: Update, error: BaseException) -> str | None:
@@ -45,17 +38,17 @@ def _reply_for(update: Update, error: BaseException) -> str | None:
     if isinstance(error, RateLimited):
         return render.render_rate_limited(error)
     if isinstance(error, NotAMember):
-        return render.NOT_A_MEMBER
+        return _(render.NOT_A_MEMBER)
     if isinstance(error, MembershipUnknown):
         log.info("update %s: membership unknown: %s", update.update_id, error)
-        return render.MEMBERSHIP_UNKNOWN
+        return _(render.MEMBERSHIP_UNKNOWN)
     if isinstance(error, ImportRejected):
         return render_transfer.render_import_rejected(error.problems)
     if isinstance(error, StorageUnavailable):
         log.warning("update %s: storage unavailable: %s", update.update_id, error.__cause__)
         return render.render_storage_error(error)
     if isinstance(error, StorageError):
-        return render.render_storage_error(error)
+        return fields_error_text(error) or render.render_storage_error(error)
     if isinstance(error, Forbidden):
         chat = update.effective_chat
         log.info("chat %s does not let the bot write (%s)", chat.id if chat else "?", error)
@@ -66,7 +59,7 @@ def _reply_for(update: Update, error: BaseException) -> str | None:
         # A message of a basic group that has become a supergroup: its old messages cannot be
         # edited, and its list moved (handlers.groups); a press there is outdated.
         log.info("update %s: chat moved to %s", update.update_id, error.new_chat_id)
-        return render.BUTTON_OUTDATED if update.callback_query is not None else None
+        return _(render.BUTTON_OUTDATED) if update.callback_query is not None else None
     log.error("update %s failed", update.update_id, exc_info=error)
     return _(render.SOMETHING_WENT_WRONG)
 

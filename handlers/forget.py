@@ -18,6 +18,7 @@ from handlers.common import (
     reply,
 )
 from handlers.context import BotApplication, BotContext
+from handlers.i18n import _
 from storage import forgetting as forget_store
 
 
@@ -32,17 +33,17 @@ async def forget(update: Update, context: BotContext) -> None:
     """What /forget would delete, with a button to confirm; admins only in a group."""
     chat = chat_of(update)
     if not await _may_forget(update, context, author_id(message_of(update))):
-        await reply(update, render_forget.ADMINS_ONLY)
+        await reply(update, _(render_forget.ADMINS_ONLY))
         return
     await reply(update, *render_forget.render_forget_prompt(group=chat.type != ChatType.PRIVATE))
 
 
 async def forget_confirmed(update: Update, context: BotContext) -> None:
     """🗑 Delete everything: the chat's data goes for good, if the presser may."""
-    query, _ = pressed(update, ForgetChat)
+    query, _confirm = pressed(update, ForgetChat)
     chat = chat_of(update)
     if not await _may_forget(update, context, query.from_user.id):
-        await query.answer(render.plain(render_forget.ADMINS_ONLY), show_alert=True)
+        await query.answer(render.plain(_(render_forget.ADMINS_ONLY)), show_alert=True)
         return
     # The whole chat, whichever topic the prompt is in: not chat_id_of's topic list.
     tasks = await forget_store.forget_chat(context.db, chat_id=chat.id)
@@ -52,9 +53,9 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
 
 async def forget_cancelled(update: Update, context: BotContext) -> None:
     """Keep it: nothing is deleted."""
-    query, _ = pressed(update, KeepChat)
+    query, _keep = pressed(update, KeepChat)
     await query.answer()
-    await edit_pressed(query, render_forget.KEPT)
+    await edit_pressed(query, _(render_forget.KEPT))
 
 
 def register(application: BotApplication) -> None:

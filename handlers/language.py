@@ -15,7 +15,7 @@ notices a /language choice made elsewhere within CACHE_SECONDS.
 import logging
 import time
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, TypeHandler
 
@@ -82,6 +82,13 @@ async def language_of(update: Update, context: BotContext) -> str:
         return language_for(None)
     stored = await _stored(context, chat.id, None)
     return language_for(stored.chosen or stored.telegram)
+
+
+async def private_language(context: BotContext, user: User) -> str:
+    """The language of the user's private chat with the bot, for a message sent there on a
+    group's command (as language_of answers an update in that chat)."""
+    stored = await _stored(context, user.id, user.language_code)
+    return language_for(stored.chosen or user.language_code)
 
 
 async def speak_the_chats_language(update: Update, context: BotContext) -> None:

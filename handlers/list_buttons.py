@@ -3,14 +3,17 @@ open/done switch, the page counter.
 
 Each acts on the list of the chat (or forum topic) the button's message is in, and only for a
 current member of the chat (handlers.permissions): in a public group anyone may see the buttons.
+A filtered list keeps its filter: by due time and priority in the button's data, by labels in
+the message's filter line (handlers.render_fields), which the button reads back.
 """
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler
 
 from handlers import render, render_list
 from handlers.callbacks import (
     AskNewTitle,
+    ButtonOutdated,
     Delete,
     ListView,
     Nothing,
@@ -31,21 +34,37 @@ from handlers.common import (
 )
 from handlers.context import BotApplication, BotContext
 from handlers.permissions import Role, may_delete, may_undo
+from handlers.render_fields import filter_labels
 from storage import deleting as delete_store
 from storage import tasks as task_store
 from storage.clock import now_utc
-from storage.models import TaskPage
+from storage.models import PageView, TaskPage
+
+
+def page_of(query: CallbackQuery, view: ListView) -> PageView:
+    """The page a list button's view asks for, with the labels of its message's filter line;
+    ButtonOutdated when the message has lost them."""
+    if not view.labelled:
+        return view.page()
+    labels = filter_labels(getattr(query.message, "text", None))  # old messages have none
+    if labels is None:
+        raise ButtonOutdated
+    return view.page(labels)
 
 
 async def first_page_if_empty(
-    context: BotContext, chat_id: int, page: TaskPage, view: ListView
+    context: BotContext, chat_id: int, page: TaskPage, view: PageView
 ) -> TaskPage:
     """The page, or the view's first page when nothing is left from its start on (rare: the
     last task of a page went)."""
-    if page.tasks or view.start <= 1:
+    if page.tasks or view.start is None:
         return page
     return await task_store.list_tasks(
-        context.db, chat_id=chat_id, done=view.done, limit=render.PAGE_SIZE
+        context.db,
+        chat_id=chat_id,
+        done=view.done,
+        limit=render.PAGE_SIZE,
+        page_filter=view.filter,
     )
 
 
@@ -53,14 +72,13 @@ async def tick(update: Update, context: BotContext) -> None:
     """⬜/☑️ on a task: it is done (or open again), and the list is shown again."""
     query, action = pressed(update, SetDone)
     await presser_role(update, context)
-    chat_id, view = await chat_id_of(update, context), action.view
+    chat_id, view = await chat_id_of(update, context), page_of(query, action.view)
     completed, page = await task_store.set_done_and_list(
         context.db,
         chat_id=chat_id,
         number=action.number,
         done=action.done,
-        view_done=view.done,
-        start=view.start,
+        view=view,
         limit=render.PAGE_SIZE,
         update_key=update_key(update, context),
     )
@@ -95,7 +113,7 @@ async def delete(update: Update, context: BotContext) -> None:
     for its author or an admin; anyone else is told why not)."""
     query, action = pressed(update, Delete)
     role = await presser_role(update, context)
-    chat_id, view = await chat_id_of(update, context), action.view or ListView()
+    chat_id, view = await chat_id_of(update, context), page_of(query, action.view or ListView())
     chat = chat_of(update)
     if role is Role.MEMBER:
         # A member may delete only their own tasks: the task's author is read first.
@@ -107,8 +125,7 @@ async def delete(update: Update, context: BotContext) -> None:
         context.db,
         chat_id=chat_id,
         number=action.number,
-        view_done=view.done,
-        start=view.start,
+        view=view,
         limit=render.PAGE_SIZE,
         update_key=update_key(update, context),
     )
@@ -117,7 +134,7 @@ async def delete(update: Update, context: BotContext) -> None:
     text, markup = render_list.render_task_list(
         page,
         notice=render.render_deleted_notice(deleted),
-        undo=Undo(deleted.number, view),
+        undo=Undo(deleted.number, action.view or ListView()),
         now=now_utc(),
         app_url=app_url(context, chat, chat_id),
     )
@@ -144,16 +161,16 @@ async def undo(update: Update, context: BotContext) -> None:
         await query.answer(render.render_restored_answer(restored))
         await edit_pressed(query, render.render_restored(restored))
         return
+    view = page_of(query, action.view)
     restored, page = await delete_store.restore_and_list(
         context.db,
         chat_id=chat_id,
         number=action.number,
-        view_done=action.view.done,
-        start=action.view.start,
+        view=view,
         limit=render.PAGE_SIZE,
         update_key=once,
     )
-    page = await first_page_if_empty(context, chat_id, page, action.view)
+    page = await first_page_if_empty(context, chat_id, page, view)
     await query.answer(render.render_restored_answer(restored))
     text, markup = render_list.render_task_list(
         page,
@@ -168,9 +185,14 @@ async def show_page(update: Update, context: BotContext) -> None:
     """◀ ▶ and the open/done switch: the list shows that page."""
     query, action = pressed(update, ShowList)
     await presser_role(update, context)
-    chat_id, view = await chat_id_of(update, context), action.view
+    chat_id, view = await chat_id_of(update, context), page_of(query, action.view)
     page = await task_store.list_tasks(
-        context.db, chat_id=chat_id, done=view.done, start=view.start, limit=render.PAGE_SIZE
+        context.db,
+        chat_id=chat_id,
+        done=view.done,
+        start=view.start,
+        limit=render.PAGE_SIZE,
+        page_filter=view.filter,
     )
     page = await first_page_if_empty(context, chat_id, page, view)
     await query.answer()

@@ -2,8 +2,11 @@
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from handlers.i18n import _
+from storage.models import DUE_FILTERS, ListFilter
+from storage.task_fields import MAX_LABELS, label_key
 
 # More digits than any task number can have; such input is refused, not parsed.
 _MAX_DIGITS = 10
@@ -76,3 +79,94 @@ def split_due(line: str) -> tuple[str, str | None]:
     if not marker:
         return line, None
     return title, when
+
+
+# A priority marker: `!1` (highest) to `!3`, or `!0` for none, as a word of its own. No word
+# people write is one, so a title never gains a priority by accident.
+_PRIORITY_MARKER = re.compile(r"(?<!\S)!([0-3])(?!\S)")
+NO_PRIORITY = 0
+# A checklist item's line under a task's line in /add: `- eggs` or `• eggs` (a dash needs a
+# space after it, so `-5 degrees` stays a title).
+_ITEM_LINE = re.compile(r"\s*(?:-(?:\s+|$)|•\s*)(.*)", re.DOTALL)
+
+
+def split_priority(text: str) -> tuple[str, int | None]:
+    """`Call the bank !1` -> ("Call the bank", 1): the text without its priority markers, and
+    the last marker's priority (NO_PRIORITY for `!0`; None when there is no marker)."""
+    found = _PRIORITY_MARKER.findall(text)
+    if not found:
+        return text, None
+    return " ".join(_PRIORITY_MARKER.sub(" ", text).split()), int(found[-1])
+
+
+def checklist_item(line: str) -> str | None:
+    """The item a line of /add is (`- eggs` -> "eggs"), or None when it is a task's line."""
+    match = _ITEM_LINE.fullmatch(line)
+    return match.group(1) if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class NewTaskLine:
+    """A task as a line of /add gave it: its title, its due phrase (after ` @ `), its priority
+    (`!1`..`!3`; None: none) and the checklist items on the lines under it."""
+
+    title: str
+    when: str | None = None
+    priority: int | None = None
+    items: tuple[str, ...] = ()
+
+
+def read_new_tasks(text: str, *, usage: str) -> list[NewTaskLine]:
+    """The tasks of /add's text: one per line, each with the `- item` lines under it as its
+    checklist. UsageError for an item with no task line above it (`usage`: an N_ text)."""
+    found: list[NewTaskLine] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        item = checklist_item(line)
+        if item is not None:
+            if not found:
+                raise UsageError(
+                    _("A checklist item (“- …”) goes under its task's line.") + "\n" + _(usage)
+                )
+            last = found[-1]
+            found[-1] = NewTaskLine(last.title, last.when, last.priority, (*last.items, item))
+            continue
+        title, when = split_due(line)
+        title, priority = split_priority(title)
+        found.append(NewTaskLine(title, when, priority or None))
+    return found
+
+
+# The words /list takes (as well as `#label` and `!1`..`!3`).
+DONE_WORDS = {"done", "finished", "completed"}
+OPEN_WORDS = {"open", "todo"}
+
+
+def read_list_arguments(text: str, *, usage: str) -> tuple[bool, ListFilter]:
+    """What /list shows: done tasks or open ones, and its filter (`today`, `overdue`,
+    `upcoming`, `!1`..`!3`, `#label`, in any order and number). UsageError for anything else
+    (`usage`: an N_ text)."""
+    done, due = False, None
+    priorities: set[int] = set()
+    labels: list[str] = []
+    for word in text.split():
+        lowered = word.lower()
+        marker = _PRIORITY_MARKER.fullmatch(word)
+        if lowered in DONE_WORDS | OPEN_WORDS:
+            done = lowered in DONE_WORDS
+        elif lowered in DUE_FILTERS:
+            due = lowered
+        elif marker and marker.group(1) != "0":
+            priorities.add(int(marker.group(1)))
+        elif word.startswith("#") and (label := label_key(word)) is not None:
+            if label not in labels:
+                labels.append(label)
+        else:
+            shown = word if len(word) <= 20 else word[:20] + "…"
+            problem = _("I can't filter the list by “%(word)s”.", word=shown)
+            raise UsageError(f"{problem}\n{_(usage)}")
+    if len(labels) > MAX_LABELS:
+        raise UsageError(_(usage))
+    page_filter = ListFilter(labels=tuple(labels), priorities=tuple(sorted(priorities)), due=due)
+    return done, page_filter

@@ -10,13 +10,22 @@ import functools
 import html
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import Undo, encode
-from handlers.i18n import N_, _, in_every_language, isolate, ngettext, number, task_ref
+from handlers.i18n import (
+    N_,
+    _,
+    in_every_language,
+    isolate,
+    localized_digits,
+    ngettext,
+    number,
+    task_ref,
+)
 from handlers.rate_limits import RateLimited
 from handlers.render_time import (
     describe_reminders_before,
@@ -35,6 +44,7 @@ from storage.errors import (
     TooManyTasks,
 )
 from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Completed, DoneResult, Task
+from storage.validation import EARLIEST_MOMENT, LATEST_MOMENT
 
 PAGE_SIZE = 10
 BUTTON_TITLE_LENGTH = 28
@@ -57,6 +67,9 @@ COMMANDS: list[tuple[str, str]] = [
     ("delete", N_("Delete a task: /delete 3")),
     ("show", N_("Show a task in full: /show 3")),
     ("note", N_("Add details to a task: /note 3 Some details")),
+    ("check", N_("Add checklist items to a task: /check 3 Buy eggs")),
+    ("attach", N_("Attach a photo or file to a task: /attach 3, then send it")),
+    ("labels", N_("The list's labels (hashtags in titles) with counts")),
     ("find", N_("Search titles and notes: /find milk")),
     ("due", N_("Set a due time and reminder: /due 3 tomorrow 9:00")),
     ("remind", N_("Remind before the due time too: /remind 3 1h before")),
@@ -70,7 +83,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("mine", N_("The tasks assigned to you in your groups")),
     ("export", N_("Download the tasks as JSON and CSV files")),
     ("import", N_("Add tasks from a JSON (from /export) or CSV file")),
-    ("calendar", N_("A private calendar address of the tasks' due times")),
+    ("calendar", N_("Your private calendar address of the tasks' due times")),
     ("language", N_("Choose the language I speak here")),
     ("forget", N_("Delete this chat's tasks and settings for good (admins)")),
     ("help", N_("How to use this bot")),
@@ -125,6 +138,21 @@ def render_help(*, first_time: bool) -> str:
             " days (counted from when it is done)."
         ),
         _("Remind before: /due 3 fri 18:00 remind 1d 1h before."),
+        _(
+            "/calendar reset makes you a new calendar address and stops the old one; in a group,"
+            " admins stop everyone's with /calendar reset all."
+        ),
+        _(
+            "Priority: /add Call the bank !1 (!1 is the highest, then !2 and !3); /list shows"
+            " tasks by priority, then due time."
+        ),
+        _("Labels are hashtags in a title: /add Pay rent #home; /list #home shows them."),
+        _("Filter the list: /list today, /list overdue, /list upcoming, /list !1 #work."),
+        _(
+            "Checklist: lines starting with “- ” under a task in /add are its items; /check 3"
+            " Charger adds one; /show 3 ticks them."
+        ),
+        _("Files: reply to /show 3 with a photo, document, voice note or video to attach it."),
         ngettext(
             "Titles can be up to %(count)s character long.",
             "Titles can be up to %(count)s characters long.",
@@ -171,18 +199,42 @@ def due_text(task: Task, *, tz: ZoneInfo, now: datetime) -> str:
     return f" · ⏰ {when}{repeat}"
 
 
+# How a task's priority shows, before its title (`!1` is the highest).
+PRIORITY_MARKS = {1: "🔴", 2: "🟠", 3: "🟡"}
+
+
+def priority_mark(task: Task) -> str:
+    """The mark of a task's priority and a space, or '' without one."""
+    return f"{PRIORITY_MARKS[task.priority]} " if task.priority in PRIORITY_MARKS else ""
+
+
+def progress_text(task: Task) -> str:
+    """What a task line shows after its due time: ` · ☑️ 2/5` of its checklist, ` · 📎 2`
+    files attached; '' when it has neither."""
+    parts = []
+    if task.checklist:
+        parts.append("☑️ " + isolate(f"{number(task.checked)}/{number(len(task.checklist))}"))
+    if task.attachments:
+        parts.append(f"📎 {number(len(task.attachments))}")
+    return "".join(f" · {part}" for part in parts)
+
+
 def task_line(
     task: Task,
     *,
     tz: ZoneInfo | None = None,
     now: datetime | None = None,
     struck: bool | None = None,
+    title_length: int = TITLE_MAX_LENGTH,
 ) -> str:
-    """A task in one line; its title struck through when it is done (or `struck` says so)."""
-    title = escape(task.title)
+    """A task in one line (its priority's mark, title, due time, checklist progress, files);
+    its title struck through when it is done (or `struck` says so), and shortened to
+    `title_length` when asked."""
+    title = escape(shorten(task.title, title_length))
     due = due_text(task, tz=tz, now=now) if tz is not None and now is not None else ""
     struck = task.done if struck is None else struck
-    return f"<b>{task_ref(task.number)}</b> {f'<s>{title}</s>' if struck else title}{due}"
+    shown = f"<s>{title}</s>" if struck else title
+    return f"<b>{task_ref(task.number)}</b> {priority_mark(task)}{shown}{due}{progress_text(task)}"
 
 
 def task_refs(numbers: Sequence[int], *, most: int = 20) -> str:
@@ -340,7 +392,7 @@ def render_task(task: Task, *, author: str | None, tz: ZoneInfo, now: datetime) 
     for old apps)."""
     status = _("✅ done") if task.done else _("⬜ to do")
     lines = [
-        f"<b>{task_ref(task.number)}</b> {escape(task.title)}",
+        f"<b>{task_ref(task.number)}</b> {priority_mark(task)}{escape(task.title)}",
         _("Status: %(status)s", status=status),
     ]
     if task.due_at is not None:
@@ -410,13 +462,15 @@ def invalid_text_reason(error: InvalidTitle | InvalidDescription) -> str:
 
 def render_undo_refused(task: Task) -> str:
     """Why a group member may not bring a deleted task back."""
-    return (
-        f"🔒 Only the person who added <b>#{task.number}</b> or a group admin can bring it back."
+    return _(
+        "🔒 Only the person who added <b>%(task)s</b> or a group admin can bring it back.",
+        task=task_ref(task.number),
     )
 
 
-NOT_A_MEMBER = "🔒 Only members of this group can use its list."
-MEMBERSHIP_UNKNOWN = (
+# Said where they are shown: _(NOT_A_MEMBER).
+NOT_A_MEMBER = N_("🔒 Only members of this group can use its list.")
+MEMBERSHIP_UNKNOWN = N_(
     "⏳ I can't check with Telegram that you are in this group right now. Please try again in a"
     " moment."
 )
@@ -443,13 +497,23 @@ def render_storage_error(error: StorageError) -> str:
                 limit,
             )
         case ListFull(max_open=max_open, max_total=max_total):
-            return (
-                f"📦 This list is full: it holds at most {max_open:,} open tasks and"
-                f" {max_total:,} in all (done ones included). Nothing was added; delete or"
-                " finish some first."
+            return ngettext(
+                "📦 This list is full: it holds at most %(count)s open task and %(total)s in all"
+                " (done ones included). Nothing was added; delete or finish some first.",
+                "📦 This list is full: it holds at most %(count)s open tasks and %(total)s in all"
+                " (done ones included). Nothing was added; delete or finish some first.",
+                max_open,
+                count=number(max_open, grouped=True),
+                total=number(max_total, grouped=True),
             )
-        case InvalidDue(reason=reason):
-            return f"⚠️ That time won't do: {escape(reason)}."
+        case InvalidDue():
+            # Storage's reason is English; the chat's time phrases never get this far (they
+            # are at most five years ahead), so the window is said instead.
+            return _(
+                "⚠️ That time won't do: I keep times from %(earliest)s to %(latest)s.",
+                earliest=localized_digits(EARLIEST_MOMENT.date().isoformat()),
+                latest=localized_digits((LATEST_MOMENT - timedelta(days=1)).date().isoformat()),
+            )
         case NotAssignee():
             return _(
                 "🔒 Only the people this task is assigned to can do that,"
@@ -462,10 +526,25 @@ def render_storage_error(error: StorageError) -> str:
 
 def render_rate_limited(error: RateLimited) -> str:
     """The answer to a user over a rate limit (nothing was done)."""
-    return (
-        f"⏳ That is a lot of {error.what} in a short time. Nothing was done this time; please"
-        f" try again in {error.retry_after} s."
-    )
+    text = _RATE_LIMITED.get(error.what, _RATE_LIMITED["requests"])
+    return _(text, seconds=number(error.retry_after))
+
+
+# What each rate limit (handlers.rate_limits.RateLimits) says, by its `what`.
+_RATE_LIMITED = {
+    "tasks added": N_(
+        "⏳ That is a lot of tasks added in a short time. Nothing was done this time; please try"
+        " again in %(seconds)s s."
+    ),
+    "imports": N_(
+        "⏳ That is a lot of imports in a short time. Nothing was done this time; please try"
+        " again in %(seconds)s s."
+    ),
+    "requests": N_(
+        "⏳ That is a lot of requests in a short time. Nothing was done this time; please try"
+        " again in %(seconds)s s."
+    ),
+}
 
 
 def render_usage(message: str) -> str:
@@ -480,6 +559,12 @@ PLAIN_TEXT_HINT = N_("To add this as a task, send /add followed by it. /help lis
 UNKNOWN_COMMAND = N_("ℹ️ I don't know that command. /help lists what I can do.")
 
 _TAG = re.compile(r"<[^>]*>")
+
+
+def shown_length(text_html: str) -> int:
+    """How long the text an HTML message shows is, as Telegram's 4,096 limit counts it (in
+    UTF-16 code units: an emoji counts two)."""
+    return len(html.unescape(_TAG.sub("", text_html)).encode("utf-16-le")) // 2
 
 
 def plain(text_html: str) -> str:

@@ -9,8 +9,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import AssignedDone, AssignedSnooze, DropTask, TakeTask, encode
 from handlers.i18n import N_, _, ngettext, task_ref
-from handlers.render import due_text, escape, fit_lines, render_task, shorten
+from handlers.render import due_text, escape, fit_lines, shorten
 from handlers.render_due import SNOOZE_LABELS, reminder_lines, render_reminder, snooze_label
+from handlers.render_fields import render_task_in_full
 from storage.assignees import AssignedTask, Assignee
 from storage.models import Task
 
@@ -80,15 +81,19 @@ def render_not_members(people: Sequence[Assignee]) -> str:
 def render_task_card(
     task: Task, *, author: str | None, assignees: Sequence[Assignee], tz: ZoneInfo, now: datetime
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """/show in a group: the task in full, who it is assigned to, and Take it / Drop it."""
-    text = render_task(task, author=author, tz=tz, now=now)
-    if assignees:
-        text += "\n" + _("Assigned to: %(names)s", names=_names(assignees))
+    """/show in a group: the task in full (with a button per checklist item and file), who
+    it is assigned to, and Take it / Drop it."""
+    assigned = _("Assigned to: %(names)s", names=_names(assignees)) if assignees else ""
+    text, rows = render_task_in_full(
+        task, author=author, tz=tz, now=now, reserve=len(assigned) + 1
+    )
+    if assigned:
+        text += "\n" + assigned
     buttons = [
         InlineKeyboardButton(_("🙋 Take it"), callback_data=encode(TakeTask(task.number))),
         InlineKeyboardButton(_("🙅 Drop it"), callback_data=encode(DropTask(task.number))),
     ]
-    return text, InlineKeyboardMarkup([buttons])
+    return text, InlineKeyboardMarkup([*rows, buttons])
 
 
 def render_mine(

@@ -19,7 +19,15 @@ from telegram.constants import ParseMode
 
 from handlers.callbacks import FindDone, FindPage, encode
 from handlers.i18n import FSI, N_, PDI, _, isolate, ngettext, number, task_ref
-from handlers.render import BUTTON_TITLE_LENGTH, escape, shorten
+from handlers.render import (
+    BUTTON_TITLE_LENGTH,
+    MAX_MESSAGE_LENGTH,
+    escape,
+    fit_lines,
+    priority_mark,
+    progress_text,
+    shorten,
+)
 from storage.models import Task
 from storage.search import SearchPage
 
@@ -70,10 +78,10 @@ def parse_search_header(text: str | None) -> str | None:
 
 
 def _result_line(task: Task) -> str:
-    title = escape(task.title)
+    title, head = escape(task.title), f"<b>{task_ref(task.number)}</b> {priority_mark(task)}"
     if task.done:
-        return f"<b>{task_ref(task.number)}</b> <s>{title}</s> ✅"
-    return f"<b>{task_ref(task.number)}</b> {title}"
+        return f"{head}<s>{title}</s> ✅"
+    return f"{head}{title}{progress_text(task)}"
 
 
 def render_search_results(page: SearchPage) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -115,17 +123,21 @@ def render_search_results(page: SearchPage) -> tuple[str, InlineKeyboardMarkup |
 
 
 def _shared_task(task: Task) -> InputTextMessageContent:
-    """What the chat sees when a task is shared: its title and note, no buttons."""
-    text = f"📝 {escape(task.title)}"
+    """What the chat sees when a task is shared: its title, note and checklist, no buttons."""
+    text = f"📝 {priority_mark(task)}{escape(task.title)}"
     if task.description:
         text += f"\n\n{escape(task.description)}"
+    if task.checklist:
+        items = [f"{'☑️' if item.done else '⬜'} {escape(item.text)}" for item in task.checklist]
+        text += "\n\n" + "\n".join(fit_lines(items, budget=MAX_MESSAGE_LENGTH - 200 - len(text)))
     return InputTextMessageContent(text, parse_mode=ParseMode.HTML)
 
 
 def _task_result(task: Task) -> InlineQueryResultArticle:
     return InlineQueryResultArticle(
         id=f"t{task.number}",
-        title=f"{task_ref(task.number)} {isolate(shorten(task.title, INLINE_TITLE_LENGTH))}",
+        title=f"{task_ref(task.number)} {priority_mark(task)}"
+        + isolate(shorten(task.title, INLINE_TITLE_LENGTH)),
         description=shorten(" ".join(task.description.split()), INLINE_DESCRIPTION_LENGTH)
         if task.description
         else None,

@@ -12,8 +12,7 @@ from storage.models import Task
 from storage.transfer import MAX_IMPORT_TASKS
 
 # Translated where they are shown.
-# Not yet translated (the catalogs lag behind these texts of personal feeds).
-USAGE_CALENDAR = (
+USAGE_CALENDAR = N_(
     "Usage: /calendar — your own calendar address; /calendar reset for a new one (the old one"
     " stops). In a group, admins can stop everyone's with /calendar reset all"
 )
@@ -112,9 +111,9 @@ def render_calendar_url(url: str, *, reset: bool, group: str | None = None) -> s
     if reset:
         first = _("🔄 New calendar address; the old one no longer works.")
     elif group is None:
-        first = "📅 Your calendar"
+        first = _("📅 Your calendar")
     else:
-        first = f"📅 Your calendar of <b>{escape(shorten(group, 100))}</b>"
+        first = _("📅 Your calendar of <b>%(group)s</b>", group=escape(shorten(group, 100)))
     lines = [
         first,
         _(
@@ -125,42 +124,49 @@ def render_calendar_url(url: str, *, reset: bool, group: str | None = None) -> s
         "",
         f"<code>{escape(url)}</code>",
         "",
-        "It is yours alone: anyone with it can read these tasks, so keep it private."
-        " /calendar reset makes a new one and stops the old.",
+        _(
+            "It is yours alone: anyone with it can read these tasks, so keep it private."
+            " /calendar reset makes a new one and stops the old."
+        ),
     ]
     if group is not None:
-        lines.append("It stops working when you leave the group.")
+        lines.append(_("It stops working when you leave the group."))
     return "\n".join(lines)
 
 
 def render_calendar_sent(*, reset: bool) -> str:
     """The group's reply to /calendar: the address went to the person privately."""
     if reset:
-        return "🔄 I sent you a new calendar address privately; your old one no longer works."
-    return "📅 I sent you your calendar address in a private message."
+        return _("🔄 I sent you a new calendar address privately; your old one no longer works.")
+    return _("📅 I sent you your calendar address in a private message.")
 
 
 def render_calendar_start_first(bot_username: str) -> str:
     """The group's reply to /calendar from someone the bot cannot write to privately."""
-    return (
+    return _(
         "📅 Calendar addresses are personal, so I send them privately: first open a chat with"
-        f" @{escape(bot_username)} and press Start, then send /calendar here again."
+        " @%(bot)s and press Start, then send /calendar here again.",
+        bot=escape(bot_username),
     )
 
 
 def render_calendar_all_ended(ended: int) -> str:
     """The reply to an admin's /calendar reset all."""
-    return (
-        f"🔄 Every calendar address of this group's list stops working now ({ended} ended)."
-        " Members get a new one with /calendar."
+    return ngettext(
+        "🔄 Every calendar address of this group's list stops working now (%(count)s ended)."
+        " Members get a new one with /calendar.",
+        "🔄 Every calendar address of this group's list stops working now (%(count)s ended)."
+        " Members get a new one with /calendar.",
+        ended,
     )
 
 
-CALENDAR_PERSONAL_ONLY = (
+# Translated where they are shown.
+CALENDAR_PERSONAL_ONLY = N_(
     "📅 Calendar addresses are personal: send /calendar from your own account, not as the group"
     " or a channel."
 )
-CALENDAR_ADMINS_ONLY = (
+CALENDAR_ADMINS_ONLY = N_(
     "Only the group's admins can stop everyone's calendar addresses. /calendar reset renews your"
     " own."
 )

@@ -22,14 +22,22 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from handlers.i18n import _, decimal, ngettext, number
+from handlers import task_file_fields
+from handlers.i18n import _, decimal, isolate, ngettext, number
 from handlers.render import invalid_text_reason, shorten
 from storage.errors import InvalidDescription, InvalidTitle
 from storage.models import Task
 from storage.recurrence import InvalidRecurrence, Recurrence
-from storage.reminder_times import reminders_before
+from storage.reminder_times import MAX_REMINDERS_BEFORE, reminders_before
 from storage.transfer import MAX_IMPORT_TASKS, NewTask
-from storage.validation import MAX_AHEAD, clean_description, clean_title, moment_problem
+from storage.validation import (
+    EARLIEST_MOMENT,
+    LATEST_MOMENT,
+    MAX_AHEAD,
+    clean_description,
+    clean_title,
+    moment_problem,
+)
 
 FORMAT = "todo-bot/tasks"
 FORMAT_VERSION = 1
@@ -50,6 +58,7 @@ CSV_COLUMNS = (
     "nag_minutes",
     "timezone",
     "remind_before",
+    *task_file_fields.CSV_COLUMNS,
 )
 _TRUE = {"true", "yes", "y", "1", "x", "done", "✓", "✅"}
 _FALSE = {"false", "no", "n", "0", "", "open", "todo"}
@@ -92,6 +101,7 @@ def export_json(tasks: Sequence[Task], *, exported_at: datetime, timezone: str |
                 "recurrence": task.recurrence,
                 "nag_minutes": task.nag_minutes,
                 "remind_before": list(task.remind_before),
+                **task_file_fields.json_fields(task),
             }
             for task in tasks
         ],
@@ -132,6 +142,7 @@ def export_csv(tasks: Sequence[Task], *, timezone: str | None) -> bytes:
                 task.nag_minutes or "",
                 timezone or "UTC",
                 " ".join(map(str, task.remind_before)),
+                *map(_cell, task_file_fields.csv_cells(task)),
             ]
         )
     return "\ufeff".encode() + out.getvalue().encode()
@@ -222,6 +233,7 @@ def _read_json(text: str, *, tz: ZoneInfo, latest_due: datetime) -> list[NewTask
         # Files of older versions of the bot name no zone: their due times stay as they are.
         source = None if document.get("timezone") is None else _zone(document["timezone"])
     except (TypeError, ValueError) as error:
+        # The field's name as the file writes it; the problem in the chat's language.
         raise ImportRejected([f"timezone: {error}"]) from None
     numbered = (
         (_("task %(number)s", number=number(index)), item) for index, item in enumerate(items, 1)
@@ -346,6 +358,9 @@ def _read_task(
         recurrence=recurrence,
         nag_minutes=field("nag_minutes", _nag_minutes),
         remind_before=field("remind_before", _remind_before) or (),
+        priority=field("priority", task_file_fields.read_priority),
+        checklist=field("checklist", task_file_fields.read_checklist) or (),
+        attachments=field("attachments", task_file_fields.read_attachments) or (),
     )
     if problems:
         raise ImportRejected(problems)
@@ -359,12 +374,15 @@ def _uncell(text: str) -> str:
 
 def _zone(value: Any) -> ZoneInfo:
     if not isinstance(value, str):
-        raise TypeError("must be the name of a time zone, such as Europe/Berlin")
+        raise TypeError(_("must be the name of a time zone, such as Europe/Berlin"))
     try:
         return ZoneInfo(value.strip())
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(
-            f"{shorten(value, 40)!r} is no time zone I know (such as Europe/Berlin)"
+            _(
+                "%(value)s is no time zone I know (such as Europe/Berlin)",
+                value=_quoted(value, 40),
+            )
         ) from None
 
 
@@ -386,7 +404,7 @@ def _done(value: Any) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
-    raise ValueError(_("%(value)s is neither yes nor no", value=repr(shorten(str(value), 20))))
+    raise ValueError(_("%(value)s is neither yes nor no", value=_quoted(str(value), 20)))
 
 
 def _moment(value: Any, tz: ZoneInfo, *, latest: datetime | None = None) -> datetime:
@@ -400,7 +418,7 @@ def _moment(value: Any, tz: ZoneInfo, *, latest: datetime | None = None) -> date
         raise ValueError(
             _(
                 "%(value)s is no ISO 8601 date and time (2027-01-31 09:00)",
-                value=repr(shorten(value, 40)),
+                value=_quoted(value, 40),
             )
         ) from None
     if moment.tzinfo is None:
@@ -408,14 +426,40 @@ def _moment(value: Any, tz: ZoneInfo, *, latest: datetime | None = None) -> date
     try:
         moment = moment.astimezone(UTC)
     except OverflowError:  # year 1 east of UTC, year 9999 west of it
-        raise ValueError(f"{shorten(value, 40)!r} is no date I can keep") from None
+        raise ValueError(_("%(value)s is no date I can keep", value=_quoted(value, 40))) from None
     if latest is not None and moment > latest:
-        years = MAX_AHEAD // timedelta(days=365)
-        raise ValueError(f"{_stamp(moment)} is more than {years} years ahead")
-    problem = moment_problem(moment)
-    if problem is not None:
-        raise ValueError(f"{shorten(value, 40)!r} will not do: {problem}")
+        raise ValueError(
+            ngettext(
+                "%(time)s is more than %(count)s year ahead",
+                "%(time)s is more than %(count)s years ahead",
+                MAX_AHEAD // timedelta(days=365),
+                time=isolate(str(_stamp(moment))),
+            )
+        )
+    if moment_problem(moment) is not None:
+        # storage.validation's window, said in the chat's language.
+        raise ValueError(_window_problem(moment, value))
     return moment
+
+
+def _window_problem(moment: datetime, value: str) -> str:
+    """Why a moment outside the window storage keeps will not do."""
+    if moment < EARLIEST_MOMENT:
+        return _(
+            "%(value)s will not do: it is before %(date)s",
+            value=_quoted(value, 40),
+            date=isolate(EARLIEST_MOMENT.date().isoformat()),
+        )
+    return _(
+        "%(value)s will not do: it is not before %(date)s",
+        value=_quoted(value, 40),
+        date=isolate(LATEST_MOMENT.date().isoformat()),
+    )
+
+
+def _quoted(value: str, length: int) -> str:
+    """A value of the file, cut to `length`, as a problem quotes it: '2027-13-01'."""
+    return isolate(repr(shorten(value, length)))
 
 
 def _recurrence(value: Any) -> str:
@@ -430,13 +474,27 @@ def _remind_before(value: Any) -> tuple[int, ...]:
     if isinstance(value, str):
         words = value.replace(",", " ").split()
         if not all(word.isdigit() for word in words):
-            raise ValueError("must be numbers of minutes, like 1440 60")
+            raise ValueError(_("must be numbers of minutes, like 1440 60"))
         value = [int(word) for word in words]
     if not isinstance(value, list) or not all(
         isinstance(minutes, int) and not isinstance(minutes, bool) for minutes in value
     ):
-        raise TypeError("must be a list of numbers of minutes")
-    return reminders_before(value)
+        raise TypeError(_("must be a list of numbers of minutes"))
+    try:
+        return reminders_before(value)
+    except ValueError:
+        # storage.reminder_times' limits, said in the chat's language.
+        if len(set(value)) > MAX_REMINDERS_BEFORE:
+            raise ValueError(
+                ngettext(
+                    "at most %(count)s reminder before the due time",
+                    "at most %(count)s reminders before the due time",
+                    MAX_REMINDERS_BEFORE,
+                )
+            ) from None
+        raise ValueError(
+            _("a reminder before the due time must be 1 minute to 4 weeks before it")
+        ) from None
 
 
 def _nag_minutes(value: Any) -> int:

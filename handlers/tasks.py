@@ -1,5 +1,6 @@
 """The task commands: /add, /list, /done, /edit, /delete, /show, /note, /start and /help, and
 the texts that are no command (a reply with a new title, anything else in a private chat).
+(A task's checklist, files and labels have handlers.checklists, .attachments and .labels.)
 
 Each handler reads the update into plain values, calls storage with its list's id (the chat's,
 or in a forum its topic's: handlers.common.list_id), and sends what render built. Errors
@@ -11,12 +12,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from telegram import Chat, Update
+from telegram import Chat, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from handlers import render, render_assignees, render_list
+from handlers import render, render_assignees, render_fields, render_list
 from handlers.common import (
     NEW_MESSAGES,
     app_url,
@@ -36,15 +37,19 @@ from handlers.parsing import (
     parse_number,
     parse_number_and_text,
     parse_numbers,
-    split_due,
+    read_list_arguments,
+    read_new_tasks,
+    split_priority,
 )
 from handlers.permissions import Role, may_delete
+from handlers.render_fields import USAGE_LIST
 from handlers.when import parse_when
 from storage import assignees as assignee_store
 from storage import deleting as delete_store
 from storage import tasks as task_store
 from storage import users as user_store
 from storage import zoned as zoned_store
+from storage.assignees import AssignedTask
 from storage.clock import now_utc
 from storage.errors import StorageUnavailable, TooManyTasks
 from storage.local_time import chat_zone
@@ -87,18 +92,21 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def add(update: Update, context: BotContext) -> None:
-    """Add a task, or one per line (`Title @ when` with a due time); reply with their numbers."""
+    """Add a task, or one per line (`Title @ when` with a due time, `!1` a priority, `- item`
+    lines under it its checklist); reply with their numbers."""
     message = message_of(update)
-    lines = [line for line in command_text(message.text).splitlines() if line.strip()]
-    if not lines:
+    new = read_new_tasks(command_text(message.text), usage=render.USAGE_ADD)
+    if not new:
         raise UsageError(_(render.USAGE_ADD))
-    if len(lines) > task_store.MAX_TASKS_PER_ADD:
+    if len(new) > task_store.MAX_TASKS_PER_ADD:
         raise TooManyTasks(task_store.MAX_TASKS_PER_ADD)
-    titles, phrases = zip(*(split_due(line) for line in lines), strict=True)
+    titles = [line.title for line in new]
+    phrases = [line.when for line in new]
     chat_id, now, once = await chat_id_of(update, context), now_utc(), update_key(update, context)
     author = author_id(message)
     # Per user (an anonymous admin: per group), by tasks: a pasted list of 100 is one message.
-    context.bot_data.limits.added_tasks.spend(author or chat_id, cost=len(lines))
+    context.bot_data.limits.added_tasks.spend(author or chat_id, cost=len(new))
+    priorities, checklists = [line.priority for line in new], [line.items for line in new]
     if all(phrase is None for phrase in phrases):
         added = await task_store.add_tasks(
             context.db,
@@ -107,6 +115,8 @@ async def add(update: Update, context: BotContext) -> None:
             created_by=author,
             update_key=once,
             caps=context.bot_data.caps,
+            priorities=priorities,
+            checklists=checklists,
         )
         await reply(update, render.render_added(added))
         return
@@ -118,6 +128,8 @@ async def add(update: Update, context: BotContext) -> None:
         created_by=author,
         update_key=once,
         caps=context.bot_data.caps,
+        priorities=priorities,
+        checklists=checklists,
     )
     await reply(update, render.render_added(added, tz=chat_zone(settings.timezone), now=now))
 
@@ -133,14 +145,17 @@ def due_entries(phrases: Sequence[str | None], *, now: datetime, tz: ZoneInfo) -
 
 
 async def list_command(update: Update, context: BotContext) -> None:
-    """The list with a row of buttons per task (`/list done` for finished tasks)."""
-    argument = command_text(message_of(update).text).lower()
+    """The list with a row of buttons per task, by priority, then due time (`/list done` for
+    finished tasks; `today`, `overdue`, `upcoming`, `!1`, `#label` filter it)."""
+    argument = command_text(message_of(update).text)
+    done, page_filter = read_list_arguments(argument, usage=USAGE_LIST)
     chat_id = await chat_id_of(update, context)
     page = await task_store.list_tasks(
         context.db,
         chat_id=chat_id,
-        done=argument in {"done", "finished", "completed"},
+        done=done,
         limit=render.PAGE_SIZE,
+        page_filter=page_filter,
     )
     text, markup = render_list.render_task_list(
         page, now=now_utc(), app_url=app_url(context, chat_of(update), chat_id)
@@ -171,24 +186,34 @@ async def done(update: Update, context: BotContext) -> None:
 
 
 async def edit(update: Update, context: BotContext) -> None:
-    """Rename a task, or ask for the new title when none is given."""
+    """Rename a task (`!1`..`!3` in the new title sets its priority, `!0` removes it; a marker
+    alone changes only the priority), or ask for the new title when none is given."""
     number, title = parse_number_and_text(
         command_text(message_of(update).text), usage=render.USAGE_EDIT
     )
     chat_id = await chat_id_of(update, context)
     if title:
-        task = await task_store.rename_task(
-            context.db,
-            chat_id=chat_id,
-            number=number,
-            title=title,
-            update_key=update_key(update, context),
-        )
+        task = await _retitle(update, context, chat_id, number, title)
         await reply(update, render.render_renamed(task))
         return
     task = await task_store.get_task(context.db, chat_id=chat_id, number=number)
     text, force_reply = render.render_edit_prompt(task)
     await reply(update, text, force_reply)
+
+
+async def _retitle(
+    update: Update, context: BotContext, chat_id: int, number: int, text: str
+) -> Task:
+    """Give the task the title `text` (and the priority its marker says, if any)."""
+    title, priority = split_priority(text)
+    return await task_store.rename_task(
+        context.db,
+        chat_id=chat_id,
+        number=number,
+        title=title if title.strip() or priority is None else None,
+        priority=task_store.KEEP_PRIORITY if priority is None else priority or None,
+        update_key=update_key(update, context),
+    )
 
 
 async def edit_reply(update: Update, context: BotContext) -> None:
@@ -202,13 +227,8 @@ async def edit_reply(update: Update, context: BotContext) -> None:
     if number is None:
         await _plain_text(update, context)
         return
-    task = await task_store.rename_task(
-        context.db,
-        chat_id=await chat_id_of(update, context),
-        number=number,
-        title=message.text or "",
-        update_key=update_key(update, context),
-    )
+    chat_id = await chat_id_of(update, context)
+    task = await _retitle(update, context, chat_id, number, message.text or "")
     await reply(update, render.render_renamed(task))
 
 
@@ -250,22 +270,29 @@ async def delete(update: Update, context: BotContext) -> None:
 
 
 async def show(update: Update, context: BotContext) -> None:
-    """One task in full: title, due time and repeat, note, author, times (in the chat's zone)."""
+    """One task in full: title, due time and repeat, note, checklist and files (a button per
+    item and per file), author, times (in the chat's zone)."""
     argument = command_text(message_of(update).text)
     if not argument or len(argument.split()) != 1:
         raise UsageError(_(render.USAGE_SHOW))
     number = parse_number(argument, usage=render.USAGE_SHOW)
     chat, chat_id = chat_of(update), await chat_id_of(update, context)
     assigned = await assignee_store.get_assigned_task(context.db, chat_id=chat_id, number=number)
+    await reply(update, *await show_message(context, chat, assigned))
+
+
+async def show_message(
+    context: BotContext, chat: Chat, assigned: AssignedTask
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The /show message of a task: in a group, with who added it, its assignees and Take it /
+    Drop it (the author's name is asked of Telegram)."""
     task, tz, now = assigned.task, chat_zone(assigned.timezone), now_utc()
     if chat.type == ChatType.PRIVATE:
-        await reply(update, render.render_task(task, author=None, tz=tz, now=now))
-        return
+        return render_fields.render_show(task, tz=tz, now=now)
     author = await author_name(context, chat, task)
-    card = render_assignees.render_task_card(
+    return render_assignees.render_task_card(
         task, author=author, assignees=assigned.assignees, tz=tz, now=now
     )
-    await reply(update, *card)
 
 
 async def author_name(context: BotContext, chat: Chat, task: Task) -> str | None:

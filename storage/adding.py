@@ -6,6 +6,7 @@ the list's counts plus the new tasks stay within `:max_open` open and `:max_tota
 the statement that adds, under the chat row's lock. Concurrent adds cannot overshoot the caps,
 and an add that would is refused whole: it adds nothing (`ADD` returns no task)."""
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -65,10 +66,29 @@ def remind_befores_param(befores: list[tuple[int, ...] | None]) -> list[str]:
     return ["{" + ",".join(map(str, before or ())) + "}" for before in befores]
 
 
+# Each task's labels as an array written as text ("{\"finance\",\"urgent\"}"), as
+# REMIND_BEFORES; each task's checklist (and, for an import, attachments) as JSON text.
+LABEL_LISTS = sa.bindparam("label_lists", type_=postgresql.ARRAY(sa.Text))
+CHECKLISTS = sa.bindparam("checklists", type_=postgresql.ARRAY(sa.Text))
+PRIORITIES = list_param(tasks.c.priority, "priorities")
+
+
+def labels_param(label_lists: Sequence[Sequence[str]]) -> list[str]:
+    """LABEL_LISTS' value for each task's labels. Every element is quoted (a label may be
+    `null`, which would otherwise be read as NULL); labels hold no quote or backslash."""
+    return ["{" + ",".join(f'"{label}"' for label in labels) + "}" for labels in label_lists]
+
+
+def jsonb_of(text: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """An entry of CHECKLISTS (JSON text) as the jsonb columns keep it."""
+    return sa.cast(text, postgresql.JSONB)
+
+
 def _add() -> sa.Select[Any]:
     """Add `:count` tasks to the chat, numbered in order, one per entry of the lists `:titles`,
-    `:descriptions`, `:dues`, `:recurrences` and `:remind_befores`, by `:created_by`; each is
-    reminded of at its first reminder before its due time, or then."""
+    `:descriptions`, `:dues`, `:recurrences`, `:remind_befores`, `:priorities`, `:label_lists`
+    and `:checklists`, by `:created_by`; each is reminded of at its first reminder before its
+    due time, or then."""
     counter = numbers_taken()
     new = (
         sa.func.unnest(
@@ -77,9 +97,20 @@ def _add() -> sa.Select[Any]:
             list_param(tasks.c.due_at, "dues"),
             list_param(tasks.c.recurrence, "recurrences"),
             REMIND_BEFORES,
+            PRIORITIES,
+            LABEL_LISTS,
+            CHECKLISTS,
         )
         .table_valued(
-            "title", "description", "due_at", "recurrence", "remind_before", with_ordinality="ord"
+            "title",
+            "description",
+            "due_at",
+            "recurrence",
+            "remind_before",
+            "priority",
+            "labels",
+            "checklist",
+            with_ordinality="ord",
         )
         .render_derived(name="new_task")
     )
@@ -94,6 +125,9 @@ def _add() -> sa.Select[Any]:
         "remind_at": first_reminder_at(new.c.due_at, remind_before, sa.func.now()),
         "recurrence": new.c.recurrence,
         "remind_before": remind_before,
+        "priority": new.c.priority,
+        "labels": sa.cast(new.c.labels, tasks.c.labels.type),
+        "checklist": jsonb_of(new.c.checklist),
     }
     # Every new task with the counter's one row.
     rows = sa.select(*values.values()).select_from(counter.join(new, sa.true()))

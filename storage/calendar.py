@@ -31,6 +31,7 @@ from storage.models import (
     UpdateKey,
     UserRow,
 )
+from storage.tables import task_from_row
 
 # Open tasks with a due time listed in one feed at most (the earliest due first).
 MAX_FEED_TASKS = 1_000
@@ -395,11 +396,7 @@ async def feed_for_key(
     if not rows:
         return None
     first = rows[0]._mapping
-    tasks = [
-        Task(**{name: row._mapping[name] for name in _TASK_FIELDS})
-        for row in rows
-        if row._mapping["id"] is not None
-    ]
+    tasks = [task_from_row(row) for row in rows if row._mapping["id"] is not None]
     return Feed(
         list_id=first["feed_list_id"],
         chat_id=first["feed_chat_id"],

@@ -5,7 +5,8 @@ A target state rather than a toggle, so a double tap or a stale button cannot fl
 tasks already in that state are left untouched but reported too. A repeating task's next time
 is `next_due_when_done()` (migration 0012) of its rule in the list's zone: after the later of
 `:now` and its due time, or for a rule counted from completion, after `:now`; past its `until`
-there is none and it stays done. Its reminders before the due time come again for that time.
+there is none and it stays done. Its reminders before the due time come again for that time,
+and its checklist comes back with every item open, in the same statement.
 
 Parameters: `:list_id`, `:done` (the state to set), `:now`, and which tasks (`:numbers`,
 `:task_number`), besides the key (storage.changes).
@@ -18,7 +19,18 @@ import sqlalchemy as sa
 
 from storage.changes import FIRST_TIME, once_per_key, recorded, reported
 from storage.models import Completed
-from storage.pages import ON_CHAT, START, chat, page_tasks, previous_start
+from storage.pages import (
+    LABELLED,
+    ON_CHAT,
+    PLAIN,
+    START_KEY,
+    Pages,
+    admits,
+    chat,
+    due_order_of,
+    order_key,
+    rank_of,
+)
 from storage.reminder_times import first_reminder_at
 from storage.tables import (
     CHAT_ID,
@@ -58,10 +70,22 @@ def completing(
     )
 
 
+def unticked_when_repeating(
+    next_due: sa.ColumnElement[Any], checklist: sa.ColumnElement[Any] = tasks.c.checklist
+) -> sa.ColumnElement[Any]:
+    """The checklist (the task's, or a new one) after a completion: every item open again when
+    the task comes back for its next time (`next_due` not NULL), as it was otherwise
+    (migration 0013's function)."""
+    return sa.case(
+        (next_due.is_(None), checklist),
+        else_=sa.func.checklist_unticked(checklist, type_=tasks.c.checklist.type),
+    )
+
+
 def reopened_for_next(target: sa.CTE) -> dict[sa.Column[Any], sa.ColumnElement[Any]]:
     """The values that move a completed repeating task (with `target`'s `next_due`) to its next
-    time, reminded at its first reminder before that time still to come (or then); other tasks
-    keep their due time and reminder."""
+    time, reminded at its first reminder before that time still to come (or then), with its
+    checklist unticked; other tasks keep their due time, reminder and checklist."""
     next_due = target.c.next_due
     first_reminder = first_reminder_at(next_due, tasks.c.remind_before, NOW)
     return {
@@ -70,6 +94,7 @@ def reopened_for_next(target: sa.CTE) -> dict[sa.Column[Any], sa.ColumnElement[A
         tasks.c.reminder_failures: sa.case(
             (next_due.is_(None), tasks.c.reminder_failures), else_=0
         ),
+        tasks.c.checklist: unticked_when_repeating(next_due),
     }
 
 
@@ -118,31 +143,38 @@ def set_done(which: sa.ColumnElement[bool]) -> SetDone:
 SET_DONE = once_per_key(set_done(tasks.c.number == sa.any_(NUMBERS)).changed, as_now=NEXT_DUE_NOW)
 
 
-def _done_then_page() -> sa.Select[Any]:
+def _done_then_page(pages: Pages) -> sa.Select[Any]:
     """A tick on a list button: set the task's state and return the page the list shows next,
     in one round trip. The page is read from the statement's snapshot (before the change), so
-    the changed task is taken out of it (and put in when its new state belongs to the view),
-    and the counts are corrected by what changed. Parameters: `:view_done`, `:start`,
-    `:limit` as for LIST (storage.pages) and the task `:task_number`.
+    the changed task is taken out of it (and put in where its new state and place belong to
+    the view), and the counts are corrected by what changed. Parameters: `:view_done` and
+    those of a page (storage.pages: `:start`, `:limit`, the filter's) and the task
+    `:task_number`.
 
     Rows: `kind` 'changed' (the task, as reported by once_per_key) or 'page' (a task of the
     page), each with `first_time`, the corrected counts, `timezone` and `previous_start`.
     """
     view_done = param(tasks.c.done, "view_done")
     done = set_done(tasks.c.number == NUMBER)
-    flipped_ids = sa.select(done.flipped.c.id)
+    flipped = done.flipped
+    flipped_ids = sa.select(flipped.c.id)
     # +1 for each task that left the open list, -1 for each that came back to it (a repeating
     # task completed and opened again for its next time stays where it was).
-    to_done = sa.func.coalesce(sa.func.sum(sa.case((done.flipped.c.done, 1), else_=-1)), 0)
-    moved = sa.select(to_done.label("to_done")).where(done.flipped.c.done == DONE).cte("moved")
+    to_done = sa.func.coalesce(sa.func.sum(sa.case((flipped.c.done, 1), else_=-1)), 0)
+    moved = sa.select(to_done.label("to_done")).where(flipped.c.done == DONE).cte("moved")
     moved_to_done = sa.select(moved.c.to_done).scalar_subquery()
-    unchanged = page_tasks(view_done, leaving_out=flipped_ids).subquery("unchanged")
+    unchanged = pages.page_tasks(view_done, leaving_out=flipped_ids).subquery("unchanged")
+    in_view = sa.and_(flipped.c.done == view_done, admits(flipped))
     page = sa.union_all(
         sa.select(*unchanged.c),
-        sa.select(*(done.flipped.c[column.key] for column in unchanged.c)).where(
-            done.flipped.c.done == view_done, done.flipped.c.number >= START
+        sa.select(*(flipped.c[column.key] for column in unchanged.c)).where(
+            in_view, order_key(flipped) >= START_KEY
         ),
     ).cte("page")
+    # A repeating task moves to its next time: it may now belong before the page.
+    joining = sa.select(
+        rank_of(flipped.c.priority), due_order_of(flipped.c.due_at), flipped.c.number
+    ).where(in_view, order_key(flipped) < START_KEY)
     result = reported(done.changed, as_now=NEXT_DUE_NOW)
     rows = sa.union_all(
         sa.select(sa.literal("changed").label("kind"), *result.c),
@@ -155,7 +187,9 @@ def _done_then_page() -> sa.Select[Any]:
             (chat.c.open_tasks - moved_to_done).label("open_tasks"),
             (chat.c.done_tasks + moved_to_done).label("done_tasks"),
             chat.c.timezone,
-            previous_start(view_done, leaving_out=flipped_ids).label("previous_start"),
+            pages.previous_start(view_done, leaving_out=flipped_ids, adding=joining).label(
+                "previous_start"
+            ),
             *rows.c,
         )
         .select_from(gate.outerjoin(chat, ON_CHAT).outerjoin(rows, sa.true()))
@@ -163,7 +197,7 @@ def _done_then_page() -> sa.Select[Any]:
     )
 
 
-DONE_THEN_PAGE = _done_then_page()
+DONE_THEN_PAGE = {False: _done_then_page(PLAIN), True: _done_then_page(LABELLED)}
 
 
 def completed_from_rows(rows: list[sa.Row[Any]]) -> list[Completed]:

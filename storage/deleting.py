@@ -5,13 +5,13 @@ Deleting keeps the row, marked, so that Undo can bring it back with its number a
 number is never handed out again either way.
 """
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from storage.changes import (
     FIRST_TIME,
-    MAX_TASK_NUMBER,
     check_number,
     execute_change,
     one_task_changed,
@@ -19,10 +19,24 @@ from storage.changes import (
     reported,
     run_change_one,
 )
+from storage.clock import now_utc
 from storage.db import Database
 from storage.errors import TaskNotFound
-from storage.models import Task, TaskPage, UpdateKey
-from storage.pages import ON_CHAT, START, chat, page_tasks, previous_start, task_page
+from storage.models import PageView, Task, TaskPage, UpdateKey
+from storage.pages import (
+    LABELLED,
+    ON_CHAT,
+    PLAIN,
+    START_KEY,
+    Pages,
+    admits,
+    chat,
+    due_order_of,
+    order_key,
+    rank_of,
+    task_page,
+    view_params,
+)
 from storage.tables import CHAT_ID, NUMBER, TASK_COLUMNS, param, task_from_row, tasks
 from storage.tasks import MAX_PAGE_SIZE
 
@@ -69,12 +83,14 @@ async def restore_task(
     return await run_change_one(db, RESTORE, params, update_key=update_key)
 
 
-def _change_then_page(values: dict[sa.Column[Any], Any], *, deleted: bool) -> sa.Select[Any]:
+def _change_then_page(
+    values: dict[sa.Column[Any], Any], *, deleted: bool, pages: Pages
+) -> sa.Select[Any]:
     """Set `values` on the live task `:task_number` (with `deleted`, on the deleted one), then
-    read the page the list view (`:view_done`, `:start`, `:limit`) shows after it, as the tick
-    does (storage.completing): the page is read from the statement's snapshot (before the
-    change), so the changed task is taken out of it (and put back in when it is live again
-    and belongs to the view) and the counts corrected.
+    read the page the list view (`:view_done` and a page's parameters: storage.pages) shows
+    after it, as the tick does (storage.completing): the page is read from the statement's
+    snapshot (before the change), so the changed task is taken out of it (and put back in when
+    it is live again and belongs to the view) and the counts corrected.
 
     Rows: `kind` 'changed' (the task, as reported by once-per-key) or 'page', each with
     `first_time`, the corrected counts, `timezone` and `previous_start`.
@@ -99,12 +115,12 @@ def _change_then_page(values: dict[sa.Column[Any], Any], *, deleted: bool) -> sa
         ),
     ).cte("moved")
     changed_ids = sa.select(changed.c.id)
-    unchanged = page_tasks(view_done, leaving_out=changed_ids).subquery("unchanged")
-    in_view = sa.and_(back, changed.c.done == view_done)
+    unchanged = pages.page_tasks(view_done, leaving_out=changed_ids).subquery("unchanged")
+    in_view = sa.and_(back, changed.c.done == view_done, admits(changed))
     page = sa.union_all(
         sa.select(*unchanged.c),
         sa.select(*(changed.c[column.key] for column in unchanged.c)).where(
-            in_view, changed.c.number >= START
+            in_view, order_key(changed) >= START_KEY
         ),
     ).cte("page")
     rows = sa.union_all(
@@ -112,14 +128,16 @@ def _change_then_page(values: dict[sa.Column[Any], Any], *, deleted: bool) -> sa
         sa.select(sa.literal("page"), *page.c),
     ).subquery("rows")
     gate = sa.select(FIRST_TIME.label("first_time")).subquery("gate")
-    joining = sa.select(changed.c.number).where(in_view, changed.c.number < START)
+    joining = sa.select(
+        rank_of(changed.c.priority), due_order_of(changed.c.due_at), changed.c.number
+    ).where(in_view, order_key(changed) < START_KEY)
     return (
         sa.select(
             gate.c.first_time,
             (chat.c.open_tasks + sa.select(moved.c.to_open).scalar_subquery()).label("open_tasks"),
             (chat.c.done_tasks + sa.select(moved.c.to_done).scalar_subquery()).label("done_tasks"),
             chat.c.timezone,
-            previous_start(view_done, leaving_out=changed_ids, adding=joining).label(
+            pages.previous_start(view_done, leaving_out=changed_ids, adding=joining).label(
                 "previous_start"
             ),
             *rows.c,
@@ -129,8 +147,14 @@ def _change_then_page(values: dict[sa.Column[Any], Any], *, deleted: bool) -> sa
     )
 
 
-DELETE_THEN_PAGE = _change_then_page(_DELETED, deleted=False)
-RESTORE_THEN_PAGE = _change_then_page(_RESTORED, deleted=True)
+DELETE_THEN_PAGE = {
+    labelled: _change_then_page(_DELETED, deleted=False, pages=pages)
+    for labelled, pages in ((False, PLAIN), (True, LABELLED))
+}
+RESTORE_THEN_PAGE = {
+    labelled: _change_then_page(_RESTORED, deleted=True, pages=pages)
+    for labelled, pages in ((False, PLAIN), (True, LABELLED))
+}
 
 
 async def delete_and_list(
@@ -138,16 +162,15 @@ async def delete_and_list(
     *,
     chat_id: int,
     number: int,
-    view_done: bool,
-    start: int,
+    view: PageView,
     limit: int = 10,
     update_key: UpdateKey | None = None,
+    now: datetime | None = None,
 ) -> tuple[Task, TaskPage]:
-    """Delete a task (as delete_task) and return it with the list page a view shows after it:
-    what the 🗑 button of a list needs, in one round trip."""
-    return await _change_and_list(
-        db, DELETE_THEN_PAGE, chat_id, number, view_done, start, limit, update_key
-    )
+    """Delete a task (as delete_task) and return it with the list page `view` shows after
+    it: what the 🗑 button of a list needs, in one round trip."""
+    statement = DELETE_THEN_PAGE[bool(view.filter.labels)]
+    return await _change_and_list(db, statement, chat_id, number, view, limit, update_key, now)
 
 
 async def restore_and_list(
@@ -155,16 +178,15 @@ async def restore_and_list(
     *,
     chat_id: int,
     number: int,
-    view_done: bool,
-    start: int,
+    view: PageView,
     limit: int = 10,
     update_key: UpdateKey | None = None,
+    now: datetime | None = None,
 ) -> tuple[Task, TaskPage]:
-    """Bring a deleted task back (as restore_task) and return it with the list page a view
+    """Bring a deleted task back (as restore_task) and return it with the list page `view`
     shows after it: what Undo on a list needs, in one round trip."""
-    return await _change_and_list(
-        db, RESTORE_THEN_PAGE, chat_id, number, view_done, start, limit, update_key
-    )
+    statement = RESTORE_THEN_PAGE[bool(view.filter.labels)]
+    return await _change_and_list(db, statement, chat_id, number, view, limit, update_key, now)
 
 
 async def _change_and_list(
@@ -172,26 +194,24 @@ async def _change_and_list(
     statement: sa.Select[Any],
     chat_id: int,
     number: int,
-    view_done: bool,
-    start: int,
+    view: PageView,
     limit: int,
     update_key: UpdateKey | None,
+    now: datetime | None,
 ) -> tuple[Task, TaskPage]:
     check_number(number)
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     params = {
         "list_id": chat_id,
         "task_number": number,
-        "view_done": view_done,
-        "start": max(1, min(start, MAX_TASK_NUMBER)),
-        "limit": limit,
+        **view_params(view, limit=limit, now=now or now_utc()),
     }
+    params["view_done"] = params.pop("done")
     rows = await execute_change(db, statement, params, update_key=update_key)
     changed = [task_from_row(row) for row in rows if row._mapping["kind"] == "changed"]
     if not changed or changed[0].id is None:
         raise TaskNotFound(number)
-    listed = sorted(
-        (task_from_row(row) for row in rows if row._mapping["kind"] == "page"),
-        key=lambda task: task.number,
+    listed = [task_from_row(row) for row in rows if row._mapping["kind"] == "page"]
+    return changed[0], task_page(
+        rows, listed, view_done=view.done, limit=limit, page_filter=view.filter
     )
-    return changed[0], task_page(rows, listed, view_done=view_done, limit=limit)

@@ -82,3 +82,49 @@ class NotAssignee(StorageError):
     def __init__(self, number: int) -> None:
         super().__init__(f"not an assignee of task #{number}")
         self.number = number
+
+
+class InvalidChecklistItem(StorageError):
+    """A checklist item was empty after trimming or longer than the limit.
+
+    `length` is the too long item's length (None: it was empty); `place` its place among the
+    items given at once (None: it was alone).
+    """
+
+    def __init__(
+        self, reason: str, *, length: int | None = None, place: int | None = None
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.length = length
+        self.place = place
+
+
+class ChecklistFull(StorageError):
+    """The checklist of task `number` (None: of a task being added) would hold more than
+    `limit` items: nothing was added."""
+
+    def __init__(self, number: int | None, limit: int) -> None:
+        super().__init__(f"a checklist holds at most {limit} items")
+        self.number = number
+        self.limit = limit
+
+
+class AttachmentsFull(StorageError):
+    """The task would hold more than `limit` attachments: nothing was attached."""
+
+    def __init__(self, number: int, limit: int) -> None:
+        super().__init__(f"task #{number} would have more than {limit} attachments")
+        self.number = number
+        self.limit = limit
+
+
+class ItemNotFound(StorageError):
+    """The task has no checklist item (or, with `attachment`, no attachment) at this place."""
+
+    def __init__(self, number: int, place: int, *, attachment: bool = False) -> None:
+        what = "attachment" if attachment else "checklist item"
+        super().__init__(f"task #{number} has no {what} {place}")
+        self.number = number
+        self.place = place
+        self.attachment = attachment

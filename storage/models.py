@@ -10,6 +10,8 @@ from sqlalchemy.dialects import postgresql
 from sqlmodel import Field, SQLModel
 
 TITLE_MAX_LENGTH = 256
+# A task without a priority sorts after those with one (priority 1 first): its rank.
+NO_PRIORITY_RANK = 4
 SEARCH_EXPRESSION = "to_tsvector('simple'::regconfig, title || ' ' || coalesce(description, ''))"
 DESCRIPTION_MAX_LENGTH = 2000
 
@@ -80,14 +82,6 @@ class TaskRow(SQLModel, table=True):
     __tablename__ = "tasks"
     __table_args__ = (
         sa.UniqueConstraint("chat_id", "number", name="uq_tasks_chat_id_number"),
-        # The open list and the done list of a chat, in number order, without deleted rows.
-        sa.Index(
-            "ix_tasks_chat_list",
-            "chat_id",
-            "done",
-            "number",
-            postgresql_where=sa.text("deleted_at IS NULL"),
-        ),
         # What the scheduler claims: reminders that are due.
         sa.Index(
             "ix_tasks_remind_at", "remind_at", postgresql_where=sa.text("remind_at IS NOT NULL")
@@ -108,6 +102,19 @@ class TaskRow(SQLModel, table=True):
             "chat_id",
             postgresql_where=sa.text("created_by IS NOT NULL AND deleted_at IS NULL"),
         ),
+        # The open list and the done list of a chat in the order /list shows them (priority,
+        # then due time, then number), without deleted rows: a page, of any filter by due time
+        # or priority, is one short range of it per priority (storage.pages).
+        sa.Index(
+            "ix_tasks_chat_order",
+            "chat_id",
+            "done",
+            "priority_rank",
+            "due_order",
+            "number",
+            postgresql_where=sa.text("deleted_at IS NULL"),
+        ),
+        sa.CheckConstraint("priority BETWEEN 1 AND 3", name="ck_tasks_priority"),
     )
 
     id: UUID | None = Field(
@@ -153,6 +160,45 @@ class TaskRow(SQLModel, table=True):
         sa_column_kwargs={"server_default": "{}", "nullable": False},
     )
     reminder_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # 1 (highest) to 3; None: none. Set with `!1`..`!3` in what the chat types, or by the API.
+    priority: int | None = Field(default=None, sa_type=sa.SmallInteger)
+    # The title's hashtags, lower-case, in the order they first appear (storage.task_fields):
+    # derived from the title whenever it is written, never set apart from it.
+    labels: list[str] = Field(
+        default_factory=list,
+        sa_type=postgresql.ARRAY(sa.Text),
+        sa_column_kwargs={"server_default": "{}", "nullable": False},
+    )
+    # The checklist: a JSON array of {"text": ..., "done": ...} (storage.task_fields).
+    checklist: list[dict[str, object]] = Field(
+        default_factory=list,
+        sa_type=postgresql.JSONB,
+        sa_column_kwargs={"server_default": sa.text("'[]'::jsonb"), "nullable": False},
+    )
+    # Files attached by their Telegram file_id: a JSON array of {"kind", "file_id", "name"}.
+    attachments: list[dict[str, object]] = Field(
+        default_factory=list,
+        sa_type=postgresql.JSONB,
+        sa_column_kwargs={"server_default": sa.text("'[]'::jsonb"), "nullable": False},
+    )
+    # Where the task sorts in /list: its priority (NO_PRIORITY_RANK without one), then its
+    # due time (none: after every due time). Kept by the database.
+    priority_rank: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.SmallInteger,
+            sa.Computed(f"COALESCE(priority, {NO_PRIORITY_RANK})", persisted=True),
+            nullable=True,
+        ),
+    )
+    due_order: datetime | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.DateTime(timezone=True),
+            sa.Computed("COALESCE(due_at, 'infinity'::timestamptz)", persisted=True),
+            nullable=True,
+        ),
+    )
     # Words of the title and the note, for /find ('simple': no language's stemming, so it
     # works the same for every language people write their tasks in).
     search: str | None = Field(
@@ -163,6 +209,38 @@ class TaskRow(SQLModel, table=True):
             nullable=True,
         ),
     )
+
+
+class TaskLabelRow(SQLModel, table=True):
+    """One label of a live task, with the task's place in /list: what a page filtered by a
+    label is read from, by index, whatever the list's size (storage.pages).
+
+    Kept by a trigger on `tasks` (migration 0013) from each task's `labels`, state, priority,
+    due time and list; nothing else writes it.
+    """
+
+    __tablename__ = "task_labels"
+    __table_args__ = (
+        sa.Index(
+            "ix_task_labels_list",
+            "chat_id",
+            "label",
+            "done",
+            "priority_rank",
+            "due_order",
+            "number",
+        ),
+    )
+
+    task_id: UUID = Field(primary_key=True, foreign_key="tasks.id", ondelete="CASCADE")
+    label: str = Field(sa_type=sa.Text, primary_key=True)
+    chat_id: int = Field(sa_type=sa.BigInteger, sa_column_kwargs={"nullable": False})
+    done: bool = Field(sa_column_kwargs={"nullable": False})
+    priority_rank: int = Field(sa_type=sa.SmallInteger, sa_column_kwargs={"nullable": False})
+    due_order: datetime = Field(
+        sa_type=sa.DateTime(timezone=True), sa_column_kwargs={"nullable": False}
+    )
+    number: int = Field(sa_column_kwargs={"nullable": False})
 
 
 class ProcessedUpdateRow(SQLModel, table=True):
@@ -358,6 +436,30 @@ class UpdateKey:
 
 
 @dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    """One item of a task's checklist, with its own done state."""
+
+    text: str
+    done: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file attached to a task, kept as Telegram's `file_id` (nothing is downloaded).
+
+    `kind` is one of ATTACHMENT_KINDS; `name` the document's file name (None for the others).
+    """
+
+    kind: str
+    file_id: str
+    name: str | None = None
+
+
+# What can be attached, as Telegram names the message's field (and the send method's).
+ATTACHMENT_KINDS = ("photo", "document", "voice", "video")
+
+
+@dataclass(frozen=True, slots=True)
 class Task:
     """A task as callers see it: a plain value, usable after any session has closed."""
 
@@ -376,6 +478,17 @@ class Task:
     recurrence: str | None = None
     # Minutes before the due time at which it is reminded too, the earliest first.
     remind_before: tuple[int, ...] = ()
+    # 1 (highest) to 3, None: none.
+    priority: int | None = None
+    # The title's hashtags, lower-case (storage.task_fields.labels_of).
+    labels: tuple[str, ...] = ()
+    checklist: tuple[ChecklistItem, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+    @property
+    def checked(self) -> int:
+        """How many items of the checklist are done."""
+        return sum(item.done for item in self.checklist)
 
 
 class DueEntry(NamedTuple):
@@ -414,13 +527,42 @@ class DoneResult:
         return {c.task.number: c.next_due for c in self.completed if c.next_due is not None}
 
 
+# What `/list today`, `overdue` and `upcoming` show (storage.pages).
+DUE_FILTERS = ("today", "overdue", "upcoming")
+
+
+@dataclass(frozen=True, slots=True)
+class ListFilter:
+    """Which tasks a list page shows: those with every one of `labels` (lower-case), with one
+    of `priorities` (1-3, NO_PRIORITY_RANK for none; empty: any) and, with `due`, due today
+    (overdue included), overdue, or upcoming (one of DUE_FILTERS)."""
+
+    labels: tuple[str, ...] = ()
+    priorities: tuple[int, ...] = ()
+    due: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.labels or self.priorities or self.due)
+
+
+@dataclass(frozen=True, slots=True)
+class PageView:
+    """Which page of a list to read: open or done tasks, from the task `start` (its number;
+    None: the first page) on, of the tasks `filter` admits."""
+
+    done: bool = False
+    start: int | None = None
+    filter: ListFilter = ListFilter()
+
+
 @dataclass(frozen=True, slots=True)
 class TaskPage:
-    """One page of a chat's open or done tasks, in number order.
+    """One page of a chat's open or done tasks, in the order /list shows them: priority, then
+    due time, then number (storage.pages), of the tasks `filter` admits.
 
-    `open_total` and `done_total` count the chat's tasks of each kind. `previous_start` and
-    `next_start` are the cursors of the neighbouring pages (pass them as `start`), None at
-    either end.
+    `open_total` and `done_total` count the chat's tasks of each kind (whatever the filter).
+    `previous_start` and `next_start` are the cursors of the neighbouring pages (the number of
+    the task each starts at: pass it as `start`), None at either end.
     """
 
     done: bool
@@ -430,6 +572,7 @@ class TaskPage:
     previous_start: int | None
     next_start: int | None
     timezone: str | None = None
+    filter: ListFilter = ListFilter()
 
     @property
     def total(self) -> int:

@@ -1,93 +1,352 @@
-"""A page of a chat's open or done tasks: the parts of the statements that read one (`LIST`
-here, and the tick that returns the next page in storage.completing), and the TaskPage made of
-their rows.
+"""A page of a chat's open or done tasks, in the order /list shows them, filtered or not: the
+parts of the statements that read one (`LIST` here, and the tick, delete and Undo that return
+the page after them: storage.completing, storage.deleting), and the TaskPage of their rows.
 
-A page is read by index whatever the chat's size: the tasks from number `:start` on, one more
-than `:limit` (to know whether a next page exists), and where the previous page starts. The
-counts come from the chat's row (kept by triggers), so nothing is counted.
+The order is priority (1 first, none last), then due time (none last), then number. A page
+starts at a task (`:start`, its number; NULL: the first page) and holds the tasks from that
+task's place on, one more than `:limit` (to know whether a next page exists); the page before
+starts `:limit` places earlier. A page may be filtered by priority (`:ranks`, the wanted
+priorities with NO_PRIORITY_RANK for none), by due time (`:due`: today, overdue, upcoming; in
+the list's zone at `:now`) and by labels (`:with_labels`, every one of them).
+
+Nothing is counted or sorted whole, whatever the list's size: for each wanted priority, the
+page is one range of an index on (list, done, priority, due time, number), `ix_tasks_chat_order`,
+or with labels of `ix_task_labels_list`, which leads with the first label (the others are
+checked on the tasks it finds). Each range starts at the page's start (a priority before it
+is not read at all) and the due filter's bounds, and yields `:limit` + 1 entries at most: four
+short ranges forward and four back per page, merged (44 rows at most). The counts come from the
+chat's row (kept by triggers). tests/test_storage_list_order.py checks the plans read no more
+than what they return, in a 60,000-task list.
 """
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
-from storage.models import Task, TaskPage
-from storage.tables import CHAT_ID, ONE_ROW, TASK_COLUMNS, chats, param, tasks
+from storage.models import NO_PRIORITY_RANK, ListFilter, PageView, Task, TaskPage
+from storage.tables import (
+    CHAT_ID,
+    ONE_ROW,
+    TASK_COLUMNS,
+    TIMESTAMP,
+    chats,
+    param,
+    task_labels,
+    tasks,
+)
 
 START = param(tasks.c.number, "start")
 LIMIT = sa.bindparam("limit", type_=sa.Integer)
+RANKS = sa.bindparam("ranks", type_=postgresql.ARRAY(sa.SmallInteger))
+LABELS = sa.bindparam("with_labels", type_=postgresql.ARRAY(sa.Text))
+# The first of `:with_labels`: the one a labelled page's index range is of.
+FIRST_LABEL = sa.bindparam("first_label", type_=sa.Text)
+DUE = sa.bindparam("due", type_=sa.Text)
+NOW = sa.bindparam("now", type_=TIMESTAMP)
+
+# How far ahead "upcoming" looks.
+UPCOMING_DAYS = 7
+ALL_RANKS = (1, 2, 3, NO_PRIORITY_RANK)
+
+_INFINITY = sa.literal_column("'infinity'::timestamptz", TIMESTAMP)
+_MINUS_INFINITY = sa.literal_column("'-infinity'::timestamptz", TIMESTAMP)
+_MICROSECOND = sa.literal_column("interval '1 microsecond'", sa.Interval)
 
 
-def page_tasks(
-    view_done: sa.BindParameter[bool], *, leaving_out: sa.Select[Any] | None = None
-) -> sa.Select[Any]:
-    """The chat's tasks in the view (open, or with `view_done` done) from `:start` on, by
-    number, `:limit` + 1 at most; without the ids `leaving_out` selects, when given."""
-    query = sa.select(*TASK_COLUMNS).where(
-        tasks.c.chat_id == CHAT_ID,
-        tasks.c.done == view_done,
-        tasks.c.deleted_at.is_(None),
-        tasks.c.number >= START,
+def _bounds() -> tuple[sa.ScalarSelect[Any], sa.ScalarSelect[Any]]:
+    """The first and the last due time (both included) that `:due` admits: everything
+    (no due time sorts as infinity) unless it asks for today (due by the end of the list's
+    day, overdue included), overdue (before `:now`) or upcoming (from `:now` through the next
+    UPCOMING_DAYS days). Computed once per statement, so that they bound the index ranges."""
+    zone_chat = chats.alias("zone_chat")
+    zone = sa.func.coalesce(
+        sa.select(zone_chat.c.timezone).where(zone_chat.c.chat_id == CHAT_ID).scalar_subquery(),
+        "UTC",
     )
-    if leaving_out is not None:
-        query = query.where(tasks.c.id.not_in(leaving_out))
-    return query.order_by(tasks.c.number).limit(LIMIT + 1)
+    local_now = sa.func.timezone(zone, NOW, type_=sa.DateTime())
+    tomorrow = sa.func.date_trunc("day", local_now, type_=sa.DateTime()) + sa.literal_column(
+        "interval '1 day'", sa.Interval
+    )
+    end_of_today = sa.func.timezone(zone, tomorrow, type_=TIMESTAMP)
+    first = sa.case((DUE == "upcoming", NOW), else_=_MINUS_INFINITY)
+    last = sa.case(
+        (DUE == "overdue", NOW - _MICROSECOND),
+        (DUE == "today", end_of_today - _MICROSECOND),
+        (
+            DUE == "upcoming",
+            NOW + sa.literal_column(f"interval '{UPCOMING_DAYS} days'", sa.Interval),
+        ),
+        else_=_INFINITY,
+    )
+    return (
+        sa.select(first.label("due_from")).scalar_subquery(),
+        sa.select(last.label("due_until")).scalar_subquery(),
+    )
 
 
-def previous_start(
-    view_done: sa.BindParameter[bool],
-    *,
-    leaving_out: sa.Select[Any] | None = None,
-    adding: sa.Select[Any] | None = None,
-) -> sa.ScalarSelect[Any]:
-    """Where the page before `:start` starts: the lowest of the `:limit` numbers below it in
-    the view (NULL when there is none); without the ids `leaving_out` selects and with the
-    numbers `adding` selects (of tasks that join the view in this statement), when given."""
-    before = sa.select(tasks.c.number).where(
-        tasks.c.chat_id == CHAT_ID,
-        tasks.c.done == view_done,
-        tasks.c.deleted_at.is_(None),
-        tasks.c.number < START,
+DUE_FROM, DUE_UNTIL = _bounds()
+
+
+def _start_key() -> tuple[sa.ColumnElement[Any], ...]:
+    """Where `:start` is in the order: its task's priority rank, due order and number, or
+    before everything when `:start` is NULL (or names no task of the list). Read once per
+    statement (the CTE `start_place`), however often the statement uses them."""
+    at = tasks.alias("at_start")
+    found = (
+        sa.select(at.c.priority_rank, at.c.due_order, at.c.number)
+        .where(at.c.chat_id == CHAT_ID, at.c.number == START)
+        .subquery("found")
     )
-    if leaving_out is not None:
-        before = before.where(tasks.c.id.not_in(leaving_out))
-    numbers: sa.Select[Any] | sa.CompoundSelect[Any] = before
-    if adding is not None:
-        numbers = sa.union_all(before, adding)
-    below = numbers.subquery("below")
-    earlier = (
-        sa.select(below.c.number).order_by(below.c.number.desc()).limit(LIMIT).subquery("earlier")
+    place = (
+        sa.select(
+            sa.func.coalesce(found.c.priority_rank, 0).label("start_rank"),
+            sa.func.coalesce(found.c.due_order, _MINUS_INFINITY).label("start_due"),
+            sa.func.coalesce(found.c.number, 0).label("start_number"),
+        )
+        .select_from(ONE_ROW.outerjoin(found, sa.true()))
+        .cte("start_place")
     )
-    return sa.select(sa.func.min(earlier.c.number)).scalar_subquery()
+    return tuple(sa.select(column).scalar_subquery() for column in place.c)
+
+
+START_RANK, START_DUE, START_NUMBER = _start_key()
+START_KEY = sa.tuple_(START_RANK, START_DUE, START_NUMBER)
+# After every task number (a bound no task reaches).
+_AFTER_EVERY_NUMBER = 2**31 - 1
+
+
+def rank_of(priority: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """A priority's place in the order (none after 3)."""
+    return sa.func.coalesce(priority, NO_PRIORITY_RANK)
+
+
+def due_order_of(due_at: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """A due time's place in the order (none after every time)."""
+    return sa.func.coalesce(due_at, _INFINITY)
+
+
+def order_key(row: Any) -> sa.Tuple:
+    """The place of a row holding TASK_COLUMNS (of a CTE, say) in the order."""
+    return sa.tuple_(rank_of(row.c.priority), due_order_of(row.c.due_at), row.c.number)
+
+
+def admits(row: Any) -> sa.ColumnElement[bool]:
+    """Whether the filter admits a row holding TASK_COLUMNS (a task a statement changed), its
+    state and place apart."""
+    due = due_order_of(row.c.due_at)
+    return sa.and_(
+        rank_of(row.c.priority) == sa.any_(RANKS),
+        due >= DUE_FROM,
+        due <= DUE_UNTIL,
+        row.c.labels.contains(LABELS),
+    )
+
+
+@dataclass(frozen=True)
+class Pages:
+    """The parts of a page's statements, read from `ix_tasks_chat_order` or, `labelled`,
+    from `ix_task_labels_list` (the page is then of the tasks with every one of `:with_labels`)."""
+
+    labelled: bool
+
+    def _ranged(
+        self, view_done: sa.ColumnElement[bool], rank: sa.ColumnElement[Any], *, after: bool
+    ) -> tuple[sa.Select[Any], sa.Tuple]:
+        """The tasks of the view with priority `rank` and a due time the filter admits, from
+        `:start` on (`after`) or before it; with their place in the order.
+
+        Within one priority the place is (due order, number): that pair is bounded, so that
+        the index range starts (or, going back, ends) at `:start`'s place. A priority wholly
+        before `:start` (or, going back, after it) is not read at all: its range is gated by
+        a condition on the priority alone, which the server checks before it scans. (A row
+        comparison beside another bound of the same column would not start the range: the
+        server then reads from the other bound on, the whole priority in a big list.)"""
+        source: sa.FromClause
+        same = rank == START_RANK
+        if self.labelled:
+            source = task_labels.join(tasks, tasks.c.id == task_labels.c.task_id)
+            key = sa.tuple_(
+                task_labels.c.priority_rank, task_labels.c.due_order, task_labels.c.number
+            )
+            where = [
+                task_labels.c.chat_id == CHAT_ID,
+                task_labels.c.label == FIRST_LABEL,
+                task_labels.c.done == view_done,
+                task_labels.c.priority_rank == rank,
+                tasks.c.labels.contains(LABELS),
+            ]
+        else:
+            source = tasks
+            key = sa.tuple_(tasks.c.priority_rank, tasks.c.due_order, tasks.c.number)
+            where = [
+                tasks.c.chat_id == CHAT_ID,
+                tasks.c.done == view_done,
+                tasks.c.deleted_at.is_(None),
+                tasks.c.priority_rank == rank,
+            ]
+        _, due, number = key.clauses
+        # One bound on (due order, number) where the range starts, the later (going back: the
+        # earlier) of `:start`'s place and the filter's due times, so that the server starts
+        # the range there; the filter's other end only ends it.
+        if after:
+            start_due = sa.case((same, START_DUE), else_=_MINUS_INFINITY)
+            start_number = sa.case((same, START_NUMBER), else_=0)
+            first_due = sa.func.greatest(start_due, DUE_FROM)
+            first_number = sa.case((start_due >= DUE_FROM, start_number), else_=0)
+            where += [
+                rank >= START_RANK,
+                sa.tuple_(due, number) >= sa.tuple_(first_due, first_number),
+                due <= DUE_UNTIL,
+            ]
+        else:
+            start_due = sa.case((same, START_DUE), else_=_INFINITY)
+            start_number = sa.case((same, START_NUMBER), else_=_AFTER_EVERY_NUMBER)
+            last_due = sa.func.least(start_due, DUE_UNTIL)
+            last_number = sa.case(
+                (start_due <= DUE_UNTIL, start_number), else_=_AFTER_EVERY_NUMBER
+            )
+            where += [
+                rank <= START_RANK,
+                sa.tuple_(due, number) < sa.tuple_(last_due, last_number),
+                due >= DUE_FROM,
+            ]
+        return sa.select().select_from(source).where(*where), key
+
+    def page_tasks(
+        self, view_done: sa.ColumnElement[bool], *, leaving_out: sa.Select[Any] | None = None
+    ) -> sa.Select[Any]:
+        """The view's tasks from `:start` on, in order, `:limit` + 1 at most; without the ids
+        `leaving_out` selects, when given."""
+        wanted = sa.func.unnest(RANKS).table_valued("rank").render_derived(name="wanted")
+        ranged, key = self._ranged(view_done, wanted.c.rank, after=True)
+        if leaving_out is not None:
+            ranged = ranged.where(tasks.c.id.not_in(leaving_out))
+        per_rank = (
+            ranged.add_columns(*TASK_COLUMNS)
+            .order_by(*key.clauses)
+            .limit(LIMIT + 1)
+            .lateral("ranked")
+        )
+        return (
+            sa.select(*per_rank.c)
+            .select_from(wanted.join(per_rank, sa.true()))
+            .order_by(*order_key(per_rank).clauses)
+            .limit(LIMIT + 1)
+        )
+
+    def previous_start(
+        self,
+        view_done: sa.ColumnElement[bool],
+        *,
+        leaving_out: sa.Select[Any] | None = None,
+        adding: sa.Select[Any] | None = None,
+    ) -> sa.ScalarSelect[Any]:
+        """Where the page before `:start` starts: the first of the `:limit` tasks before it in
+        the view (NULL when there is none); without the ids `leaving_out` selects and with the
+        tasks `adding` selects (`rank`, `due`, `number` of tasks that join the view before
+        `:start` in this statement), when given."""
+        wanted = sa.func.unnest(RANKS).table_valued("rank").render_derived(name="wanted_before")
+        ranged, key = self._ranged(view_done, wanted.c.rank, after=False)
+        if leaving_out is not None:
+            ranged = ranged.where(tasks.c.id.not_in(leaving_out))
+        rank, due, number = key.clauses
+        per_rank = (
+            ranged.add_columns(rank.label("rank"), due.label("due"), number.label("number"))
+            .order_by(rank.desc(), due.desc(), number.desc())
+            .limit(LIMIT)
+            .lateral("ranked_before")
+        )
+        before: sa.Select[Any] | sa.CompoundSelect[Any] = sa.select(*per_rank.c).select_from(
+            wanted.join(per_rank, sa.true())
+        )
+        if adding is not None:
+            before = sa.union_all(before, adding)
+        below = before.subquery("below")
+        earlier = (
+            sa.select(below.c.rank, below.c.due, below.c.number)
+            .order_by(below.c.rank.desc(), below.c.due.desc(), below.c.number.desc())
+            .limit(LIMIT)
+            .subquery("earlier")
+        )
+        return (
+            sa.select(earlier.c.number)
+            .order_by(earlier.c.rank, earlier.c.due, earlier.c.number)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+
+PLAIN = Pages(labelled=False)
+LABELLED = Pages(labelled=True)
+
+
+# Task numbers are INTEGER in the database; a start outside names no task.
+_MAX_NUMBER = 2**31 - 1
+
+
+def view_params(view: PageView, *, limit: int, now: datetime) -> dict[str, Any]:
+    """The parameters of a page's statement (but the list's) for `view`: `:done`, `:start`,
+    `:limit` and the filter's, at `now`."""
+    start = view.start if view.start is not None and 1 <= view.start <= _MAX_NUMBER else None
+    return {
+        "done": view.done,
+        "start": start,
+        "limit": limit,
+        "ranks": list(view.filter.priorities) or list(ALL_RANKS),
+        "with_labels": list(view.filter.labels),
+        "first_label": view.filter.labels[0] if view.filter.labels else None,
+        "due": view.filter.due,
+        "now": now,
+    }
 
 
 # The chat's settings row (it may not exist yet), joined to every row of a page's statement.
 chat = chats.alias("chat")
 ON_CHAT = chat.c.chat_id == CHAT_ID
 
-# One page of the chat's open (`:done` false) or done tasks, each row with the chat's counts,
-# time zone and `previous_start`; one row of NULL tasks when the page is empty.
-_DONE = param(tasks.c.done)
-_page = page_tasks(_DONE).lateral("page")
-LIST = (
-    sa.select(
+
+def _list(pages: Pages) -> sa.Select[Any]:
+    """One page of the chat's open (`:done` false) or done tasks, each row with the chat's
+    counts, time zone and `previous_start`; one row of NULL tasks when the page is empty."""
+    done = param(tasks.c.done)
+    page = pages.page_tasks(done).lateral("page")
+    return sa.select(
         chat.c.open_tasks,
         chat.c.done_tasks,
         chat.c.timezone,
-        previous_start(_DONE).label("previous_start"),
-        *_page.c,
+        pages.previous_start(done).label("previous_start"),
+        *page.c,
+    ).select_from(ONE_ROW.outerjoin(chat, ON_CHAT).outerjoin(page, sa.true()))
+
+
+# By whether the page is filtered by labels.
+LIST = {False: _list(PLAIN), True: _list(LABELLED)}
+
+
+def place_of(task: Task) -> tuple[int, datetime, int]:
+    """A task's place in the order, in Python (to sort rows a statement returned)."""
+    return (
+        task.priority or NO_PRIORITY_RANK,
+        task.due_at or datetime.max.replace(tzinfo=UTC),
+        task.number,
     )
-    .select_from(ONE_ROW.outerjoin(chat, ON_CHAT).outerjoin(_page, sa.true()))
-    .order_by(_page.c.number)
-)
 
 
 def task_page(
-    rows: list[sa.Row[Any]], listed: list[Task], *, view_done: bool, limit: int
+    rows: list[sa.Row[Any]],
+    listed: list[Task],
+    *,
+    view_done: bool,
+    limit: int,
+    page_filter: ListFilter,
 ) -> TaskPage:
-    """The TaskPage of `listed` (by number, `limit` + 1 at most) with the counts, zone and
+    """The TaskPage of `listed` (`limit` + 1 at most, sorted here) with the counts, zone and
     `previous_start` of the statement's first row."""
     first = rows[0]._mapping
+    listed = sorted(listed, key=place_of)
     return TaskPage(
         done=view_done,
         tasks=listed[:limit],
@@ -96,4 +355,5 @@ def task_page(
         previous_start=first["previous_start"],
         next_start=listed[limit].number if len(listed) > limit else None,
         timezone=first["timezone"],
+        filter=page_filter,
     )

@@ -18,10 +18,12 @@ from storage.models import (
     ReceivedUpdateRow,
     Task,
     TaskAssigneeRow,
+    TaskLabelRow,
     TaskRow,
     TopicListRow,
     UserRow,
 )
+from storage.task_fields import attachments_of, checklist_of
 
 
 def _table(model: type[SQLModel]) -> sa.Table:
@@ -39,6 +41,7 @@ task_assignees = _table(TaskAssigneeRow)
 topic_lists = _table(TopicListRow)
 received_updates = _table(ReceivedUpdateRow)
 calendar_feeds = _table(CalendarFeedRow)
+task_labels = _table(TaskLabelRow)
 
 # What a statement that returns tasks returns of each, under these names (task_from_row).
 TASK_COLUMNS: tuple[sa.Column[Any], ...] = tuple(
@@ -58,6 +61,10 @@ TASK_COLUMNS: tuple[sa.Column[Any], ...] = tuple(
         "nag_minutes",
         "recurrence",
         "remind_before",
+        "priority",
+        "labels",
+        "checklist",
+        "attachments",
     )
 )
 TASK_COLUMN_NAMES = tuple(column.name for column in TASK_COLUMNS)
@@ -115,4 +122,8 @@ def task_from_row(row: sa.Row[Any]) -> Task:
         nag_minutes=m["nag_minutes"],
         recurrence=m["recurrence"],
         remind_before=tuple(m["remind_before"] or ()),
+        priority=m["priority"],
+        labels=tuple(m["labels"] or ()),
+        checklist=checklist_of(m["checklist"]),
+        attachments=attachments_of(m["attachments"]),
     )

@@ -12,16 +12,31 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from storage.changes import check_number, execute_change, once_per_key
 from storage.clock import now_utc
-from storage.completing import DONE, NEXT_DUE_NOW, NOW, completed_from_rows, completing
+from storage.completing import (
+    DONE,
+    NEXT_DUE_NOW,
+    NOW,
+    completed_from_rows,
+    completing,
+    unticked_when_repeating,
+)
 from storage.db import Database
-from storage.errors import TaskNotFound
-from storage.models import Task, UpdateKey
+from storage.errors import ChecklistFull, TaskNotFound
+from storage.models import ChecklistItem, Task, UpdateKey
 from storage.reminder_times import first_reminder_at, reminders_before
 from storage.reminders import BEFORE
 from storage.tables import NUMBER, TASK_COLUMNS, TIMESTAMP, param, tasks
+from storage.task_fields import (
+    MAX_CHECKLIST_ITEMS,
+    PRIORITIES,
+    checklist_json,
+    clean_items,
+    labels_of,
+)
 from storage.validation import clean_description, clean_title
 
 
@@ -30,7 +45,9 @@ def _flag(name: str) -> sa.BindParameter[bool]:
 
 
 def _edit() -> sa.Select[Any]:
-    """Change the task `:task_number`: its title to `:title` unless NULL, its description to
+    """Change the task `:task_number`: its title to `:title` (and its labels to `:new_labels`)
+    unless NULL, its priority to `:priority` when `:set_priority`, its checklist to
+    `:new_checklist` (JSON) when `:set_checklist`, its description to
     `:description` when `:set_description`, its due time and repeat rule to `:due_at` and
     `:recurrence` when `:set_due`, its reminders before the due time to `:before_minutes` when
     `:set_reminders`, its nag interval to `:nag_minutes` when `:set_nag`, and its done state
@@ -50,6 +67,9 @@ def _edit() -> sa.Select[Any]:
     target = completing(tasks.c.number == NUMBER, due=due, rule=rule)
     title = param(tasks.c.title)
     set_description = _flag("set_description")
+    set_priority, set_checklist = _flag("set_priority"), _flag("set_checklist")
+    new_checklist = sa.cast(sa.bindparam("new_checklist", type_=sa.Text), postgresql.JSONB)
+    checklist = sa.case((set_checklist, new_checklist), else_=tasks.c.checklist)
     repeats = target.c.next_due.is_not(None)
     upcoming = sa.func.next_reminder(tasks.c.due_at, before, NOW, type_=TIMESTAMP)
     remind_at = sa.case(
@@ -64,6 +84,12 @@ def _edit() -> sa.Select[Any]:
         .values(
             {
                 tasks.c.title: sa.func.coalesce(title, tasks.c.title),
+                tasks.c.labels: sa.func.coalesce(
+                    param(tasks.c.labels, "new_labels"), tasks.c.labels
+                ),
+                tasks.c.priority: sa.case(
+                    (set_priority, param(tasks.c.priority)), else_=tasks.c.priority
+                ),
                 tasks.c.description: sa.case(
                     (set_description, param(tasks.c.description)), else_=tasks.c.description
                 ),
@@ -85,6 +111,7 @@ def _edit() -> sa.Select[Any]:
                 tasks.c.reminder_failures: sa.case(
                     (repeats | set_due, 0), else_=tasks.c.reminder_failures
                 ),
+                tasks.c.checklist: unticked_when_repeating(target.c.next_due, checklist),
                 tasks.c.updated_at: sa.func.now(),
             }
         )
@@ -98,7 +125,8 @@ EDIT = _edit()
 
 
 class _Keep:
-    """The marker for "leave the description (or the nag) as it is" (None clears it)."""
+    """The marker for "leave the description (or the nag, or the priority) as it is" (None
+    clears it)."""
 
 
 KEEP = _Keep()
@@ -125,23 +153,41 @@ async def edit_task(
     due: Schedule | None = None,
     remind_before: Sequence[int] | None = None,
     nag_minutes: int | _Keep | None = KEEP,
+    priority: int | _Keep | None = KEEP,
+    checklist: Sequence[ChecklistItem] | None = None,
     update_key: UpdateKey | None = None,
     now: datetime | None = None,
 ) -> Task:
-    """Change a task's title, description, due time and repeat (`due`), reminders before the
-    due time, nag interval and done state at once and return the task.
+    """Change a task's title (its hashtags its labels), description, due time and repeat
+    (`due`), reminders before the due time, nag interval, priority, checklist (replaced whole)
+    and done state at once and return the task.
 
-    None leaves the title, the state, the due time or the reminders as they are; the
-    description and the nag interval stay unless one is given (None clears them). Raises
-    InvalidTitle, InvalidDescription or TaskNotFound, and changes nothing then. A repeating
-    task completed comes back open, due at its next time.
+    None leaves the title, the state, the due time, the reminders or the checklist as they
+    are; the description, the nag interval and the priority stay unless given (None clears
+    them). Raises InvalidTitle, InvalidDescription, InvalidChecklistItem, ChecklistFull or
+    TaskNotFound, and changes nothing then. A repeating task completed comes back open, due at
+    its next time, its checklist unticked.
     """
     check_number(number)
+    cleaned = None if title is None else clean_title(title)
+    items = None
+    if checklist is not None:
+        if len(checklist) > MAX_CHECKLIST_ITEMS:
+            raise ChecklistFull(number, MAX_CHECKLIST_ITEMS)
+        texts = clean_items([item.text for item in checklist])
+        items = [ChecklistItem(t, item.done) for t, item in zip(texts, checklist, strict=True)]
+    if isinstance(priority, int) and priority not in PRIORITIES:
+        raise ValueError("a priority is 1, 2 or 3")
     before = remind_before if remind_before is not None else due.remind_before if due else None
     params = {
         "list_id": chat_id,
         "task_number": number,
-        "title": None if title is None else clean_title(title),
+        "title": cleaned,
+        "new_labels": None if cleaned is None else list(labels_of(cleaned)),
+        "set_priority": not isinstance(priority, _Keep),
+        "priority": None if isinstance(priority, _Keep) else priority,
+        "set_checklist": items is not None,
+        "new_checklist": None if items is None else checklist_json(items),
         "set_description": not isinstance(description, _Keep),
         "description": None if isinstance(description, _Keep) else clean_description(description),
         "done": done,

@@ -25,9 +25,19 @@ from storage.changes import (
 )
 from storage.clock import now_utc
 from storage.db import Database
-from storage.errors import InvalidTitle, ListFull, TaskNotFound, TooManyTasks
+from storage.errors import ChecklistFull, InvalidTitle, ListFull, TaskNotFound, TooManyTasks
 from storage.lists import DEFAULT_CAPS, ListCaps
-from storage.models import Completed, DoneResult, DueEntry, Task, TaskPage, UpdateKey
+from storage.models import (
+    ChecklistItem,
+    Completed,
+    DoneResult,
+    DueEntry,
+    ListFilter,
+    PageView,
+    Task,
+    TaskPage,
+    UpdateKey,
+)
 from storage.tables import (
     CHAT_ID,
     NUMBER,
@@ -36,11 +46,19 @@ from storage.tables import (
     task_from_row,
     tasks,
 )
+from storage.task_fields import (
+    MAX_CHECKLIST_ITEMS,
+    PRIORITIES,
+    checklist_json,
+    clean_items,
+    labels_of,
+)
 from storage.validation import check_due, clean_description, clean_title
 
 __all__ = ["MAX_TASK_NUMBER", "clean_description", "clean_title"]
 
 MAX_TASKS_PER_ADD = 100
+NO_FILTER = ListFilter()
 MAX_PAGE_SIZE = 100
 
 
@@ -53,14 +71,17 @@ async def add_tasks(
     update_key: UpdateKey | None = None,
     due: Sequence[DueEntry | tuple[datetime | None, str | None]] | None = None,
     descriptions: Sequence[str | None] | None = None,
+    priorities: Sequence[int | None] | None = None,
+    checklists: Sequence[Sequence[str | ChecklistItem]] | None = None,
     caps: ListCaps = DEFAULT_CAPS,
 ) -> list[Task]:
     """Add tasks to a chat's list, all or none, and return them with their new numbers.
 
-    `due` gives each title its due time, recurrence and reminders before it, and
-    `descriptions` its note (by position), when any. ListFull when the list would hold more
-    than `caps` allow (nothing is added); InvalidDue for a due time storage does not keep
-    (storage.validation).
+    `due` gives each title its due time, recurrence and reminders before it, `descriptions`
+    its note, `priorities` its priority (1-3) and `checklists` its checklist items (by
+    position), when any; each title's hashtags are its labels. ListFull when the list would
+    hold more than `caps` allow (nothing is added); InvalidDue for a due time storage does not
+    keep (storage.validation); InvalidChecklistItem, ChecklistFull.
     """
     if len(titles) > MAX_TASKS_PER_ADD:
         raise TooManyTasks(MAX_TASKS_PER_ADD)
@@ -80,8 +101,12 @@ async def add_tasks(
         [DueEntry(*entry) for entry in due] if due is not None else [DueEntry(None)] * len(cleaned)
     )
     notes = [clean_description(d) for d in descriptions] if descriptions else [None] * len(cleaned)
-    if len(dues) != len(cleaned) or len(notes) != len(cleaned):
-        raise ValueError("one due entry and one description per title")
+    ranks = list(priorities) if priorities is not None else [None] * len(cleaned)
+    items = [checklist_items(c) for c in checklists] if checklists else [[]] * len(cleaned)
+    if len({len(dues), len(notes), len(ranks), len(items)} | {len(cleaned)}) != 1:
+        raise ValueError("one due entry, description, priority and checklist per title")
+    if any(p is not None and p not in PRIORITIES for p in ranks):
+        raise ValueError("a priority is 1, 2 or 3")
     for entry in dues:
         check_due(entry.due_at)
     params = {
@@ -95,12 +120,27 @@ async def add_tasks(
         "dues": [entry.due_at for entry in dues],
         "recurrences": [entry.recurrence for entry in dues],
         "remind_befores": adding.remind_befores_param([entry.remind_before for entry in dues]),
+        "priorities": ranks,
+        "label_lists": adding.labels_param([labels_of(title) for title in cleaned]),
+        "checklists": [checklist_json(entries) for entries in items],
         "created_by": created_by,
     }
     added = await run_change(db, adding.ADD, params, update_key=update_key)
     if not added:
         raise ListFull(caps.max_open, caps.max_total)
     return added
+
+
+def checklist_items(entries: Sequence[str | ChecklistItem]) -> list[ChecklistItem]:
+    """Checklist items (a text alone: an open one), cleaned; ChecklistFull past
+    MAX_CHECKLIST_ITEMS."""
+    if len(entries) > MAX_CHECKLIST_ITEMS:
+        raise ChecklistFull(None, MAX_CHECKLIST_ITEMS)
+    items = [
+        entry if isinstance(entry, ChecklistItem) else ChecklistItem(entry) for entry in entries
+    ]
+    texts = clean_items([item.text for item in items])
+    return [ChecklistItem(text, item.done) for text, item in zip(texts, items, strict=True)]
 
 
 async def add_task(
@@ -111,9 +151,12 @@ async def add_task(
     created_by: int | None,
     update_key: UpdateKey | None = None,
     description: str | None = None,
+    priority: int | None = None,
+    checklist: Sequence[str | ChecklistItem] = (),
     caps: ListCaps = DEFAULT_CAPS,
 ) -> Task:
-    """Add one task (with a note, when given) and return it with its number."""
+    """Add one task (with a note, a priority and checklist items, when given) and return it
+    with its number."""
     (task,) = await add_tasks(
         db,
         chat_id=chat_id,
@@ -121,24 +164,32 @@ async def add_task(
         created_by=created_by,
         update_key=update_key,
         descriptions=[description],
+        priorities=[priority],
+        checklists=[checklist],
         caps=caps,
     )
     return task
 
 
 async def list_tasks(
-    db: Database, *, chat_id: int, done: bool = False, start: int = 1, limit: int = 10
+    db: Database,
+    *,
+    chat_id: int,
+    done: bool = False,
+    start: int | None = None,
+    limit: int = 10,
+    page_filter: ListFilter = NO_FILTER,
+    now: datetime | None = None,
 ) -> TaskPage:
-    """One page of the chat's open (or done) tasks: numbers from `start` on, `limit` at most."""
+    """One page of the chat's open (or done) tasks that `page_filter` admits, in the order
+    /list shows (priority, due time, number): from the task `start` (its number; None: the
+    first page) on, `limit` at most. `now` is when today, overdue and upcoming are."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    start = max(1, min(start, MAX_TASK_NUMBER))
-    rows = await db.run(
-        pages.LIST,
-        {"list_id": chat_id, "done": done, "start": start, "limit": limit},
-        idempotent=True,
-    )
+    view = PageView(done=done, start=start, filter=page_filter)
+    params = {"list_id": chat_id, **pages.view_params(view, limit=limit, now=now or now_utc())}
+    rows = await db.run(pages.LIST[bool(page_filter.labels)], params, idempotent=True)
     listed = [task_from_row(row) for row in rows if row._mapping["id"] is not None]
-    return pages.task_page(rows, listed, view_done=done, limit=limit)
+    return pages.task_page(rows, listed, view_done=done, limit=limit, page_filter=page_filter)
 
 
 # The chat's live task `:task_number`.
@@ -203,48 +254,79 @@ async def set_done_and_list(
     chat_id: int,
     number: int,
     done: bool,
-    view_done: bool,
-    start: int,
+    view: PageView,
     limit: int = 10,
     update_key: UpdateKey | None = None,
     now: datetime | None = None,
 ) -> tuple[Completed, TaskPage]:
     """Mark one task done (or open; a repeating one comes back for its next time, as in
-    set_done) and return it with the list page a view shows after it: what a tap on a list
+    set_done) and return it with the list page `view` shows after it: what a tap on a list
     button needs, in one round trip."""
     check_number(number)
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     params = {
         "list_id": chat_id,
         "task_number": number,
-        "done": done,
-        "view_done": view_done,
-        "start": max(1, min(start, MAX_TASK_NUMBER)),
-        "limit": limit,
-        "now": now or now_utc(),
+        **pages.view_params(view, limit=limit, now=now or now_utc()),
     }
-    rows = await execute_change(db, completing.DONE_THEN_PAGE, params, update_key=update_key)
+    params["view_done"], params["done"] = params["done"], done
+    statement = completing.DONE_THEN_PAGE[bool(view.filter.labels)]
+    rows = await execute_change(db, statement, params, update_key=update_key)
     changed = completing.completed_from_rows(
         [row for row in rows if row._mapping["kind"] == "changed"]
     )
     if not changed:
         raise TaskNotFound(number)
-    listed = sorted(
-        (task_from_row(row) for row in rows if row._mapping["kind"] == "page"),
-        key=lambda task: task.number,
+    listed = [task_from_row(row) for row in rows if row._mapping["kind"] == "page"]
+    return changed[0], pages.task_page(
+        rows, listed, view_done=view.done, limit=limit, page_filter=view.filter
     )
-    return changed[0], pages.task_page(rows, listed, view_done=view_done, limit=limit)
 
 
-# A new `:title` for the task `:task_number`.
-RENAME = one_task_changed({tasks.c.title: param(tasks.c.title), tasks.c.updated_at: sa.func.now()})
+# A new `:title` (with its `:labels`) for the task `:task_number` unless NULL, and its
+# `:priority` when `:set_priority`.
+_SET_PRIORITY = sa.bindparam("set_priority", type_=sa.Boolean)
+RENAME = one_task_changed(
+    {
+        tasks.c.title: sa.func.coalesce(param(tasks.c.title), tasks.c.title),
+        tasks.c.labels: sa.func.coalesce(param(tasks.c.labels), tasks.c.labels),
+        tasks.c.priority: sa.case(
+            (_SET_PRIORITY, param(tasks.c.priority)), else_=tasks.c.priority
+        ),
+        tasks.c.updated_at: sa.func.now(),
+    }
+)
+
+
+class _Keep:
+    """The marker for "leave the priority as it is" (None clears it)."""
+
+
+KEEP_PRIORITY = _Keep()
 
 
 async def rename_task(
-    db: Database, *, chat_id: int, number: int, title: str, update_key: UpdateKey | None = None
+    db: Database,
+    *,
+    chat_id: int,
+    number: int,
+    title: str | None,
+    priority: int | _Keep | None = KEEP_PRIORITY,
+    update_key: UpdateKey | None = None,
 ) -> Task:
-    """Give a task a new title and return it."""
-    params = {"list_id": chat_id, "task_number": number, "title": clean_title(title)}
+    """Give a task a new title (its hashtags its labels; None: keep it) and, when given, a new
+    priority (1-3; None: none), and return it."""
+    cleaned = None if title is None else clean_title(title)
+    if not isinstance(priority, _Keep) and priority is not None and priority not in PRIORITIES:
+        raise ValueError("a priority is 1, 2 or 3")
+    params = {
+        "list_id": chat_id,
+        "task_number": number,
+        "title": cleaned,
+        "labels": None if cleaned is None else list(labels_of(cleaned)),
+        "set_priority": not isinstance(priority, _Keep),
+        "priority": None if isinstance(priority, _Keep) else priority,
+    }
     return await run_change_one(db, RENAME, params, update_key=update_key)
 
 

@@ -12,10 +12,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from storage.adding import (
+    CHECKLISTS,
     COUNT,
+    LABEL_LISTS,
+    PRIORITIES,
     REMIND_BEFORES,
+    jsonb_of,
+    labels_param,
     numbers_taken,
     remind_before_of,
     remind_befores_param,
@@ -23,10 +29,10 @@ from storage.adding import (
 from storage.changes import once_per_key, run_change
 from storage.chat_settings import get_chat_settings
 from storage.db import Database
-from storage.errors import InvalidDue, ListFull, TooManyTasks
+from storage.errors import ChecklistFull, InvalidDue, ListFull, TooManyTasks
 from storage.lists import DEFAULT_CAPS, ListCaps
 from storage.local_time import chat_zone
-from storage.models import Task, UpdateKey
+from storage.models import Attachment, ChecklistItem, Task, UpdateKey
 from storage.reminder_times import first_reminder_at, reminders_before
 from storage.tables import (
     CHAT_ID,
@@ -37,6 +43,14 @@ from storage.tables import (
     task_from_row,
     tasks,
 )
+from storage.task_fields import (
+    MAX_CHECKLIST_ITEMS,
+    attachments_json,
+    checklist_json,
+    clean_items,
+    labels_of,
+)
+from storage.task_fields import PRIORITIES as PRIORITY_VALUES
 from storage.validation import clean_description, clean_title, moment_problem
 
 # What one export holds at most (the first ones by number); what one import adds at most.
@@ -57,8 +71,8 @@ EXPORT = (
 def _import() -> sa.Select[Any]:
     """storage.adding's ADD with every field a task keeps: `:count` tasks numbered after the
     chat's last one, one per entry of the lists `:titles`, `:descriptions`, `:dones`,
-    `:completed`, `:created`, `:dues`, `:recurrences`, `:nags` and `:remind_befores`, by
-    `:created_by`.
+    `:completed`, `:created`, `:dues`, `:recurrences`, `:nags`, `:remind_befores`,
+    `:priorities`, `:label_lists`, `:checklists` and `:attachment_lists`, by `:created_by`.
 
     A reminder is set only for open tasks due in the future (the first of its reminders before
     the due time still to come, or then), so importing old or finished tasks sends no burst of
@@ -74,8 +88,22 @@ def _import() -> sa.Select[Any]:
             list_param(tasks.c.recurrence, "recurrences"),
             list_param(tasks.c.nag_minutes, "nags"),
             REMIND_BEFORES,
+            PRIORITIES,
+            LABEL_LISTS,
+            CHECKLISTS,
+            ATTACHMENT_LISTS,
         )
-        .table_valued(*fields, "recurrence", "nag_minutes", "remind_before", with_ordinality="ord")
+        .table_valued(
+            *fields,
+            "recurrence",
+            "nag_minutes",
+            "remind_before",
+            "priority",
+            "labels",
+            "checklist",
+            "attachments",
+            with_ordinality="ord",
+        )
         .render_derived(name="new_task")
     )
     now = sa.func.now()
@@ -95,6 +123,10 @@ def _import() -> sa.Select[Any]:
         "recurrence": new.c.recurrence,
         "nag_minutes": new.c.nag_minutes,
         "remind_before": remind_before,
+        "priority": new.c.priority,
+        "labels": sa.cast(new.c.labels, tasks.c.labels.type),
+        "checklist": jsonb_of(new.c.checklist),
+        "attachments": jsonb_of(new.c.attachments),
     }
     # Every new task with the counter's one row.
     rows = sa.select(*values.values()).select_from(counter.join(new, sa.true()))
@@ -107,6 +139,8 @@ def _import() -> sa.Select[Any]:
     return once_per_key(added)
 
 
+# Each task's attachments as JSON text (as storage.adding's CHECKLISTS).
+ATTACHMENT_LISTS = sa.bindparam("attachment_lists", type_=postgresql.ARRAY(sa.Text))
 IMPORT = _import()
 
 
@@ -123,6 +157,9 @@ class NewTask:
     recurrence: str | None = None
     nag_minutes: int | None = None
     remind_before: tuple[int, ...] = ()
+    priority: int | None = None
+    checklist: tuple[ChecklistItem, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +221,11 @@ def _checked_fields(tasks: Sequence[NewTask]) -> dict[str, list[Any]]:
     """The IMPORT parameters of the tasks' fields, cleaned and checked (InvalidTitle,
     InvalidDescription, InvalidDue)."""
     _check_moments(tasks)
+    titles = [clean_title(task.title) for task in tasks]
+    if any(task.priority is not None and task.priority not in PRIORITY_VALUES for task in tasks):
+        raise ValueError("a priority is 1, 2 or 3")
     return {
-        "titles": [clean_title(task.title) for task in tasks],
+        "titles": titles,
         "descriptions": [clean_description(task.description) for task in tasks],
         "dones": [task.done for task in tasks],
         "completed": [task.completed_at if task.done else None for task in tasks],
@@ -196,7 +236,22 @@ def _checked_fields(tasks: Sequence[NewTask]) -> dict[str, list[Any]]:
         "remind_befores": remind_befores_param(
             [reminders_before(task.remind_before) for task in tasks]
         ),
+        "priorities": [task.priority for task in tasks],
+        "label_lists": labels_param([labels_of(title) for title in titles]),
+        "checklists": [checklist_json(_checked_items(task)) for task in tasks],
+        "attachment_lists": [attachments_json(task.attachments) for task in tasks],
     }
+
+
+def _checked_items(task: NewTask) -> list[ChecklistItem]:
+    """The task's checklist with its items cleaned (InvalidChecklistItem), at most
+    MAX_CHECKLIST_ITEMS (ChecklistFull)."""
+    if len(task.checklist) > MAX_CHECKLIST_ITEMS:
+        raise ChecklistFull(None, MAX_CHECKLIST_ITEMS)
+    texts = clean_items([item.text for item in task.checklist])
+    return [
+        ChecklistItem(text, item.done) for text, item in zip(texts, task.checklist, strict=True)
+    ]
 
 
 def _check_moments(tasks: Sequence[NewTask]) -> None:

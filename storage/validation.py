@@ -24,13 +24,20 @@ def _has_visible_character(text: str) -> bool:
     return any(unicodedata.category(character)[0] in "LMNPS" for character in text)
 
 
+def clean_text(raw: str) -> str | None:
+    """A line of text as stored (a title, a checklist item): whitespace runs folded to one
+    space, control characters removed; None when no visible character is left."""
+    text = " ".join(_CONTROL_CHARACTERS.sub(" ", raw).split())
+    return text if _has_visible_character(text) else None
+
+
 def clean_title(raw: str) -> str:
     """The title as stored: whitespace runs folded to one space, control characters removed.
 
     Raises InvalidTitle when nothing is left or it is longer than TITLE_MAX_LENGTH.
     """
-    title = " ".join(_CONTROL_CHARACTERS.sub(" ", raw).split())
-    if not _has_visible_character(title):
+    title = clean_text(raw)
+    if title is None:
         raise InvalidTitle("the title is empty")
     if len(title) > TITLE_MAX_LENGTH:
         raise InvalidTitle(

@@ -41,8 +41,11 @@ async def add_tasks_in_zone(
     created_by: int | None,
     update_key: UpdateKey | None = None,
     caps: ListCaps = DEFAULT_CAPS,
+    priorities: Sequence[int | None] | None = None,
+    checklists: Sequence[Sequence[str]] | None = None,
 ) -> tuple[list[Task], ChatSettings]:
-    """Add tasks (as tasks.add_tasks) with due times that `due` reads in the list's zone."""
+    """Add tasks (as tasks.add_tasks, with their priorities and checklists) with due times
+    that `due` reads in the list's zone."""
     settings = await get_chat_settings(db, chat_id=chat_id)
     added = await tasks.add_tasks(
         db,
@@ -51,6 +54,8 @@ async def add_tasks_in_zone(
         created_by=created_by,
         update_key=update_key,
         due=due(chat_zone(settings.timezone)),
+        priorities=priorities,
+        checklists=checklists,
         caps=caps,
     )
     return added, settings

@@ -145,3 +145,16 @@ class ChatDriver:
             )
             edited = _reply_of(self.telegram, call)
         return str(answer.params.get("text", "")), edited
+
+    async def send_file(self, kind: str, **options: Any) -> Reply:
+        """Send a photo, document, voice note or video (`kind`; options as the fake's
+        send_media: caption, reply_to_message_id, file_name) and return the bot's next
+        message in this chat."""
+        mark = self.telegram.mark()
+        self.telegram.send_media(
+            self.chat_id, kind, user_id=self.user_id, chat_type=self.chat_type, **options
+        )
+        call = await self.telegram.wait_for(
+            "sendMessage", lambda call: call.ok and self._is_mine(call), after=mark
+        )
+        return _reply_of(self.telegram, call)

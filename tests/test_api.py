@@ -49,6 +49,10 @@ async def test_create_returns_the_task_with_its_number_and_location(
         "remind_before",
         "nag_minutes",
         "assignees",
+        "priority",
+        "labels",
+        "checklist",
+        "attachments",
     }
     assert (task["number"], task["title"], task["description"], task["completed"]) == (
         1,
@@ -176,6 +180,8 @@ async def test_the_schema_describes_the_api(web_client: httpx.AsyncClient) -> No
         ("GET", "/api/{chat_id}/view"),
         ("GET", "/api/{chat_id}/search"),
         ("GET", "/api/{chat_id}/people"),
+        ("POST", base + "/{number}/checklist"),
+        ("PATCH", base + "/{number}/checklist/{item}"),
     }
     assert set(schema["components"]["schemas"]) >= {"TaskCreate", "TaskUpdate", "TaskRead"}
     assert "TelegramInitData" in schema["components"]["securitySchemes"]

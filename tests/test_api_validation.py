@@ -49,7 +49,7 @@ async def test_a_body_that_is_not_json_is_422(me: TaskApi, web_bot: WebBot, body
         ({}, [("body.title", "required")]),
         ({"title": 5}, [("body.title", "Input should be a valid string")]),
         ({"title": None}, [("body.title", "Input should be a valid string")]),
-        ({"title": "x", "priority": 1}, [("body.priority", "unknown field")]),
+        ({"title": "x", "labels": ["a"]}, [("body.labels", "unknown field")]),
         ({"title": "x", "completed": True}, [("body.completed", "unknown field")]),
         ({"title": ""}, [("body.title", "the title is empty")]),
         ({"title": " \u200b\n"}, [("body.title", "the title is empty")]),
@@ -85,7 +85,7 @@ async def test_a_missing_body_is_422(me: TaskApi) -> None:
                 (
                     "body",
                     "nothing to change: give title, description, completed, due_at, repeat,"
-                    " remind_before, nag_minutes or assignees",
+                    " remind_before, nag_minutes, assignees, priority or checklist",
                 )
             ],
         ),

@@ -51,7 +51,8 @@ async def test_add_without_a_title_explains_usage(private_chat: ChatDriver, text
 async def test_list_shows_tasks_with_a_row_of_buttons_each(private_chat: ChatDriver) -> None:
     await private_chat.send("/add Milk\nEggs")
     reply = await private_chat.send("/list")
-    assert reply.text.splitlines() == ["📋 To do · 2", "#1 Milk", "#2 Eggs"]
+    order = "by priority, then due time, then number"
+    assert reply.text.splitlines() == ["📋 To do · 2", order, "#1 Milk", "#2 Eggs"]
     assert reply.buttons[0][0]["text"] == "⬜ #1 Milk"
     assert [b["text"] for b in reply.buttons[0][1:]] == ["✏️", "🗑"]
     assert reply.buttons[-1][0]["text"] == "✅ Done (0)"
@@ -105,7 +106,7 @@ async def test_long_list_pages_forward_and_back(private_chat: ChatDriver) -> Non
     _, second = await private_chat.press(first, "More ▶")
     assert second is not None and "#11 task 11" in second.text and "#21" not in second.text
     _, third = await private_chat.press(second, "More ▶")
-    assert third is not None and third.text.splitlines()[1:] == [
+    assert third is not None and third.text.splitlines()[2:] == [
         "#21 task 21",
         "#22 task 22",
         "#23 task 23",
@@ -214,7 +215,15 @@ async def test_delete_button_in_the_list_deletes_with_undo_in_place(
     assert after.text.splitlines() == ["🗑 Deleted #1 a", "", "📋 To do · 1", "#2 b"]
     answer, undone = await private_chat.press(after, "↩️ Undo delete #1")
     assert undone is not None
-    assert undone.text.splitlines() == ["↩️ Restored #1 a", "", "📋 To do · 2", "#1 a", "#2 b"]
+    order = "by priority, then due time, then number"
+    assert undone.text.splitlines() == [
+        "↩️ Restored #1 a",
+        "",
+        "📋 To do · 2",
+        order,
+        "#1 a",
+        "#2 b",
+    ]
 
 
 async def test_show_gives_the_task_in_full(private_chat: ChatDriver) -> None:

@@ -230,3 +230,25 @@ async def test_a_client_that_takes_gzip_gets_the_file_gzipped(feed_bot: FeedBot)
     for etag in (plain.headers["etag"], zipped.headers["etag"]):
         again = await feed_bot.client.get(path, headers={"If-None-Match": etag})
         assert again.status_code == 304
+
+
+async def test_labels_and_priority_are_categories_and_priority_and_the_checklist_is_noted(
+    feed_bot: FeedBot,
+) -> None:
+    chat = feed_bot.private_chat()
+    await chat.send(
+        "/add Call the bank #Finance #urgent !1 @ 2027-03-01 09:00\n- papers\n- pin\n"
+        "Pay rent #home !3 @ 2027-03-02 09:00\nPlain @ 2027-03-03 09:00"
+    )
+    path = await feed_bot.feed_path(chat)
+    events = _events(await feed_bot.feed(path))
+    bank = events["Call the bank #Finance #urgent"]
+    assert bank["CATEGORIES"].cats == ["finance", "urgent"]
+    assert bank["PRIORITY"] == 1 and events["Pay rent #home"]["PRIORITY"] == 9
+    assert str(bank["DESCRIPTION"]) == "☐ papers\n☐ pin"
+    assert "CATEGORIES" not in events["Plain"] and "PRIORITY" not in events["Plain"]
+    # Ticking an item changes the feed (its revision follows the task's last change).
+    shown = await chat.send("/show 1")
+    await chat.press(shown, "⬜ 1. papers")
+    again = _events(await feed_bot.feed(path))
+    assert str(again["Call the bank #Finance #urgent"]["DESCRIPTION"]) == "☑ papers\n☐ pin"

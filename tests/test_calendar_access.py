@@ -15,6 +15,7 @@ import pytest
 from alembic import command
 from sqlalchemy.engine import URL
 
+from handlers.i18n import _, use_language
 from storage.calendar import feed_address, feed_for_token, feed_token
 from storage.db import Database, parse_database_url
 from storage.migrate import alembic_config, migrate
@@ -57,6 +58,19 @@ async def test_in_a_group_the_address_comes_privately_and_never_into_the_group(
         if str(call.params.get("chat_id")) == str(group.chat_id)
     ]
     assert not any("/calendar/" in text for text in group_texts)
+
+
+async def test_the_private_address_speaks_the_members_language_and_the_group_its_own(
+    feed_bot: FeedBot,
+) -> None:
+    group = feed_bot.group()
+    feed_bot.telegram.set_user_language(group.user_id, "de")
+    await feed_bot.start_privately(group)
+    reply, private = await feed_bot.ask(group, "/calendar")
+    assert reply.text == "📅 I sent you your calendar address in a private message."
+    with use_language("de"):
+        said = _("It stops working when you leave the group.")
+    assert private is not None and said in private and FEED_URL.search(private)
 
 
 async def test_a_member_who_never_started_the_bot_is_told_to_first(

@@ -63,7 +63,7 @@ async def test_a_group_that_removed_the_bot_gets_nothing_until_it_is_back(
     assert (await list_tasks(direct_db, chat_id=group)).open_total == 2
 
     telegram.change_bot_status(group, "member", user_id=group_chat.user_id, chat_type="supergroup")
-    assert (await group_chat.send("/list")).text.splitlines()[1].startswith("#1 Water plants")
+    assert (await group_chat.send("/list")).text.splitlines()[2].startswith("#1 Water plants")
     mark = telegram.mark()
     await scheduler.tick()
 

@@ -434,3 +434,46 @@ async def test_a_bot_removed_or_blocked_gets_a_status_update_and_cannot_send(
     fake.change_bot_status(CHAT, "kicked", user_id=CHAT)
     with pytest.raises(Forbidden, match="bot was blocked by the user"):
         await bot.send_message(CHAT, "reminder")
+
+
+async def test_a_users_file_messages_parse_and_their_file_ids_can_be_sent_back(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    sent = {kind: fake.send_media(CHAT, kind, caption="look") for kind in fake_kinds()}
+    messages = {kind: Update.de_json(u, bot).message for kind, u in sent.items()}  # type: ignore[union-attr]
+    photo = messages["photo"]
+    assert photo is not None and len(photo.photo) == 2 and photo.caption == "look"
+    assert messages["document"] is not None and messages["document"].document is not None
+    assert messages["voice"] is not None and messages["voice"].voice is not None
+    assert messages["video"] is not None and messages["video"].video is not None
+    back = await bot.send_photo(
+        CHAT, photo.photo[-1].file_id, caption="<b>#3</b> x", parse_mode="HTML"
+    )
+    assert back.photo and back.caption == "#3 x"
+    await bot.send_voice(CHAT, messages["voice"].voice.file_id)  # type: ignore[union-attr]
+    await bot.send_video(CHAT, messages["video"].video.file_id)  # type: ignore[union-attr]
+    await bot.send_document(CHAT, messages["document"].document.file_id)  # type: ignore[union-attr]
+    assert [call.method for call in fake.calls if call.method.startswith("send")] == [
+        "sendPhoto",
+        "sendVoice",
+        "sendVideo",
+        "sendDocument",
+    ]
+
+
+def fake_kinds() -> tuple[str, ...]:
+    return ("photo", "document", "voice", "video")
+
+
+async def test_files_are_refused_as_telegram_refuses_them(fake: FakeTelegram, bot: Bot) -> None:
+    update = fake.send_media(CHAT, "document")
+    document = update["message"]["document"]["file_id"]
+    with pytest.raises(BadRequest, match=r"(?i)can't use file of type document as photo"):
+        await bot.send_photo(CHAT, document)
+    with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
+        await bot.send_voice(CHAT, "AwACAgIAAxkBAAIDnever-given")
+    with pytest.raises(BadRequest, match=r"(?i)caption is too long"):
+        await bot.send_document(CHAT, document, caption="x" * 1025)
+    sent = await bot.send_document(CHAT, document)
+    with pytest.raises(BadRequest, match=r"(?i)no text in the message"):
+        await bot.edit_message_text("new", chat_id=CHAT, message_id=sent.message_id)

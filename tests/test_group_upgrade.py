@@ -82,7 +82,7 @@ async def test_an_upgraded_group_keeps_its_list_whichever_message_comes_first(
     telegram.send_message(group.chat_id, "/list", user_id=group.user_id, chat_type="group")
     listed = await _answer_in(telegram, new, mark)
 
-    assert listed.splitlines()[1:3] == ["#1 Milk", "#3 Eggs"]
+    assert listed.splitlines()[2:4] == ["#1 Milk", "#3 Eggs"]
     supergroup = ChatDriver(telegram, chat_id=new, user_id=group.user_id, chat_type="supergroup")
     assert (await supergroup.send("/list")).text == listed
     assert (await supergroup.send("/add Butter")).text == "➕ Added #4 Butter"

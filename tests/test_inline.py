@@ -149,6 +149,32 @@ async def test_picking_a_shared_task_changes_nothing(
     assert _titles(await _ask(telegram, user, "")) == ["#1 Buy milk"]
 
 
+async def test_inline_filters_by_labels_and_priority_and_adds_with_a_priority(
+    telegram: FakeTelegram, direct_db: Database
+) -> None:
+    user = new_user_id()
+    await add_tasks(
+        direct_db,
+        chat_id=user,
+        titles=["Pay rent #home", "Call the bank #home", "Gym"],
+        priorities=[None, 1, 1],
+        checklists=[[], ["papers", "pin"], []],
+        created_by=user,
+    )
+    answer = await _ask(telegram, user, "#home")
+    assert _titles(answer)[1:] == ["#2 🔴 Call the bank #home", "#1 Pay rent #home"]
+    assert _titles(await _ask(telegram, user, "!1 #Home")) == [
+        "➕ Add “#Home” to my list",  # (the marker sets its priority)
+        "#2 🔴 Call the bank #home",
+    ]
+    shared = answer["results"][1]["input_message_content"]["message_text"]
+    assert shared == "📝 🔴 Call the bank #home\n\n⬜ papers\n⬜ pin"
+    telegram.chosen_inline_result(user, ADD_RESULT_ID, "Buy milk !2")
+    await _ask(telegram, user, "")
+    added = (await list_tasks(direct_db, chat_id=user, limit=10)).tasks
+    assert [(t.title, t.priority) for t in added if t.number == 4] == [("Buy milk", 2)]
+
+
 # -- the fake Bot API's checks of answerInlineQuery -----------------------------------------
 
 

@@ -2,7 +2,8 @@
 time in English), /list and its buttons, a reminder and its buttons, /help; in a private chat
 whose user has Telegram in that language, and in a group an admin set with /language. Also: a
 changed Telegram language, /language in a private chat, the group's adder's language, inline
-mode, the Mini App's words and the command menus."""
+mode, the Mini App's words, the command menus, and the refusals of times, /timezone,
+/calendar and /forget."""
 
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -12,10 +13,13 @@ import pytest
 from telegram import Bot
 
 from bot.scheduler import Scheduler
-from handlers import render
+from handlers import render, render_due, render_forget, render_transfer
 from handlers.context import BotApplication
 from handlers.i18n import LANGUAGES, NATIVE_NAMES, _, number, task_ref, use_language
 from handlers.render_due import SNOOZE_LABELS
+from handlers.render_when import when_error_text
+from handlers.when import WhenError
+from handlers.zone_names import find_timezone
 from storage.db import Database
 from storage.reminders import set_due
 from storage.tasks import get_task
@@ -202,6 +206,37 @@ async def test_changing_telegrams_language_changes_the_bots_and_language_overrid
     assert (await chat.send("/list")).text.startswith(
         said("es", "📋 Nothing to do. Add a task: /add Buy milk")
     )
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+async def test_refusals_and_forget_speak_the_chats_language(
+    telegram: FakeTelegram, code: str
+) -> None:
+    """A time the bot cannot read (alone, and with /remind's usage), a near-miss time zone, a
+    wrong /calendar and the /forget prompt and its Keep button."""
+    user = new_user_id()
+    telegram.set_user_language(user, TELEGRAM_CODES[code])
+    chat = ChatDriver(telegram, chat_id=user, user_id=user)
+    await chat.send("/add Milk")
+    with pytest.raises(WhenError) as near_miss:
+        find_timezone("Europe/Berln")
+    with use_language(code):
+        unread = when_error_text(WhenError("unreadable", text="blorp"))
+        reminders = when_error_text(WhenError("bad_reminders", text="blorp"))
+        expected = {
+            "/due 1 blorp": render.render_usage(unread),
+            "/remind 1 blorp": render.render_usage(f"{reminders}\n{_(render_due.USAGE_REMIND)}"),
+            "/timezone Europe/Berln": render.render_usage(when_error_text(near_miss.value)),
+            "/calendar blorp": render.render_usage(_(render_transfer.USAGE_CALENDAR)),
+        }
+        prompt, _markup = render_forget.render_forget_prompt(group=False)
+        keep, kept = _("Keep it"), _(render_forget.KEPT)
+    for command, answer in expected.items():
+        assert (await chat.send(command)).html == answer, command
+    asked = await chat.send("/forget")
+    assert asked.html == prompt
+    _answer, edited = await chat.press(asked, keep)
+    assert edited is not None and edited.html == kept
 
 
 async def test_an_unknown_telegram_language_gets_english(telegram: FakeTelegram) -> None:

@@ -3,7 +3,7 @@ several instances migrating at once through a transaction-mode pooler apply them
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import asyncpg
@@ -17,6 +17,7 @@ from sqlmodel import SQLModel
 from storage.database_url import parse_database_url
 from storage.db import Database
 from storage.migrate import ALEMBIC_INI, alembic_config, head_revision, migrate
+from storage.models import ListFilter
 from storage.tasks import add_task, list_tasks
 from testkit.postgres import asyncpg_dsn, create_database, drop_database
 from testkit.processes import bot_environment
@@ -135,3 +136,34 @@ async def test_alembic_command_line_migrates_database_url(
     output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, output.decode()
     assert await _revision(empty_database) == head_revision()
+
+
+async def test_migration_0013_gives_existing_titles_their_labels(empty_database: URL) -> None:
+    settings = parse_database_url(url_text(empty_database))
+    database = Database(settings)
+    try:
+        engine = database.engine.execution_options(isolation_level="READ COMMITTED")
+        async with engine.connect() as connection:
+
+            def upgrade_to(revision: str) -> Callable[[object], None]:
+                def run(sync: object) -> None:
+                    config = alembic_config()
+                    config.attributes["connection"] = sync
+                    command.upgrade(config, revision)
+
+                return run
+
+            await connection.run_sync(upgrade_to("0012"))
+            await connection.exec_driver_sql("INSERT INTO chats (chat_id) VALUES (7)")
+            await connection.exec_driver_sql(
+                "INSERT INTO tasks (chat_id, number, title) VALUES"
+                " (7, 1, 'Pay #Bills #home #bills'), (7, 2, 'Issue #3'), (7, 3, 'No tags')"
+            )
+            await connection.run_sync(upgrade_to("head"))
+            await connection.commit()
+        page = await list_tasks(database, chat_id=7, page_filter=ListFilter(labels=("bills",)))
+        assert [(task.number, task.labels) for task in page.tasks] == [(1, ("bills", "home"))]
+        others = await list_tasks(database, chat_id=7, limit=10)
+        assert [task.labels for task in others.tasks] == [("bills", "home"), (), ()]
+    finally:
+        await database.close()

@@ -23,6 +23,7 @@ from handlers.callbacks import (
     AskNewTitle,
     AssignedDone,
     AssignedSnooze,
+    CheckItem,
     ChooseDue,
     Delete,
     DropTask,
@@ -34,6 +35,7 @@ from handlers.callbacks import (
     ListView,
     Nothing,
     ReminderDone,
+    SendAttachment,
     SetDone,
     ShowList,
     Snooze,
@@ -44,11 +46,14 @@ from handlers.callbacks import (
     encode,
 )
 from handlers.parsing import (
+    NewTaskLine,
     UsageError,
     command_text,
     parse_number,
     parse_number_and_text,
     parse_numbers,
+    read_list_arguments,
+    read_new_tasks,
     split_due,
 )
 from handlers.tasks import due_entries
@@ -56,12 +61,20 @@ from handlers.when import LANGUAGES, WhenError, parse_when
 from handlers.when.vocabulary import language_vocabulary
 from storage.errors import InvalidTitle
 from storage.models import TITLE_MAX_LENGTH, DueEntry, Task, TaskPage
+from storage.task_fields import labels_of
 from storage.tasks import clean_title
 from testkit.fake_telegram import TEST_BOT_TOKEN
 from testkit.fake_telegram.parse_mode import parse_html, utf16_len
 
 numbers = st.integers(min_value=1, max_value=2**31 - 1)
-views = st.builds(ListView, done=st.booleans(), start=numbers)
+views = st.builds(
+    ListView,
+    done=st.booleans(),
+    start=st.none() | numbers,
+    due=st.sampled_from([None, "today", "overdue", "upcoming"]),
+    priorities=st.sets(st.sampled_from([1, 2, 3])).map(lambda found: tuple(sorted(found))),
+    labelled=st.booleans(),
+)
 offsets = st.integers(min_value=0, max_value=2**31 - 1)
 chat_ids = st.integers(min_value=-(2**63) + 1, max_value=2**63 - 1).filter(bool)
 choices = st.sampled_from(SNOOZE_CODES)
@@ -71,6 +84,8 @@ actions = st.one_of(
     st.builds(Delete, number=numbers, view=st.none() | views),
     st.builds(Undo, number=numbers, view=st.none() | views),
     st.builds(ShowList, view=views),
+    st.builds(CheckItem, number=numbers, item=st.integers(1, 99), done=st.booleans()),
+    st.builds(SendAttachment, number=numbers, index=st.integers(1, 99)),
     st.builds(ReminderDone, number=numbers),
     st.builds(Snooze, number=numbers, choice=choices),
     st.builds(ChooseDue, number=numbers, choice=st.sampled_from((*QUICK_DUE_CODES, NO_DUE_CODE))),
@@ -272,3 +287,112 @@ def test_a_phrase_with_a_word_of_a_title_is_refused_whole(
     phrase = " ".join([*words[:at], title_word, *words[at:]])
     with pytest.raises(WhenError):
         parse_when(phrase, now=_NOW, tz=ZoneInfo("UTC"), language=language)
+
+
+# The same strictness for priorities, labels and checklists: `!1`..`!3` (or `!0`) only as a word
+# of its own, a label only as a hashtag that is no number, an item only on a line that starts
+# with "- " or "•". Words that come close to those markers and are none of them:
+_NEAR_MARKERS = [
+    "!",
+    "!!",
+    "!!1",
+    "!4",
+    "!10",
+    "1!",
+    "a!1",
+    "!1a",
+    "(!1)",
+    "!1!",
+    "wow!",
+    "what?!",
+    "¡1",
+    "#",
+    "##",
+    "#3",
+    "#42",
+    "#٣",
+    "C#",
+    "x#y",
+    "##tag",
+    "#-",
+    "#!",
+    "&#35;",
+    "＃tag",
+    "-",
+    "-5",
+    "--",
+    "—",
+    "–",
+    "e-mail",
+    "-x",
+    "x•",
+    "•",
+    "*",
+    "+",
+    "@",
+    "@@",
+    "2",
+    "15:00",
+    "milk",
+    "Buy",
+    "Milch",
+    "молоко",
+    "شیر",
+]
+
+
+@settings(max_examples=500)
+@given(
+    words=st.lists(
+        st.sampled_from(_NEAR_MARKERS) | st.text(alphabet="ab1 ", max_size=6),
+        min_size=1,
+        max_size=12,
+    ),
+    first=st.sampled_from(["milk", "Buy", "2", "#3", "!", "C#", "—"]),
+)
+def test_a_title_without_the_markers_never_gains_a_priority_label_checklist_or_due_time(
+    words: list[str], first: str
+) -> None:
+    line = " ".join([first, *words])
+    while " @ " in line:  # (replacing once may leave one: "a @ @ b")
+        line = line.replace(" @ ", " ")
+    assert read_new_tasks(line, usage="usage") == [NewTaskLine(line)]
+    assert labels_of(line) == ()
+
+
+@settings(max_examples=300)
+@given(
+    st.text(max_size=60).filter(
+        lambda t: not set(t) & set("#!@-•\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+    )
+)
+def test_any_text_without_marker_characters_is_a_plain_title(text: str) -> None:
+    found = read_new_tasks(text, usage="usage")
+    assert found == ([NewTaskLine(text)] if text.strip() else [])
+    assert labels_of(text) == ()
+
+
+@settings(max_examples=300)
+@given(
+    words=st.lists(st.sampled_from(["milk", "Buy", "#3", "C#", "!", "2"]), min_size=1, max_size=6),
+    priority=st.integers(1, 3),
+    at=st.integers(0, 6),
+    items=st.lists(st.sampled_from(["eggs", "#3", "!1", "a - b"]), max_size=4),
+)
+def test_the_markers_are_read_exactly(
+    words: list[str], priority: int, at: int, items: list[str]
+) -> None:
+    line = " ".join([*words[:at], f"!{priority}", *words[at:]])
+    text = "\n".join([line, *(f"- {item}" for item in items)])
+    (read,) = read_new_tasks(text, usage="usage")
+    assert read == NewTaskLine(" ".join(words), None, priority, tuple(items))
+
+
+@given(st.text(max_size=200))
+def test_any_list_argument_is_a_filter_or_a_usage_error(text: str) -> None:
+    try:
+        done, page_filter = read_list_arguments(text, usage="usage")
+    except UsageError:
+        return
+    assert isinstance(done, bool)
+    assert all(label == label.lower() for label in page_filter.labels)

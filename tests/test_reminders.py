@@ -155,6 +155,8 @@ async def test_list_and_today_show_due_and_overdue_tasks(
     await add_task(direct_db, chat_id=chat, title="Whenever", created_by=chat)
     listed = await private_chat.send("/list")
     lines = listed.text.splitlines()
+    assert lines[1] == "by priority, then due time, then number"
+    lines = lines[1:]
     assert lines[1].startswith("#1 Overdue · ⚠️ overdue (")
     assert lines[2].startswith("#2 Far · ⏰ ")
     assert lines[3] == "#3 Whenever"

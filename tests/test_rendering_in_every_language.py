@@ -15,6 +15,8 @@ from handlers import (
     render,
     render_assignees,
     render_due,
+    render_fields,
+    render_forget,
     render_list,
     render_search,
     render_transfer,
@@ -22,18 +24,46 @@ from handlers import (
 from handlers.callbacks import ListView, Undo
 from handlers.i18n import LANGUAGES, _, use_language
 from handlers.language import render_language_menu
+from handlers.rate_limits import RateLimited
+from handlers.render_when import when_error_text
 from handlers.task_files import ImportRejected, read_tasks_file
+from handlers.when import WhenError, shown
+from handlers.when.errors import ENGLISH
 from storage.assignees import AssignedTask, Assignee
 from storage.errors import (
+    AttachmentsFull,
+    ChecklistFull,
+    InvalidChecklistItem,
     InvalidDescription,
+    InvalidDue,
     InvalidTitle,
+    ItemNotFound,
+    ListFull,
     NotAssignee,
     StorageUnavailable,
     TaskNotFound,
     TooManyTasks,
 )
-from storage.models import Completed, DoneResult, Task, TaskPage
+from storage.labels import LabelCount
+from storage.models import (
+    ATTACHMENT_KINDS,
+    Attachment,
+    ChecklistItem,
+    Completed,
+    DoneResult,
+    ListFilter,
+    Task,
+    TaskPage,
+)
 from storage.search import SearchPage
+from storage.task_fields import (
+    ITEM_MAX_LENGTH,
+    MAX_ATTACHMENTS,
+    MAX_CHECKLIST_ITEMS,
+    MAX_LABEL_LENGTH,
+    MAX_LABELS,
+    labels_of,
+)
 from testkit.fake_telegram.messages import MAX_TEXT_LENGTH
 from testkit.fake_telegram.parse_mode import parse_html, utf16_len
 
@@ -53,6 +83,9 @@ def task(
     recurrence: str | None = None,
     description: str | None = None,
     nag: int | None = None,
+    priority: int | None = None,
+    checklist: tuple[ChecklistItem, ...] = (),
+    attachments: tuple[Attachment, ...] = (),
 ) -> Task:
     """A task as storage returns it."""
     return Task(
@@ -69,17 +102,74 @@ def task(
         due_at=due,
         nag_minutes=nag,
         recurrence=recurrence,
+        priority=priority,
+        labels=labels_of(title),
+        checklist=checklist,
+        attachments=attachments,
     )
 
 
+# The longest checklist and files a task can have.
+LONG_ITEM = ("Item <3> & 'eggs' 12 שלום " * 12)[:ITEM_MAX_LENGTH]
+CHECKLIST = tuple(ChecklistItem(LONG_ITEM, i % 2 == 0) for i in range(MAX_CHECKLIST_ITEMS))
+FILES = tuple(
+    Attachment(ATTACHMENT_KINDS[i % 4], "AgAC" + "x" * 200, "N&me <1>.pdf" * 20)
+    for i in range(MAX_ATTACHMENTS)
+)
+# The longest filter: every label the longest, every priority, a due filter.
+LONGEST_FILTER = ListFilter(
+    labels=tuple(f"{i}" + "ß" * (MAX_LABEL_LENGTH - 1) for i in range(MAX_LABELS)),
+    priorities=(1, 2, 3),
+    due="upcoming",
+)
+
+
 def _many(count: int, *, start: int = 2_000_000_000) -> list[Task]:
-    """Tasks with the biggest numbers, due soon, overdue and far ahead, repeating."""
+    """Tasks with the biggest numbers, due soon, overdue and far ahead, repeating, of every
+    priority, with the longest checklists and the most files."""
     dues = [NOW + timedelta(hours=5), NOW - timedelta(days=2), NOW + timedelta(days=900)]
     return [
-        task(start + i, due=dues[i % 3], recurrence="weekly:4:18:30:2027-01-31" if i % 2 else None)
+        task(
+            start + i,
+            due=dues[i % 3],
+            recurrence="weekly:4:18:30:2027-01-31" if i % 2 else None,
+            priority=(1, 2, 3, None)[i % 4],
+            checklist=CHECKLIST,
+            attachments=FILES,
+        )
         for i in range(count)
     ]
 
+
+# Every refusal of a time phrase, with the longest params it can get (shown() cuts typed text).
+TYPED = shown("x" * 100)
+WHEN_ERRORS = [
+    WhenError("empty"),
+    WhenError("unreadable", text=TYPED),
+    WhenError("passed"),
+    WhenError("too_far"),
+    WhenError("until_before_start"),
+    WhenError("bad_until", text=TYPED),
+    WhenError("bad_repeat", text=TYPED),
+    WhenError("interval_too_long"),
+    WhenError("ambiguous_nth", text=TYPED),
+    WhenError("bad_reminders", text=TYPED),
+    WhenError("reminders_limit", count=5),
+    WhenError("not_time_of_day", text=TYPED),
+    WhenError("twelve_hour_clock", text=TYPED),
+    WhenError("not_duration", text=TYPED),
+    WhenError("zero_duration"),
+    WhenError("no_such_month", month=13),
+    WhenError("no_such_day", day=31, month=2),
+    WhenError("no_such_date", day=31, month=4, year=2027),
+    WhenError("unknown_zone", name=TYPED),
+    WhenError(
+        "unknown_zone_suggestions",
+        name=TYPED,
+        suggestions=["America/Argentina/ComodRivadavia", "America/Indiana/Indianapolis"],
+    ),
+]
+assert {error.kind for error in WHEN_ERRORS} == set(ENGLISH), "a refusal without a sample"
 
 PEOPLE = [Assignee(10**12 + i, f"user_name_{i:02d}_" + "x" * 14, "Å" * 64) for i in range(20)]
 
@@ -118,6 +208,8 @@ def _messages() -> Iterator[tuple[str, Rendered]]:
         TooManyTasks(100),
         NotAssignee(3),
         StorageUnavailable(),
+        ListFull(2_000_000_000, 2_000_000_000),
+        InvalidDue("the due time will not do"),
     ):
         yield f"error {type(error).__name__}", render.render_storage_error(error)
     for usage in (
@@ -130,6 +222,7 @@ def _messages() -> Iterator[tuple[str, Rendered]]:
         render_due.USAGE_DUE,
         render_due.USAGE_TIMEZONE,
         render_due.USAGE_NAG,
+        render_due.USAGE_REMIND,
         render_due.USAGE_QUIET,
         render_due.USAGE_DIGEST,
         render_assignees.USAGE_ASSIGN,
@@ -148,8 +241,26 @@ def _messages() -> Iterator[tuple[str, Rendered]]:
         render_transfer.EXPORT_CSV_CAPTION,
         render_transfer.EXPORT_EMPTY,
         render_transfer.CALENDAR_UNAVAILABLE,
+        render_transfer.CALENDAR_PERSONAL_ONLY,
+        render_transfer.CALENDAR_ADMINS_ONLY,
+        render.NOT_A_MEMBER,
+        render.MEMBERSHIP_UNKNOWN,
+        render_forget.ADMINS_ONLY,
+        render_forget.KEPT,
     ):
         yield f"text {text[:20]}", _(text)
+    for error in WHEN_ERRORS:
+        yield f"when {error.kind}", render.render_usage(when_error_text(error))
+        # /nag and /remind add their usage to the refusal.
+        refusal = f"{when_error_text(error)}\n{_(render_due.USAGE_REMIND)}"
+        yield f"when {error.kind} with usage", render.render_usage(refusal)
+    for what in ("tasks added", "imports", "requests"):
+        yield f"rate limited {what}", render.render_rate_limited(RateLimited(what, 3600))
+    yield "undo refused", render.render_undo_refused(tasks[0])
+    yield "forget group", render_forget.render_forget_prompt(group=True)
+    yield "forget chat", render_forget.render_forget_prompt(group=False)
+    for count in (0, 1, 2_000_000_000):
+        yield f"forgotten {count}", render_forget.render_forgotten(count)
     undo = Undo(2_000_000_000, ListView(False, 2_000_000_000))
     notice = render.render_deleted_notice(tasks[0])
     yield (
@@ -163,6 +274,63 @@ def _messages() -> Iterator[tuple[str, Rendered]]:
         ),
     )
     yield "done list", render_list.render_task_list(done_page, now=NOW)
+    filtered = TaskPage(
+        False,
+        tasks,
+        2_000_000_000,
+        2_000_000_000,
+        5,
+        2_000_000_020,
+        "Europe/Berlin",
+        LONGEST_FILTER,
+    )
+    yield (
+        "filtered list",
+        render_list.render_task_list(filtered, notice=notice, undo=undo, now=NOW),
+    )
+    nothing = TaskPage(False, [], 3, 0, None, None, None, LONGEST_FILTER)
+    yield "filtered list empty", render_list.render_task_list(nothing, now=NOW)
+    full = task(
+        2_000_000_000,
+        description=LONG_NOTE,
+        due=NOW - timedelta(days=1),
+        recurrence="weekly:4:18:30:2027-01-31",
+        nag=10080,
+        priority=1,
+        checklist=CHECKLIST,
+        attachments=FILES,
+    )
+    yield "show in full", render_fields.render_show(full, tz=BERLIN, now=NOW)
+    yield (
+        "card in full",
+        render_assignees.render_task_card(
+            full, author="Å" * 128, assignees=PEOPLE, tz=BERLIN, now=NOW
+        ),
+    )
+    yield "items added", render_fields.render_items_added(full, 50)
+    yield "attach prompt", render_fields.render_attach_prompt(full)
+    yield "attached", render_fields.render_attached(full)
+    labels = [LabelCount(f"{i}" + "ß" * 63, 10_000, 20_000) for i in range(200)]
+    yield "labels", render_fields.render_labels(labels)
+    yield "no labels", render_fields.render_labels([])
+    for field_error in (
+        InvalidChecklistItem("too long", length=100_000, place=50),
+        InvalidChecklistItem("empty"),
+        ChecklistFull(2_000_000_000, MAX_CHECKLIST_ITEMS),
+        AttachmentsFull(2_000_000_000, MAX_ATTACHMENTS),
+        ItemNotFound(2_000_000_000, 99),
+        ItemNotFound(2_000_000_000, 99, attachment=True),
+    ):
+        text = render_fields.fields_error_text(field_error)
+        assert text is not None
+        yield f"error {type(field_error).__name__}", text
+    for usage in (
+        render_fields.USAGE_CHECK,
+        render_fields.USAGE_ATTACH,
+        render_fields.USAGE_LIST,
+        render_fields.ATTACH_HINT,
+    ):
+        yield f"usage {usage[:20]}", render.render_usage(_(usage))
     yield (
         "empty list",
         render_list.render_task_list(TaskPage(False, [], 0, 0, None, None), now=NOW),
@@ -241,14 +409,35 @@ def _messages() -> Iterator[tuple[str, Rendered]]:
     with pytest.raises(ImportRejected) as rejected:
         read_tasks_file(b"title,done,due_at\n" + b",maybe,never\n" * 20, tz=BERLIN, now=NOW)
     yield "import rejected", render_transfer.render_import_rejected(rejected.value.problems)
+    with pytest.raises(ImportRejected) as rejected:
+        read_tasks_file(BAD_TIMES, tz=BERLIN, now=NOW)
+    yield "import times rejected", render_transfer.render_import_rejected(rejected.value.problems)
     yield "export caption", render_transfer.render_export_caption(_many(3), truncated=True)
+    feed = "https://todo.example.test/calendar/" + "t" * 43 + ".ics"
+    yield "calendar", render_transfer.render_calendar_url(feed, reset=True)
+    yield "calendar first", render_transfer.render_calendar_url(feed, reset=False)
     yield (
-        "calendar",
-        render_transfer.render_calendar_url(
-            "https://todo.example.test/calendar/" + "t" * 43 + ".ics", reset=True
-        ),
+        "calendar of a group",
+        render_transfer.render_calendar_url(feed, reset=False, group="Å" * 255),
     )
+    yield "calendar sent", render_transfer.render_calendar_sent(reset=False)
+    yield "calendar sent anew", render_transfer.render_calendar_sent(reset=True)
+    yield "calendar start first", render_transfer.render_calendar_start_first("b" * 32)
+    yield "calendars ended", render_transfer.render_calendar_all_ended(2_000_000_000)
     yield "language menu", render_language_menu()
+
+
+# An import whose every row has a time or reminder a file may not hold.
+BAD_TIMES = (
+    b"title,due_at,created_at,timezone,remind_before\n"
+    b"Far,9999-12-31T23:30:00+00:00,,,\n"
+    b"Old,0001-01-01T00:30:00+00:00,,,\n"
+    b"Late,,9999-12-31T23:30:00-05:00,,\n"
+    b"Mars,,,Mars/Olympus,\n"
+    b"Many,2027-01-01 09:00,,,1 2 3 4 5 6\n"
+    b"Hours,2027-01-01 09:00,,,1h\n"
+    b"Zero,2027-01-01 09:00,,,0\n"
+)
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
@@ -281,9 +470,17 @@ def test_button_answers_fit_in_200_characters(code: str) -> None:
             render.plain(render.render_delete_refused(late)),
             render.plain(render.render_storage_error(NotAssignee(1))),
             render.plain(_(render_assignees.GROUPS_ONLY)),
+            render.plain(render.render_undo_refused(late)),
+            render.plain(_(render.NOT_A_MEMBER)),
+            render.plain(_(render.MEMBERSHIP_UNKNOWN)),
+            render.plain(_(render_forget.ADMINS_ONLY)),
             _(render.BUTTON_OUTDATED),
             _("💤 Snoozed"),
             _("⏰ Saved"),
+            render_fields.render_item_ticked(task(1, checklist=CHECKLIST), 1),
+            render_fields.render_item_ticked(task(1, checklist=CHECKLIST), 2),
+            render.plain(render_fields.fields_error_text(ItemNotFound(2_000_000_000, 50)) or ""),
+            _("⚠️ Telegram can't send this file any more (it may come from another bot)."),
         ]
     for answer in answers:
         assert 0 < len(answer) <= 200, f"{code}: {answer!r}"

@@ -12,6 +12,7 @@ from storage.assigning import assign, set_done_by_assignee
 from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.db import Database
 from storage.errors import DuplicateUpdate
+from storage.models import PageView
 from storage.recurrence import Recurrence
 from storage.task_edits import edit_task
 from storage.tasks import add_tasks, get_task, list_tasks, set_done, set_done_and_list
@@ -123,7 +124,13 @@ async def test_a_lost_answer_under_a_completion_moves_the_task_once(
 async def test_a_tick_on_the_list_shows_the_repeating_task_back_in_place(db: Database) -> None:
     chat = await _weekly_task_in_berlin(db)
     completed, page = await set_done_and_list(
-        db, chat_id=chat, number=1, done=True, view_done=False, start=1, limit=10, now=NOW
+        db,
+        chat_id=chat,
+        number=1,
+        done=True,
+        view=PageView(done=False, start=1),
+        limit=10,
+        now=NOW,
     )
     assert completed.next_due == next_after(FIRST_DUE)
     assert [(t.number, t.done, t.due_at) for t in page.tasks] == [

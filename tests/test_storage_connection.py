@@ -12,6 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from storage import assignees as assignee_store
+from storage import attachments as attachment_store
+from storage import checklists as checklist_store
+from storage import labels as label_store
 from storage import search as search_store
 from storage import transfer as transfer_store
 from storage import zoned as zoned_store
@@ -19,6 +22,7 @@ from storage.database_url import InvalidDatabaseUrl, parse_database_url
 from storage.db import Database
 from storage.deleting import delete_and_list, delete_task, restore_and_list, restore_task
 from storage.errors import StorageUnavailable
+from storage.models import Attachment, ListFilter, PageView
 from storage.tasks import (
     add_task,
     add_tasks,
@@ -243,15 +247,14 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
         "delete": lambda: delete_task(db, chat_id=chat, number=2),
         "restore": lambda: restore_task(db, chat_id=chat, number=2),
         "tick and list": lambda: set_done_and_list(
-            db, chat_id=chat, number=1, done=True, view_done=False, start=1, limit=10
+            db, chat_id=chat, number=1, done=True, view=PageView(done=False, start=1), limit=10
         ),
         "tick and list, claiming its update": lambda: set_done_and_list(
             db,
             chat_id=chat,
             number=1,
             done=False,
-            view_done=True,
-            start=1,
+            view=PageView(done=True, start=1),
             limit=10,
             update_key=new_update(),
         ),
@@ -265,10 +268,10 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
         "done, a repeating task": lambda: set_task_done(db, chat_id=chat, number=3, done=True),
         # What a list's 🗑 and Undo need: the change and the page after it.
         "delete and list": lambda: delete_and_list(
-            db, chat_id=chat, number=2, view_done=False, start=1, limit=10
+            db, chat_id=chat, number=2, view=PageView(done=False, start=1), limit=10
         ),
         "restore and list": lambda: restore_and_list(
-            db, chat_id=chat, number=2, view_done=False, start=1, limit=10
+            db, chat_id=chat, number=2, view=PageView(done=False, start=1), limit=10
         ),
         "due today, with the zone": lambda: zoned_store.due_today(
             db, chat_id=chat, now=datetime(2030, 1, 1, tzinfo=UTC)
@@ -282,6 +285,42 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
         "a private reminder's group and zone": lambda: assignee_store.reminder_place(
             db, list_id=chat, user_id=chat
         ),
+        # Priorities, labels and checklists change neither a page's nor a change's cost.
+        "list by labels, priority and due time": lambda: list_tasks(
+            db,
+            chat_id=chat,
+            page_filter=ListFilter(labels=("home", "work"), priorities=(1, 2), due="upcoming"),
+            start=2,
+        ),
+        "tick and list, filtered by a label": lambda: set_done_and_list(
+            db,
+            chat_id=chat,
+            number=2,
+            done=True,
+            view=PageView(start=1, filter=ListFilter(labels=("home",), due="today")),
+        ),
+        "delete and list, filtered": lambda: delete_and_list(
+            db, chat_id=chat, number=2, view=PageView(filter=ListFilter(priorities=(2,)))
+        ),
+        "restore and list, filtered by a label": lambda: restore_and_list(
+            db, chat_id=chat, number=2, view=PageView(filter=ListFilter(labels=("work",)))
+        ),
+        "add with a priority and a checklist": lambda: add_task(
+            db, chat_id=chat, title="t #home", created_by=chat, priority=1, checklist=["a"]
+        ),
+        "checklist items added": lambda: checklist_store.add_items(
+            db, chat_id=chat, number=1, texts=["x"]
+        ),
+        "a checklist item ticked, with the card": lambda: checklist_store.tick_item(
+            db, chat_id=chat, number=1, item=1, done=True
+        ),
+        "a file attached": lambda: attachment_store.attach(
+            db, chat_id=chat, number=1, attachment=Attachment("photo", "AgACx")
+        ),
+        "labels with their counts": lambda: label_store.list_labels(db, chat_id=chat),
+        "retitled with a priority": lambda: rename_task(
+            db, chat_id=chat, number=2, title="b #work", priority=2
+        ),
         "journal a batch, forgetting the handled": lambda: record_received(
             db,
             bot_id=bot,
@@ -292,9 +331,11 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
     await add_tasks(
         db,
         chat_id=chat,
-        titles=["a", "b", "every day"],
+        titles=["a #home", "b #home #work", "every day"],
         created_by=chat,
         due=[(None, None), (None, None), (datetime(2030, 1, 1, 9, tzinfo=UTC), "daily::09:00:")],
+        priorities=[1, 2, None],
+        checklists=[["one"], [], ["two"]],
     )
     for run in operations.values():  # warm up: connect, prepare each statement once
         await run()

@@ -49,9 +49,10 @@ async def test_a_moved_group_keeps_its_tasks_numbers_settings_feed_and_assignees
 
     assert moved.tasks == 3
     page = await list_tasks(db, chat_id=new)
+    # (#3 is due: a list shows due tasks first)
     assert [(t.chat_id, t.number, t.title) for t in page.tasks] == [
-        (new, 1, "Milk"),
         (new, 3, "Eggs"),
+        (new, 1, "Milk"),
     ]
     assert (page.open_total, page.done_total) == (2, 1)
     assert (await get_chat_settings(db, chat_id=new)).timezone == "Europe/Berlin"
@@ -72,7 +73,7 @@ async def test_the_old_id_reaches_the_moved_list(db: Database) -> None:
     )
 
     assert (late.chat_id, late.number) == (new, 4)
-    assert [t.number for t in (await list_tasks(db, chat_id=old)).tasks] == [1, 3, 4]
+    assert [t.number for t in (await list_tasks(db, chat_id=old)).tasks] == [3, 1, 4]
     assert (await get_chat_settings(db, chat_id=old)).timezone == "Europe/Berlin"
 
 
@@ -87,7 +88,7 @@ async def test_moving_again_or_many_times_at_once_moves_once(db: Database) -> No
     assert sorted(result.tasks for result in results) == [0] * 7 + [3]
     assert (await move_group(db, old_chat_id=old, new_chat_id=new)).tasks == 0
     page = await list_tasks(db, chat_id=new)
-    assert [t.number for t in page.tasks] == [1, 3]
+    assert [t.number for t in page.tasks] == [3, 1]
     assert (page.open_total, page.done_total) == (2, 1)
     assert (await add_task(db, chat_id=new, title="Next", created_by=1)).number == 4
 
@@ -106,9 +107,9 @@ async def test_a_new_chat_that_already_has_tasks_gets_the_old_ones_after_its_own
 
     page = await list_tasks(db, chat_id=new)
     assert [(t.number, t.title) for t in page.tasks] == [
+        (4, "Eggs"),
         (1, "Written in the supergroup first"),
         (2, "Milk"),
-        (4, "Eggs"),
     ]
     assert (page.open_total, page.done_total) == (3, 1)
     settings = await get_chat_settings(db, chat_id=new)

@@ -14,7 +14,7 @@ from storage.errors import (
     TaskNotFound,
     TooManyTasks,
 )
-from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
+from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, PageView
 from storage.tasks import (
     MAX_TASKS_PER_ADD,
     add_task,
@@ -284,7 +284,7 @@ async def test_tick_and_list_returns_the_task_and_the_page_after_the_change(db: 
     chat = new_chat_id()
     await add_tasks(db, chat_id=chat, titles=[f"t{i}" for i in range(1, 14)], created_by=chat)
     completed, page = await set_done_and_list(
-        db, chat_id=chat, number=3, done=True, view_done=False, start=1, limit=10
+        db, chat_id=chat, number=3, done=True, view=PageView(done=False, start=1), limit=10
     )
     task = completed.task
     assert task.done and task.number == 3 and completed.next_due is None
@@ -293,12 +293,12 @@ async def test_tick_and_list_returns_the_task_and_the_page_after_the_change(db: 
     assert page == await list_tasks(db, chat_id=chat, limit=10)
     # The same tap again (a stale button): nothing changes, the page is the same.
     again, again_page = await set_done_and_list(
-        db, chat_id=chat, number=3, done=True, view_done=False, start=1, limit=10
+        db, chat_id=chat, number=3, done=True, view=PageView(done=False, start=1), limit=10
     )
     assert again.task.completed_at == task.completed_at and again_page == page
     # Reopening from the done view.
     reopened, done_page = await set_done_and_list(
-        db, chat_id=chat, number=3, done=False, view_done=True, start=1, limit=10
+        db, chat_id=chat, number=3, done=False, view=PageView(done=True, start=1), limit=10
     )
     assert not reopened.task.done and done_page.tasks == [] and done_page.done_total == 0
     assert done_page == await list_tasks(db, chat_id=chat, done=True, limit=10)
@@ -308,7 +308,7 @@ async def test_tick_and_list_on_a_later_page_keeps_its_cursors(db: Database) -> 
     chat = new_chat_id()
     await add_tasks(db, chat_id=chat, titles=[f"t{i}" for i in range(1, 26)], created_by=chat)
     _, page = await set_done_and_list(
-        db, chat_id=chat, number=15, done=True, view_done=False, start=11, limit=10
+        db, chat_id=chat, number=15, done=True, view=PageView(done=False, start=11), limit=10
     )
     assert page == await list_tasks(db, chat_id=chat, start=11, limit=10)
     assert page.previous_start == 1 and page.next_start == 22
@@ -319,7 +319,7 @@ async def test_tick_and_list_of_a_missing_task_is_not_found(db: Database) -> Non
     await add_tasks(db, chat_id=chat, titles=["only"], created_by=chat)
     with pytest.raises(TaskNotFound):
         await set_done_and_list(
-            db, chat_id=chat, number=9, done=True, view_done=False, start=1, limit=10
+            db, chat_id=chat, number=9, done=True, view=PageView(done=False, start=1), limit=10
         )
 
 
@@ -343,7 +343,7 @@ async def test_delete_and_list_shows_the_page_as_it_is_after_the_delete(db: Data
     await add_tasks(db, chat_id=chat, titles=[f"t{i}" for i in range(1, 26)], created_by=chat)
     await set_done(db, chat_id=chat, numbers=[1, 12], done=True)
     deleted, page = await delete_and_list(
-        db, chat_id=chat, number=14, view_done=False, start=11, limit=10
+        db, chat_id=chat, number=14, view=PageView(done=False, start=11), limit=10
     )
     assert deleted.number == 14 and deleted.title == "t14"
     assert [t.number for t in page.tasks] == [11, 13, 15, 16, 17, 18, 19, 20, 21, 22]
@@ -351,7 +351,7 @@ async def test_delete_and_list_shows_the_page_as_it_is_after_the_delete(db: Data
     assert page == await list_tasks(db, chat_id=chat, start=11, limit=10)
     # A done task, deleted from the done view; the page before it loses it too.
     _, done_page = await delete_and_list(
-        db, chat_id=chat, number=1, view_done=True, start=12, limit=1
+        db, chat_id=chat, number=1, view=PageView(done=True, start=12), limit=1
     )
     assert done_page == await list_tasks(db, chat_id=chat, done=True, start=12, limit=1)
     assert done_page.previous_start is None and done_page.done_total == 1
@@ -363,14 +363,14 @@ async def test_restore_and_list_puts_the_task_back_on_its_page(db: Database) -> 
     await delete_task(db, chat_id=chat, number=14)
     await delete_task(db, chat_id=chat, number=5)
     restored, page = await restore_and_list(
-        db, chat_id=chat, number=14, view_done=False, start=11, limit=10
+        db, chat_id=chat, number=14, view=PageView(done=False, start=11), limit=10
     )
     assert restored.number == 14 and not restored.done
     assert 14 in [t.number for t in page.tasks]
     assert page == await list_tasks(db, chat_id=chat, start=11, limit=10)
     # Back before the page's start: the previous page starts earlier again.
     _, later = await restore_and_list(
-        db, chat_id=chat, number=5, view_done=False, start=11, limit=10
+        db, chat_id=chat, number=5, view=PageView(done=False, start=11), limit=10
     )
     assert later == await list_tasks(db, chat_id=chat, start=11, limit=10)
     assert later.previous_start == 1 and later.open_total == 25
@@ -380,14 +380,20 @@ async def test_delete_and_restore_with_the_list_apply_once_per_update(db: Databa
     chat = new_chat_id()
     await add_tasks(db, chat_id=chat, titles=["a", "b"], created_by=chat)
     key = new_update()
-    await delete_and_list(db, chat_id=chat, number=1, view_done=False, start=1, update_key=key)
+    await delete_and_list(
+        db, chat_id=chat, number=1, view=PageView(done=False, start=1), update_key=key
+    )
     with pytest.raises(DuplicateUpdate):
-        await delete_and_list(db, chat_id=chat, number=1, view_done=False, start=1, update_key=key)
+        await delete_and_list(
+            db, chat_id=chat, number=1, view=PageView(done=False, start=1), update_key=key
+        )
     with pytest.raises(TaskNotFound):  # deleted already
-        await delete_and_list(db, chat_id=chat, number=1, view_done=False, start=1)
+        await delete_and_list(db, chat_id=chat, number=1, view=PageView(done=False, start=1))
     with pytest.raises(TaskNotFound):  # not deleted
-        await restore_and_list(db, chat_id=chat, number=2, view_done=False, start=1)
+        await restore_and_list(db, chat_id=chat, number=2, view=PageView(done=False, start=1))
     with pytest.raises(TaskNotFound):
-        await delete_and_list(db, chat_id=chat, number=2**31, view_done=False, start=1)
-    _, page = await restore_and_list(db, chat_id=chat, number=1, view_done=False, start=1)
+        await delete_and_list(db, chat_id=chat, number=2**31, view=PageView(done=False, start=1))
+    _, page = await restore_and_list(
+        db, chat_id=chat, number=1, view=PageView(done=False, start=1)
+    )
     assert [t.title for t in page.tasks] == ["a", "b"] and page.open_total == 2

@@ -163,3 +163,31 @@ def test_a_compiled_catalog_is_used_only_while_it_is_of_its_po(
     assert tasks_in_german() == "AUFGABEN"  # the .mo compiled from this very .po
     po_path.write_text(po_path.read_text() + "\n")
     assert tasks_in_german() == "Aufgaben"  # the .po changed since: compiled again
+
+
+def test_the_time_phrase_refusals_say_in_english_what_the_reader_says() -> None:
+    """The catalog's English of each refusal is handlers/when/errors.py's wording."""
+    from handlers.render_when import when_error_text
+    from tests.test_rendering_in_every_language import WHEN_ERRORS
+
+    with use_language("en"):
+        for error in WHEN_ERRORS:
+            assert when_error_text(error) == error.message, error.kind
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_the_example_times_of_a_refusal_are_read_in_its_language(code: str) -> None:
+    """ "Tell me when, for example: …" offers phrases the bot reads in the chat's language."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from handlers.i18n import _
+    from handlers.render_when import WHEN_EXAMPLES
+    from handlers.when import parse_when
+
+    with use_language(code):
+        examples = re.split(r"[,،]\s*", _(WHEN_EXAMPLES))
+    assert len(examples) == 6, examples
+    now = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
+    for example in examples:
+        parse_when(example, now=now, tz=ZoneInfo("Europe/Berlin"), language=code)

@@ -21,7 +21,9 @@ from starlette.types import Message
 
 from bot.web.api_errors import ApiProblem, forbidden, too_many_requests, unauthorized
 from bot.web.api_schemas import (
+    ItemState,
     ListQuery,
+    NewItems,
     TaskCreate,
     TaskList,
     TaskRead,
@@ -34,6 +36,7 @@ from bot.web.revisions import Revisions, conditional
 from handlers.i18n import language_for, use_language
 from handlers.permissions import Role, may_delete, may_see, may_undo, role_without_asking
 from handlers.rate_limits import RateLimit, RateLimited
+from storage import checklists as checklist_store
 from storage import deleting as delete_store
 from storage import tasks as task_store
 from storage.assignees import get_assigned_task
@@ -229,6 +232,8 @@ async def create_task(
         title=new.title,
         created_by=caller.user_id,
         description=new.description,
+        priority=new.priority,
+        checklist=[item.item() for item in new.checklist],
         caps=context.caps,
     )
     response.headers["Location"] = str(
@@ -241,13 +246,15 @@ async def create_task(
 async def list_tasks(
     query: Annotated[ListQuery, Query()], chat_id: ChatId, context: Context
 ) -> TaskList:
-    """One page of the list's open (or, with `completed=true`, done) tasks."""
+    """One page of the list's open (or, with `completed=true`, done) tasks, by priority, then
+    due time, then number; filtered by labels, priorities and due time when asked."""
     page = await task_store.list_tasks(
         context.database,
         chat_id=chat_id,
         done=query.completed,
         start=query.start,
         limit=query.limit,
+        page_filter=query.filter(),
     )
     return TaskList.of(page)
 
@@ -275,8 +282,9 @@ async def read_task(
 async def update_task(
     changes: TaskUpdate, chat_id: ChatId, number: Number, caller: Caller, context: Context
 ) -> TaskRead:
-    """Change a task's title, description, state, due time (with its repeat), reminders before
-    the due time, nag or assignees; the fields left out stay as they are."""
+    """Change a task's title (its hashtags are its labels), description, state, due time (with
+    its repeat), reminders before the due time, nag, assignees, priority or checklist; the
+    fields left out stay as they are."""
     given = changes.model_fields_set
     if changes.assignees is not None:
         await check_assignees(context, chat_id=chat_id, user_ids=changes.assignees)
@@ -299,6 +307,8 @@ async def update_task(
         due=due,
         remind_before=changes.remind_before,
         nag_minutes=changes.nag_minutes if "nag_minutes" in given else KEEP,
+        priority=changes.priority if "priority" in given else KEEP,
+        checklist=[item.item() for item in changes.checklist] if "checklist" in given else None,
     )
     if changes.assignees is None:
         return _read(task)
@@ -306,6 +316,32 @@ async def update_task(
         context.database, chat_id=chat_id, number=number, user_ids=changes.assignees
     )
     return TaskRead.of(assigned.task, assigned.assignees)
+
+
+@router.post("/{number}/checklist", responses=error_responses(404, 409))
+async def add_checklist_items(
+    new: NewItems, chat_id: ChatId, number: Number, context: Context
+) -> TaskRead:
+    """Add items (open) at the end of the task's checklist, as /check does."""
+    task = await checklist_store.add_items(
+        context.database, chat_id=chat_id, number=number, texts=new.items
+    )
+    return TaskRead.of(task)
+
+
+@router.patch("/{number}/checklist/{item}", responses=error_responses(404))
+async def set_checklist_item(
+    state: ItemState,
+    chat_id: ChatId,
+    number: Number,
+    item: Annotated[int, Path(ge=1, description="The item's place in the checklist (1 first)")],
+    context: Context,
+) -> TaskRead:
+    """Tick an item of the task's checklist (or open it again), as its /show button does."""
+    ticked = await checklist_store.tick_item(
+        context.database, chat_id=chat_id, number=number, item=item, done=state.done
+    )
+    return TaskRead.of(ticked.task)
 
 
 @router.delete("/{number}", responses=error_responses(404))

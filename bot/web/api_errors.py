@@ -14,8 +14,11 @@ from bot.web.api_schemas import ApiError, Problem
 from bot.web.membership import MembershipUnknown
 from handlers.rate_limits import RateLimited
 from storage.errors import (
+    ChecklistFull,
+    InvalidChecklistItem,
     InvalidDescription,
     InvalidTitle,
+    ItemNotFound,
     ListFull,
     StorageUnavailable,
     TaskNotFound,
@@ -169,6 +172,15 @@ async def _storage_refused(request: Request, error: Exception) -> JSONResponse:
         return _invalid([Problem(location="body.description", message=error.reason)])
     if isinstance(error, ListFull):
         return _answer(409, "list_full", f"this list is full: {error}; nothing was added")
+    if isinstance(error, ItemNotFound):
+        return _answer(404, "not_found", f"{error}")
+    if isinstance(error, InvalidChecklistItem):
+        where = "body.items" if request.url.path.endswith("/checklist") else "body.checklist"
+        if error.place is not None:
+            where += f".{error.place - 1}"
+        return _invalid([Problem(location=where, message=error.reason)])
+    if isinstance(error, ChecklistFull):
+        return _answer(409, "checklist_full", f"{error}; nothing was added")
     return _invalid([Problem(location="body", message=str(error))])
 
 
@@ -190,7 +202,17 @@ def install_error_answers(web: FastAPI) -> None:
     web.add_exception_handler(ApiProblem, _api_problem)
     web.add_exception_handler(RequestValidationError, _validation_error)
     web.add_exception_handler(HTTPException, _http_error)
-    for refused in (TaskNotFound, InvalidTitle, InvalidDescription, TooManyTasks, ListFull):
+    refusals = (
+        TaskNotFound,
+        InvalidTitle,
+        InvalidDescription,
+        TooManyTasks,
+        ListFull,
+        ItemNotFound,
+        InvalidChecklistItem,
+        ChecklistFull,
+    )
+    for refused in refusals:
         web.add_exception_handler(refused, _storage_refused)
     for unavailable in (StorageUnavailable, MembershipUnknown):
         web.add_exception_handler(unavailable, _unavailable)

@@ -14,9 +14,18 @@ from pydantic.json_schema import WithJsonSchema
 
 from handlers.render_time import describe_recurrence
 from storage.assignees import Assignee
-from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Task, TaskPage
+from storage.models import (
+    DESCRIPTION_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Attachment,
+    ChecklistItem,
+    ListFilter,
+    Task,
+    TaskPage,
+)
 from storage.recurrence import WEEKDAY_CODES, InvalidRecurrence, Recurrence
 from storage.reminder_times import MAX_MINUTES_BEFORE, MAX_REMINDERS_BEFORE
+from storage.task_fields import ITEM_MAX_LENGTH, MAX_CHECKLIST_ITEMS, MAX_LABELS, label_key
 from storage.tasks import MAX_PAGE_SIZE, MAX_TASK_NUMBER
 
 _REQUEST = ConfigDict(extra="forbid", strict=True)
@@ -27,6 +36,15 @@ _TITLE = (
 _DESCRIPTION = (
     f"A note of at most {DESCRIPTION_MAX_LENGTH} characters; line breaks are kept."
     " null or blank text removes it."
+)
+_PRIORITY = "1 (highest), 2 or 3, as `!1`..`!3` set it in the chat; null: none"
+_LABELS = (
+    "The title's hashtags, lower-case, without `#` (`Call the bank #Finance` has `finance`),"
+    f" the first {MAX_LABELS}: change the title to change them"
+)
+_CHECKLIST = (
+    f"The checklist, in order (at most {MAX_CHECKLIST_ITEMS} items). Ticking every item does not"
+    " complete the task; completing a repeating task opens every item again"
 )
 
 
@@ -164,6 +182,44 @@ class Person(BaseModel):
         return cls(user_id=assignee.user_id, username=assignee.username, name=assignee.first_name)
 
 
+Priority = Literal[1, 2, 3]
+
+
+class ChecklistItemModel(BaseModel):
+    """One item of a checklist."""
+
+    model_config = _REQUEST
+
+    text: str = Field(
+        min_length=1,
+        description=f"At most {ITEM_MAX_LENGTH} characters, cleaned as a title is",
+        examples=["passport"],
+    )
+    done: bool = False
+
+    @classmethod
+    def of(cls, item: ChecklistItem) -> "ChecklistItemModel":
+        return cls.model_construct(text=item.text, done=item.done)
+
+    def item(self) -> ChecklistItem:
+        return ChecklistItem(self.text, self.done)
+
+
+class AttachmentRead(BaseModel):
+    """A file attached in the chat (a reply to the task's /show with it), kept as Telegram's
+    file_id: the bot sends it back by that id; the API gives no download."""
+
+    kind: Literal["photo", "document", "voice", "video"]
+    file_id: str = Field(description="Telegram's file_id, valid for this bot only")
+    name: str | None = Field(description="The document's file name (null for the others)")
+
+    @classmethod
+    def of(cls, attachment: Attachment) -> "AttachmentRead":
+        return cls.model_construct(
+            kind=attachment.kind, file_id=attachment.file_id, name=attachment.name
+        )
+
+
 class TaskCreate(BaseModel):
     """A new task."""
 
@@ -171,6 +227,10 @@ class TaskCreate(BaseModel):
 
     title: str = Field(description=_TITLE, examples=["Buy milk"], min_length=1)
     description: str | None = Field(default=None, description=_DESCRIPTION)
+    priority: Priority | None = Field(default=None, description=_PRIORITY)
+    checklist: list[ChecklistItemModel] = Field(
+        default_factory=list, max_length=MAX_CHECKLIST_ITEMS, description=_CHECKLIST
+    )
 
 
 class TaskUpdate(BaseModel):
@@ -212,6 +272,13 @@ class TaskUpdate(BaseModel):
         description="In a group: the user ids the task is assigned to (all of them; [] for"
         " none). Each must be a member of the group",
     )
+    priority: Priority | None = Field(default=None, description=_PRIORITY + " (null removes it)")
+    # Read only when given (model_fields_set), so that null is refused by its type.
+    checklist: list[ChecklistItemModel] = Field(
+        default_factory=list,
+        max_length=MAX_CHECKLIST_ITEMS,
+        description=_CHECKLIST + ". It replaces the whole checklist (`[]` removes it)",
+    )
 
     @model_validator(mode="after")
     def _changes_something(self) -> Self:
@@ -219,7 +286,7 @@ class TaskUpdate(BaseModel):
         if not given:
             raise ValueError(
                 "nothing to change: give title, description, completed, due_at, repeat,"
-                " remind_before, nag_minutes or assignees"
+                " remind_before, nag_minutes, assignees, priority or checklist"
             )
         for name in ("title", "completed", "remind_before", "assignees"):
             if name in given and getattr(self, name) is None:
@@ -234,18 +301,50 @@ class TaskUpdate(BaseModel):
 
 
 class ListQuery(BaseModel):
-    """Which page of which tasks to list."""
+    """Which page of which tasks to list, in the chat's /list order: priority (1 first, none
+    last), then due time (none last), then number."""
 
     model_config = ConfigDict(extra="forbid")
 
     completed: bool = Field(default=False, description="false: open tasks; true: done tasks")
-    start: int = Field(
-        default=1,
+    start: int | None = Field(
+        default=None,
         ge=1,
         le=MAX_TASK_NUMBER,
-        description="List from this task number on (a page's next_start or previous_start)",
+        description="The number of the task the page starts at (a page's next_start or"
+        " previous_start); left out: the first page",
     )
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE, description="Tasks per page")
+    label: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_LABELS,
+        description="Only tasks with every one of these labels (`label=finance&label=urgent`;"
+        " with or without `#`, any case)",
+    )
+    priority: list[Annotated[int, Field(ge=1, le=3)]] = Field(
+        default_factory=list,
+        max_length=3,
+        description="Only tasks with one of these priorities (`priority=1&priority=2`)",
+    )
+    due: Literal["today", "overdue", "upcoming"] | None = Field(
+        default=None,
+        description="Only tasks due by the end of today in the list's zone (overdue included),"
+        " overdue ones, or those due in the next 7 days",
+    )
+
+    @model_validator(mode="after")
+    def _labels_are_labels(self) -> Self:
+        for label in self.label:
+            if label_key(label) is None:
+                raise ValueError(f"{label[:40]!r} is no label: letters, digits and _ only")
+        return self
+
+    def filter(self) -> ListFilter:
+        """The page filter the query asks for."""
+        labels = tuple(dict.fromkeys(key for key in map(label_key, self.label) if key))
+        return ListFilter(
+            labels=labels, priorities=tuple(sorted(set(self.priority))), due=self.due
+        )
 
 
 class TaskRead(BaseModel):
@@ -269,6 +368,10 @@ class TaskRead(BaseModel):
         description="Who it is assigned to, in the order assigned; null where the answer does"
         " not say (an answer to a change that left them as they were)",
     )
+    priority: Priority | None = Field(description=_PRIORITY)
+    labels: list[str] = Field(description=_LABELS, examples=[["finance", "urgent"]])
+    checklist: list[ChecklistItemModel] = Field(description=_CHECKLIST)
+    attachments: list[AttachmentRead] = Field(description="Files attached in the chat, in order")
 
     @classmethod
     def of(cls, task: Task, assignees: list[Assignee] | None = None) -> "TaskRead":
@@ -285,17 +388,43 @@ class TaskRead(BaseModel):
             remind_before=list(task.remind_before),
             nag_minutes=task.nag_minutes,
             assignees=None if assignees is None else [Person.of(one) for one in assignees],
+            priority=task.priority,  # type: ignore[arg-type]  # 1-3 by the table's check
+            labels=list(task.labels),
+            checklist=[ChecklistItemModel.of(item) for item in task.checklist],
+            attachments=[AttachmentRead.of(file) for file in task.attachments],
         )
 
 
+class NewItems(BaseModel):
+    """Items to add at the end of a task's checklist (open)."""
+
+    model_config = _REQUEST
+
+    items: list[Annotated[str, Field(min_length=1)]] = Field(
+        min_length=1, max_length=MAX_CHECKLIST_ITEMS, examples=[["passport", "tickets"]]
+    )
+
+
+class ItemState(BaseModel):
+    """A checklist item's state to set."""
+
+    model_config = _REQUEST
+
+    done: bool
+
+
 class TaskList(BaseModel):
-    """One page of a list's open or done tasks, in number order, and the list's counts."""
+    """One page of a list's open or done tasks (of those the query's filter admits), in the
+    chat's /list order (priority, then due time, then number), and the list's counts (of all
+    its tasks, whatever the filter)."""
 
     tasks: list[TaskRead]
     completed: bool = Field(description="Whether these are the done tasks")
     open_count: int
     done_count: int
-    next_start: int | None = Field(description="`start` of the next page; null on the last")
+    next_start: int | None = Field(
+        description="`start` of the next page (the number of its first task); null on the last"
+    )
     previous_start: int | None = Field(description="`start` of the page before; null on the first")
 
     @classmethod
@@ -325,8 +454,8 @@ class ApiError(BaseModel):
 
     error: str = Field(
         description="What kind of error: bad_request, unauthorized, forbidden, not_found,"
-        " method_not_allowed, list_full, too_large, invalid_request, too_many_requests,"
-        " unavailable, ...",
+        " method_not_allowed, list_full, checklist_full, too_large, invalid_request,"
+        " too_many_requests, unavailable, ...",
         examples=["not_found"],
     )
     message: str = Field(description="What went wrong, in a sentence for people")

@@ -159,7 +159,7 @@ def mount_calendar_feed(
                 return _plain("not found\n", 404)
             etag = etag_of(head.revision, now.year)
             if not_modified(request, head, etag):
-                headers = _answer_headers(request, validators(head, now=now))
+                headers = _answer_headers(request, validators(head, now=datetime.now(UTC)))
                 headers.pop("Content-Encoding", None)  # (no body, so none encoded)
                 return Response(status_code=304, headers=headers)
             made = await files.file(
@@ -173,6 +173,8 @@ def mount_calendar_feed(
             return _plain("busy\n", 429, **{"Retry-After": retry_after(busy.retry_after)})
         if made is None:
             return _plain("not found\n", 404)
-        headers = _answer_headers(request, validators(made.feed, now=now))
+        # The clock read after the database's: a change stored in this second is not clamped
+        # to an earlier one here and shown unclamped by the next request.
+        headers = _answer_headers(request, validators(made.feed, now=datetime.now(UTC)))
         body = made.gzipped if "Content-Encoding" in headers else made.body
         return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)

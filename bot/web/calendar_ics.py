@@ -21,7 +21,9 @@ from storage.recurrence import InvalidRecurrence, Recurrence
 
 # Part of every ETag: raise it when the same tasks start giving other bytes, so that calendar
 # apps fetch the feed again instead of being told it is unchanged.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
+# RFC 5545's PRIORITY of each of the bot's (1-4 high, 5 medium, 6-9 low).
+ICAL_PRIORITY = {1: 1, 2: 5, 3: 9}
 # How many years ahead the occurrences on clock-change nights are spelled out (see _moved),
 # and how many at most in one file (a file of 1,000 daily 02:30 tasks would have 6,000).
 MOVED_YEARS = 2
@@ -68,8 +70,15 @@ def _describe(event: Event, task: Task, uid_suffix: str = "") -> None:
     event.add("dtstamp", task.updated_at.astimezone(UTC))
     event.add("last-modified", task.updated_at.astimezone(UTC))
     event.add("summary", task.title)
-    if task.description:
-        event.add("description", task.description)
+    notes = [task.description] if task.description else []
+    if task.checklist:
+        notes.append("\n".join(f"{'☑' if i.done else '☐'} {i.text}" for i in task.checklist))
+    if notes:
+        event.add("description", "\n\n".join(notes))
+    if task.labels:
+        event.add("categories", list(task.labels))
+    if task.priority in ICAL_PRIORITY:
+        event.add("priority", ICAL_PRIORITY[task.priority])
 
 
 def _events(task: Task, tz: ZoneInfo, *, year: int) -> tuple[list[Event], list[Event]]:

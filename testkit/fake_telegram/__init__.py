@@ -14,6 +14,7 @@ semantics, and rejects what Telegram rejects with Telegram's error texts.
 - ``messages``: what a message may hold (text, HTML, keyboards, replies, topics);
 - ``parse_mode``: Telegram's HTML parse mode, with its error texts;
 - ``updates``: what users do, as updates queued for getUpdates;
+- ``media``: users' photos, documents, voice notes and videos, and the bot's sends of them;
 - ``faults``: failed calls, slow or held chats, blocked users, on a test's demand;
 - ``recording``: the calls the bot made, and waiting for one;
 - ``world``: the state those parts share, and the Telegram objects made from it;

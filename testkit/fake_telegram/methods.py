@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from testkit.fake_telegram.delivery import UpdateDelivery
-from testkit.fake_telegram.messages import MessageRules
+from testkit.fake_telegram.media import MediaMessages
 from testkit.fake_telegram.protocol import UploadedFile, bad_request
 
 MAX_CALLBACK_ANSWER_LENGTH = 200
@@ -34,7 +34,7 @@ MAX_DESCRIPTION_LENGTH = 512
 MAX_SHORT_DESCRIPTION_LENGTH = 120
 
 
-class BotApiMethods(MessageRules, UpdateDelivery):
+class BotApiMethods(MediaMessages, UpdateDelivery):
     """One coroutine per Bot API method, taking the call's decoded parameters (getUpdates and
     the webhook's are in delivery.py)."""
 
@@ -114,7 +114,7 @@ class BotApiMethods(MessageRules, UpdateDelivery):
 
     async def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
         stored = self._stored_message(params, action="edit")
-        if stored["document"] is not None:
+        if stored["document"] is not None or stored.get("media") is not None:
             raise bad_request("there is no text in the message to edit")
         parsed = self._formatted(params)
         markup = self._checked_markup(params)
@@ -222,16 +222,17 @@ class BotApiMethods(MessageRules, UpdateDelivery):
             raise bad_request("there is no document in the request")
         parsed = self._formatted(params, caption=True)
         self._check_not_blocked(chat_id)
-        file_id = f"BQACAgIAAxkBAAIB{next(self._file_ids):016d}"
         info: dict[str, Any]
         if isinstance(document, UploadedFile):
+            file_id = self.new_file_id("document")
             info = {
                 "file_name": document.file_name,
                 "mime_type": document.content_type,
                 "file_size": len(document.data),
                 "data": document.data,
             }
-        else:  # a file_id or URL the bot passed as a string
+        else:  # a file_id or URL the bot passed as a string: one of a document only
+            file_id = self._sent_file(params, "document")["file_id"]
             info = {"file_name": None, "mime_type": None, "file_size": None, "data": None}
         info.update(file_id=file_id, file_unique_id=file_id[-16:], source=document)
         if info["data"] is not None:
@@ -281,6 +282,9 @@ METHODS: dict[str, Method] = {
     "getChatAdministrators": BotApiMethods._get_chat_administrators,
     "sendChatAction": BotApiMethods._send_chat_action,
     "sendDocument": BotApiMethods._send_document,
+    "sendPhoto": BotApiMethods._send_photo,
+    "sendVoice": BotApiMethods._send_voice,
+    "sendVideo": BotApiMethods._send_video,
     "getFile": BotApiMethods._get_file,
 }
 _NAMES = {name.lower(): name for name in METHODS}

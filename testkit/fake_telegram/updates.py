@@ -365,6 +365,7 @@ class UpdateFactories(TelegramWorld):
     def _register_file(self, file_name: str, data: bytes) -> str:
         """Keep a user's file for getFile; its file_id."""
         file_id = f"BQACAgIAAxkBAAIB{next(self._file_ids):016d}"
+        self.file_kinds[file_id] = "document"
         suffix = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
         self.files[file_id] = (f"documents/file_{len(self.files)}.{suffix}", data)
         return file_id

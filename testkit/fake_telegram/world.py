@@ -54,6 +54,8 @@ class TelegramWorld:
         self.migrated_chats: dict[int, int] = {}
         # file_id -> (file_path, bytes): what getFile and the file download URL serve
         self.files: dict[str, tuple[str, bytes]] = {}
+        # file_id -> what kind of file it is (photo, document, voice, video: media.py)
+        self.file_kinds: dict[str, str] = {}
         self._file_ids = itertools.count(1)
         self._bot_message_ids: dict[int, itertools.count[int]] = {}
         self._user_message_ids: dict[int, itertools.count[int]] = {}
@@ -209,6 +211,9 @@ class TelegramWorld:
                 for key in ("file_id", "file_unique_id", "file_name", "mime_type", "file_size")
                 if stored["document"][key] is not None
             }
+            text_field, entities_field = "caption", "caption_entities"
+        if stored.get("media") is not None:
+            message[stored["media"]["kind"]] = stored["media"]["json"]
             text_field, entities_field = "caption", "caption_entities"
         if stored["text"]:
             message[text_field] = stored["text"]
