@@ -15,8 +15,10 @@ from playwright.async_api import async_playwright, expect
 
 from bot.web.init_data import sign_init_data
 from storage.assigning import assign
+from storage.attachments import attach, checked_attachment
 from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.errors import TaskNotFound
+from storage.models import ChecklistItem
 from storage.recurrence import Recurrence
 from storage.reminders import set_due
 from storage.tasks import add_task, add_tasks, get_task, set_task_done
@@ -67,6 +69,12 @@ def _local(day_offset: int, hour: int, minute: int = 0) -> datetime:
 
 async def _main_button(page: Any) -> None:
     await page.evaluate("Telegram.WebApp.MainButton.click()")
+
+
+async def _save(page: Any) -> None:
+    """Save the sheet, and wait for the server's answer (the page shows the change before)."""
+    async with page.expect_response(lambda answer: answer.request.method == "PUT"):
+        await _main_button(page)
 
 
 async def test_add_with_a_due_time_edit_every_field_complete_and_undo(
@@ -533,77 +541,120 @@ async def test_every_view_in_light_and_dark_passes_axe_and_is_pictured(
         assert app.outside_requests == [] and app.errors == []
 
 
-async def test_fields_the_server_adds_are_shown_edited_and_filtered(
+async def test_priority_labels_checklist_and_files_are_shown_filtered_and_edited(
     browser: Any, web_bot: WebBot
 ) -> None:
-    """The pieces for priority, labels, checklist and attachments: shown, edited and filtered
-    when the API's answers carry those fields (here added to the real answers on their way)."""
     db, user = web_bot.database, new_user_id()
-    await add_task(db, chat_id=user, title="Pack for the trip #travel", created_by=user)
+    await add_task(
+        db,
+        chat_id=user,
+        title="Pack for the trip #travel #Summer",
+        created_by=user,
+        priority=1,
+        checklist=[ChecklistItem("passport", done=True), "tickets"],
+    )
+    for attachment in [
+        checked_attachment("document", "BQACAgIAAxkBAAIBv2visa", "visa.pdf"),
+        checked_attachment("photo", "AgACAgIAAxkBAAIBwGmap", None),
+    ]:
+        await attach(db, chat_id=user, number=1, attachment=attachment)
     await add_task(db, chat_id=user, title="Pay the bank #finance", created_by=user)
-    extra = {
-        1: {
-            "priority": 1,
-            "labels": ["travel"],
-            "checklist": [{"text": "passport", "done": True}, {"text": "tickets", "done": False}],
-            "attachments": [{"kind": "document", "file_id": "f1", "name": "visa.pdf"}],
-        },
-        2: {"priority": None, "labels": ["finance"], "checklist": [], "attachments": []},
-    }
-    sent: list[dict[str, Any]] = []
-
-    async def with_fields(route: Any) -> None:
-        request = route.request
-        if request.method == "PUT":
-            sent.append(request.post_data_json)
-            task = (await get_task(db, chat_id=user, number=1)).title
-            await route.fulfill(json={"number": 1, "title": task, **extra[1]})
-            return
-        answer = await route.fetch()
-        if answer.status != 200:  # 304 to a poll
-            await route.fulfill(response=answer)
-            return
-        body = await answer.json()
-        for task in body.get("tasks", [body]):
-            task.update(extra.get(task.get("number"), {}))
-        await route.fulfill(response=answer, json=body)
-
+    await add_task(db, chat_id=user, title="Call mum", created_by=user, priority=3)
     async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
         page = app.page
-        await page.route(re.compile(r".*/api/\d+/(view|tasks/\d+)(\?.*)?$"), with_fields)
-        await page.reload()
         row = page.locator('li[data-number="1"]')
-        await expect(row.locator(".meta .priority")).to_have_text("!1")
-        await expect(row.locator(".meta .labels")).to_have_text("#travel")
-        await expect(row.locator(".meta .checklist")).to_have_text("☑ 1/2")
-        await expect(row.locator(".meta .files")).to_have_text("📎 1")
+        meta = row.locator(".meta span")
+        await expect(meta).to_have_text(["!1", "#travel #summer", "☑ 1/2", "📎 2"])
+        await expect(page.locator('li[data-number="2"] .meta span')).to_have_text(["#finance"])
+        await expect(page.locator('li[data-number="3"] .meta span')).to_have_text(["!3"])
 
-        await page.get_by_label("Label", exact=True).select_option("finance")
+        # The filters: by a label of the tasks loaded, by priority.
+        await page.get_by_label("Label", exact=True).select_option(label="#finance")
         await expect(page.locator("li .title")).to_have_text(["Pay the bank #finance"])
         await page.get_by_label("Label", exact=True).select_option("")
-        await page.get_by_label("Priority", exact=True).select_option("1")
-        await expect(page.locator("li .title")).to_have_text(["Pack for the trip #travel"])
+        await page.get_by_label("Priority", exact=True).select_option(label="High")
+        await expect(page.locator("li .title")).to_have_text(["Pack for the trip #travel #Summer"])
+        await page.get_by_label("Priority", exact=True).select_option("")
+        await expect(page.locator("li .title")).to_have_count(3)
 
+        # The sheet shows all four; files are read only, and it says where they come from.
         await row.locator(".open").click()
         sheet = page.get_by_role("dialog")
-        await expect(sheet).to_contain_text("visa.pdf")
-        await expect(sheet).to_contain_text("#travel")
-        await sheet.get_by_label("Priority").select_option("2")
+        await expect(sheet.get_by_label("Priority")).to_have_value("1")
+        await expect(sheet.locator("#f-labels")).to_contain_text("#travel #summer")
+        await expect(sheet.get_by_role("checkbox", name="Done: passport")).to_be_checked()
+        await expect(sheet.get_by_role("checkbox", name="Done: tickets")).not_to_be_checked()
+        files = sheet.get_by_role("group", name="Files")
+        await expect(files.get_by_role("listitem")).to_have_text(["visa.pdf", "Photo"])
+        await expect(files).to_contain_text("reply to /show 1 with a photo")
+        await expect(files.get_by_role("textbox")).to_have_count(0)
+
+        # Change each: the labels follow the title's hashtags as it is typed.
+        await sheet.get_by_label("Title").fill("Pack for the trip #travel #holiday")
+        await expect(sheet.locator("#f-labels")).to_contain_text("#travel #holiday")
+        await sheet.get_by_label("Priority").select_option(label="Medium")
         await sheet.get_by_role("checkbox", name="Done: tickets").check()
         await sheet.get_by_role("button", name="Remove passport").click()
         await sheet.get_by_label("Add an item").fill("charger")
-        await sheet.get_by_label("Add an item").press("Enter")
-        await _main_button(page)
+        await sheet.get_by_label("Add an item").press("Enter")  # adds; does not save
+        await expect(sheet).to_be_visible()
+        items = sheet.get_by_label("Item", exact=True)
+        await expect(items).to_have_count(2)
+        assert [await item.input_value() for item in await items.all()] == ["tickets", "charger"]
+        await _save(page)
         await expect(sheet).to_be_hidden()
-        assert sent == [
-            {
-                "priority": 2,
-                "checklist": [
-                    {"text": "tickets", "done": True},
-                    {"text": "charger", "done": False},
-                ],
-            }
-        ]
+        await expect(meta).to_have_text(["!2", "#travel #holiday", "☑ 1/2", "📎 2"])
+        task = await get_task(db, chat_id=user, number=1)
+        assert (task.title, task.priority, task.labels) == (
+            "Pack for the trip #travel #holiday",
+            2,
+            ("travel", "holiday"),
+        )
+        assert task.checklist == (ChecklistItem("tickets", True), ChecklistItem("charger", False))
+        assert [file.name for file in task.attachments] == ["visa.pdf", None]
+
+        # No priority, an item renamed, the other removed: stored so, and shown so.
+        await row.locator(".open").click()
+        await sheet.get_by_label("Priority").select_option(label="None")
+        await sheet.get_by_label("Item", exact=True).last.fill("phone charger")
+        await sheet.get_by_role("button", name="Remove tickets").click()
+        await _save(page)
+        await expect(meta).to_have_text(["#travel #holiday", "☑ 0/1", "📎 2"])
+        task = await get_task(db, chat_id=user, number=1)
+        assert (task.priority, task.checklist) == (None, (ChecklistItem("phone charger"),))
+
+        # Done in the sheet: stored, and the task leaves the open list.
+        await row.locator(".open").click()
+        await sheet.get_by_label("Done", exact=True).check()
+        await _save(page)
+        await expect(row).to_have_count(0)
+        assert (await get_task(db, chat_id=user, number=1)).done
+        assert app.errors == []
+
+
+async def test_a_new_task_in_an_empty_list_gets_a_priority_and_a_checklist(
+    browser: Any, web_bot: WebBot
+) -> None:
+    db, user = web_bot.database, new_user_id()
+    async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
+        page = app.page
+        await expect(page.locator("#empty")).to_be_visible()
+        await _main_button(page)
+        sheet = page.get_by_role("dialog")
+        await sheet.get_by_label("Title").fill("Plan the party #home")
+        await expect(sheet.locator("#f-labels")).to_contain_text("#home")
+        await expect(sheet.get_by_role("group", name="Files")).to_be_hidden()
+        await sheet.get_by_label("Priority").select_option(label="High")
+        for item in ("cake", "music"):
+            await sheet.get_by_label("Add an item").fill(item)
+            await sheet.get_by_label("Add an item").press("Enter")
+        async with page.expect_response(lambda answer: answer.request.method == "POST"):
+            await _main_button(page)
+        await expect(page.locator("li .meta span")).to_have_text(["!1", "#home", "☑ 0/2"])
+        task = await get_task(db, chat_id=user, number=1)
+        assert (task.title, task.priority, task.labels) == ("Plan the party #home", 1, ("home",))
+        assert task.checklist == (ChecklistItem("cake"), ChecklistItem("music"))
+        assert app.errors == []
 
 
 async def test_polling_every_few_seconds_while_visible_and_never_while_hidden(

@@ -65,6 +65,8 @@ const TEXTS = {
   "remind-legend": N_("Reminders"), "f-before-label": N_("Also remind before"),
   "f-nag-label": N_("Remind again until done"), "assignee-legend": N_("Assignees"),
   "save": N_("Save"), "close-sheet": N_("Close"), "delete-task": N_("Delete"),
+  "f-priority-label": N_("Priority"), "checklist-legend": N_("Checklist"),
+  "files-legend": N_("Files"),
 };
 
 function applyTexts() {
@@ -77,6 +79,8 @@ function applyTexts() {
   $("switch").setAttribute("aria-label", _("Which tasks"));
   $("new-title").placeholder = _("Add a task");
   $("new-title").setAttribute("aria-label", _("New task"));
+  $("f-new-item").placeholder = _("Add an item");
+  $("f-new-item").setAttribute("aria-label", _("Add an item"));
   $("month-previous").setAttribute("aria-label", _("Previous month"));
   $("month-next").setAttribute("aria-label", _("Next month"));
 }
@@ -420,10 +424,7 @@ function taskRow(task) {
   if (task.assignees && task.assignees.length) {
     meta.push([task.assignees.map(personName).join(", "), "people"]);
   }
-  for (const piece of present(task)) {
-    const shown = piece.meta(task);
-    if (shown) meta.push(shown);
-  }
+  meta.push(...fieldsMeta(task));
   if (task.list !== state.listId || state.view === "mine") {
     const one = state.lists.find((list) => String(list.chat_id) === task.list);
     if (one) meta.push([listName(one), "list"]);
@@ -732,10 +733,10 @@ function haptic(kind) {
   if (tg && tg.HapticFeedback) tg.HapticFeedback.notificationOccurred(kind);
 }
 
-// ---- fields of their own ----------------------------------------------------------------
-// Each field a task may carry beyond the ones above is a piece: what the row shows of it, how
-// the sheet shows and edits it, and how the list filters by it. A piece is used only when the
-// API gives its field, so the page works the same with a server that has it or not yet.
+// ---- priority, labels, checklist and files ----------------------------------------------
+// What a row shows of them, and the list's filters by priority and label. The sheet edits the
+// priority and the checklist; labels are the title's hashtags, and files are attached in the
+// chat (the API gives no upload), so the sheet shows both and says how to change them.
 
 function element(tag, className, text) {
   const made = document.createElement(tag);
@@ -744,131 +745,45 @@ function element(tag, className, text) {
   return made;
 }
 
-function labelled(text, control) {
-  const label = element("label", "stack");
-  label.append(element("span", "", text), control);
-  return label;
-}
-
 const PRIORITIES = [[1, N_("High")], [2, N_("Medium")], [3, N_("Low")]];
 const FILE_KINDS = { photo: N_("Photo"), voice: N_("Voice message"), video: N_("Video"), document: N_("File") };
+const hashtags = (labels) => labels.map((label) => `#${label}`).join(" ");
 
-const PIECES = [
+function fieldsMeta(task) {
+  const meta = [];
+  if (task.priority) meta.push([`!${number(task.priority)}`, "priority"]);
+  if (task.labels && task.labels.length) meta.push([hashtags(task.labels), "labels"]);
+  const items = task.checklist || [];
+  if (items.length) {
+    const ticked = items.filter((item) => item.done).length;
+    meta.push([`☑ ${number(ticked)}/${number(items.length)}`, "checklist"]);
+  }
+  if (task.attachments && task.attachments.length) {
+    meta.push([`📎 ${number(task.attachments.length)}`, "files"]);
+  }
+  return meta;
+}
+
+// The list view's filters over the tasks loaded; one with nothing to choose is not shown.
+const FILTERS = [
   {
-    field: "priority",
-    meta: (task) => (task.priority ? [`!${number(task.priority)}`, "priority"] : null),
-    sheet(task, box) {
-      const select = element("select");
-      select.id = "f-priority";
-      select.append(new Option(_("None"), ""));
-      for (const [value, text] of PRIORITIES) select.append(new Option(_(text), String(value)));
-      select.value = task && task.priority ? String(task.priority) : "";
-      box.append(labelled(_("Priority"), select));
-    },
-    changes(task, body) {
-      const value = $("f-priority").value ? Number($("f-priority").value) : null;
-      if (value !== (task.priority || null)) body.priority = value;
-    },
-    filter: {
-      id: "priority-filter", label: N_("Priority"), any: N_("Any priority"),
-      options: () => PRIORITIES.map(([value, text]) => [String(value), _(text)]),
-      keeps: (task, value) => String(task.priority || "") === value,
-    },
+    id: "priority-filter", label: N_("Priority"), any: N_("Any priority"),
+    options: () => PRIORITIES.map(([value, text]) => [String(value), _(text)]),
+    keeps: (task, value) => String(task.priority || "") === value,
   },
   {
-    field: "labels",
-    meta: (task) => (task.labels.length ? [task.labels.map((label) => `#${label}`).join(" "), "labels"] : null),
-    sheet(task, box) {
-      if (!task || !task.labels.length) return;
-      box.append(
-        element("p", "hint", `${_("Labels")}: ${task.labels.map((label) => `#${label}`).join(" ")}`),
-        element("p", "hint", _("Hashtags in the title are its labels.")),
-      );
-    },
-    changes() {},
-    filter: {
-      id: "label-filter", label: N_("Label"), any: N_("Any label"),
-      options: () => [...new Set(state.tasks.flatMap((task) => task.labels || []))].sort()
-        .map((label) => [label, `#${label}`]),
-      keeps: (task, value) => (task.labels || []).includes(value),
-    },
-  },
-  {
-    field: "checklist",
-    meta: (task) => (task.checklist.length
-      ? [`☑ ${number(task.checklist.filter((item) => item.done).length)}/${number(task.checklist.length)}`, "checklist"]
-      : null),
-    sheet(task, box) {
-      const fieldset = element("fieldset", "fields");
-      fieldset.append(element("legend", "", _("Checklist")));
-      const items = element("div", "people");
-      items.id = "f-checklist";
-      const add = (item) => {
-        const row = element("div", "row check item");
-        const done = element("input");
-        done.type = "checkbox";
-        done.checked = item.done;
-        done.setAttribute("aria-label", _("Done: %(title)s", { title: item.text }));
-        const text = element("input");
-        text.value = item.text;
-        text.setAttribute("aria-label", _("Item"));
-        const remove = element("button", "icon", "✕");
-        remove.type = "button";
-        remove.setAttribute("aria-label", _("Remove %(item)s", { item: item.text }));
-        remove.addEventListener("click", () => row.remove());
-        row.append(done, text, remove);
-        items.append(row);
-      };
-      for (const item of (task && task.checklist) || []) add(item);
-      const adding = element("input");
-      adding.setAttribute("aria-label", _("Add an item"));
-      adding.placeholder = _("Add an item");
-      adding.enterKeyHint = "done";
-      adding.addEventListener("keydown", (event) => {
-        if (event.key !== "Enter") return;
-        event.preventDefault();
-        if (adding.value.trim()) add({ text: adding.value, done: false });
-        adding.value = "";
-      });
-      fieldset.append(items, adding);
-      box.append(fieldset);
-    },
-    changes(task, body) {
-      const items = [...$("f-checklist").querySelectorAll(".item")].map((row) => {
-        const [done, text] = row.querySelectorAll("input");
-        return { text: text.value, done: done.checked };
-      }).filter((item) => item.text.trim());
-      const had = (task.checklist || []).map(({ text, done }) => ({ text, done }));
-      if (JSON.stringify(items) !== JSON.stringify(had)) body.checklist = items;
-    },
-  },
-  {
-    field: "attachments",
-    meta: (task) => (task.attachments.length ? [`📎 ${number(task.attachments.length)}`, "files"] : null),
-    sheet(task, box) {
-      if (!task || !task.attachments.length) return;
-      const names = task.attachments.map((file) => file.name || _(FILE_KINDS[file.kind] || FILE_KINDS.document));
-      box.append(
-        element("p", "hint", `${_("Files")}: ${names.join(", ")}`),
-        element("p", "hint", _("Files stay in the chat: /show sends them.")),
-      );
-    },
-    changes() {},
+    id: "label-filter", label: N_("Label"), any: N_("Any label"),
+    options: () => [...new Set(state.tasks.flatMap((task) => task.labels || []))].sort()
+      .map((label) => [label, `#${label}`]),
+    keeps: (task, value) => (task.labels || []).includes(value),
   },
 ];
-
-// The pieces whose field the server gives (known once a task was read).
-const present = (task) => PIECES.filter((piece) => task && piece.field in task);
 const filterValues = {};
 
 function drawFilters() {
   const box = $("more-filters");
-  const known = present(state.tasks[0]).filter((piece) => piece.filter);
-  const drawn = known.map((piece) => piece.field).join();
-  if (box.dataset.drawn !== drawn) {
-    box.dataset.drawn = drawn;
-    box.replaceChildren();
-    for (const { filter } of known) {
+  if (!box.childElementCount) {
+    for (const filter of FILTERS) {
       const label = element("label", "filter");
       const select = element("select");
       select.id = filter.id;
@@ -883,18 +798,82 @@ function drawFilters() {
       box.append(label);
     }
   }
-  for (const { filter } of known) {
+  for (const filter of FILTERS) {
     const select = $(filter.id);
     const options = filter.options().map(([value, text]) => new Option(text, value));
     select.replaceChildren(new Option(_(filter.any), ""), ...options);
     select.value = filterValues[filter.id] || "";
+    select.closest("label").hidden = !options.length && !select.value;
   }
 }
 
-// The list view's tasks that pass the pieces' filters (over the tasks loaded).
+// The list view's tasks that pass the filters (over the tasks loaded).
 function filtered(tasks) {
-  const active = PIECES.filter((piece) => piece.filter && filterValues[piece.filter.id]);
-  return tasks.filter((task) => active.every((piece) => piece.filter.keeps(task, filterValues[piece.filter.id])));
+  const active = FILTERS.filter((filter) => filterValues[filter.id]);
+  return tasks.filter((task) => active.every((filter) => filter.keeps(task, filterValues[filter.id])));
+}
+
+// The labels a title gives, as storage/task_fields.py reads them (`#` not after a letter, digit,
+// `_` or `#`; not digits only; lower-case; each once; the first 10 of at most 64 characters):
+// the sheet shows them while the title is typed. The server's reading is the one kept.
+const HASHTAG = /(?<![\p{L}\p{N}_#])#([\p{L}\p{N}_]+)/gu;
+function labelsOf(title) {
+  const labels = [];
+  for (const match of title.matchAll(HASHTAG)) {
+    const label = match[1].toLowerCase();
+    if (/^\p{Nd}+$/u.test(label) || labels.includes(label) || label.length > 64) continue;
+    labels.push(label);
+    if (labels.length === 10) break;
+  }
+  return labels;
+}
+
+function drawLabels() {
+  const labels = labelsOf($("f-title").value);
+  const hint = _("Hashtags in the title are its labels.");
+  $("f-labels").textContent = labels.length ? `${hashtags(labels)} · ${hint}` : hint;
+}
+
+function addItem(item) {
+  const row = element("div", "row check item");
+  const done = element("input");
+  done.type = "checkbox";
+  done.checked = item.done;
+  done.setAttribute("aria-label", _("Done: %(title)s", { title: item.text }));
+  const text = element("input");
+  text.value = item.text;
+  text.maxLength = 256;
+  text.setAttribute("aria-label", _("Item"));
+  const remove = element("button", "icon", "✕");
+  remove.type = "button";
+  remove.setAttribute("aria-label", _("Remove %(item)s", { item: item.text }));
+  remove.addEventListener("click", () => {
+    row.remove();
+    $("f-new-item").focus();
+  });
+  row.append(done, text, remove);
+  $("f-checklist").append(row);
+}
+
+function sheetChecklist() {
+  return [...$("f-checklist").querySelectorAll(".item")].map((row) => {
+    const [done, text] = row.querySelectorAll("input");
+    return { text: text.value, done: done.checked };
+  }).filter((item) => item.text.trim());
+}
+
+function drawFiles(task) {
+  const files = (task && task.attachments) || [];
+  $("file-fields").hidden = !task;
+  const list = $("f-files");
+  list.replaceChildren();
+  for (const file of files) {
+    list.append(element("li", "", file.name || _(FILE_KINDS[file.kind] || FILE_KINDS.document)));
+  }
+  list.hidden = !files.length;
+  $("files-hint").textContent = task
+    ? _("Files are attached in the chat: reply to /show %(number)s with a photo, document, voice note or video.", { number: String(task.number) }) // a command: its digits as typed
+    : "";
 }
 
 // ---- the task sheet ----------------------------------------------------------------------
@@ -925,6 +904,9 @@ function buildSheetControls() {
   const nag = $("f-nag");
   nag.append(new Option(_("No"), ""));
   for (const minutes of NAG_CHOICES) nag.append(new Option(_("Every %(interval)s", { interval: duration(minutes) }), String(minutes)));
+  const priority = $("f-priority");
+  priority.append(new Option(_("None"), ""));
+  for (const [value, text] of PRIORITIES) priority.append(new Option(_(text), String(value)));
   const quick = $("due-quick");
   for (const [text, pick] of [
     [N_("This evening"), () => [today(), "18:00"]],
@@ -980,6 +962,12 @@ function openSheet(task) {
   $("f-done").closest("label").hidden = !task;
   $("f-title").value = task ? task.title : "";
   $("f-note").value = (task && task.description) || "";
+  drawLabels();
+  $("f-priority").value = task && task.priority ? String(task.priority) : "";
+  $("f-checklist").replaceChildren();
+  for (const item of (task && task.checklist) || []) addItem(item);
+  $("f-new-item").value = "";
+  drawFiles(task);
   $("f-date").value = due ? dayIn(due, zoneNow) : "";
   $("f-time").value = due ? timeIn(due, zoneNow) : "";
   $("zone-hint").textContent = _("Times are in %(zone)s.", { zone: zoneNow.replaceAll("_", " ") });
@@ -1007,11 +995,6 @@ function openSheet(task) {
     ? _("#%(number)s, added %(date)s", { number: number(task.number), date: format({ dateStyle: "medium" }).format(new Date(task.created_at)) })
     : "";
   $("sheet-heading").textContent = task ? _("Task #%(number)s", { number: number(task.number) }) : _("New task");
-  const extra = $("extra-fields");
-  extra.replaceChildren();
-  const box = element("div", "section fields");
-  for (const piece of present(task || state.tasks[0])) piece.sheet(task, box);
-  if (box.childElementCount) extra.append(box);
   drawChips();
   syncRepeat();
   $("sheet").hidden = false;
@@ -1100,7 +1083,11 @@ function sheetChanges(task) {
   }
   const nag = $("f-nag").value ? Number($("f-nag").value) : null;
   if (nag !== (task.nag_minutes || null)) body.nag_minutes = nag;
-  for (const piece of present(task.number ? task : state.tasks[0])) piece.changes(task, body);
+  const priority = $("f-priority").value ? Number($("f-priority").value) : null;
+  if (priority !== (task.priority || null)) body.priority = priority;
+  const items = sheetChecklist();
+  const had = (task.checklist || []).map(({ text, done }) => ({ text, done }));
+  if (JSON.stringify(items) !== JSON.stringify(had)) body.checklist = items;
   if (isGroup(task.list)) {
     const wanted = [...form.assignees].sort();
     const had = ((task.assignees) || []).map((person) => person.user_id).sort();
@@ -1151,12 +1138,15 @@ function saveSheet() {
     }
     const draft = { number: 0, list: state.listId, title, completed: false, remind_before: [] };
     const changes = sheetChanges(draft);
-    delete changes.title;
-    const note = changes.description;
-    delete changes.description;
+    // What a new task takes at once; the rest is a change to it.
+    const fresh = { title, description: changes.description || null };
+    for (const key of ["priority", "checklist"]) {
+      if (key in changes) fresh[key] = changes[key];
+    }
+    for (const key of ["title", "description", "priority", "checklist"]) delete changes[key];
     closeSheet();
     act(async () => {
-      const created = await api("POST", `${state.listId}/tasks`, { title, description: note || null });
+      const created = await api("POST", `${state.listId}/tasks`, fresh);
       if (Object.keys(changes).length) {
         await api("PUT", taskPath({ ...created, list: state.listId }), changes);
       }
@@ -1176,6 +1166,9 @@ function saveSheet() {
     if ("completed" in changes) shown.completed = changes.completed;
     if ("due_at" in changes) shown.due_at = changes.due_at;
     if ("nag_minutes" in changes) shown.nag_minutes = changes.nag_minutes;
+    if ("priority" in changes) shown.priority = changes.priority;
+    if ("checklist" in changes) shown.checklist = changes.checklist;
+    if (changes.title) shown.labels = labelsOf(changes.title);
     state.tasks = state.tasks.filter(belongs);
     render();
   }
@@ -1280,6 +1273,14 @@ function listen() {
     deleteTask(task);
   });
   $("f-freq").addEventListener("change", syncRepeat);
+  $("f-title").addEventListener("input", drawLabels);
+  $("f-new-item").addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault(); // Enter adds the item; it does not save the sheet
+    const adding = $("f-new-item");
+    if (adding.value.trim()) addItem({ text: adding.value, done: false });
+    adding.value = "";
+  });
   $("f-date").addEventListener("change", syncRepeat);
   $("sheet").addEventListener("keydown", (event) => {
     if (event.key === "Escape") closeSheet();
