@@ -172,6 +172,43 @@ async def test_add_with_a_due_time_edit_every_field_complete_and_undo(
         assert "enableClosingConfirmation" in calls and "disableClosingConfirmation" in calls
 
 
+async def test_a_repeat_on_the_nth_weekday_then_counted_from_completion(
+    browser: Any, web_bot: WebBot
+) -> None:
+    db, user = web_bot.database, new_user_id()
+    await _in_berlin(web_bot, user)
+    due = _local(10, 9)
+    nth = -1 if due.day > 28 else (due.day + 6) // 7
+    rule = Recurrence("monthly", 9, 0, weekdays=(due.weekday(),), nth=nth).encode()
+    await add_task(db, chat_id=user, title="Book club", created_by=user)
+    await set_due(db, chat_id=user, number=1, due_at=due, recurrence=rule)
+    async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
+        page = app.page
+        row = page.locator('li[data-number="1"]')
+        await row.locator(".open").click()
+        sheet = page.get_by_role("dialog")
+        await expect(sheet.get_by_label("Repeats")).to_have_value("monthly")
+        await expect(sheet.get_by_label("On the same weekday of the month")).to_be_checked()
+
+        # Every 3 weeks after it is done, until a day: no weekdays to choose then.
+        await sheet.get_by_label("Repeats").select_option("weekly")
+        await sheet.get_by_label("Every", exact=True).fill("3")
+        await sheet.get_by_label("Count from completion").check()
+        await expect(sheet.get_by_role("group", name="On", exact=True)).to_be_hidden()
+        until = _local(120, 0).date()
+        await sheet.get_by_label("Until", exact=True).fill(until.isoformat())
+        await _save(page)
+        stored = Recurrence.decode((await get_task(db, chat_id=user, number=1)).recurrence or "")
+        assert (stored.freq, stored.interval, stored.weekdays) == ("weekly", 3, ())
+        assert (stored.from_done, stored.until, stored.start) == (True, until, None)
+
+        await row.locator(".open").click()
+        await expect(sheet.get_by_label("Count from completion")).to_be_checked()
+        await expect(sheet.get_by_label("Every", exact=True)).to_have_value("3")
+        await expect(sheet.get_by_label("Until", exact=True)).to_have_value(until.isoformat())
+        assert app.errors == []
+
+
 async def test_a_new_task_from_the_main_button_with_a_due_time(
     browser: Any, web_bot: WebBot
 ) -> None:

@@ -1039,9 +1039,11 @@ function syncRepeat() {
   $("repeat-fields").disabled = !dated;
   $("remind-fields").querySelector("#f-before").hidden = !dated;
   for (const id of ["f-interval", "f-from-done", "f-until"]) $(id).closest("label").hidden = !freq;
-  $("f-weekdays").hidden = freq !== "weekly";
-  $("f-nth-box").hidden = freq !== "monthly" && freq !== "yearly";
-  if (freq === "weekly" && form.weekdays.size === 0 && dated) {
+  // Counted from completion, a repeat falls on no chosen days: only the interval counts.
+  const fromDone = $("f-from-done").checked;
+  $("f-weekdays").hidden = freq !== "weekly" || fromDone;
+  $("f-nth-box").hidden = (freq !== "monthly" && freq !== "yearly") || fromDone;
+  if (freq === "weekly" && !fromDone && form.weekdays.size === 0 && dated) {
     form.weekdays.add(WEEKDAYS[weekdayOf($("f-date").value)]);
     drawChips();
   }
@@ -1112,6 +1114,13 @@ function sheetRepeat(day, time) {
   const weekday = WEEKDAYS[weekdayOf(day)];
   const date = Number(day.slice(8));
   const byWeekday = (freq === "monthly" || freq === "yearly") && $("f-nth").checked;
+  if (fromDone) {
+    // The next time is `interval` days, weeks, months or years after the day it is done.
+    return {
+      freq, interval, weekdays: [], nth: null, month_day: null, month: null, time,
+      until: $("f-until").value || null, start: null, from_completion: true,
+    };
+  }
   return {
     freq,
     interval,
@@ -1123,8 +1132,8 @@ function sheetRepeat(day, time) {
     time,
     until: $("f-until").value || null,
     // An interval counts from the day it started (kept while the task repeats on).
-    start: interval > 1 && !fromDone ? ((editing && editing.repeat && editing.repeat.start) || day) : null,
-    from_completion: fromDone,
+    start: interval > 1 ? ((editing && editing.repeat && editing.repeat.start) || day) : null,
+    from_completion: false,
   };
 }
 
@@ -1282,6 +1291,7 @@ function listen() {
     adding.value = "";
   });
   $("f-date").addEventListener("change", syncRepeat);
+  $("f-from-done").addEventListener("change", syncRepeat);
   $("sheet").addEventListener("keydown", (event) => {
     if (event.key === "Escape") closeSheet();
   });
