@@ -534,19 +534,32 @@ async def test_every_view_in_light_and_dark_passes_axe_and_is_pictured(
     for member in (user, friend):
         telegram.set_chat_member(group, member, "member")
     await remember_user(db, user_id=friend, username="ana", first_name="Ana")
-    tasks = {
-        "Renew passport": _local(-1, 9),
-        "Call the plumber about the kitchen sink": _local(0, 18),
-        "Book flights for the summer holiday": _local(1, 10),
-        "Water the plants": _local(2, 8),
-        "Buy milk": None,
-        "Pick up the dry cleaning": _local(4, 17, 30),
-    }
-    for number, (title, when) in enumerate(tasks.items(), start=1):
-        await add_task(db, chat_id=user, title=title, created_by=user)
+    # Title, due time, priority and checklist; the sheet pictured is the fourth task's.
+    tasks: list[tuple[str, datetime | None, int | None, list[str | ChecklistItem]]] = [
+        ("Renew passport #travel", _local(-1, 9), 1, []),
+        ("Call the plumber about the kitchen sink", _local(0, 18), None, []),
+        ("Book flights for the summer holiday #travel", _local(1, 10), 2, []),
+        (
+            "Water the plants #home",
+            _local(2, 8),
+            2,
+            [ChecklistItem("Balcony", done=True), "Kitchen herbs", "Fern in the hall"],
+        ),
+        ("Buy milk", None, None, []),
+        ("Pick up the dry cleaning", _local(4, 17, 30), 3, []),
+    ]
+    for number, (title, when, priority, checklist) in enumerate(tasks, start=1):
+        await add_task(
+            db,
+            chat_id=user,
+            title=title,
+            created_by=user,
+            priority=priority,
+            checklist=checklist,
+        )
         if when:
             rule = Recurrence("weekly", 8, 0, weekdays=(when.weekday(),)).encode()
-            repeat = rule if title == "Water the plants" else None
+            repeat = rule if title.startswith("Water the plants") else None
             await set_due(db, chat_id=user, number=number, due_at=when, recurrence=repeat)
     await set_task_done(db, chat_id=user, number=5, done=True)
     await add_task(db, chat_id=group, title="Bring the projector", created_by=friend)
