@@ -3,6 +3,9 @@ connection, and can act as a Neon compute that suspends when idle and takes a wh
 
 A round trip is counted each time the client sends after the server last spoke (or first): the
 client cannot go on until the answer is back, which is what costs time on a remote database.
+Those that only prepare a statement (a Parse without an Execute: asyncpg's first use of a
+statement on a connection) are counted in `prepares` too, so a test can tell a connection's
+one-time preparing from the statements it runs.
 
 Neon suspends a compute after a while without queries (5 minutes by default): every connection
 is closed, and the next one to arrive waits while the compute starts (about a second or more)
@@ -12,6 +15,7 @@ does it by itself after that many seconds without traffic.
 
 import asyncio
 import contextlib
+import struct
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import URL
@@ -23,6 +27,57 @@ class _Link:
     server_writer: asyncio.StreamWriter
     server_spoke_last: bool = True
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    reader: "_ClientMessages" = field(default_factory=lambda: _ClientMessages())
+
+
+# The frontend messages of the extended and simple query protocols (and the rest a client
+# sends after start-up); anything else means the bytes are not plain protocol (TLS).
+_CLIENT_TYPES = frozenset(b"BCdcfDEHFPpQSX")
+_SSL_REQUEST, _GSS_REQUEST = 80877103, 80877104
+
+
+@dataclass(eq=False)
+class _ClientMessages:
+    """The types of the messages a client sent in its current flight, read from its bytes."""
+
+    started: bool = False
+    opaque: bool = False
+    pending: bytearray = field(default_factory=bytearray)
+    flight: set[int] = field(default_factory=set)
+
+    def feed(self, data: bytes) -> None:
+        if self.opaque:
+            return
+        self.pending += data
+        while True:
+            if not self.started:
+                if len(self.pending) < 8:
+                    return
+                length, code = struct.unpack("!ii", self.pending[:8])
+                if len(self.pending) < length:
+                    return
+                del self.pending[:length]
+                self.started = code not in (_SSL_REQUEST, _GSS_REQUEST)
+                continue
+            if len(self.pending) < 5:
+                return
+            kind, length = self.pending[0], struct.unpack("!i", self.pending[1:5])[0]
+            if kind not in _CLIENT_TYPES or length < 4:
+                self.opaque = True  # encrypted, or not PostgreSQL's protocol: not read
+                self.pending.clear()
+                return
+            if len(self.pending) < 1 + length:
+                return
+            self.flight.add(kind)
+            del self.pending[: 1 + length]
+
+    def only_prepared(self) -> bool:
+        """Whether the flight that just ended parsed a statement without executing anything."""
+        prepared = (
+            not self.opaque and ord("P") in self.flight and not {ord("E"), ord("Q")} & self.flight
+        )
+        self.flight.clear()
+        return prepared
 
 
 class PgProxy:
@@ -43,6 +98,7 @@ class PgProxy:
         self.target_socket = target_socket
         self.delay = delay
         self.round_trips = 0
+        self.prepares = 0
         self.port = 0
         self._server: asyncio.Server | None = None
         self._links: set[_Link] = set()
@@ -164,8 +220,9 @@ class PgProxy:
         self.down = False
 
     def reset(self) -> None:
-        """Start counting round trips from zero."""
+        """Start counting round trips (and prepares) from zero."""
         self.round_trips = 0
+        self.prepares = 0
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self.down:
@@ -210,12 +267,15 @@ class PgProxy:
             while data := await reader.read(65536):
                 self._last_traffic = loop.time()
                 if from_client:
+                    link.reader.feed(data)
                     if link.server_spoke_last:
                         self.round_trips += 1
                         link.server_spoke_last = False
                         if self.delay:
                             await asyncio.sleep(self.delay)  # simulated network distance
                 else:
+                    if not link.server_spoke_last and link.reader.only_prepared():
+                        self.prepares += 1
                     link.server_spoke_last = True
                     if self._drop_next_answer:
                         self._drop_next_answer = False

@@ -348,6 +348,22 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
     assert costs == dict.fromkeys(operations, ROUND_TRIPS_PER_OPERATION[mode])
 
 
+async def test_the_proxy_tells_a_first_use_prepare_from_a_statement(
+    counted_db: tuple[Database, PgProxy],
+) -> None:
+    """asyncpg prepares a statement on a connection's first use of it, a round trip of its own;
+    behind a pooler psycopg sends it with its execution. The proxy counts the first apart."""
+    db, proxy = counted_db
+    chat = new_chat_id()
+    await add_task(db, chat_id=chat, title="t", created_by=chat)  # connected, types known
+    pooled = db.settings.pooled
+    for first_use in (True, False):
+        proxy.reset()
+        await get_task(db, chat_id=chat, number=1)
+        expected = (2, 1) if first_use and not pooled else (1, 0)
+        assert (proxy.round_trips, proxy.prepares) == expected
+
+
 async def _one_task_to_import(tz: object) -> list[transfer_store.NewTask]:
     return [transfer_store.NewTask("i")]
 
