@@ -22,16 +22,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from storage.db import Database
-from storage.models import (
-    CalendarFeedRow,
-    ChatRow,
-    ProcessedUpdateRow,
-    Task,
-    TaskRow,
-    UpdateKey,
-    UserRow,
-)
+from storage.models import CalendarFeedRow, ChatRow, ProcessedUpdateRow, TaskRow, UserRow
 from storage.tables import task_from_row
+from storage.values import Task, UpdateKey
 
 # Open tasks with a due time listed in one feed at most (the earliest due first).
 MAX_FEED_TASKS = 1_000

@@ -20,7 +20,6 @@ from sqlalchemy.dialects import postgresql
 
 from storage.db import Database, Outcome
 from storage.errors import DuplicateUpdate, TaskNotFound
-from storage.models import Task, UpdateKey
 from storage.tables import (
     CHAT_ID,
     NUMBER,
@@ -30,6 +29,7 @@ from storage.tables import (
     task_from_row,
     tasks,
 )
+from storage.values import Task, UpdateKey
 
 # Task numbers are INTEGER in the database; anything outside cannot exist.
 MAX_TASK_NUMBER = 2**31 - 1

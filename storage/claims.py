@@ -28,7 +28,6 @@ from storage.chat_settings import SETTINGS_COLUMNS, ChatSettings, settings_from_
 from storage.db import Database
 from storage.forgetting import FORGET_AFTER, long_gone_chats
 from storage.forgetting import forgetting as forgetting_chats
-from storage.models import Task
 from storage.tables import (
     TASK_COLUMNS,
     TIMESTAMP,
@@ -39,6 +38,7 @@ from storage.tables import (
     tasks,
     topic_lists,
 )
+from storage.values import Task
 
 NOW = sa.bindparam("now", type_=TIMESTAMP)
 LEASE_UNTIL = sa.bindparam("lease_until", type_=TIMESTAMP)

@@ -18,7 +18,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from storage.changes import FIRST_TIME, once_per_key, recorded, reported
-from storage.models import Completed
 from storage.pages import (
     LABELLED,
     ON_CHAT,
@@ -43,6 +42,7 @@ from storage.tables import (
     task_from_row,
     tasks,
 )
+from storage.values import Completed
 
 DONE = param(tasks.c.done)
 NOW = sa.bindparam("now", type_=TIMESTAMP)

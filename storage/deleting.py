@@ -22,7 +22,6 @@ from storage.changes import (
 from storage.clock import now_utc
 from storage.db import Database
 from storage.errors import TaskNotFound
-from storage.models import PageView, Task, TaskPage, UpdateKey
 from storage.pages import (
     LABELLED,
     ON_CHAT,
@@ -39,6 +38,7 @@ from storage.pages import (
 )
 from storage.tables import CHAT_ID, NUMBER, TASK_COLUMNS, param, task_from_row, tasks
 from storage.tasks import MAX_PAGE_SIZE
+from storage.values import PageView, Task, TaskPage, UpdateKey
 
 _DELETED: dict[sa.Column[Any], Any] = {tasks.c.deleted_at: sa.func.now()}
 _RESTORED: dict[sa.Column[Any], Any] = {

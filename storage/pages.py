@@ -26,7 +26,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from storage.models import NO_PRIORITY_RANK, ListFilter, PageView, Task, TaskPage
 from storage.tables import (
     CHAT_ID,
     ONE_ROW,
@@ -37,6 +36,7 @@ from storage.tables import (
     task_labels,
     tasks,
 )
+from storage.values import NO_PRIORITY_RANK, ListFilter, PageView, Task, TaskPage
 
 START = param(tasks.c.number, "start")
 LIMIT = sa.bindparam("limit", type_=sa.Integer)

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from storage.errors import InvalidChecklistItem
-from storage.models import ATTACHMENT_KINDS, Attachment, ChecklistItem
 from storage.validation import clean_text
+from storage.values import ATTACHMENT_KINDS, Attachment, ChecklistItem
 
 PRIORITIES = (1, 2, 3)
 MAX_LABELS = 10

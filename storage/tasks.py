@@ -27,17 +27,6 @@ from storage.clock import now_utc
 from storage.db import Database
 from storage.errors import ChecklistFull, InvalidTitle, ListFull, TaskNotFound, TooManyTasks
 from storage.lists import DEFAULT_CAPS, ListCaps
-from storage.models import (
-    ChecklistItem,
-    Completed,
-    DoneResult,
-    DueEntry,
-    ListFilter,
-    PageView,
-    Task,
-    TaskPage,
-    UpdateKey,
-)
 from storage.tables import (
     CHAT_ID,
     NUMBER,
@@ -54,6 +43,17 @@ from storage.task_fields import (
     labels_of,
 )
 from storage.validation import check_due, clean_description, clean_title
+from storage.values import (
+    ChecklistItem,
+    Completed,
+    DoneResult,
+    DueEntry,
+    ListFilter,
+    PageView,
+    Task,
+    TaskPage,
+    UpdateKey,
+)
 
 __all__ = ["MAX_TASK_NUMBER", "clean_description", "clean_title"]
 

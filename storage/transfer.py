@@ -32,7 +32,6 @@ from storage.db import Database
 from storage.errors import ChecklistFull, InvalidDue, ListFull, TooManyTasks
 from storage.lists import DEFAULT_CAPS, ListCaps
 from storage.local_time import chat_zone
-from storage.models import Attachment, ChecklistItem, Task, UpdateKey
 from storage.reminder_times import first_reminder_at, reminders_before
 from storage.tables import (
     CHAT_ID,
@@ -52,6 +51,7 @@ from storage.task_fields import (
 )
 from storage.task_fields import PRIORITIES as PRIORITY_VALUES
 from storage.validation import clean_description, clean_title, moment_problem
+from storage.values import Attachment, ChecklistItem, Task, UpdateKey
 
 # What one export holds at most (the first ones by number); what one import adds at most.
 MAX_EXPORT_TASKS = 20_000

@@ -32,11 +32,11 @@ from storage.calendar import Feed
 from storage.db import Database
 from storage.errors import InvalidDescription, InvalidDue, InvalidTitle
 from storage.local_time import chat_zone
-from storage.models import Completed, Task, TaskPage
 from storage.recurrence import Recurrence
 from storage.tables import tasks as tasks_table
 from storage.tasks import add_task, list_tasks
 from storage.validation import check_due, clean_description, clean_title
+from storage.values import Completed, Task, TaskPage
 from testkit.fake_telegram.parse_mode import parse_html, utf16_len
 from tests.botdriver import ChatDriver
 
