@@ -27,7 +27,7 @@ import recurring_ical_events
 from bot.web.calendar_ics import MOVED_YEARS, render_calendar
 from bot.web.calendar_rrule import FEBRUARY_UID
 from bot.web.vtimezone import vtimezone
-from storage.calendar import Feed
+from storage.feed_contents import Feed
 from storage.recurrence import LAST, WORKDAYS, Recurrence
 from storage.values import Task
 

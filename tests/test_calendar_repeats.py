@@ -14,8 +14,8 @@ import recurring_ical_events
 
 from bot.web.calendar_ics import render_calendar
 from bot.web.calendar_rrule import FEBRUARY_UID
-from storage.calendar import Feed
 from storage.db import Database
+from storage.feed_contents import Feed
 from storage.recurrence import LAST, WORKDAYS, Recurrence
 from storage.transfer import export_tasks
 from storage.values import Task

@@ -14,7 +14,7 @@ from icalendar import Calendar, Event
 
 from bot.web.calendar_rrule import repeating_events
 from bot.web.vtimezone import odd_wall_times, vtimezone
-from storage.calendar import Feed
+from storage.feed_contents import Feed
 from storage.local_time import chat_zone, wall_to_utc
 from storage.recurrence import InvalidRecurrence, Recurrence
 from storage.values import Task
