@@ -18,18 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from storage.changes import FIRST_TIME, once_per_key, recorded, reported
-from storage.pages import (
-    LABELLED,
-    ON_CHAT,
-    PLAIN,
-    START_KEY,
-    Pages,
-    admits,
-    chat,
-    due_order_of,
-    order_key,
-    rank_of,
-)
+from storage.list_order import admits, due_order_of, order_key, rank_of
+from storage.pages import LABELLED, ON_CHAT, PLAIN, START_KEY, Pages, chat
 from storage.reminder_times import first_reminder_at
 from storage.tables import (
     CHAT_ID,

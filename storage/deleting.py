@@ -22,20 +22,8 @@ from storage.changes import (
 from storage.clock import now_utc
 from storage.db import Database
 from storage.errors import TaskNotFound
-from storage.pages import (
-    LABELLED,
-    ON_CHAT,
-    PLAIN,
-    START_KEY,
-    Pages,
-    admits,
-    chat,
-    due_order_of,
-    order_key,
-    rank_of,
-    task_page,
-    view_params,
-)
+from storage.list_order import admits, due_order_of, order_key, rank_of
+from storage.pages import LABELLED, ON_CHAT, PLAIN, START_KEY, Pages, chat, task_page, view_params
 from storage.tables import CHAT_ID, NUMBER, TASK_COLUMNS, param, task_from_row, tasks
 from storage.tasks import MAX_PAGE_SIZE
 from storage.values import PageView, Task, TaskPage, UpdateKey
