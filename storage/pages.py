@@ -31,18 +31,12 @@ from storage.list_order import (
     LABELS,
     MINUS_INFINITY,
     RANKS,
+    due_order_of,
     order_key,
     place_of,
+    rank_of,
 )
-from storage.tables import (
-    CHAT_ID,
-    ONE_ROW,
-    TASK_COLUMNS,
-    chats,
-    param,
-    task_labels,
-    tasks,
-)
+from storage.tables import CHAT_ID, ONE_ROW, TASK_COLUMNS, chats, param, task_labels, tasks
 from storage.values import ListFilter, PageView, Task, TaskPage
 
 START = param(tasks.c.number, "start")
@@ -211,6 +205,29 @@ class Pages:
             .limit(1)
             .scalar_subquery()
         )
+
+    def after_change(
+        self, view_done: sa.ColumnElement[bool], changed: Any, in_view: sa.ColumnElement[bool]
+    ) -> tuple[sa.CTE, sa.ScalarSelect[Any]]:
+        """The page of the view from `:start` on after a statement changed the tasks `changed`
+        (a CTE holding TASK_COLUMNS), of which `in_view` are in the view now, and where the page
+        before it starts. The statement reads the page from its snapshot (before the change):
+        the changed tasks are taken out of it and put back where they now belong (a task that
+        now sorts before `:start` moves the page before instead). Returns the CTE `page` and
+        the previous start."""
+        changed_ids = sa.select(changed.c.id)
+        unchanged = self.page_tasks(view_done, leaving_out=changed_ids).subquery("unchanged")
+        page = sa.union_all(
+            sa.select(*unchanged.c),
+            sa.select(*(changed.c[column.key] for column in unchanged.c)).where(
+                in_view, order_key(changed) >= START_KEY
+            ),
+        ).cte("page")
+        joining = sa.select(
+            rank_of(changed.c.priority), due_order_of(changed.c.due_at), changed.c.number
+        ).where(in_view, order_key(changed) < START_KEY)
+        previous = self.previous_start(view_done, leaving_out=changed_ids, adding=joining)
+        return page, previous
 
 
 PLAIN = Pages(labelled=False)
