@@ -225,7 +225,7 @@ async def run_change_one(
 
 # The CTE that forgets records made longer ago than :age. Telegram keeps an update for
 # redelivery for 24 hours; older records only cost space. (The scheduler runs it inside its
-# look at the due times: storage.claims.next_due.)
+# look at the due times: storage.due_times.next_due.)
 FORGOTTEN_UPDATES = (
     sa.delete(processed_updates)
     .where(_record.processed_at < sa.func.now() - sa.bindparam("age", type_=sa.Interval))
