@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.scheduler import Scheduler
-from storage.claims import DueTimes, next_due
+from storage.due_times import DueTimes, next_due
 from storage.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)

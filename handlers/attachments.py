@@ -35,7 +35,7 @@ from handlers.render import escape, shorten
 from storage import attachments as attachment_store
 from storage import tasks as task_store
 from storage.errors import ItemNotFound
-from storage.models import Attachment
+from storage.values import Attachment
 
 # A file whose caption is the command (Telegram's CommandHandler reads only text).
 _ATTACH_CAPTION = re.compile(r"/attach(?:@\w+)?\s+(\S+)\s*$", re.IGNORECASE)

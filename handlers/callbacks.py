@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from storage.models import ListFilter, PageView, TaskPage
+from storage.values import ListFilter, PageView, TaskPage
 
 MAX_CALLBACK_BYTES = 64
 _MAX_NUMBER = 2**31 - 1

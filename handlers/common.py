@@ -23,7 +23,7 @@ from handlers.context import BotContext
 from handlers.i18n import current_language
 from handlers.permissions import NotAMember, Role, may_change
 from storage import topics as topic_store
-from storage.models import UpdateKey
+from storage.values import UpdateKey
 
 Action = TypeVar("Action", bound=ButtonAction)
 Markup = InlineKeyboardMarkup | ForceReply | None

@@ -26,9 +26,9 @@ from handlers.render_search import (
 from storage import search as search_store
 from storage import tasks as task_store
 from storage.errors import InvalidTitle
-from storage.models import ListFilter
 from storage.search import MAX_SEARCH_OFFSET
 from storage.validation import clean_title
+from storage.values import ListFilter
 
 
 def _offset(text: str) -> int:

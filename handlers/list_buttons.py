@@ -38,7 +38,7 @@ from handlers.render_fields import filter_labels
 from storage import deleting as delete_store
 from storage import tasks as task_store
 from storage.clock import now_utc
-from storage.models import PageView, TaskPage
+from storage.values import PageView, TaskPage
 
 
 def page_of(query: CallbackQuery, view: ListView) -> PageView:

@@ -5,8 +5,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from handlers.i18n import _
-from storage.models import DUE_FILTERS, ListFilter
 from storage.task_fields import MAX_LABELS, label_key
+from storage.values import DUE_FILTERS, ListFilter
 
 # More digits than any task number can have; such input is refused, not parsed.
 _MAX_DIGITS = 10

@@ -28,7 +28,7 @@ from telegram import Bot, ChatMember, ChatMemberRestricted
 from telegram.constants import ChatMemberStatus
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
-from storage.models import Task
+from storage.values import Task
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from storage import reminders as reminder_store
 from storage import zoned as zoned_store
 from storage.clock import now_utc
 from storage.local_time import chat_zone
-from storage.models import DueEntry
+from storage.values import DueEntry
 
 # What each button code (handlers.callbacks.QUICK_DUE_CODES, SNOOZE_CODES) means, as a phrase:
 # "evening" is a bare time, so after 19:00 it is tomorrow's.

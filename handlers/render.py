@@ -43,8 +43,8 @@ from storage.errors import (
     TaskNotFound,
     TooManyTasks,
 )
-from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Completed, DoneResult, Task
 from storage.validation import EARLIEST_MOMENT, LATEST_MOMENT
+from storage.values import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Completed, DoneResult, Task
 
 PAGE_SIZE = 10
 BUTTON_TITLE_LENGTH = 28

@@ -13,7 +13,7 @@ from handlers.render import due_text, escape, fit_lines, shorten
 from handlers.render_due import SNOOZE_LABELS, reminder_lines, render_reminder, snooze_label
 from handlers.render_fields import render_task_in_full
 from storage.assignees import AssignedTask, Assignee
-from storage.models import Task
+from storage.values import Task
 
 # Translated where they are shown.
 USAGE_ASSIGN = N_(

@@ -17,7 +17,7 @@ from handlers.render_time import (
     moment_html,
     reminder_amounts,
 )
-from storage.models import Completed, Task
+from storage.values import Completed, Task
 
 # Usage texts, translated where they are shown.
 USAGE_DUE = N_(

@@ -34,8 +34,8 @@ from storage.errors import (
     StorageError,
 )
 from storage.labels import LabelCount
-from storage.models import ListFilter, Task
 from storage.task_fields import ITEM_MAX_LENGTH, MAX_LABELS
+from storage.values import ListFilter, Task
 
 USAGE_CHECK = N_(
     "Usage: /check 3 Buy eggs — adds an item to #3's checklist (one per line for several)."

@@ -19,7 +19,7 @@ from handlers.render import (
 )
 from handlers.render_fields import render_filter_line
 from storage.local_time import chat_zone
-from storage.models import TITLE_MAX_LENGTH, TaskPage
+from storage.values import TITLE_MAX_LENGTH, TaskPage
 
 # Titles in a list are never shortened below this to fit the message.
 MIN_TITLE_LENGTH = 64

@@ -28,8 +28,8 @@ from handlers.render import (
     progress_text,
     shorten,
 )
-from storage.models import Task
 from storage.search import SearchPage
+from storage.values import Task
 
 # The words a search may have: they are shown in the results' first line and read back from it.
 MAX_WORDS_LENGTH = 200

@@ -15,8 +15,8 @@ from handlers.i18n import _, ngettext
 from handlers.render_fields import item_refusal
 from storage.attachments import checked_attachment
 from storage.errors import InvalidChecklistItem
-from storage.models import ATTACHMENT_KINDS, Attachment, ChecklistItem, Task
 from storage.task_fields import MAX_ATTACHMENTS, MAX_CHECKLIST_ITEMS, PRIORITIES, clean_items
+from storage.values import ATTACHMENT_KINDS, Attachment, ChecklistItem, Task
 
 CSV_COLUMNS = ("priority", "labels", "checklist", "attachments")
 _DONE_BOX, _OPEN_BOX = "[x] ", "[ ] "

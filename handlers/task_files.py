@@ -26,7 +26,6 @@ from handlers import task_file_fields
 from handlers.i18n import _, decimal, isolate, ngettext, number
 from handlers.render import invalid_text_reason, shorten
 from storage.errors import InvalidDescription, InvalidTitle
-from storage.models import Task
 from storage.recurrence import InvalidRecurrence, Recurrence
 from storage.reminder_times import MAX_REMINDERS_BEFORE, reminders_before
 from storage.transfer import MAX_IMPORT_TASKS, NewTask
@@ -38,6 +37,7 @@ from storage.validation import (
     clean_title,
     moment_problem,
 )
+from storage.values import Task
 
 FORMAT = "todo-bot/tasks"
 FORMAT_VERSION = 1

@@ -53,7 +53,7 @@ from storage.assignees import AssignedTask
 from storage.clock import now_utc
 from storage.errors import StorageUnavailable, TooManyTasks
 from storage.local_time import chat_zone
-from storage.models import Task
+from storage.values import Task
 from storage.zoned import DueEntry
 
 log = logging.getLogger(__name__)

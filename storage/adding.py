@@ -1,21 +1,30 @@
-"""Adding tasks: the chat's number sequence, and the statement that adds tasks with
-consecutive numbers from it (storage.transfer's import adds through the same sequence).
+"""Adding tasks: the chat's number sequence, the statement that adds tasks with consecutive
+numbers from it (storage.transfer's import is built and run the same way), and the checks of
+the fields an add is given.
 
 A list holds at most so many tasks (storage.lists.ListCaps): the sequence moves on only while
 the list's counts plus the new tasks stay within `:max_open` open and `:max_total` in all, in
 the statement that adds, under the chat row's lock. Concurrent adds cannot overshoot the caps,
 and an add that would is refused whole: it adds nothing (`ADD` returns no task)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
 
-from storage.changes import FIRST_TIME, once_per_key
+from storage.changes import FIRST_TIME, once_per_key, run_change
+from storage.db import Database
+from storage.errors import InvalidTitle, ListFull
+from storage.lists import ListCaps
 from storage.reminder_times import first_reminder_at
 from storage.tables import CHAT_ID, TASK_COLUMNS, chats, list_param, param, tasks
+from storage.task_fields import PRIORITIES as PRIORITY_VALUES
+from storage.task_fields import checklist_items, checklist_json, labels_of
+from storage.validation import check_due, clean_description, clean_title
+from storage.values import ChecklistItem, DueEntry, Task, UpdateKey
 
 COUNT = param(chats.c.last_task_number, "count")
 # How many of the `:count` new tasks are open; the list's caps (storage.lists.ListCaps).
@@ -84,60 +93,144 @@ def jsonb_of(text: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     return sa.cast(text, postgresql.JSONB)
 
 
-def _add() -> sa.Select[Any]:
-    """Add `:count` tasks to the chat, numbered in order, one per entry of the lists `:titles`,
-    `:descriptions`, `:dues`, `:recurrences`, `:remind_befores`, `:priorities`, `:label_lists`
-    and `:checklists`, by `:created_by`; each is reminded of at its first reminder before its
-    due time, or then."""
+def numbered_insert(
+    lists: dict[str, sa.BindParameter[Any]], values: Callable[[Any], dict[str, Any]]
+) -> sa.Select[Any]:
+    """The statement that adds `:count` tasks to the chat, numbered in order after its last
+    one: a task per position of the array parameters `lists` (keyed by the name of the column
+    their entries are read as, in the row `new_task`), its columns `values(new_task)` (beside
+    `chat_id` and `number`). It returns the tasks added, none when the list's caps refuse them
+    (numbers_taken), and applies once per key."""
     counter = numbers_taken()
     new = (
-        sa.func.unnest(
-            list_param(tasks.c.title, "titles"),
-            list_param(tasks.c.description, "descriptions"),
-            list_param(tasks.c.due_at, "dues"),
-            list_param(tasks.c.recurrence, "recurrences"),
-            REMIND_BEFORES,
-            PRIORITIES,
-            LABEL_LISTS,
-            CHECKLISTS,
-        )
-        .table_valued(
-            "title",
-            "description",
-            "due_at",
-            "recurrence",
-            "remind_before",
-            "priority",
-            "labels",
-            "checklist",
-            with_ordinality="ord",
-        )
+        sa.func.unnest(*lists.values())
+        .table_valued(*lists, with_ordinality="ord")
         .render_derived(name="new_task")
     )
-    remind_before = remind_before_of(new.c.remind_before)
-    values = {
+    columns = {
         "chat_id": CHAT_ID,
         "number": counter.c.last_task_number - COUNT + new.c.ord,
-        "title": new.c.title,
-        "description": new.c.description,
-        "created_by": param(tasks.c.created_by),
-        "due_at": new.c.due_at,
-        "remind_at": first_reminder_at(new.c.due_at, remind_before, sa.func.now()),
-        "recurrence": new.c.recurrence,
-        "remind_before": remind_before,
-        "priority": new.c.priority,
-        "labels": sa.cast(new.c.labels, tasks.c.labels.type),
-        "checklist": jsonb_of(new.c.checklist),
+        **values(new),
     }
     # Every new task with the counter's one row.
-    rows = sa.select(*values.values()).select_from(counter.join(new, sa.true()))
+    rows = sa.select(*columns.values()).select_from(counter.join(new, sa.true()))
     added = (
         sa.insert(tasks)
-        .from_select(list(values), rows, include_defaults=False)
+        .from_select(list(columns), rows, include_defaults=False)
         .returning(*TASK_COLUMNS)
         .cte("changed")
     )
     return once_per_key(added)
 
 
+def _add() -> sa.Select[Any]:
+    """Add `:count` tasks to the chat, numbered in order, one per entry of the lists `:titles`,
+    `:descriptions`, `:dues`, `:recurrences`, `:remind_befores`, `:priorities`, `:label_lists`
+    and `:checklists`, by `:created_by`; each is reminded of at its first reminder before its
+    due time, or then."""
+    lists = {
+        "title": list_param(tasks.c.title, "titles"),
+        "description": list_param(tasks.c.description, "descriptions"),
+        "due_at": list_param(tasks.c.due_at, "dues"),
+        "recurrence": list_param(tasks.c.recurrence, "recurrences"),
+        "remind_before": REMIND_BEFORES,
+        "priority": PRIORITIES,
+        "labels": LABEL_LISTS,
+        "checklist": CHECKLISTS,
+    }
+
+    def values(new: Any) -> dict[str, Any]:
+        remind_before = remind_before_of(new.c.remind_before)
+        return {
+            "title": new.c.title,
+            "description": new.c.description,
+            "created_by": param(tasks.c.created_by),
+            "due_at": new.c.due_at,
+            "remind_at": first_reminder_at(new.c.due_at, remind_before, sa.func.now()),
+            "recurrence": new.c.recurrence,
+            "remind_before": remind_before,
+            "priority": new.c.priority,
+            "labels": sa.cast(new.c.labels, tasks.c.labels.type),
+            "checklist": jsonb_of(new.c.checklist),
+        }
+
+    return numbered_insert(lists, values)
+
+
 ADD = _add()
+
+
+def checked_fields(
+    titles: Sequence[str],
+    *,
+    due: Sequence[DueEntry | tuple[datetime | None, str | None]] | None,
+    descriptions: Sequence[str | None] | None,
+    priorities: Sequence[int | None] | None,
+    checklists: Sequence[Sequence[str | ChecklistItem]] | None,
+) -> dict[str, Any]:
+    """ADD's parameters of the tasks' fields (one entry per title; None: none for any),
+    cleaned and checked: InvalidTitle (naming the line when there are several),
+    InvalidDescription, InvalidDue, InvalidChecklistItem, ChecklistFull."""
+    cleaned = []
+    for line, title in enumerate(titles, start=1):
+        try:
+            cleaned.append(clean_title(title))
+        except InvalidTitle as error:
+            if len(titles) == 1:
+                raise
+            raise InvalidTitle(
+                f"line {line}: {error.reason}", length=error.length, line=line
+            ) from None
+    if not cleaned:
+        raise InvalidTitle("the title is empty")
+    dues = (
+        [DueEntry(*entry) for entry in due] if due is not None else [DueEntry(None)] * len(cleaned)
+    )
+    notes = [clean_description(d) for d in descriptions] if descriptions else [None] * len(cleaned)
+    ranks = list(priorities) if priorities is not None else [None] * len(cleaned)
+    items = [checklist_items(c) for c in checklists] if checklists else [[]] * len(cleaned)
+    if len({len(dues), len(notes), len(ranks), len(items)} | {len(cleaned)}) != 1:
+        raise ValueError("one due entry, description, priority and checklist per title")
+    if any(p is not None and p not in PRIORITY_VALUES for p in ranks):
+        raise ValueError("a priority is 1, 2 or 3")
+    for entry in dues:
+        check_due(entry.due_at)
+    return {
+        "titles": cleaned,
+        "descriptions": notes,
+        "dues": [entry.due_at for entry in dues],
+        "recurrences": [entry.recurrence for entry in dues],
+        "remind_befores": remind_befores_param([entry.remind_before for entry in dues]),
+        "priorities": ranks,
+        "label_lists": labels_param([labels_of(title) for title in cleaned]),
+        "checklists": [checklist_json(entries) for entries in items],
+    }
+
+
+async def add_numbered(
+    db: Database,
+    statement: sa.Executable,
+    fields: dict[str, Any],
+    *,
+    chat_id: int,
+    new_open: int,
+    created_by: int | None,
+    caps: ListCaps,
+    update_key: UpdateKey | None,
+) -> list[Task]:
+    """Run an adding statement (ADD, or storage.transfer's IMPORT) for the tasks `fields`
+    give (`new_open` of them open) and return them as added; ListFull when the list would
+    then hold more than `caps` allow (nothing is added)."""
+    params = {
+        "list_id": chat_id,
+        "count": len(fields["titles"]),
+        "new_open": new_open,
+        "max_open": caps.max_open,
+        "max_total": caps.max_total,
+        "created_by": created_by,
+        **fields,
+    }
+    added = await run_change(db, statement, params, update_key=update_key)
+    if not added:
+        raise ListFull(caps.max_open, caps.max_total)
+    return added

@@ -18,7 +18,6 @@ from storage.changes import (
 )
 from storage.db import Database
 from storage.errors import TaskNotFound
-from storage.models import Task
 from storage.tables import (
     CHAT_ID,
     NUMBER,
@@ -33,6 +32,7 @@ from storage.tables import (
     topic_lists,
     users,
 )
+from storage.values import Task
 
 MAX_ASSIGNEES_PER_COMMAND = 20
 MAX_ASSIGNED_LISTED = 200

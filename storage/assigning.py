@@ -22,7 +22,6 @@ from storage.clock import now_utc
 from storage.completing import NEXT_DUE_NOW, completed_from_rows, set_done
 from storage.db import Database
 from storage.errors import NotAssignee, TaskNotFound
-from storage.models import Completed, Task, UpdateKey
 from storage.reminders import SNOOZE_UNTIL, snoozed
 from storage.tables import (
     CHAT_ID,
@@ -34,6 +33,7 @@ from storage.tables import (
     tasks,
     users,
 )
+from storage.values import Completed, Task, UpdateKey
 
 USER_IDS = list_param(task_assignees.c.user_id, "user_ids")
 

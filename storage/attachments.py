@@ -10,7 +10,6 @@ from sqlalchemy.dialects import postgresql
 from storage.changes import FIRST_TIME, check_number, execute_change, once_per_key
 from storage.db import Database
 from storage.errors import AttachmentsFull, TaskNotFound
-from storage.models import ATTACHMENT_KINDS, Attachment, Task, UpdateKey
 from storage.tables import CHAT_ID, NUMBER, TASK_COLUMNS, task_from_row, tasks
 from storage.task_fields import (
     FILE_ID_MAX_LENGTH,
@@ -18,6 +17,7 @@ from storage.task_fields import (
     MAX_ATTACHMENTS,
     attachments_json,
 )
+from storage.values import ATTACHMENT_KINDS, Attachment, Task, UpdateKey
 
 NEW_ATTACHMENT = sa.bindparam("new_attachment", type_=sa.Text)
 MOST = sa.bindparam("most_attachments", type_=sa.Integer)

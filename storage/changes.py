@@ -20,7 +20,6 @@ from sqlalchemy.dialects import postgresql
 
 from storage.db import Database, Outcome
 from storage.errors import DuplicateUpdate, TaskNotFound
-from storage.models import Task, UpdateKey
 from storage.tables import (
     CHAT_ID,
     NUMBER,
@@ -30,6 +29,7 @@ from storage.tables import (
     task_from_row,
     tasks,
 )
+from storage.values import Task, UpdateKey
 
 # Task numbers are INTEGER in the database; anything outside cannot exist.
 MAX_TASK_NUMBER = 2**31 - 1
@@ -225,7 +225,7 @@ async def run_change_one(
 
 # The CTE that forgets records made longer ago than :age. Telegram keeps an update for
 # redelivery for 24 hours; older records only cost space. (The scheduler runs it inside its
-# look at the due times: storage.claims.next_due.)
+# look at the due times: storage.due_times.next_due.)
 FORGOTTEN_UPDATES = (
     sa.delete(processed_updates)
     .where(_record.processed_at < sa.func.now() - sa.bindparam("age", type_=sa.Interval))

@@ -16,9 +16,9 @@ from storage.assignees import LIST_ZONE, AssignedTask, assigned_task, assignee_a
 from storage.changes import FIRST_TIME, check_number, execute_change, once_per_key
 from storage.db import Database
 from storage.errors import ChecklistFull, ItemNotFound, TaskNotFound
-from storage.models import ChecklistItem, Task, UpdateKey
 from storage.tables import CHAT_ID, NUMBER, TASK_COLUMNS, task_from_row, tasks
 from storage.task_fields import MAX_CHECKLIST_ITEMS, checklist_json, clean_items
+from storage.values import ChecklistItem, Task, UpdateKey
 
 ITEM = sa.bindparam("item", type_=sa.Integer)
 CHECKED = sa.bindparam("checked", type_=sa.Boolean)

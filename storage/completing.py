@@ -18,19 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from storage.changes import FIRST_TIME, once_per_key, recorded, reported
-from storage.models import Completed
-from storage.pages import (
-    LABELLED,
-    ON_CHAT,
-    PLAIN,
-    START_KEY,
-    Pages,
-    admits,
-    chat,
-    due_order_of,
-    order_key,
-    rank_of,
-)
+from storage.list_order import admits
+from storage.pages import LABELLED, ON_CHAT, PLAIN, Pages, chat
 from storage.reminder_times import first_reminder_at
 from storage.tables import (
     CHAT_ID,
@@ -43,6 +32,7 @@ from storage.tables import (
     task_from_row,
     tasks,
 )
+from storage.values import Completed
 
 DONE = param(tasks.c.done)
 NOW = sa.bindparam("now", type_=TIMESTAMP)
@@ -157,24 +147,14 @@ def _done_then_page(pages: Pages) -> sa.Select[Any]:
     view_done = param(tasks.c.done, "view_done")
     done = set_done(tasks.c.number == NUMBER)
     flipped = done.flipped
-    flipped_ids = sa.select(flipped.c.id)
     # +1 for each task that left the open list, -1 for each that came back to it (a repeating
     # task completed and opened again for its next time stays where it was).
     to_done = sa.func.coalesce(sa.func.sum(sa.case((flipped.c.done, 1), else_=-1)), 0)
     moved = sa.select(to_done.label("to_done")).where(flipped.c.done == DONE).cte("moved")
     moved_to_done = sa.select(moved.c.to_done).scalar_subquery()
-    unchanged = pages.page_tasks(view_done, leaving_out=flipped_ids).subquery("unchanged")
     in_view = sa.and_(flipped.c.done == view_done, admits(flipped))
-    page = sa.union_all(
-        sa.select(*unchanged.c),
-        sa.select(*(flipped.c[column.key] for column in unchanged.c)).where(
-            in_view, order_key(flipped) >= START_KEY
-        ),
-    ).cte("page")
     # A repeating task moves to its next time: it may now belong before the page.
-    joining = sa.select(
-        rank_of(flipped.c.priority), due_order_of(flipped.c.due_at), flipped.c.number
-    ).where(in_view, order_key(flipped) < START_KEY)
+    page, previous_start = pages.after_change(view_done, flipped, in_view)
     result = reported(done.changed, as_now=NEXT_DUE_NOW)
     rows = sa.union_all(
         sa.select(sa.literal("changed").label("kind"), *result.c),
@@ -187,9 +167,7 @@ def _done_then_page(pages: Pages) -> sa.Select[Any]:
             (chat.c.open_tasks - moved_to_done).label("open_tasks"),
             (chat.c.done_tasks + moved_to_done).label("done_tasks"),
             chat.c.timezone,
-            pages.previous_start(view_done, leaving_out=flipped_ids, adding=joining).label(
-                "previous_start"
-            ),
+            previous_start.label("previous_start"),
             *rows.c,
         )
         .select_from(gate.outerjoin(chat, ON_CHAT).outerjoin(rows, sa.true()))

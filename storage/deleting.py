@@ -22,23 +22,11 @@ from storage.changes import (
 from storage.clock import now_utc
 from storage.db import Database
 from storage.errors import TaskNotFound
-from storage.models import PageView, Task, TaskPage, UpdateKey
-from storage.pages import (
-    LABELLED,
-    ON_CHAT,
-    PLAIN,
-    START_KEY,
-    Pages,
-    admits,
-    chat,
-    due_order_of,
-    order_key,
-    rank_of,
-    task_page,
-    view_params,
-)
+from storage.list_order import admits
+from storage.pages import LABELLED, ON_CHAT, PLAIN, Pages, chat, task_page, view_params
 from storage.tables import CHAT_ID, NUMBER, TASK_COLUMNS, param, task_from_row, tasks
 from storage.tasks import MAX_PAGE_SIZE
+from storage.values import PageView, Task, TaskPage, UpdateKey
 
 _DELETED: dict[sa.Column[Any], Any] = {tasks.c.deleted_at: sa.func.now()}
 _RESTORED: dict[sa.Column[Any], Any] = {
@@ -114,32 +102,20 @@ def _change_then_page(
             "to_done"
         ),
     ).cte("moved")
-    changed_ids = sa.select(changed.c.id)
-    unchanged = pages.page_tasks(view_done, leaving_out=changed_ids).subquery("unchanged")
     in_view = sa.and_(back, changed.c.done == view_done, admits(changed))
-    page = sa.union_all(
-        sa.select(*unchanged.c),
-        sa.select(*(changed.c[column.key] for column in unchanged.c)).where(
-            in_view, order_key(changed) >= START_KEY
-        ),
-    ).cte("page")
+    page, previous_start = pages.after_change(view_done, changed, in_view)
     rows = sa.union_all(
         sa.select(sa.literal("changed").label("kind"), *reported(changed).c),
         sa.select(sa.literal("page"), *page.c),
     ).subquery("rows")
     gate = sa.select(FIRST_TIME.label("first_time")).subquery("gate")
-    joining = sa.select(
-        rank_of(changed.c.priority), due_order_of(changed.c.due_at), changed.c.number
-    ).where(in_view, order_key(changed) < START_KEY)
     return (
         sa.select(
             gate.c.first_time,
             (chat.c.open_tasks + sa.select(moved.c.to_open).scalar_subquery()).label("open_tasks"),
             (chat.c.done_tasks + sa.select(moved.c.to_done).scalar_subquery()).label("done_tasks"),
             chat.c.timezone,
-            pages.previous_start(view_done, leaving_out=changed_ids, adding=joining).label(
-                "previous_start"
-            ),
+            previous_start.label("previous_start"),
             *rows.c,
         )
         .select_from(gate.outerjoin(chat, ON_CHAT).outerjoin(rows, sa.true()))

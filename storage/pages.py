@@ -1,13 +1,11 @@
-"""A page of a chat's open or done tasks, in the order /list shows them, filtered or not: the
-parts of the statements that read one (`LIST` here, and the tick, delete and Undo that return
-the page after them: storage.completing, storage.deleting), and the TaskPage of their rows.
+"""A page of a chat's open or done tasks, in the order /list shows them (storage.list_order),
+filtered or not: the parts of the statements that read one (`LIST` here, and the tick, delete
+and Undo that return the page after them: storage.completing, storage.deleting), and the
+TaskPage of their rows.
 
-The order is priority (1 first, none last), then due time (none last), then number. A page
-starts at a task (`:start`, its number; NULL: the first page) and holds the tasks from that
-task's place on, one more than `:limit` (to know whether a next page exists); the page before
-starts `:limit` places earlier. A page may be filtered by priority (`:ranks`, the wanted
-priorities with NO_PRIORITY_RANK for none), by due time (`:due`: today, overdue, upcoming; in
-the list's zone at `:now`) and by labels (`:with_labels`, every one of them).
+A page starts at a task (`:start`, its number; NULL: the first page) and holds the tasks from
+that task's place on, one more than `:limit` (to know whether a next page exists); the page
+before starts `:limit` places earlier.
 
 Nothing is counted or sorted whole, whatever the list's size: for each wanted priority, the
 page is one range of an index on (list, done, priority, due time, number), `ix_tasks_chat_order`,
@@ -20,74 +18,31 @@ than what they return, in a 60,000-task list.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
-from storage.models import NO_PRIORITY_RANK, ListFilter, PageView, Task, TaskPage
-from storage.tables import (
-    CHAT_ID,
-    ONE_ROW,
-    TASK_COLUMNS,
-    TIMESTAMP,
-    chats,
-    param,
-    task_labels,
-    tasks,
+from storage.list_order import (
+    ALL_RANKS,
+    DUE_FROM,
+    DUE_UNTIL,
+    INFINITY,
+    LABELS,
+    MINUS_INFINITY,
+    RANKS,
+    due_order_of,
+    order_key,
+    place_of,
+    rank_of,
 )
+from storage.tables import CHAT_ID, ONE_ROW, TASK_COLUMNS, chats, param, task_labels, tasks
+from storage.values import ListFilter, PageView, Task, TaskPage
 
 START = param(tasks.c.number, "start")
 LIMIT = sa.bindparam("limit", type_=sa.Integer)
-RANKS = sa.bindparam("ranks", type_=postgresql.ARRAY(sa.SmallInteger))
-LABELS = sa.bindparam("with_labels", type_=postgresql.ARRAY(sa.Text))
 # The first of `:with_labels`: the one a labelled page's index range is of.
 FIRST_LABEL = sa.bindparam("first_label", type_=sa.Text)
-DUE = sa.bindparam("due", type_=sa.Text)
-NOW = sa.bindparam("now", type_=TIMESTAMP)
-
-# How far ahead "upcoming" looks.
-UPCOMING_DAYS = 7
-ALL_RANKS = (1, 2, 3, NO_PRIORITY_RANK)
-
-_INFINITY = sa.literal_column("'infinity'::timestamptz", TIMESTAMP)
-_MINUS_INFINITY = sa.literal_column("'-infinity'::timestamptz", TIMESTAMP)
-_MICROSECOND = sa.literal_column("interval '1 microsecond'", sa.Interval)
-
-
-def _bounds() -> tuple[sa.ScalarSelect[Any], sa.ScalarSelect[Any]]:
-    """The first and the last due time (both included) that `:due` admits: everything
-    (no due time sorts as infinity) unless it asks for today (due by the end of the list's
-    day, overdue included), overdue (before `:now`) or upcoming (from `:now` through the next
-    UPCOMING_DAYS days). Computed once per statement, so that they bound the index ranges."""
-    zone_chat = chats.alias("zone_chat")
-    zone = sa.func.coalesce(
-        sa.select(zone_chat.c.timezone).where(zone_chat.c.chat_id == CHAT_ID).scalar_subquery(),
-        "UTC",
-    )
-    local_now = sa.func.timezone(zone, NOW, type_=sa.DateTime())
-    tomorrow = sa.func.date_trunc("day", local_now, type_=sa.DateTime()) + sa.literal_column(
-        "interval '1 day'", sa.Interval
-    )
-    end_of_today = sa.func.timezone(zone, tomorrow, type_=TIMESTAMP)
-    first = sa.case((DUE == "upcoming", NOW), else_=_MINUS_INFINITY)
-    last = sa.case(
-        (DUE == "overdue", NOW - _MICROSECOND),
-        (DUE == "today", end_of_today - _MICROSECOND),
-        (
-            DUE == "upcoming",
-            NOW + sa.literal_column(f"interval '{UPCOMING_DAYS} days'", sa.Interval),
-        ),
-        else_=_INFINITY,
-    )
-    return (
-        sa.select(first.label("due_from")).scalar_subquery(),
-        sa.select(last.label("due_until")).scalar_subquery(),
-    )
-
-
-DUE_FROM, DUE_UNTIL = _bounds()
 
 
 def _start_key() -> tuple[sa.ColumnElement[Any], ...]:
@@ -103,7 +58,7 @@ def _start_key() -> tuple[sa.ColumnElement[Any], ...]:
     place = (
         sa.select(
             sa.func.coalesce(found.c.priority_rank, 0).label("start_rank"),
-            sa.func.coalesce(found.c.due_order, _MINUS_INFINITY).label("start_due"),
+            sa.func.coalesce(found.c.due_order, MINUS_INFINITY).label("start_due"),
             sa.func.coalesce(found.c.number, 0).label("start_number"),
         )
         .select_from(ONE_ROW.outerjoin(found, sa.true()))
@@ -116,33 +71,6 @@ START_RANK, START_DUE, START_NUMBER = _start_key()
 START_KEY = sa.tuple_(START_RANK, START_DUE, START_NUMBER)
 # After every task number (a bound no task reaches).
 _AFTER_EVERY_NUMBER = 2**31 - 1
-
-
-def rank_of(priority: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    """A priority's place in the order (none after 3)."""
-    return sa.func.coalesce(priority, NO_PRIORITY_RANK)
-
-
-def due_order_of(due_at: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    """A due time's place in the order (none after every time)."""
-    return sa.func.coalesce(due_at, _INFINITY)
-
-
-def order_key(row: Any) -> sa.Tuple:
-    """The place of a row holding TASK_COLUMNS (of a CTE, say) in the order."""
-    return sa.tuple_(rank_of(row.c.priority), due_order_of(row.c.due_at), row.c.number)
-
-
-def admits(row: Any) -> sa.ColumnElement[bool]:
-    """Whether the filter admits a row holding TASK_COLUMNS (a task a statement changed), its
-    state and place apart."""
-    due = due_order_of(row.c.due_at)
-    return sa.and_(
-        rank_of(row.c.priority) == sa.any_(RANKS),
-        due >= DUE_FROM,
-        due <= DUE_UNTIL,
-        row.c.labels.contains(LABELS),
-    )
 
 
 @dataclass(frozen=True)
@@ -192,7 +120,7 @@ class Pages:
         # earlier) of `:start`'s place and the filter's due times, so that the server starts
         # the range there; the filter's other end only ends it.
         if after:
-            start_due = sa.case((same, START_DUE), else_=_MINUS_INFINITY)
+            start_due = sa.case((same, START_DUE), else_=MINUS_INFINITY)
             start_number = sa.case((same, START_NUMBER), else_=0)
             first_due = sa.func.greatest(start_due, DUE_FROM)
             first_number = sa.case((start_due >= DUE_FROM, start_number), else_=0)
@@ -202,7 +130,7 @@ class Pages:
                 due <= DUE_UNTIL,
             ]
         else:
-            start_due = sa.case((same, START_DUE), else_=_INFINITY)
+            start_due = sa.case((same, START_DUE), else_=INFINITY)
             start_number = sa.case((same, START_NUMBER), else_=_AFTER_EVERY_NUMBER)
             last_due = sa.func.least(start_due, DUE_UNTIL)
             last_number = sa.case(
@@ -278,6 +206,29 @@ class Pages:
             .scalar_subquery()
         )
 
+    def after_change(
+        self, view_done: sa.ColumnElement[bool], changed: Any, in_view: sa.ColumnElement[bool]
+    ) -> tuple[sa.CTE, sa.ScalarSelect[Any]]:
+        """The page of the view from `:start` on after a statement changed the tasks `changed`
+        (a CTE holding TASK_COLUMNS), of which `in_view` are in the view now, and where the page
+        before it starts. The statement reads the page from its snapshot (before the change):
+        the changed tasks are taken out of it and put back where they now belong (a task that
+        now sorts before `:start` moves the page before instead). Returns the CTE `page` and
+        the previous start."""
+        changed_ids = sa.select(changed.c.id)
+        unchanged = self.page_tasks(view_done, leaving_out=changed_ids).subquery("unchanged")
+        page = sa.union_all(
+            sa.select(*unchanged.c),
+            sa.select(*(changed.c[column.key] for column in unchanged.c)).where(
+                in_view, order_key(changed) >= START_KEY
+            ),
+        ).cte("page")
+        joining = sa.select(
+            rank_of(changed.c.priority), due_order_of(changed.c.due_at), changed.c.number
+        ).where(in_view, order_key(changed) < START_KEY)
+        previous = self.previous_start(view_done, leaving_out=changed_ids, adding=joining)
+        return page, previous
+
 
 PLAIN = Pages(labelled=False)
 LABELLED = Pages(labelled=True)
@@ -324,15 +275,6 @@ def _list(pages: Pages) -> sa.Select[Any]:
 
 # By whether the page is filtered by labels.
 LIST = {False: _list(PLAIN), True: _list(LABELLED)}
-
-
-def place_of(task: Task) -> tuple[int, datetime, int]:
-    """A task's place in the order, in Python (to sort rows a statement returned)."""
-    return (
-        task.priority or NO_PRIORITY_RANK,
-        task.due_at or datetime.max.replace(tzinfo=UTC),
-        task.number,
-    )
 
 
 def task_page(

@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from storage.changes import one_task_changed, run_change_one
 from storage.clock import now_utc
 from storage.db import Database
-from storage.models import Task, UpdateKey
 from storage.reminder_times import first_reminder_at, reminders_before
 from storage.tables import CHAT_ID, TASK_COLUMNS, TIMESTAMP, param, task_from_row, tasks
 from storage.validation import check_due
+from storage.values import Task, UpdateKey
 
 DUE_AT = param(tasks.c.due_at)
 NOW = sa.bindparam("now", type_=TIMESTAMP)

@@ -15,8 +15,8 @@ from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from storage import tasks as task_store
 from storage.db import Database
-from storage.models import Completed, Task, UpdateKey
 from storage.tables import CHAT_ID, ONE_ROW, TASK_COLUMNS, param, task_from_row, tasks
+from storage.values import Completed, Task, UpdateKey
 
 MAX_SEARCH_PAGE = 50
 # Offsets past this are not paged to (a search that finds this many needs better words).

@@ -16,7 +16,6 @@ from storage.models import (
     ChatRow,
     ProcessedUpdateRow,
     ReceivedUpdateRow,
-    Task,
     TaskAssigneeRow,
     TaskLabelRow,
     TaskRow,
@@ -24,6 +23,7 @@ from storage.models import (
     UserRow,
 )
 from storage.task_fields import attachments_of, checklist_of
+from storage.values import Task
 
 
 def _table(model: type[SQLModel]) -> sa.Table:

@@ -26,7 +26,6 @@ from storage.completing import (
 )
 from storage.db import Database
 from storage.errors import ChecklistFull, TaskNotFound
-from storage.models import ChecklistItem, Task, UpdateKey
 from storage.reminder_times import first_reminder_at, reminders_before
 from storage.reminders import BEFORE
 from storage.tables import NUMBER, TASK_COLUMNS, TIMESTAMP, param, tasks
@@ -38,6 +37,7 @@ from storage.task_fields import (
     labels_of,
 )
 from storage.validation import clean_description, clean_title
+from storage.values import ChecklistItem, Task, UpdateKey
 
 
 def _flag(name: str) -> sa.BindParameter[bool]:

@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from storage.errors import InvalidChecklistItem
-from storage.models import ATTACHMENT_KINDS, Attachment, ChecklistItem
+from storage.errors import ChecklistFull, InvalidChecklistItem
 from storage.validation import clean_text
+from storage.values import ATTACHMENT_KINDS, Attachment, ChecklistItem
 
 PRIORITIES = (1, 2, 3)
 MAX_LABELS = 10
@@ -74,6 +74,18 @@ def clean_items(raw: Sequence[str]) -> list[str]:
     """Several items cleaned (clean_item), each refusal naming its place when there are more."""
     many = len(raw) > 1
     return [clean_item(text, place=i if many else None) for i, text in enumerate(raw, 1)]
+
+
+def checklist_items(entries: Sequence[str | ChecklistItem]) -> list[ChecklistItem]:
+    """Checklist items (a text alone: an open one), cleaned (clean_items); ChecklistFull past
+    MAX_CHECKLIST_ITEMS."""
+    if len(entries) > MAX_CHECKLIST_ITEMS:
+        raise ChecklistFull(None, MAX_CHECKLIST_ITEMS)
+    items = [
+        entry if isinstance(entry, ChecklistItem) else ChecklistItem(entry) for entry in entries
+    ]
+    texts = clean_items([item.text for item in items])
+    return [ChecklistItem(text, item.done) for text, item in zip(texts, items, strict=True)]
 
 
 def checklist_json(items: Iterable[ChecklistItem]) -> str:

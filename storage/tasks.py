@@ -3,10 +3,9 @@
 Each function is one SQL statement, so on a direct connection each costs one database round
 trip (see the README). The simple statements are defined here, next to their functions; adding
 (storage.adding), completing (storage.completing) and list pages (storage.pages) have modules
-of their own. The
-functions that change tasks take the Telegram update they serve, if any (`update_key`): the
-change then applies once however often the update arrives (storage.changes), and a repeat
-raises DuplicateUpdate.
+of their own. The functions that change tasks take the Telegram update they serve, if any
+(`update_key`): the change then applies once however often the update arrives
+(storage.changes), and a repeat raises DuplicateUpdate.
 """
 
 from collections.abc import Sequence
@@ -20,14 +19,16 @@ from storage.changes import (
     check_number,
     execute_change,
     one_task_changed,
-    run_change,
     run_change_one,
 )
 from storage.clock import now_utc
 from storage.db import Database
-from storage.errors import ChecklistFull, InvalidTitle, ListFull, TaskNotFound, TooManyTasks
+from storage.errors import TaskNotFound, TooManyTasks
 from storage.lists import DEFAULT_CAPS, ListCaps
-from storage.models import (
+from storage.tables import CHAT_ID, NUMBER, TASK_COLUMNS, param, task_from_row, tasks
+from storage.task_fields import PRIORITIES, labels_of
+from storage.validation import clean_description, clean_title
+from storage.values import (
     ChecklistItem,
     Completed,
     DoneResult,
@@ -38,22 +39,6 @@ from storage.models import (
     TaskPage,
     UpdateKey,
 )
-from storage.tables import (
-    CHAT_ID,
-    NUMBER,
-    TASK_COLUMNS,
-    param,
-    task_from_row,
-    tasks,
-)
-from storage.task_fields import (
-    MAX_CHECKLIST_ITEMS,
-    PRIORITIES,
-    checklist_json,
-    clean_items,
-    labels_of,
-)
-from storage.validation import check_due, clean_description, clean_title
 
 __all__ = ["MAX_TASK_NUMBER", "clean_description", "clean_title"]
 
@@ -85,62 +70,23 @@ async def add_tasks(
     """
     if len(titles) > MAX_TASKS_PER_ADD:
         raise TooManyTasks(MAX_TASKS_PER_ADD)
-    cleaned = []
-    for line, title in enumerate(titles, start=1):
-        try:
-            cleaned.append(clean_title(title))
-        except InvalidTitle as error:
-            if len(titles) == 1:
-                raise
-            raise InvalidTitle(
-                f"line {line}: {error.reason}", length=error.length, line=line
-            ) from None
-    if not cleaned:
-        raise InvalidTitle("the title is empty")
-    dues = (
-        [DueEntry(*entry) for entry in due] if due is not None else [DueEntry(None)] * len(cleaned)
+    fields = adding.checked_fields(
+        titles,
+        due=due,
+        descriptions=descriptions,
+        priorities=priorities,
+        checklists=checklists,
     )
-    notes = [clean_description(d) for d in descriptions] if descriptions else [None] * len(cleaned)
-    ranks = list(priorities) if priorities is not None else [None] * len(cleaned)
-    items = [checklist_items(c) for c in checklists] if checklists else [[]] * len(cleaned)
-    if len({len(dues), len(notes), len(ranks), len(items)} | {len(cleaned)}) != 1:
-        raise ValueError("one due entry, description, priority and checklist per title")
-    if any(p is not None and p not in PRIORITIES for p in ranks):
-        raise ValueError("a priority is 1, 2 or 3")
-    for entry in dues:
-        check_due(entry.due_at)
-    params = {
-        "list_id": chat_id,
-        "count": len(cleaned),
-        "new_open": len(cleaned),
-        "max_open": caps.max_open,
-        "max_total": caps.max_total,
-        "titles": cleaned,
-        "descriptions": notes,
-        "dues": [entry.due_at for entry in dues],
-        "recurrences": [entry.recurrence for entry in dues],
-        "remind_befores": adding.remind_befores_param([entry.remind_before for entry in dues]),
-        "priorities": ranks,
-        "label_lists": adding.labels_param([labels_of(title) for title in cleaned]),
-        "checklists": [checklist_json(entries) for entries in items],
-        "created_by": created_by,
-    }
-    added = await run_change(db, adding.ADD, params, update_key=update_key)
-    if not added:
-        raise ListFull(caps.max_open, caps.max_total)
-    return added
-
-
-def checklist_items(entries: Sequence[str | ChecklistItem]) -> list[ChecklistItem]:
-    """Checklist items (a text alone: an open one), cleaned; ChecklistFull past
-    MAX_CHECKLIST_ITEMS."""
-    if len(entries) > MAX_CHECKLIST_ITEMS:
-        raise ChecklistFull(None, MAX_CHECKLIST_ITEMS)
-    items = [
-        entry if isinstance(entry, ChecklistItem) else ChecklistItem(entry) for entry in entries
-    ]
-    texts = clean_items([item.text for item in items])
-    return [ChecklistItem(text, item.done) for text, item in zip(texts, items, strict=True)]
+    return await adding.add_numbered(
+        db,
+        adding.ADD,
+        fields,
+        chat_id=chat_id,
+        new_open=len(fields["titles"]),
+        created_by=created_by,
+        caps=caps,
+        update_key=update_key,
+    )
 
 
 async def add_task(

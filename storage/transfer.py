@@ -16,23 +16,21 @@ from sqlalchemy.dialects import postgresql
 
 from storage.adding import (
     CHECKLISTS,
-    COUNT,
     LABEL_LISTS,
     PRIORITIES,
     REMIND_BEFORES,
+    add_numbered,
     jsonb_of,
     labels_param,
-    numbers_taken,
+    numbered_insert,
     remind_before_of,
     remind_befores_param,
 )
-from storage.changes import once_per_key, run_change
 from storage.chat_settings import get_chat_settings
 from storage.db import Database
-from storage.errors import ChecklistFull, InvalidDue, ListFull, TooManyTasks
+from storage.errors import InvalidDue, TooManyTasks
 from storage.lists import DEFAULT_CAPS, ListCaps
 from storage.local_time import chat_zone
-from storage.models import Attachment, ChecklistItem, Task, UpdateKey
 from storage.reminder_times import first_reminder_at, reminders_before
 from storage.tables import (
     CHAT_ID,
@@ -43,15 +41,10 @@ from storage.tables import (
     task_from_row,
     tasks,
 )
-from storage.task_fields import (
-    MAX_CHECKLIST_ITEMS,
-    attachments_json,
-    checklist_json,
-    clean_items,
-    labels_of,
-)
 from storage.task_fields import PRIORITIES as PRIORITY_VALUES
+from storage.task_fields import attachments_json, checklist_items, checklist_json, labels_of
 from storage.validation import clean_description, clean_title, moment_problem
+from storage.values import Attachment, ChecklistItem, Task, UpdateKey
 
 # What one export holds at most (the first ones by number); what one import adds at most.
 MAX_EXPORT_TASKS = 20_000
@@ -79,64 +72,45 @@ def _import() -> sa.Select[Any]:
     late reminders; a done task without a completion time is completed now, and one without a
     creation time created now.
     """
-    counter = numbers_taken()
     fields = ("title", "description", "done", "completed_at", "created_at", "due_at")
     names = ("titles", "descriptions", "dones", "completed", "created", "dues")
-    new = (
-        sa.func.unnest(
-            *(list_param(tasks.c[field], name) for field, name in zip(fields, names, strict=True)),
-            list_param(tasks.c.recurrence, "recurrences"),
-            list_param(tasks.c.nag_minutes, "nags"),
-            REMIND_BEFORES,
-            PRIORITIES,
-            LABEL_LISTS,
-            CHECKLISTS,
-            ATTACHMENT_LISTS,
-        )
-        .table_valued(
-            *fields,
-            "recurrence",
-            "nag_minutes",
-            "remind_before",
-            "priority",
-            "labels",
-            "checklist",
-            "attachments",
-            with_ordinality="ord",
-        )
-        .render_derived(name="new_task")
-    )
-    now = sa.func.now()
-    remind_before = remind_before_of(new.c.remind_before)
-    reminded = first_reminder_at(new.c.due_at, remind_before, now)
-    values = {
-        "chat_id": CHAT_ID,
-        "number": counter.c.last_task_number - COUNT + new.c.ord,
-        "title": new.c.title,
-        "description": new.c.description,
-        "done": new.c.done,
-        "completed_at": sa.case((new.c.done, sa.func.coalesce(new.c.completed_at, now))),
-        "created_by": param(tasks.c.created_by),
-        "created_at": sa.func.coalesce(new.c.created_at, now),
-        "due_at": new.c.due_at,
-        "remind_at": sa.case((~new.c.done & (new.c.due_at > now), reminded)),
-        "recurrence": new.c.recurrence,
-        "nag_minutes": new.c.nag_minutes,
-        "remind_before": remind_before,
-        "priority": new.c.priority,
-        "labels": sa.cast(new.c.labels, tasks.c.labels.type),
-        "checklist": jsonb_of(new.c.checklist),
-        "attachments": jsonb_of(new.c.attachments),
+    lists = {
+        **{
+            field: list_param(tasks.c[field], name)
+            for field, name in zip(fields, names, strict=True)
+        },
+        "recurrence": list_param(tasks.c.recurrence, "recurrences"),
+        "nag_minutes": list_param(tasks.c.nag_minutes, "nags"),
+        "remind_before": REMIND_BEFORES,
+        "priority": PRIORITIES,
+        "labels": LABEL_LISTS,
+        "checklist": CHECKLISTS,
+        "attachments": ATTACHMENT_LISTS,
     }
-    # Every new task with the counter's one row.
-    rows = sa.select(*values.values()).select_from(counter.join(new, sa.true()))
-    added = (
-        sa.insert(tasks)
-        .from_select(list(values), rows, include_defaults=False)
-        .returning(*TASK_COLUMNS)
-        .cte("changed")
-    )
-    return once_per_key(added)
+
+    def values(new: Any) -> dict[str, Any]:
+        now = sa.func.now()
+        remind_before = remind_before_of(new.c.remind_before)
+        reminded = first_reminder_at(new.c.due_at, remind_before, now)
+        return {
+            "title": new.c.title,
+            "description": new.c.description,
+            "done": new.c.done,
+            "completed_at": sa.case((new.c.done, sa.func.coalesce(new.c.completed_at, now))),
+            "created_by": param(tasks.c.created_by),
+            "created_at": sa.func.coalesce(new.c.created_at, now),
+            "due_at": new.c.due_at,
+            "remind_at": sa.case((~new.c.done & (new.c.due_at > now), reminded)),
+            "recurrence": new.c.recurrence,
+            "nag_minutes": new.c.nag_minutes,
+            "remind_before": remind_before,
+            "priority": new.c.priority,
+            "labels": sa.cast(new.c.labels, tasks.c.labels.type),
+            "checklist": jsonb_of(new.c.checklist),
+            "attachments": jsonb_of(new.c.attachments),
+        }
+
+    return numbered_insert(lists, values)
 
 
 # Each task's attachments as JSON text (as storage.adding's CHECKLISTS).
@@ -202,19 +176,16 @@ async def import_tasks(
     # Checking 5,000 tasks takes a tenth of a second: off the event loop, which serves every
     # chat (handlers.transfer parses the file there too).
     fields = await asyncio.to_thread(_checked_fields, tasks)
-    params = {
-        "list_id": chat_id,
-        "count": len(tasks),
-        "new_open": sum(not task.done for task in tasks),
-        "max_open": caps.max_open,
-        "max_total": caps.max_total,
-        "created_by": created_by,
-        **fields,
-    }
-    added = await run_change(db, IMPORT, params, update_key=update_key)
-    if not added:
-        raise ListFull(caps.max_open, caps.max_total)
-    return added
+    return await add_numbered(
+        db,
+        IMPORT,
+        fields,
+        chat_id=chat_id,
+        new_open=sum(not task.done for task in tasks),
+        created_by=created_by,
+        caps=caps,
+        update_key=update_key,
+    )
 
 
 def _checked_fields(tasks: Sequence[NewTask]) -> dict[str, list[Any]]:
@@ -238,20 +209,9 @@ def _checked_fields(tasks: Sequence[NewTask]) -> dict[str, list[Any]]:
         ),
         "priorities": [task.priority for task in tasks],
         "label_lists": labels_param([labels_of(title) for title in titles]),
-        "checklists": [checklist_json(_checked_items(task)) for task in tasks],
+        "checklists": [checklist_json(checklist_items(task.checklist)) for task in tasks],
         "attachment_lists": [attachments_json(task.attachments) for task in tasks],
     }
-
-
-def _checked_items(task: NewTask) -> list[ChecklistItem]:
-    """The task's checklist with its items cleaned (InvalidChecklistItem), at most
-    MAX_CHECKLIST_ITEMS (ChecklistFull)."""
-    if len(task.checklist) > MAX_CHECKLIST_ITEMS:
-        raise ChecklistFull(None, MAX_CHECKLIST_ITEMS)
-    texts = clean_items([item.text for item in task.checklist])
-    return [
-        ChecklistItem(text, item.done) for text, item in zip(texts, task.checklist, strict=True)
-    ]
 
 
 def _check_moments(tasks: Sequence[NewTask]) -> None:

@@ -5,7 +5,7 @@ import unicodedata
 from datetime import UTC, datetime, timedelta
 
 from storage.errors import InvalidDescription, InvalidDue, InvalidTitle
-from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
+from storage.values import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 
 # The moments storage keeps (due times; an import's creation and completion times too). Every
 # moment in this window is a date in every time zone (year 1 or 9999 in UTC is not), so anything

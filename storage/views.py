@@ -17,7 +17,6 @@ from storage.assignees import Assignee, assigned_task, assignee_arrays
 from storage.changes import MAX_TASK_NUMBER
 from storage.db import Database
 from storage.local_time import chat_zone, in_zone
-from storage.models import Task
 from storage.recurrence import InvalidRecurrence, Recurrence
 from storage.tables import (
     CHAT_ID,
@@ -31,6 +30,7 @@ from storage.tables import (
     topic_lists,
     users,
 )
+from storage.values import Task
 
 MAX_VIEW_TASKS = 500
 MAX_LISTS = 50

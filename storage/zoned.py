@@ -24,10 +24,10 @@ from storage.clock import now_utc
 from storage.db import Database
 from storage.lists import DEFAULT_CAPS, ListCaps
 from storage.local_time import chat_zone, local_day_end, next_local_minute
-from storage.models import Completed, DueEntry, Task, UpdateKey
 from storage.pages import ON_CHAT, chat
 from storage.reminder_times import snoozed_until
 from storage.tables import ONE_ROW, task_from_row
+from storage.values import Completed, DueEntry, Task, UpdateKey
 
 __all__ = ["DueEntry"]
 

@@ -4,7 +4,7 @@ import itertools
 import os
 import random
 
-from storage.models import UpdateKey
+from storage.values import UpdateKey
 
 # Unique per process and per call, so tests sharing one database never meet.
 _counter = itertools.count(1)

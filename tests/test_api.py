@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from storage.errors import TaskNotFound
-from storage.models import TITLE_MAX_LENGTH
 from storage.reminders import set_due
 from storage.tasks import add_task, get_task, list_tasks
+from storage.values import TITLE_MAX_LENGTH
 from tests.botdriver import ChatDriver
 from tests.factories import new_user_id
 from tests.webapp import TaskApi, WebBot

@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from storage.attachments import attach
-from storage.models import Attachment
 from storage.tasks import get_task
+from storage.values import Attachment
 from tests.factories import new_user_id
 from tests.webapp import TaskApi, WebBot
 

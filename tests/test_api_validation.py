@@ -10,8 +10,8 @@ from bot.web.api import MAX_BODY_BYTES
 from bot.web.membership import ChatAccess, Role
 from bot.web.server import create_web_app
 from storage.db import Database
-from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from storage.tasks import get_task, list_tasks
+from storage.values import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from testkit.postgres import free_port
 from tests.factories import new_user_id
 from tests.webapp import TaskApi, WebBot, served, signed_in

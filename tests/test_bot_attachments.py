@@ -7,7 +7,7 @@ import pytest
 
 from storage.attachments import attach
 from storage.db import Database
-from storage.models import Attachment
+from storage.values import Attachment
 from tests.botdriver import ChatDriver
 
 pytestmark = pytest.mark.usefixtures("telegram_calls_all_ok")

@@ -4,8 +4,8 @@ literally, and every message stays within Telegram's limits."""
 import pytest
 
 from storage.db import Database
-from storage.models import TITLE_MAX_LENGTH
 from storage.tasks import MAX_TASKS_PER_ADD, add_tasks, get_task, list_tasks
+from storage.values import TITLE_MAX_LENGTH
 from testkit.fake_telegram import FakeTelegram
 from tests.botdriver import ChatDriver
 from tests.factories import new_user_id

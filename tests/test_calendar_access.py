@@ -16,8 +16,9 @@ from alembic import command
 from sqlalchemy.engine import URL
 
 from handlers.i18n import _, use_language
-from storage.calendar import feed_address, feed_for_token, feed_token
+from storage.calendar import feed_address, feed_token
 from storage.db import Database, parse_database_url
+from storage.feed_contents import feed_for_token
 from storage.migrate import alembic_config, migrate
 from testkit.fake_telegram import TEST_BOT_TOKEN, FakeTelegram
 from testkit.postgres import asyncpg_dsn, create_database, drop_database, free_port

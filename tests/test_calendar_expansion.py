@@ -27,9 +27,9 @@ import recurring_ical_events
 from bot.web.calendar_ics import MOVED_YEARS, render_calendar
 from bot.web.calendar_rrule import FEBRUARY_UID
 from bot.web.vtimezone import vtimezone
-from storage.calendar import Feed
-from storage.models import Task
+from storage.feed_contents import Feed
 from storage.recurrence import LAST, WORKDAYS, Recurrence
+from storage.values import Task
 
 ICALJS_DIR = Path(__file__).parent / "icaljs"
 FIRST = datetime(2026, 6, 1, tzinfo=UTC)

@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from bot.web.calendar_limits import FeedFiles, RateLimiter, TooBusy
-from storage.calendar import Feed, feed_address, feed_for_key, feed_key
+from storage.calendar import feed_address, feed_key
 from storage.db import Database
+from storage.feed_contents import Feed, feed_for_key
 from storage.models import TaskRow
 from storage.recurrence import Recurrence
 from storage.transfer import NewTask, import_tasks

@@ -14,11 +14,11 @@ import recurring_ical_events
 
 from bot.web.calendar_ics import render_calendar
 from bot.web.calendar_rrule import FEBRUARY_UID
-from storage.calendar import Feed
 from storage.db import Database
-from storage.models import Task
+from storage.feed_contents import Feed
 from storage.recurrence import LAST, WORKDAYS, Recurrence
 from storage.transfer import export_tasks
+from storage.values import Task
 from tests.botdriver import ChatDriver
 from tests.feedbot import FeedBot
 from tests.test_calendar import _events, feed_bot

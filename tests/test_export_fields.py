@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from handlers.task_files import ImportRejected, export_csv, read_tasks_file
 from storage.attachments import attach
 from storage.db import Database
-from storage.models import Attachment, ChecklistItem, Task
 from storage.transfer import export_tasks
+from storage.values import Attachment, ChecklistItem, Task
 from testkit.fake_telegram import FakeTelegram
 from tests.botdriver import ChatDriver
 from tests.factories import new_user_id

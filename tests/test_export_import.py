@@ -18,9 +18,9 @@ from handlers.task_files import MAX_IMPORT_BYTES, export_csv, read_tasks_file
 from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.db import Database
 from storage.errors import InvalidTitle
-from storage.models import TITLE_MAX_LENGTH, Task
 from storage.transfer import NewTask, export_tasks, import_tasks_in_zone
 from storage.validation import clean_description, clean_title
+from storage.values import TITLE_MAX_LENGTH, Task
 from testkit.fake_telegram import FakeTelegram, UploadedFile
 from tests.botdriver import ChatDriver
 from tests.factories import new_chat_id, new_user_id

@@ -11,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 
 from storage.db import Database
-from storage.models import Task
 from storage.recurrence import Recurrence
 from storage.tables import tasks
 from storage.transfer import export_tasks
+from storage.values import Task
 from testkit.fake_telegram import FakeTelegram
 from tests.botdriver import ChatDriver
 from tests.factories import new_user_id

@@ -17,7 +17,8 @@ from telegram.error import (
 from telegram.ext import CommandHandler
 
 from testkit.fake_telegram import FakeTelegram
-from testkit.fake_telegram.parse_mode import HtmlParseError, parse_html
+from testkit.fake_telegram.html_tags import HtmlParseError
+from testkit.fake_telegram.parse_mode import parse_html
 
 TOKEN = "123456:TEST-fake-token_for-tests"
 CHAT = 4242

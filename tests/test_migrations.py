@@ -17,8 +17,8 @@ from sqlmodel import SQLModel
 from storage.database_url import parse_database_url
 from storage.db import Database
 from storage.migrate import ALEMBIC_INI, alembic_config, head_revision, migrate
-from storage.models import ListFilter
 from storage.tasks import add_task, list_tasks
+from storage.values import ListFilter
 from testkit.postgres import asyncpg_dsn, create_database, drop_database
 from testkit.processes import bot_environment
 from tests.conftest import url_text

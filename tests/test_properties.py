@@ -60,9 +60,9 @@ from handlers.tasks import due_entries
 from handlers.when import LANGUAGES, WhenError, parse_when
 from handlers.when.vocabulary import language_vocabulary
 from storage.errors import InvalidTitle
-from storage.models import TITLE_MAX_LENGTH, DueEntry, Task, TaskPage
 from storage.task_fields import labels_of
 from storage.tasks import clean_title
+from storage.values import TITLE_MAX_LENGTH, DueEntry, Task, TaskPage
 from testkit.fake_telegram import TEST_BOT_TOKEN
 from testkit.fake_telegram.parse_mode import parse_html, utf16_len
 

@@ -45,16 +45,6 @@ from storage.errors import (
     TooManyTasks,
 )
 from storage.labels import LabelCount
-from storage.models import (
-    ATTACHMENT_KINDS,
-    Attachment,
-    ChecklistItem,
-    Completed,
-    DoneResult,
-    ListFilter,
-    Task,
-    TaskPage,
-)
 from storage.search import SearchPage
 from storage.task_fields import (
     ITEM_MAX_LENGTH,
@@ -63,6 +53,16 @@ from storage.task_fields import (
     MAX_LABEL_LENGTH,
     MAX_LABELS,
     labels_of,
+)
+from storage.values import (
+    ATTACHMENT_KINDS,
+    Attachment,
+    ChecklistItem,
+    Completed,
+    DoneResult,
+    ListFilter,
+    Task,
+    TaskPage,
 )
 from testkit.fake_telegram.messages import MAX_TEXT_LENGTH
 from testkit.fake_telegram.parse_mode import parse_html, utf16_len

@@ -12,10 +12,10 @@ from storage.assigning import assign, set_done_by_assignee
 from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.db import Database
 from storage.errors import DuplicateUpdate
-from storage.models import PageView
 from storage.recurrence import Recurrence
 from storage.task_edits import edit_task
 from storage.tasks import add_tasks, get_task, list_tasks, set_done, set_done_and_list
+from storage.values import PageView
 from testkit.pgproxy import PgProxy
 from tests.conftest import url_text
 from tests.factories import new_chat_id, new_update, new_user_id

@@ -22,7 +22,6 @@ from storage.database_url import InvalidDatabaseUrl, parse_database_url
 from storage.db import Database
 from storage.deleting import delete_and_list, delete_task, restore_and_list, restore_task
 from storage.errors import StorageUnavailable
-from storage.models import Attachment, ListFilter, PageView
 from storage.tasks import (
     add_task,
     add_tasks,
@@ -34,6 +33,7 @@ from storage.tasks import (
     set_task_done,
 )
 from storage.update_journal import record_received
+from storage.values import Attachment, ListFilter, PageView
 from testkit.pgproxy import PgProxy
 from testkit.postgres import asyncpg_dsn, free_port
 from tests.conftest import url_text

@@ -7,10 +7,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from storage.assigning import assign
-from storage.calendar import feed_address, feed_for_token
+from storage.calendar import feed_address
 from storage.chat_settings import ChatSettings, get_chat_settings, save_chat_settings
-from storage.claims import next_due
 from storage.db import Database
+from storage.due_times import next_due
+from storage.feed_contents import feed_for_token
 from storage.forgetting import FORGET_AFTER, forget_chat, forget_gone_chats
 from storage.group_upgrade import move_group
 from storage.presence import mark_gone

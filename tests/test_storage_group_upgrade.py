@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from storage.assignees import get_assigned_task
 from storage.assigning import assign
-from storage.calendar import feed_address, feed_for_token
+from storage.calendar import feed_address
 from storage.chat_settings import ChatSettings, get_chat_settings, save_chat_settings
 from storage.db import Database
+from storage.feed_contents import feed_for_token
 from storage.group_upgrade import move_group
 from storage.reminders import set_due
 from storage.tasks import add_task, add_tasks, list_tasks, set_done

@@ -12,9 +12,9 @@ from storage.db import Database
 from storage.deleting import delete_and_list, restore_and_list
 from storage.group_upgrade import move_group
 from storage.labels import LabelCount, list_labels
-from storage.models import DueEntry, ListFilter, PageView
 from storage.pages import LIST, view_params
 from storage.tasks import add_tasks, list_tasks, rename_task, set_done_and_list
+from storage.values import DueEntry, ListFilter, PageView
 from tests.factories import new_chat_id
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

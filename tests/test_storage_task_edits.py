@@ -5,9 +5,9 @@ import pytest
 from storage.db import Database
 from storage.deleting import delete_task
 from storage.errors import DuplicateUpdate, InvalidDescription, InvalidTitle, TaskNotFound
-from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from storage.task_edits import edit_task
 from storage.tasks import add_task, get_task, list_tasks, set_task_done
+from storage.values import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from testkit.pgproxy import PgProxy
 from tests.factories import new_chat_id, new_update
 from tests.test_storage_connection import ROUND_TRIPS_PER_OPERATION, counted_db  # noqa: F401

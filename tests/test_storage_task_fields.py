@@ -18,12 +18,12 @@ from storage.errors import (
     TaskNotFound,
 )
 from storage.labels import LabelCount, list_labels
-from storage.models import Attachment, ChecklistItem, DueEntry
 from storage.recurrence import Recurrence
 from storage.task_edits import edit_task
 from storage.task_fields import MAX_ATTACHMENTS, MAX_CHECKLIST_ITEMS, label_key, labels_of
 from storage.tasks import add_task, add_tasks, get_task, rename_task, set_task_done
 from storage.transfer import NewTask, export_tasks, import_tasks
+from storage.values import Attachment, ChecklistItem, DueEntry
 from tests.factories import new_chat_id, new_update
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

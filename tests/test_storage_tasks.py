@@ -14,7 +14,6 @@ from storage.errors import (
     TaskNotFound,
     TooManyTasks,
 )
-from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, PageView
 from storage.tasks import (
     MAX_TASKS_PER_ADD,
     add_task,
@@ -27,6 +26,7 @@ from storage.tasks import (
     set_done_and_list,
     set_task_done,
 )
+from storage.values import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, PageView
 from tests.factories import new_chat_id, new_update, new_user_id
 
 

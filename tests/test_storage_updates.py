@@ -10,7 +10,6 @@ from storage.changes import purge_processed_updates
 from storage.db import Database
 from storage.deleting import delete_task, restore_task
 from storage.errors import DuplicateUpdate, TaskNotFound
-from storage.models import UpdateKey
 from storage.tasks import (
     add_task,
     add_tasks,
@@ -20,6 +19,7 @@ from storage.tasks import (
     set_description,
     set_done,
 )
+from storage.values import UpdateKey
 from testkit.pgproxy import PgProxy
 from testkit.postgres import asyncpg_dsn
 from tests.conftest import url_text

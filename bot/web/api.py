@@ -43,8 +43,8 @@ from storage.assignees import get_assigned_task
 from storage.assigning import set_assignees
 from storage.db import Database
 from storage.lists import DEFAULT_CAPS, ListCaps
-from storage.models import Task
 from storage.task_edits import KEEP, Schedule, edit_task
+from storage.values import Task
 
 AUTH_SCHEME = "tma"
 MAX_BODY_BYTES = 64 * 1024  # a title and a 2,000-character note, in JSON, with room to spare

@@ -14,7 +14,11 @@ from pydantic.json_schema import WithJsonSchema
 
 from handlers.render_time import describe_recurrence
 from storage.assignees import Assignee
-from storage.models import (
+from storage.recurrence import WEEKDAY_CODES, InvalidRecurrence, Recurrence
+from storage.reminder_times import MAX_MINUTES_BEFORE, MAX_REMINDERS_BEFORE
+from storage.task_fields import ITEM_MAX_LENGTH, MAX_CHECKLIST_ITEMS, MAX_LABELS, label_key
+from storage.tasks import MAX_PAGE_SIZE, MAX_TASK_NUMBER
+from storage.values import (
     DESCRIPTION_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Attachment,
@@ -23,10 +27,6 @@ from storage.models import (
     Task,
     TaskPage,
 )
-from storage.recurrence import WEEKDAY_CODES, InvalidRecurrence, Recurrence
-from storage.reminder_times import MAX_MINUTES_BEFORE, MAX_REMINDERS_BEFORE
-from storage.task_fields import ITEM_MAX_LENGTH, MAX_CHECKLIST_ITEMS, MAX_LABELS, label_key
-from storage.tasks import MAX_PAGE_SIZE, MAX_TASK_NUMBER
 
 _REQUEST = ConfigDict(extra="forbid", strict=True)
 _TITLE = (

@@ -25,9 +25,10 @@ from bot.web.calendar_ics import FORMAT_VERSION, render_calendar
 from bot.web.calendar_limits import FeedFiles, RateLimiter, TooBusy, retry_after
 from bot.web.membership import ChatAccess, MembershipUnknown, Role
 from handlers.calendar import FEED_PATH
-from storage.calendar import Feed, feed_for_key, feed_key
+from storage.calendar import feed_key
 from storage.db import Database
 from storage.errors import StorageUnavailable
+from storage.feed_contents import Feed, feed_for_key
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from icalendar import Calendar, Event
 
 from bot.web.calendar_rrule import repeating_events
 from bot.web.vtimezone import odd_wall_times, vtimezone
-from storage.calendar import Feed
+from storage.feed_contents import Feed
 from storage.local_time import chat_zone, wall_to_utc
-from storage.models import Task
 from storage.recurrence import InvalidRecurrence, Recurrence
+from storage.values import Task
 
 # Part of every ETag: raise it when the same tasks start giving other bytes, so that calendar
 # apps fetch the feed again instead of being told it is unchanged.

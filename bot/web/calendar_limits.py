@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from storage.calendar import Feed
+from storage.feed_contents import Feed
 
 log = logging.getLogger(__name__)
 

@@ -27,8 +27,8 @@ from handlers.when.reminders import minutes_before
 from handlers.when.repeats import DEFAULT_TIME, repeat_of
 from handlers.when.vocabulary import Phrase
 from storage.local_time import OutOfRange, in_zone, wall_to_utc
-from storage.models import DueEntry
 from storage.recurrence import Recurrence
+from storage.values import DueEntry
 
 MAX_AHEAD = timedelta(days=5 * 365)
 __all__ = ["DEFAULT_TIME", "MAX_AHEAD", "When", "when_of"]

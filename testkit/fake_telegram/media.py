@@ -2,13 +2,11 @@
 sendPhoto, sendDocument, sendVoice and sendVideo by file_id, which Telegram refuses for a
 file_id it never gave out and for one of another kind of file."""
 
-import itertools
-import time
 from typing import Any
 
 from testkit.fake_telegram.messages import MessageRules
 from testkit.fake_telegram.protocol import UploadedFile, bad_request
-from testkit.fake_telegram.updates import USER_FIRST_MESSAGE_ID, bot_command_entities
+from testkit.fake_telegram.updates import UpdateFactories
 
 # Each kind of file as the message's field and the send method's parameter name it is; the
 # beginning of its file_ids (as Telegram's look); its name in Telegram's refusals.
@@ -21,7 +19,7 @@ KINDS = {
 WRONG_FILE_ID = "wrong file identifier/HTTP URL specified"
 
 
-class MediaMessages(MessageRules):
+class MediaMessages(MessageRules, UpdateFactories):
     """Users' messages with a file, and the bot's sends of a file by its file_id."""
 
     def new_file_id(self, kind: str) -> str:
@@ -47,34 +45,24 @@ class MediaMessages(MessageRules):
         file_ids may then be sent back by the bot."""
         if kind not in KINDS:
             raise ValueError(f"unknown kind of file {kind!r}")
-        if user_id is None:
-            if chat_type != "private":
-                raise ValueError("send_media needs user_id for a message in a group")
-            user_id = chat_id
+        user_id = self._sender(chat_id, user_id, chat_type, "send_media")
         user = self._remember_user(user_id)
         chat = self._remember_chat(chat_id, chat_type, user=user)
         if message_thread_id is not None:
             chat["is_forum"] = True
-        counter = self._user_message_ids.setdefault(
-            chat_id, itertools.count(USER_FIRST_MESSAGE_ID)
+        message = self._file_message(
+            chat_id,
+            user,
+            chat,
+            kind,
+            self._file_json(kind, file_name),
+            caption=caption,
+            reply_to_message_id=reply_to_message_id,
         )
-        message: dict[str, Any] = {
-            "message_id": next(counter),
-            "from": dict(user),
-            "chat": dict(chat),
-            "date": int(time.time()),
-            kind: self._file_json(kind, file_name),
-        }
-        if caption is not None:
-            message["caption"] = caption
-            if entities := bot_command_entities(caption):
-                message["caption_entities"] = entities
-        if reply_to_message_id is not None:
-            message["reply_to_message"] = self._message_json_by_id(chat_id, reply_to_message_id)
         if message_thread_id is not None:
             message.update(message_thread_id=message_thread_id, is_topic_message=True)
         update = {"message": message}
-        self.push_update(update)  # type: ignore[attr-defined]  # UpdateFactories, beside it
+        self.push_update(update)
         return update
 
     def _file_json(self, kind: str, file_name: str | None) -> Any:

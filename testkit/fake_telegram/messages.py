@@ -6,13 +6,8 @@ import itertools
 import time
 from typing import Any
 
-from testkit.fake_telegram.parse_mode import (
-    HtmlParseError,
-    ParsedText,
-    parse_html,
-    trim_whitespace,
-    utf16_len,
-)
+from testkit.fake_telegram.html_tags import HtmlParseError
+from testkit.fake_telegram.parse_mode import ParsedText, parse_html, trim_whitespace, utf16_len
 from testkit.fake_telegram.protocol import ApiError, bad_request
 from testkit.fake_telegram.world import TelegramWorld
 

@@ -9,11 +9,11 @@ from typing import Any
 
 from aiohttp import web
 
+from testkit.fake_telegram.chat_changes import ChatChanges
 from testkit.fake_telegram.faults import FaultInjection
 from testkit.fake_telegram.methods import METHODS, BotApiMethods, canonical_name
 from testkit.fake_telegram.protocol import ApiCall, ApiError, UploadedFile, bad_request
 from testkit.fake_telegram.recording import CallRecording
-from testkit.fake_telegram.updates import UpdateFactories
 
 # Parameters the Bot API types as String: PTB sends them raw, so "123" must stay "123". Every
 # other form value is JSON (PTB json.dumps everything that is not a str).
@@ -66,7 +66,7 @@ async def read_params(request: web.Request) -> dict[str, Any]:
     return params
 
 
-class FakeTelegram(BotApiMethods, UpdateFactories, FaultInjection, CallRecording):
+class FakeTelegram(BotApiMethods, ChatChanges, FaultInjection, CallRecording):
     """An in-process Bot API server for one bot token; see the package docstring."""
 
     _runner: web.AppRunner | None = None

@@ -1,6 +1,6 @@
 """What users do, as the updates Telegram would send about it: messages (and their edits),
-documents, button presses, inline queries and chosen inline results, the bot added to or removed
-from a chat (or blocked), and a basic group upgraded to a supergroup; queued for getUpdates."""
+documents, button presses, inline queries and chosen inline results; queued for getUpdates
+(what happens to chats is chat_changes.py's, messages with other files media.py's)."""
 
 import itertools
 import re
@@ -48,6 +48,50 @@ class UpdateFactories(TelegramWorld):
         self._notify()
         return update["update_id"]
 
+    def _sender(self, chat_id: int, user_id: int | None, chat_type: str, method: str) -> int:
+        """Who sends a user's message: in a private chat the user is the chat; in groups
+        ``user_id`` is required."""
+        if user_id is None:
+            if chat_type != "private":
+                raise ValueError(f"{method} needs user_id for a message in a group")
+            return chat_id
+        return user_id
+
+    def _next_user_message_id(self, chat_id: int) -> int:
+        """The id of a user's next message in the chat (users' ids have a range of their own)."""
+        counter = self._user_message_ids.setdefault(
+            chat_id, itertools.count(USER_FIRST_MESSAGE_ID)
+        )
+        return next(counter)
+
+    def _file_message(
+        self,
+        chat_id: int,
+        user: dict[str, Any],
+        chat: dict[str, Any],
+        field: str,
+        file: Any,
+        *,
+        caption: str | None,
+        reply_to_message_id: int | None,
+    ) -> dict[str, Any]:
+        """A user's new message with a file in ``field`` (as Telegram names it), captioned (a
+        leading ``/command`` gets its caption entity) or a reply, when asked."""
+        message: dict[str, Any] = {
+            "message_id": self._next_user_message_id(chat_id),
+            "from": dict(user),
+            "chat": dict(chat),
+            "date": int(time.time()),
+            field: file,
+        }
+        if caption is not None:
+            message["caption"] = caption
+            if entities := bot_command_entities(caption):
+                message["caption_entities"] = entities
+        if reply_to_message_id is not None:
+            message["reply_to_message"] = self._message_json_by_id(chat_id, reply_to_message_id)
+        return message
+
     def send_message(
         self,
         chat_id: int,
@@ -70,10 +114,7 @@ class UpdateFactories(TelegramWorld):
         ``/command`` gets its bot_command entity, as Telegram adds it. ``message_thread_id``
         sends it in that topic of a forum supergroup (the chat becomes a forum).
         """
-        if user_id is None:
-            if chat_type != "private":
-                raise ValueError("send_message needs user_id for a message in a group")
-            user_id = chat_id
+        user_id = self._sender(chat_id, user_id, chat_type, "send_message")
         if message_thread_id is not None and chat_type != "supergroup":
             raise ValueError("forum topics exist in supergroups only")
         user = self._remember_user(user_id, username=username, first_name=first_name)
@@ -83,10 +124,7 @@ class UpdateFactories(TelegramWorld):
         if message_id is None:
             message_id = self._edited_message_id(chat_id, user_id) if edited else None
         if message_id is None:
-            counter = self._user_message_ids.setdefault(
-                chat_id, itertools.count(USER_FIRST_MESSAGE_ID)
-            )
-            message_id = next(counter)
+            message_id = self._next_user_message_id(chat_id)
         now = int(time.time())
         message: dict[str, Any] = {
             "message_id": message_id,
@@ -129,35 +167,26 @@ class UpdateFactories(TelegramWorld):
         starting with ``/command`` gets its bot_command caption entity. ``file_size`` overrides
         the size Telegram reports (to tell of a file too big to download).
         """
-        if user_id is None:
-            if chat_type != "private":
-                raise ValueError("send_document needs user_id for a message in a group")
-            user_id = chat_id
+        user_id = self._sender(chat_id, user_id, chat_type, "send_document")
         user = self._remember_user(user_id)
         chat = self._remember_chat(chat_id, chat_type, user=user)
         file_id = self._register_file(file_name, data)
-        counter = self._user_message_ids.setdefault(
-            chat_id, itertools.count(USER_FIRST_MESSAGE_ID)
-        )
-        message: dict[str, Any] = {
-            "message_id": next(counter),
-            "from": dict(user),
-            "chat": dict(chat),
-            "date": int(time.time()),
-            "document": {
-                "file_id": file_id,
-                "file_unique_id": file_id[-16:],
-                "file_name": file_name,
-                "mime_type": mime_type,
-                "file_size": len(data) if file_size is None else file_size,
-            },
+        document = {
+            "file_id": file_id,
+            "file_unique_id": file_id[-16:],
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(data) if file_size is None else file_size,
         }
-        if caption is not None:
-            message["caption"] = caption
-            if entities := bot_command_entities(caption):
-                message["caption_entities"] = entities
-        if reply_to_message_id is not None:
-            message["reply_to_message"] = self._message_json_by_id(chat_id, reply_to_message_id)
+        message = self._file_message(
+            chat_id,
+            user,
+            chat,
+            "document",
+            document,
+            caption=caption,
+            reply_to_message_id=reply_to_message_id,
+        )
         update = {"message": message}
         self.push_update(update)
         return update
@@ -230,128 +259,6 @@ class UpdateFactories(TelegramWorld):
             update["update_id"] = update_id
         self.push_update(update)
         return update
-
-    def add_bot_to_group(
-        self, chat_id: int, *, user_id: int, chat_type: str = "supergroup"
-    ) -> dict[str, Any]:
-        """Queue the `my_chat_member` update Telegram sends when a user adds the bot to a
-        group; return the update."""
-        user = self._remember_user(user_id)
-        chat = self._remember_chat(chat_id, chat_type, user=user)
-        update = {
-            "my_chat_member": {
-                "chat": dict(chat),
-                "from": dict(user),
-                "date": int(time.time()),
-                "old_chat_member": {"status": "left", "user": self.bot_user},
-                "new_chat_member": {"status": "member", "user": self.bot_user},
-            }
-        }
-        self.push_update(update)
-        return update
-
-    def change_member(
-        self, chat_id: int, user_id: int, status: str, *, by: int | None = None
-    ) -> dict[str, Any]:
-        """Change what getChatMember reports for ``user_id`` in ``chat_id`` and queue the
-        ``chat_member`` update Telegram sends about it (to a bot that is the group's admin,
-        and asked for it in allowed_updates); return the update."""
-        old = self._member_json(chat_id, user_id)
-        self.set_chat_member(chat_id, user_id, status)
-        actor = self._remember_user(by if by is not None else user_id)
-        chat = self._chat_json(chat_id)
-        update = {
-            "chat_member": {
-                "chat": dict(chat),
-                "from": dict(actor),
-                "date": int(time.time()),
-                "old_chat_member": old,
-                "new_chat_member": self._member_json(chat_id, user_id),
-            }
-        }
-        self.push_update(update)
-        return update
-
-    def change_bot_status(
-        self, chat_id: int, status: str, *, user_id: int, chat_type: str = "private"
-    ) -> dict[str, Any]:
-        """Queue the `my_chat_member` update of the bot's status in a chat changed by
-        ``user_id``: in a group, added ("member", "administrator") or removed ("left",
-        "kicked"); in a private chat, blocked ("kicked") or unblocked ("member") by its user.
-        Sends to a chat the bot is out of fail as Telegram's do (403)."""
-        user = self._remember_user(user_id)
-        chat = self._remember_chat(chat_id, chat_type, user=user)
-        old = self._member_json(chat_id, self.bot_user["id"])
-        self.set_chat_member(chat_id, self.bot_user["id"], status)
-        new = self._member_json(chat_id, self.bot_user["id"])
-        update = {
-            "my_chat_member": {
-                "chat": dict(chat),
-                "from": dict(user),
-                "date": int(time.time()),
-                "old_chat_member": old,
-                "new_chat_member": new,
-            }
-        }
-        self.push_update(update)
-        return update
-
-    def upgrade_group(
-        self,
-        old_chat_id: int,
-        new_chat_id: int,
-        *,
-        user_id: int,
-        migrate_from_first: bool = False,
-    ) -> list[dict[str, Any]]:
-        """A basic group becomes a supergroup with a new id, as Telegram does it when a group
-        grows or gets some settings; returns the updates, queued in the order delivered.
-
-        The old chat gets a service message with ``migrate_to_chat_id`` (from the user who
-        caused it), the new one the bot's join (``my_chat_member``) and a service message with
-        ``migrate_from_chat_id`` (from the group itself). Telegram does not promise their order
-        across the two chats: ``migrate_from_first`` delivers the new chat's first. From now on
-        every call about the old id answers 400 with ``migrate_to_chat_id``.
-        """
-        user = self._remember_user(user_id)
-        old = self._remember_chat(old_chat_id, "group", user=user)
-        new = self._remember_chat(new_chat_id, "supergroup", user=user, title=old["title"])
-        self.migrated_chats[old_chat_id] = new_chat_id
-        now = int(time.time())
-
-        def service(chat: dict[str, Any], **what: int) -> dict[str, Any]:
-            counter = self._user_message_ids.setdefault(
-                chat["id"], itertools.count(USER_FIRST_MESSAGE_ID)
-            )
-            message: dict[str, Any] = {"message_id": next(counter), "chat": dict(chat)}
-            if "migrate_to_chat_id" in what:
-                message["from"] = dict(user)
-            else:  # the new chat's message comes from the group itself
-                message.update({"from": dict(GROUP_ANONYMOUS_BOT), "sender_chat": dict(chat)})
-            message.update(date=now, **what)
-            return {"message": message}
-
-        moved_out = service(old, migrate_to_chat_id=new_chat_id)
-        moved_in = service(new, migrate_from_chat_id=old_chat_id)
-        bot_id = self.bot_user["id"]
-        self.set_chat_member(new_chat_id, bot_id, "left")
-        before = self._member_json(new_chat_id, bot_id)
-        self.set_chat_member(new_chat_id, bot_id, self.bot_status(old_chat_id))
-        joined = {
-            "my_chat_member": {
-                "chat": dict(new),
-                "from": dict(user),
-                "date": now,
-                "old_chat_member": before,
-                "new_chat_member": self._member_json(new_chat_id, bot_id),
-            }
-        }
-        order = (
-            [joined, moved_in, moved_out] if migrate_from_first else [moved_out, joined, moved_in]
-        )
-        for update in order:
-            self.push_update(update)
-        return order
 
     def _edited_message_id(self, chat_id: int, user_id: int) -> int | None:
         """The user's latest message in the chat (the one an edit changes), or None."""

@@ -28,15 +28,15 @@ from bot.web.api_schemas import TaskRead
 from bot.web.calendar_ics import render_calendar
 from handlers import render, render_assignees, render_due, render_list
 from handlers.callbacks import MAX_CALLBACK_BYTES
-from storage.calendar import Feed
 from storage.db import Database
 from storage.errors import InvalidDescription, InvalidDue, InvalidTitle
+from storage.feed_contents import Feed
 from storage.local_time import chat_zone
-from storage.models import Completed, Task, TaskPage
 from storage.recurrence import Recurrence
 from storage.tables import tasks as tasks_table
 from storage.tasks import add_task, list_tasks
 from storage.validation import check_due, clean_description, clean_title
+from storage.values import Completed, Task, TaskPage
 from testkit.fake_telegram.parse_mode import parse_html, utf16_len
 from tests.botdriver import ChatDriver
 

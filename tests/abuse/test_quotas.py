@@ -17,9 +17,9 @@ from storage import transfer as transfer_store
 from storage.db import Database
 from storage.errors import ListFull
 from storage.lists import MAX_OPEN_TASKS, MAX_TASKS, ListCaps
-from storage.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from storage.tasks import add_task, add_tasks, list_tasks, set_done
 from storage.transfer import MAX_EXPORT_TASKS, MAX_IMPORT_TASKS, NewTask
+from storage.values import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from testkit.fake_telegram import FakeTelegram
 from tests.botdriver import ChatDriver
 from tests.factories import new_chat_id, new_user_id
