@@ -31,7 +31,7 @@ from handlers.common import (
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _, task_ref
 from handlers.parsing import UsageError, command_text, parse_number
-from handlers.render import escape, shorten
+from handlers.render_text import escape, shorten
 from storage import attachments as attachment_store
 from storage import tasks as task_store
 from storage.errors import ItemNotFound

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from telegram import ForceReply
 
 from handlers.i18n import N_, _, in_every_language, ngettext, number, task_ref
-from handlers.render import escape, fit_lines, shorten
+from handlers.render_text import escape, fit_lines, shorten
 from handlers.task_files import MAX_IMPORT_BYTES, MAX_PROBLEMS_SHOWN
 from storage.models import Task
 from storage.transfer import MAX_IMPORT_TASKS

@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers import task_file_fields
 from handlers.i18n import _, decimal, isolate, ngettext, number
-from handlers.render import invalid_text_reason, shorten
+from handlers.render_errors import invalid_text_reason
+from handlers.render_text import shorten
 from storage.errors import InvalidDescription, InvalidTitle
 from storage.models import Task
 from storage.recurrence import InvalidRecurrence, Recurrence
@@ -388,7 +389,7 @@ def _zone(value: Any) -> ZoneInfo:
 
 def _title(value: Any) -> str:
     if not isinstance(value, str):
-        # The reasons are translated where they are said (handlers.render.invalid_text_reason).
+        # The reasons are translated where they are said (handlers.render_errors.invalid_text_reason).
         raise InvalidTitle("the title is missing" if value is None else "the title is no text")
     return clean_title(value)
 

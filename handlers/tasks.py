@@ -17,7 +17,15 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from handlers import render, render_assignees, render_fields, render_list
+from handlers import (
+    render,
+    render_assignees,
+    render_errors,
+    render_fields,
+    render_help,
+    render_list,
+    render_text,
+)
 from handlers.common import (
     NEW_MESSAGES,
     app_url,
@@ -82,13 +90,13 @@ async def _remember_starter(update: Update, context: BotContext) -> None:
 async def start(update: Update, context: BotContext) -> None:
     """Welcome with the list of commands."""
     await _remember_starter(update, context)
-    await reply(update, render.render_help(first_time=True))
+    await reply(update, render_help.render_help(first_time=True))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
     """The list of commands with examples."""
     await _remember_starter(update, context)
-    await reply(update, render.render_help(first_time=False))
+    await reply(update, render_help.render_help(first_time=False))
 
 
 async def add(update: Update, context: BotContext) -> None:
@@ -154,7 +162,7 @@ async def list_command(update: Update, context: BotContext) -> None:
         context.db,
         chat_id=chat_id,
         done=done,
-        limit=render.PAGE_SIZE,
+        limit=render_text.PAGE_SIZE,
         page_filter=page_filter,
     )
     text, markup = render_list.render_task_list(
@@ -234,7 +242,7 @@ async def edit_reply(update: Update, context: BotContext) -> None:
 
 async def _plain_text(update: Update, context: BotContext) -> None:
     if chat_of(update).type == ChatType.PRIVATE:
-        await reply(update, render.render_usage(_(render.PLAIN_TEXT_HINT)))
+        await reply(update, render_errors.render_usage(_(render_errors.PLAIN_TEXT_HINT)))
 
 
 async def plain_text(update: Update, context: BotContext) -> None:
@@ -244,7 +252,7 @@ async def plain_text(update: Update, context: BotContext) -> None:
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     """A command the bot does not know: in a private chat, point to /help."""
-    await reply(update, _(render.UNKNOWN_COMMAND))
+    await reply(update, _(render_errors.UNKNOWN_COMMAND))
 
 
 async def delete(update: Update, context: BotContext) -> None:
