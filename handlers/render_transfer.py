@@ -1,5 +1,5 @@
-"""The texts and keyboards of /export, /import and /calendar (the files themselves are made and
-read in handlers/task_files.py)."""
+"""The texts and keyboards of /export, /import and /calendar (the files themselves are made in
+handlers/task_export.py and read in handlers/task_import.py)."""
 
 from collections.abc import Sequence
 

@@ -29,7 +29,8 @@ from handlers.i18n import LANGUAGES, _, use_language
 from handlers.language import render_language_menu
 from handlers.rate_limits import RateLimited
 from handlers.render_when import when_error_text
-from handlers.task_files import ImportRejected, read_tasks_file
+from handlers.task_files import ImportRejected
+from handlers.task_import import read_tasks_file
 from handlers.when import WhenError, shown
 from handlers.when.errors import ENGLISH
 from storage.assignees import AssignedTask, Assignee
