@@ -19,17 +19,15 @@ from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException
 from starlette.types import Message
 
-from bot.web.api_errors import ApiProblem, forbidden, too_many_requests, unauthorized
-from bot.web.api_schemas import (
-    ItemState,
-    ListQuery,
-    NewItems,
-    TaskCreate,
-    TaskList,
-    TaskRead,
-    TaskUpdate,
+from bot.web.api_errors import (
+    ApiProblem,
     error_responses,
+    forbidden,
+    too_many_requests,
+    unauthorized,
 )
+from bot.web.api_reads import TaskList, TaskRead
+from bot.web.api_requests import ItemState, ListQuery, NewItems, TaskCreate, TaskUpdate
 from bot.web.init_data import InitData, InvalidInitData, check_init_data
 from bot.web.membership import ChatAccess, KnownLists, ListPlaces
 from bot.web.revisions import Revisions, conditional

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response, Security
 from fastapi.security import APIKeyHeader
 
 from bot.web.api import Caller, ChatId, Context, SignedInRoute, _role, role_in_list
-from bot.web.api_errors import ApiProblem
-from bot.web.api_schemas import Person, TaskRead, error_responses
+from bot.web.api_errors import ApiProblem, error_responses
+from bot.web.api_reads import Person, TaskRead
 from bot.web.api_view_schemas import (
     MAX_VIEW_DAYS,
     ListRead,

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from bot.web.api_schemas import TaskRead
+from bot.web.api_reads import TaskRead
 from bot.web.calendar_ics import render_calendar
 from handlers import render, render_assignees, render_due, render_list, render_text
 from handlers.callbacks import MAX_CALLBACK_BYTES
