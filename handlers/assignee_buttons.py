@@ -12,7 +12,8 @@ from telegram.ext import CallbackQueryHandler
 
 from handlers import render, render_assignees, render_due, render_text
 from handlers.assignees import remember
-from handlers.callbacks import AssignedDone, AssignedSnooze, DropTask, TakeTask, is_action
+from handlers.button_actions import AssignedDone, AssignedSnooze, DropTask, TakeTask
+from handlers.callbacks import is_action
 from handlers.common import chat_id_of, chat_of, edit_pressed, pressed, presser_role, update_key
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _, task_ref

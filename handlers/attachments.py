@@ -16,7 +16,8 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers import render_fields
-from handlers.callbacks import SendAttachment, is_action
+from handlers.button_actions import SendAttachment
+from handlers.callbacks import is_action
 from handlers.common import (
     NEW_MESSAGES,
     chat_id_of,

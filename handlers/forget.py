@@ -6,7 +6,8 @@ from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render_forget, render_text
-from handlers.callbacks import ForgetChat, KeepChat, is_action
+from handlers.button_actions import ForgetChat, KeepChat
+from handlers.callbacks import is_action
 from handlers.common import (
     NEW_MESSAGES,
     author_id,

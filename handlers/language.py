@@ -20,7 +20,8 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, TypeHandler
 
 from handlers import render_text
-from handlers.callbacks import AUTO_LANGUAGE, ChooseLanguage, encode, is_action
+from handlers.button_actions import AUTO_LANGUAGE, ChooseLanguage
+from handlers.callbacks import encode, is_action
 from handlers.common import NEW_MESSAGES, chat_of, edit_pressed, is_group_admin, pressed, reply
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import LANGUAGES, NATIVE_NAMES, _, activate, current, language_for

@@ -11,17 +11,8 @@ from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler
 
 from handlers import render, render_list, render_text
-from handlers.callbacks import (
-    AskNewTitle,
-    ButtonOutdated,
-    Delete,
-    ListView,
-    Nothing,
-    SetDone,
-    ShowList,
-    Undo,
-    is_action,
-)
+from handlers.button_actions import AskNewTitle, Delete, ListView, Nothing, SetDone, ShowList, Undo
+from handlers.callbacks import ButtonOutdated, is_action
 from handlers.common import (
     app_url,
     chat_id_of,

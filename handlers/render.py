@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.callbacks import Undo, encode
+from handlers.button_actions import Undo
+from handlers.callbacks import encode
 from handlers.i18n import N_, _, in_every_language, ngettext, task_ref
 from handlers.render_task_line import priority_mark, task_line, task_refs
 from handlers.render_text import MAX_MESSAGE_LENGTH, escape, fit_lines, shorten

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.callbacks import AssignedDone, AssignedSnooze, DropTask, TakeTask, encode
+from handlers.button_actions import AssignedDone, AssignedSnooze, DropTask, TakeTask
+from handlers.callbacks import encode
 from handlers.i18n import N_, _, ngettext, task_ref
 from handlers.render_due import SNOOZE_LABELS, reminder_lines, render_reminder, snooze_label
 from handlers.render_fields import render_task_in_full

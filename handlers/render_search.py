@@ -17,7 +17,8 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from handlers.callbacks import FindDone, FindPage, encode
+from handlers.button_actions import FindDone, FindPage
+from handlers.callbacks import encode
 from handlers.i18n import FSI, N_, PDI, _, isolate, ngettext, number, task_ref
 from handlers.render_task_line import priority_mark, progress_text
 from handlers.render_text import (

@@ -8,15 +8,9 @@ from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render, render_text
-from handlers.callbacks import ButtonOutdated, FindDone, FindPage, is_action
-from handlers.common import (
-    NEW_MESSAGES,
-    chat_id_of,
-    message_of,
-    pressed,
-    presser_role,
-    update_key,
-)
+from handlers.button_actions import FindDone, FindPage
+from handlers.callbacks import ButtonOutdated, is_action
+from handlers.common import NEW_MESSAGES, chat_id_of, message_of, pressed, presser_role, update_key
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _
 from handlers.parsing import UsageError, command_text

@@ -15,8 +15,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.app import build_application
 from bot.settings import Settings
 from handlers import render, render_list, render_text
-from handlers.callbacks import (
-    MAX_CALLBACK_BYTES,
+from handlers.button_actions import (
     NO_DUE_CODE,
     QUICK_DUE_CODES,
     SNOOZE_CODES,
@@ -30,7 +29,6 @@ from handlers.callbacks import (
     FindDone,
     FindPage,
     ForgetChat,
-    InvalidCallbackData,
     KeepChat,
     ListView,
     Nothing,
@@ -41,10 +39,8 @@ from handlers.callbacks import (
     Snooze,
     TakeTask,
     Undo,
-    decode,
-    decoded,
-    encode,
 )
+from handlers.callbacks import MAX_CALLBACK_BYTES, InvalidCallbackData, decode, decoded, encode
 from handlers.parsing import (
     NewTaskLine,
     UsageError,

@@ -24,7 +24,7 @@ from handlers import (
     render_text,
     render_transfer,
 )
-from handlers.callbacks import ListView, Undo
+from handlers.button_actions import ListView, Undo
 from handlers.i18n import LANGUAGES, _, use_language
 from handlers.language import render_language_menu
 from handlers.rate_limits import RateLimited
