@@ -17,7 +17,7 @@ from bench.telegram import (
 from testkit.fake_telegram import ApiCall
 
 COMMAND_KINDS = ("add", "list", "press", "done")
-# The bot's error and usage replies begin so (handlers/render.py); an "ok" never does.
+# The bot's error and usage replies begin so (handlers/render_*.py); an "ok" never does.
 ERROR_MARKS = ("😵", "⏳", "🤷", "⚠️", "ℹ️", "🔒")
 _TASK_NUMBER = re.compile(r"#(\d+)")
 

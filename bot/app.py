@@ -30,6 +30,7 @@ from handlers import (
     search,
     tasks,
     transfer,
+    welcome,
 )
 from handlers.context import BotApplication, BotContext, BotData
 from handlers.permissions import Roles
@@ -116,8 +117,9 @@ def build_application(
     )
     # Each button press goes to the one handler of the action its data decodes to (errors has
     # the one for data that decodes to none), so the buttons' order does not matter. Order
-    # matters only for messages: tasks.register adds the handlers of texts that are no command
-    # (an unknown command, a reply with a new title, plain text) last.
+    # matters only for messages: tasks.register adds the handler of a reply with a new title,
+    # and welcome.register those of texts that are no command (an unknown command, plain text),
+    # last.
     language.register(application)
     due.register(application)
     chat_settings.register(application)
@@ -138,4 +140,5 @@ def build_application(
     forget.register(application)
     errors.register(application)
     tasks.register(application)
+    welcome.register(application)
     return application

@@ -26,7 +26,7 @@ from bot.telegram_retry import RetryingRateLimiter
 from bot.web.server import WebServer, create_web_app
 from handlers.context import BotApplication
 from handlers.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, use_language
-from handlers.render import COMMANDS, DESCRIPTION, SHORT_DESCRIPTION
+from handlers.render_help import COMMANDS, DESCRIPTION, SHORT_DESCRIPTION
 from storage.database_url import ConnectionSettings, parse_database_url
 from storage.db import Database
 from storage.embedded import EmbeddedPostgres

@@ -3,7 +3,7 @@ asking the database nothing (so that an idle Neon compute can suspend), and wake
 change this instance made.
 
 One statement reads when the next reminder and the next digest are due, leases included, and
-at most hourly forgets old processed updates on the way (storage.claims.next_due): house-keeping
+at most hourly forgets old processed updates on the way (storage.due_times.next_due): house-keeping
 never wakes the database by itself. The loop wakes at that time and claims and sends what is due
 (bot.scheduler), then reads again; at once (in a burst, at most once a second) when storage says
 a change made through this instance's Database may have brought something forward

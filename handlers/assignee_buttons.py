@@ -10,9 +10,10 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler
 
-from handlers import render, render_assignees, render_due
+from handlers import render, render_assignees, render_due, render_text
 from handlers.assignees import remember
-from handlers.callbacks import AssignedDone, AssignedSnooze, DropTask, TakeTask, is_action
+from handlers.button_actions import AssignedDone, AssignedSnooze, DropTask, TakeTask
+from handlers.callbacks import is_action
 from handlers.common import chat_id_of, chat_of, edit_pressed, pressed, presser_role, update_key
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _, task_ref
@@ -69,7 +70,7 @@ async def _groups_only(update: Update) -> bool:
     assert query is not None
     if chat_of(update).type != ChatType.PRIVATE:
         return False
-    await query.answer(render.plain(_(render_assignees.GROUPS_ONLY)), show_alert=True)
+    await query.answer(render_text.plain(_(render_assignees.GROUPS_ONLY)), show_alert=True)
     return True
 
 

@@ -16,7 +16,8 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers import render_fields
-from handlers.callbacks import SendAttachment, is_action
+from handlers.button_actions import SendAttachment
+from handlers.callbacks import is_action
 from handlers.common import (
     NEW_MESSAGES,
     chat_id_of,
@@ -31,7 +32,7 @@ from handlers.common import (
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _, task_ref
 from handlers.parsing import UsageError, command_text, parse_number
-from handlers.render import escape, shorten
+from handlers.render_text import escape, shorten
 from storage import attachments as attachment_store
 from storage import tasks as task_store
 from storage.errors import ItemNotFound

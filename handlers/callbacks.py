@@ -1,34 +1,47 @@
-"""The callback data carried by inline buttons: what to do, to which task number, on which view.
+"""The callback data inline buttons carry: each action of handlers.button_actions encoded within
+Telegram's 64 bytes, and decoded back exactly.
 
-Almost none names a chat: the chat is the one the button's message is in. The exceptions are the
-buttons of a group task's reminder sent privately to an assignee (AssignedDone, AssignedSnooze);
-their handler acts only if the presser is an assignee of that task and still in that group.
 Anything that does not decode exactly (forged, truncated, from an old version) raises
-InvalidCallbackData. Each kind of action has its own handler: `is_action(SetDone)` is the
-pattern that routes a press to it, and `is_not_ours` the one for data no action decodes to.
+InvalidCallbackData. `is_action(SetDone)` is the pattern that routes a press to the handler
+of its kind, and `is_not_ours` the one for data no action decodes to.
 """
 
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 
-from storage.values import ListFilter, PageView, TaskPage
+from handlers.button_actions import (
+    LANGUAGE_CODES,
+    NO_DUE_CODE,
+    QUICK_DUE_CODES,
+    SNOOZE_CODES,
+    AskNewTitle,
+    AssignedDone,
+    AssignedSnooze,
+    ButtonAction,
+    CheckItem,
+    ChooseDue,
+    ChooseLanguage,
+    Delete,
+    DropTask,
+    FindDone,
+    FindPage,
+    ForgetChat,
+    KeepChat,
+    ListView,
+    Nothing,
+    ReminderDone,
+    SendAttachment,
+    SetDone,
+    ShowList,
+    Snooze,
+    TakeTask,
+    Undo,
+)
 
 MAX_CALLBACK_BYTES = 64
 _MAX_NUMBER = 2**31 - 1
 _MAX_CHAT_ID = 2**63 - 1
-
-
-# The quick choices of /due N and the snooze buttons of a reminder, as their buttons carry them
-# (what each means: handlers.reminder_buttons; their labels: handlers.render_due). Any other
-# code does not decode.
-QUICK_DUE_CODES = ("1h", "evening", "morning", "week")
-NO_DUE_CODE = "off"
-SNOOZE_CODES = ("10m", "1h", "evening", "morning")
-# /language's choices: the languages (handlers.i18n.LANGUAGES) and "auto", Telegram's language.
-AUTO_LANGUAGE = "auto"
-LANGUAGE_CODES = ("en", "ru", "uk", "es", "pt_BR", "de", "fa", AUTO_LANGUAGE)
 
 
 class ButtonOutdated(Exception):
@@ -40,215 +53,8 @@ class InvalidCallbackData(ButtonOutdated, ValueError):
     """The button's data is not one this version of the bot produces."""
 
 
-# /list's filters by due time, as a list button carries them (storage.models.DUE_FILTERS).
+# /list's filters by due time, as a list button carries them (storage.values.DUE_FILTERS).
 DUE_CODES = {"today": "t", "overdue": "v", "upcoming": "u"}
-
-
-@dataclass(frozen=True, slots=True)
-class ListView:
-    """Which list a message shows: open or done tasks, from the task `start` on (its number;
-    None: the first page), of the tasks due as `due` says (one of DUE_CODES), with one of
-    `priorities` (none: any) and, when `labelled`, with the labels the message itself shows
-    (handlers.render_list: labels do not fit in 64 bytes)."""
-
-    done: bool = False
-    start: int | None = None
-    due: str | None = None
-    priorities: tuple[int, ...] = ()
-    labelled: bool = False
-
-    def encode(self) -> str:
-        view = f"{'d' if self.done else 'o'}{self.start or ''}"
-        shown = DUE_CODES[self.due] if self.due else ""
-        shown += "".join(map(str, self.priorities)) + ("#" if self.labelled else "")
-        return f"{view}.{shown}" if shown else view
-
-    def page(self, labels: tuple[str, ...] = ()) -> PageView:
-        """The page storage reads for this view (`labels`: the ones its message shows)."""
-        shown = ListFilter(labels=labels, priorities=self.priorities, due=self.due)
-        return PageView(done=self.done, start=self.start, filter=shown)
-
-    def at(self, start: int | None, *, done: bool | None = None) -> "ListView":
-        """The same filter from another task on (or in the other of open and done)."""
-        return replace(self, start=start, done=self.done if done is None else done)
-
-    @classmethod
-    def of(cls, page: TaskPage, *, start: int | None) -> "ListView":
-        """The view of a page of tasks, from the task `start` on."""
-        shown = page.filter
-        return cls(page.done, start, shown.due, shown.priorities, bool(shown.labels))
-
-
-@dataclass(frozen=True, slots=True)
-class SetDone:
-    """Mark a task done (or open again): a target state, so a stale tap changes nothing."""
-
-    number: int
-    done: bool
-    view: ListView
-
-
-@dataclass(frozen=True, slots=True)
-class AskNewTitle:
-    """Ask for a task's new title."""
-
-    number: int
-
-
-@dataclass(frozen=True, slots=True)
-class Delete:
-    """Delete a task, then show `view` again (None: the message is not a list)."""
-
-    number: int
-    view: ListView | None
-
-
-@dataclass(frozen=True, slots=True)
-class Undo:
-    """Bring a deleted task back, then show `view` again (None: the message is not a list)."""
-
-    number: int
-    view: ListView | None
-
-
-@dataclass(frozen=True, slots=True)
-class ShowList:
-    """Show a list view (paging, switching between open and done)."""
-
-    view: ListView
-
-
-@dataclass(frozen=True, slots=True)
-class CheckItem:
-    """Tick (or untick) item `item` (from 1) of a task's checklist, on its /show message."""
-
-    number: int
-    item: int
-    done: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SendAttachment:
-    """Send the file attached to a task at place `index` (from 1), from its /show message."""
-
-    number: int
-    index: int
-
-
-@dataclass(frozen=True, slots=True)
-class ReminderDone:
-    """Mark done from a reminder message."""
-
-    number: int
-
-
-@dataclass(frozen=True, slots=True)
-class Snooze:
-    """Remind again later; `choice` is one of SNOOZE_CODES."""
-
-    number: int
-    choice: str
-
-
-@dataclass(frozen=True, slots=True)
-class ChooseDue:
-    """Set a due time from the quick choices (QUICK_DUE_CODES) or `off`."""
-
-    number: int
-    choice: str
-
-
-@dataclass(frozen=True, slots=True)
-class FindPage:
-    """Show the search results from `offset` on; the words are read from the message itself."""
-
-    offset: int
-
-
-@dataclass(frozen=True, slots=True)
-class FindDone:
-    """Mark a found task done (or open again), then show the results from `offset` again."""
-
-    number: int
-    done: bool
-    offset: int
-
-
-@dataclass(frozen=True, slots=True)
-class TakeTask:
-    """Assign the task to whoever presses (a group's /show)."""
-
-    number: int
-
-
-@dataclass(frozen=True, slots=True)
-class DropTask:
-    """Take whoever presses off the task's assignees (a group's /show)."""
-
-    number: int
-
-
-@dataclass(frozen=True, slots=True)
-class AssignedDone:
-    """Done on a group task's reminder sent privately to an assignee: names the group."""
-
-    chat_id: int
-    number: int
-
-
-@dataclass(frozen=True, slots=True)
-class AssignedSnooze:
-    """Snooze on a group task's reminder sent privately to an assignee: names the group."""
-
-    chat_id: int
-    number: int
-    choice: str
-
-
-@dataclass(frozen=True, slots=True)
-class ChooseLanguage:
-    """/language's choice: one of handlers.i18n.LANGUAGES, or AUTO_LANGUAGE (Telegram's)."""
-
-    language: str
-
-
-@dataclass(frozen=True, slots=True)
-class ForgetChat:
-    """/forget confirmed: delete everything kept about the chat (an admin's press only)."""
-
-
-@dataclass(frozen=True, slots=True)
-class KeepChat:
-    """/forget called off."""
-
-
-@dataclass(frozen=True, slots=True)
-class Nothing:
-    """A button that only labels (the page counter)."""
-
-
-ButtonAction = (
-    SetDone
-    | AskNewTitle
-    | Delete
-    | Undo
-    | ShowList
-    | CheckItem
-    | SendAttachment
-    | ReminderDone
-    | Snooze
-    | ChooseDue
-    | FindPage
-    | FindDone
-    | TakeTask
-    | DropTask
-    | AssignedDone
-    | AssignedSnooze
-    | ChooseLanguage
-    | ForgetChat
-    | KeepChat
-    | Nothing
-)
 
 _NUMBER = r"([1-9][0-9]{0,9})"
 _VIEW = r"([od])([1-9][0-9]{0,9})?(?:\.(?=[tvu1-3#])([tvu])?([1-3]{0,3})(#)?)?"
@@ -283,15 +89,15 @@ def encode(action: ButtonAction) -> str:
     """The callback data for an action (always within Telegram's 64 bytes)."""
     match action:
         case SetDone(number, done, view):
-            data = f"t:{number}:{int(done)}:{view.encode()}"
+            data = f"t:{number}:{int(done)}:{_view_code(view)}"
         case AskNewTitle(number):
             data = f"e:{number}"
         case Delete(number, view):
-            data = f"d:{number}:{view.encode() if view else '-'}"
+            data = f"d:{number}:{_view_code(view) if view else '-'}"
         case Undo(number, view):
-            data = f"u:{number}:{view.encode() if view else '-'}"
+            data = f"u:{number}:{_view_code(view) if view else '-'}"
         case ShowList(view):
-            data = f"p:{view.encode()}"
+            data = f"p:{_view_code(view)}"
         case CheckItem(number, item, done):
             data = f"ck:{number}:{item}:{int(done)}"
         case SendAttachment(number, index):
@@ -324,6 +130,14 @@ def encode(action: ButtonAction) -> str:
             data = "n"
     assert len(data.encode()) <= MAX_CALLBACK_BYTES
     return data
+
+
+def _view_code(view: ListView) -> str:
+    """A list view as the buttons of its message carry it: `o`/`d`, the start, the filter."""
+    code = f"{'d' if view.done else 'o'}{view.start or ''}"
+    shown = DUE_CODES[view.due] if view.due else ""
+    shown += "".join(map(str, view.priorities)) + ("#" if view.labelled else "")
+    return f"{code}.{shown}" if shown else code
 
 
 def _int(text: str) -> int:

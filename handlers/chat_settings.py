@@ -9,7 +9,7 @@ from dataclasses import replace
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from handlers import render, render_due
+from handlers import render_due, render_errors
 from handlers.common import NEW_MESSAGES, chat_id_of, message_of, reply
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _
@@ -31,7 +31,7 @@ async def timezone(update: Update, context: BotContext) -> None:
         current = settings.timezone or "UTC"
         text = render_due.render_timezone(current, now=now, tz=chat_zone(settings.timezone))
         if settings.timezone is None:
-            text += "\n" + render.render_usage(_(render_due.USAGE_TIMEZONE))
+            text += "\n" + render_errors.render_usage(_(render_due.USAGE_TIMEZONE))
         await reply(update, text)
         return
     zone = find_timezone(name)

@@ -5,7 +5,8 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render_fields
-from handlers.callbacks import CheckItem, is_action
+from handlers.button_actions import CheckItem
+from handlers.callbacks import is_action
 from handlers.common import (
     NEW_MESSAGES,
     chat_id_of,

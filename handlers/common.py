@@ -18,7 +18,8 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, ChatMigrated
 from telegram.ext import filters
 
-from handlers.callbacks import ButtonAction, ButtonOutdated, decoded
+from handlers.button_actions import ButtonAction
+from handlers.callbacks import ButtonOutdated, decoded
 from handlers.context import BotContext
 from handlers.i18n import current_language
 from handlers.permissions import NotAMember, Role, may_change

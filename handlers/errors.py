@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from handlers import render, render_transfer
+from handlers import render_errors, render_text, render_transfer
 from handlers.callbacks import ButtonOutdated, is_not_ours
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _
@@ -30,25 +30,25 @@ def _reply_for(update: Update, error: BaseException) -> str | None:
         log.info("update %s was processed before; ignored", update.update_id)
         return None
     if isinstance(error, UsageError):
-        return render.render_usage(error.message)
+        return render_errors.render_usage(error.message)
     if isinstance(error, WhenError):
-        return render.render_usage(when_error_text(error))
+        return render_errors.render_usage(when_error_text(error))
     if isinstance(error, ButtonOutdated):
-        return _(render.BUTTON_OUTDATED)
+        return _(render_errors.BUTTON_OUTDATED)
     if isinstance(error, RateLimited):
-        return render.render_rate_limited(error)
+        return render_errors.render_rate_limited(error)
     if isinstance(error, NotAMember):
-        return _(render.NOT_A_MEMBER)
+        return _(render_errors.NOT_A_MEMBER)
     if isinstance(error, MembershipUnknown):
         log.info("update %s: membership unknown: %s", update.update_id, error)
-        return _(render.MEMBERSHIP_UNKNOWN)
+        return _(render_errors.MEMBERSHIP_UNKNOWN)
     if isinstance(error, ImportRejected):
         return render_transfer.render_import_rejected(error.problems)
     if isinstance(error, StorageUnavailable):
         log.warning("update %s: storage unavailable: %s", update.update_id, error.__cause__)
-        return render.render_storage_error(error)
+        return render_errors.render_storage_error(error)
     if isinstance(error, StorageError):
-        return fields_error_text(error) or render.render_storage_error(error)
+        return fields_error_text(error) or render_errors.render_storage_error(error)
     if isinstance(error, Forbidden):
         chat = update.effective_chat
         log.info("chat %s does not let the bot write (%s)", chat.id if chat else "?", error)
@@ -59,9 +59,9 @@ def _reply_for(update: Update, error: BaseException) -> str | None:
         # A message of a basic group that has become a supergroup: its old messages cannot be
         # edited, and its list moved (handlers.groups); a press there is outdated.
         log.info("update %s: chat moved to %s", update.update_id, error.new_chat_id)
-        return _(render.BUTTON_OUTDATED) if update.callback_query is not None else None
+        return _(render_errors.BUTTON_OUTDATED) if update.callback_query is not None else None
     log.error("update %s failed", update.update_id, exc_info=error)
-    return _(render.SOMETHING_WENT_WRONG)
+    return _(render_errors.SOMETHING_WENT_WRONG)
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -77,7 +77,7 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(render.plain(text), show_alert=True)
+            await update.callback_query.answer(render_text.plain(text), show_alert=True)
         elif update.effective_message is not None:
             await update.effective_message.reply_text(text)
     except TelegramError as reply_error:
@@ -90,7 +90,7 @@ async def on_error(update: object, context: BotContext) -> None:
 async def outdated_button(update: Update, context: BotContext) -> None:
     """A button whose data no action of this bot decodes to: "This button is outdated"."""
     assert update.callback_query is not None
-    await update.callback_query.answer(_(render.BUTTON_OUTDATED), show_alert=True)
+    await update.callback_query.answer(_(render_errors.BUTTON_OUTDATED), show_alert=True)
 
 
 def register(application: BotApplication) -> None:

@@ -5,8 +5,9 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import render, render_forget
-from handlers.callbacks import ForgetChat, KeepChat, is_action
+from handlers import render_forget, render_text
+from handlers.button_actions import ForgetChat, KeepChat
+from handlers.callbacks import is_action
 from handlers.common import (
     NEW_MESSAGES,
     author_id,
@@ -43,7 +44,7 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
     query, _confirm = pressed(update, ForgetChat)
     chat = chat_of(update)
     if not await _may_forget(update, context, query.from_user.id):
-        await query.answer(render.plain(_(render_forget.ADMINS_ONLY)), show_alert=True)
+        await query.answer(render_text.plain(_(render_forget.ADMINS_ONLY)), show_alert=True)
         return
     # The whole chat, whichever topic the prompt is in: not chat_id_of's topic list.
     tasks = await forget_store.forget_chat(context.db, chat_id=chat.id)

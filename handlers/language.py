@@ -19,8 +19,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, TypeHandler
 
-from handlers import render
-from handlers.callbacks import AUTO_LANGUAGE, ChooseLanguage, encode, is_action
+from handlers import render_text
+from handlers.button_actions import AUTO_LANGUAGE, ChooseLanguage
+from handlers.callbacks import encode, is_action
 from handlers.common import NEW_MESSAGES, chat_of, edit_pressed, is_group_admin, pressed, reply
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import LANGUAGES, NATIVE_NAMES, _, activate, current, language_for
@@ -135,7 +136,7 @@ async def choose(update: Update, context: BotContext) -> None:
     forget(context, chat.id)
     activate(await language_of(update, context))
     text = _("✅ I'll speak %(language)s here.", language=NATIVE_NAMES[current().code])
-    await query.answer(render.plain(text))
+    await query.answer(render_text.plain(text))
     await edit_pressed(query, text)
 
 

@@ -10,18 +10,9 @@ the message's filter line (handlers.render_fields), which the button reads back.
 from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler
 
-from handlers import render, render_list
-from handlers.callbacks import (
-    AskNewTitle,
-    ButtonOutdated,
-    Delete,
-    ListView,
-    Nothing,
-    SetDone,
-    ShowList,
-    Undo,
-    is_action,
-)
+from handlers import render, render_list, render_text
+from handlers.button_actions import AskNewTitle, Delete, ListView, Nothing, SetDone, ShowList, Undo
+from handlers.callbacks import ButtonOutdated, is_action
 from handlers.common import (
     app_url,
     chat_id_of,
@@ -63,7 +54,7 @@ async def first_page_if_empty(
         context.db,
         chat_id=chat_id,
         done=view.done,
-        limit=render.PAGE_SIZE,
+        limit=render_text.PAGE_SIZE,
         page_filter=view.filter,
     )
 
@@ -79,7 +70,7 @@ async def tick(update: Update, context: BotContext) -> None:
         number=action.number,
         done=action.done,
         view=view,
-        limit=render.PAGE_SIZE,
+        limit=render_text.PAGE_SIZE,
         update_key=update_key(update, context),
     )
     page = await first_page_if_empty(context, chat_id, page, view)
@@ -119,14 +110,16 @@ async def delete(update: Update, context: BotContext) -> None:
         # A member may delete only their own tasks: the task's author is read first.
         task = await task_store.get_task(context.db, chat_id=chat_id, number=action.number)
         if not may_delete(role, task, user_id=query.from_user.id):
-            await query.answer(render.plain(render.render_delete_refused(task)), show_alert=True)
+            await query.answer(
+                render_text.plain(render.render_delete_refused(task)), show_alert=True
+            )
             return
     deleted, page = await delete_store.delete_and_list(
         context.db,
         chat_id=chat_id,
         number=action.number,
         view=view,
-        limit=render.PAGE_SIZE,
+        limit=render_text.PAGE_SIZE,
         update_key=update_key(update, context),
     )
     page = await first_page_if_empty(context, chat_id, page, view)
@@ -152,7 +145,9 @@ async def undo(update: Update, context: BotContext) -> None:
             context.db, chat_id=chat_id, number=action.number
         )
         if not may_undo(role, deleted, user_id=query.from_user.id):
-            await query.answer(render.plain(render.render_undo_refused(deleted)), show_alert=True)
+            await query.answer(
+                render_text.plain(render.render_undo_refused(deleted)), show_alert=True
+            )
             return
     if action.view is None:  # the Undo of /delete's reply, which is no list
         restored = await delete_store.restore_task(
@@ -167,7 +162,7 @@ async def undo(update: Update, context: BotContext) -> None:
         chat_id=chat_id,
         number=action.number,
         view=view,
-        limit=render.PAGE_SIZE,
+        limit=render_text.PAGE_SIZE,
         update_key=once,
     )
     page = await first_page_if_empty(context, chat_id, page, view)
@@ -191,7 +186,7 @@ async def show_page(update: Update, context: BotContext) -> None:
         chat_id=chat_id,
         done=view.done,
         start=view.start,
-        limit=render.PAGE_SIZE,
+        limit=render_text.PAGE_SIZE,
         page_filter=view.filter,
     )
     page = await first_page_if_empty(context, chat_id, page, view)

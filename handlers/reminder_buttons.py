@@ -8,7 +8,8 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from handlers import render, render_due
-from handlers.callbacks import NO_DUE_CODE, ChooseDue, ReminderDone, Snooze, is_action
+from handlers.button_actions import NO_DUE_CODE, ChooseDue, ReminderDone, Snooze
+from handlers.callbacks import is_action
 from handlers.common import chat_id_of, pressed, presser_role, update_key
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _
@@ -19,7 +20,7 @@ from storage.clock import now_utc
 from storage.local_time import chat_zone
 from storage.values import DueEntry
 
-# What each button code (handlers.callbacks.QUICK_DUE_CODES, SNOOZE_CODES) means, as a phrase:
+# What each button code (handlers.button_actions.QUICK_DUE_CODES, SNOOZE_CODES) means, as a phrase:
 # "evening" is a bare time, so after 19:00 it is tomorrow's.
 _CHOICE_PHRASES = {
     "10m": "in 10 minutes",

@@ -7,11 +7,13 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.callbacks import AssignedDone, AssignedSnooze, DropTask, TakeTask, encode
+from handlers.button_actions import AssignedDone, AssignedSnooze, DropTask, TakeTask
+from handlers.callbacks import encode
 from handlers.i18n import N_, _, ngettext, task_ref
-from handlers.render import due_text, escape, fit_lines, shorten
 from handlers.render_due import SNOOZE_LABELS, reminder_lines, render_reminder, snooze_label
 from handlers.render_fields import render_task_in_full
+from handlers.render_task_line import due_text
+from handlers.render_text import escape, fit_lines, shorten
 from storage.assignees import AssignedTask, Assignee
 from storage.values import Task
 

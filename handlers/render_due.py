@@ -6,9 +6,11 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
-from handlers.callbacks import ChooseDue, ReminderDone, Snooze, encode
+from handlers.button_actions import ChooseDue, ReminderDone, Snooze
+from handlers.callbacks import encode
 from handlers.i18n import N_, _, isolate, ngettext, task_ref
-from handlers.render import due_text, escape, fit_lines, shorten
+from handlers.render_task_line import due_text
+from handlers.render_text import escape, fit_lines, shorten
 from handlers.render_time import (
     RELATIVE,
     clock_text,

@@ -15,15 +15,16 @@ from zoneinfo import ZoneInfo
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.callbacks import CheckItem, SendAttachment, encode
+from handlers.button_actions import CheckItem, SendAttachment
+from handlers.callbacks import encode
 from handlers.i18n import FSI, N_, PDI, _, isolate, ngettext, number, task_ref
-from handlers.render import (
+from handlers.render import render_task
+from handlers.render_task_line import PRIORITY_MARKS
+from handlers.render_text import (
     BUTTON_TITLE_LENGTH,
     MAX_MESSAGE_LENGTH,
-    PRIORITY_MARKS,
     escape,
     fit_lines,
-    render_task,
     shorten,
 )
 from storage.errors import (

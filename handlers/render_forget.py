@@ -2,7 +2,8 @@
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.callbacks import ForgetChat, KeepChat, encode
+from handlers.button_actions import ForgetChat, KeepChat
+from handlers.callbacks import encode
 from handlers.i18n import N_, _, ngettext
 
 # Said where they are shown: _(ADMINS_ONLY).

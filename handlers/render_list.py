@@ -7,17 +7,12 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
-from handlers.callbacks import AskNewTitle, Delete, ListView, SetDone, ShowList, Undo, encode
+from handlers.button_actions import AskNewTitle, Delete, ListView, SetDone, ShowList, Undo
+from handlers.callbacks import encode
 from handlers.i18n import _, isolate, number, task_ref
-from handlers.render import (
-    BUTTON_TITLE_LENGTH,
-    MAX_MESSAGE_LENGTH,
-    priority_mark,
-    shorten,
-    shown_length,
-    task_line,
-)
 from handlers.render_fields import render_filter_line
+from handlers.render_task_line import priority_mark, task_line
+from handlers.render_text import BUTTON_TITLE_LENGTH, MAX_MESSAGE_LENGTH, shorten, shown_length
 from storage.local_time import chat_zone
 from storage.values import TITLE_MAX_LENGTH, TaskPage
 

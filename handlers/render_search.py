@@ -17,15 +17,15 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from handlers.callbacks import FindDone, FindPage, encode
+from handlers.button_actions import FindDone, FindPage
+from handlers.callbacks import encode
 from handlers.i18n import FSI, N_, PDI, _, isolate, ngettext, number, task_ref
-from handlers.render import (
+from handlers.render_task_line import priority_mark, progress_text
+from handlers.render_text import (
     BUTTON_TITLE_LENGTH,
     MAX_MESSAGE_LENGTH,
     escape,
     fit_lines,
-    priority_mark,
-    progress_text,
     shorten,
 )
 from storage.search import SearchPage
@@ -71,7 +71,7 @@ def parse_search_header(text: str | None) -> str | None:
     if match is None:
         return None
     words = match.group(1)
-    # In a right-to-left language the words are isolated (handlers.render.escape).
+    # In a right-to-left language the words are isolated (handlers.render_text.escape).
     if words.startswith(FSI) and words.endswith(PDI):
         words = words[1:-1]
     return words

@@ -1,12 +1,12 @@
-"""The texts and keyboards of /export, /import and /calendar (the files themselves are made and
-read in handlers/task_files.py)."""
+"""The texts and keyboards of /export, /import and /calendar (the files themselves are made in
+handlers/task_export.py and read in handlers/task_import.py)."""
 
 from collections.abc import Sequence
 
 from telegram import ForceReply
 
 from handlers.i18n import N_, _, in_every_language, ngettext, number, task_ref
-from handlers.render import escape, fit_lines, shorten
+from handlers.render_text import escape, fit_lines, shorten
 from handlers.task_files import MAX_IMPORT_BYTES, MAX_PROBLEMS_SHOWN
 from storage.transfer import MAX_IMPORT_TASKS
 from storage.values import Task

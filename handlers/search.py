@@ -7,16 +7,10 @@ ticking work on any instance, after any restart, with 64-byte buttons that hold 
 from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import render
-from handlers.callbacks import ButtonOutdated, FindDone, FindPage, is_action
-from handlers.common import (
-    NEW_MESSAGES,
-    chat_id_of,
-    message_of,
-    pressed,
-    presser_role,
-    update_key,
-)
+from handlers import render, render_text
+from handlers.button_actions import FindDone, FindPage
+from handlers.callbacks import ButtonOutdated, is_action
+from handlers.common import NEW_MESSAGES, chat_id_of, message_of, pressed, presser_role, update_key
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _
 from handlers.parsing import UsageError, command_text
@@ -41,7 +35,10 @@ async def find(update: Update, context: BotContext) -> None:
     if len(words) > MAX_WORDS_LENGTH:
         raise UsageError(find_too_long())
     page = await search_store.find_tasks(
-        context.db, chat_id=await chat_id_of(update, context), words=words, limit=render.PAGE_SIZE
+        context.db,
+        chat_id=await chat_id_of(update, context),
+        words=words,
+        limit=render_text.PAGE_SIZE,
     )
     text, markup = render_search_results(page)
     await message.reply_text(text, reply_markup=markup)
@@ -54,7 +51,7 @@ async def find_page(update: Update, context: BotContext) -> None:
     words = _searched_words(query)
     chat_id = await chat_id_of(update, context)
     page = await search_store.find_tasks(
-        context.db, chat_id=chat_id, words=words, offset=action.offset, limit=render.PAGE_SIZE
+        context.db, chat_id=chat_id, words=words, offset=action.offset, limit=render_text.PAGE_SIZE
     )
     page = await _first_page_if_empty(context, chat_id, page)
     await query.answer()
@@ -75,7 +72,7 @@ async def find_done(update: Update, context: BotContext) -> None:
         done=action.done,
         words=words,
         offset=action.offset,
-        limit=render.PAGE_SIZE,
+        limit=render_text.PAGE_SIZE,
         update_key=update_key(update, context),
     )
     page = await _first_page_if_empty(context, chat_id, page)
@@ -97,7 +94,7 @@ async def _first_page_if_empty(context: BotContext, chat_id: int, page: SearchPa
     if page.tasks or page.offset == 0:
         return page
     return await search_store.find_tasks(
-        context.db, chat_id=chat_id, words=page.words, limit=render.PAGE_SIZE
+        context.db, chat_id=chat_id, words=page.words, limit=render_text.PAGE_SIZE
     )
 
 

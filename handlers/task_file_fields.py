@@ -1,5 +1,5 @@
 """A task's priority, labels, checklist and attachments in the export files, and read back
-from an import file (handlers.task_files holds the files themselves). Pure functions.
+from an import file (handlers.task_files: the files' format). Pure functions.
 
 JSON: `"priority": 1`, `"labels": ["finance"]`, `"checklist": [{"text": ..., "done": ...}]`,
 `"attachments": [{"kind": ..., "file_id": ..., "name": ...}]`. CSV: `priority` 1-3,

@@ -1,13 +1,12 @@
-"""The task commands: /add, /list, /done, /edit, /delete, /show, /note, /start and /help, and
-the texts that are no command (a reply with a new title, anything else in a private chat).
-(A task's checklist, files and labels have handlers.checklists, .attachments and .labels.)
+"""The task commands: /add, /list, /done, /edit, /delete, /show, /note, and a reply with a new
+title. (A task's checklist, files and labels have handlers.checklists, .attachments and
+.labels; /start, /help and other texts handlers.welcome.)
 
 Each handler reads the update into plain values, calls storage with its list's id (the chat's,
 or in a forum its topic's: handlers.common.list_id), and sends what render built. Errors
 (storage's, UsageError, WhenError) go to the error handler, which replies.
 """
 
-import logging
 from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -17,7 +16,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from handlers import render, render_assignees, render_fields, render_list
+from handlers import render, render_assignees, render_fields, render_list, render_text, welcome
 from handlers.common import (
     NEW_MESSAGES,
     app_url,
@@ -47,48 +46,15 @@ from handlers.when import parse_when
 from storage import assignees as assignee_store
 from storage import deleting as delete_store
 from storage import tasks as task_store
-from storage import users as user_store
 from storage import zoned as zoned_store
 from storage.assignees import AssignedTask
 from storage.clock import now_utc
-from storage.errors import StorageUnavailable, TooManyTasks
+from storage.errors import TooManyTasks
 from storage.local_time import chat_zone
 from storage.values import Task
 from storage.zoned import DueEntry
 
-log = logging.getLogger(__name__)
-
 MAX_NUMBERS_PER_COMMAND = 100
-
-
-async def _remember_starter(update: Update, context: BotContext) -> None:
-    """In a private chat, record that the user started the bot: reminders of group tasks
-    assigned to them may then come here. Help still comes when storage is down."""
-    user = update.effective_user
-    if chat_of(update).type != ChatType.PRIVATE or user is None:
-        return
-    try:
-        await user_store.remember_user(
-            context.db,
-            user_id=user.id,
-            username=user.username,
-            first_name=user.first_name,
-            started=True,
-        )
-    except StorageUnavailable:
-        log.warning("update %s: could not record the user's start", update.update_id)
-
-
-async def start(update: Update, context: BotContext) -> None:
-    """Welcome with the list of commands."""
-    await _remember_starter(update, context)
-    await reply(update, render.render_help(first_time=True))
-
-
-async def help_command(update: Update, context: BotContext) -> None:
-    """The list of commands with examples."""
-    await _remember_starter(update, context)
-    await reply(update, render.render_help(first_time=False))
 
 
 async def add(update: Update, context: BotContext) -> None:
@@ -154,7 +120,7 @@ async def list_command(update: Update, context: BotContext) -> None:
         context.db,
         chat_id=chat_id,
         done=done,
-        limit=render.PAGE_SIZE,
+        limit=render_text.PAGE_SIZE,
         page_filter=page_filter,
     )
     text, markup = render_list.render_task_list(
@@ -221,30 +187,15 @@ async def edit_reply(update: Update, context: BotContext) -> None:
     message = message_of(update)
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
-        await _plain_text(update, context)
+        await welcome.plain_text(update, context)
         return
     number = render.parse_edit_prompt(replied.text)
     if number is None:
-        await _plain_text(update, context)
+        await welcome.plain_text(update, context)
         return
     chat_id = await chat_id_of(update, context)
     task = await _retitle(update, context, chat_id, number, message.text or "")
     await reply(update, render.render_renamed(task))
-
-
-async def _plain_text(update: Update, context: BotContext) -> None:
-    if chat_of(update).type == ChatType.PRIVATE:
-        await reply(update, render.render_usage(_(render.PLAIN_TEXT_HINT)))
-
-
-async def plain_text(update: Update, context: BotContext) -> None:
-    """Text that is no command: in a private chat, explain how to add it as a task."""
-    await _plain_text(update, context)
-
-
-async def unknown_command(update: Update, context: BotContext) -> None:
-    """A command the bot does not know: in a private chat, point to /help."""
-    await reply(update, _(render.UNKNOWN_COMMAND))
 
 
 async def delete(update: Update, context: BotContext) -> None:
@@ -326,12 +277,10 @@ async def note(update: Update, context: BotContext) -> None:
 
 
 def register(application: BotApplication) -> None:
-    """Add the task commands (new messages only, never edited ones), then the handlers of texts
-    that are no command: those go after every other module's commands and message handlers,
-    which bot.app registers first."""
+    """Add the task commands (new messages only, never edited ones), then the handler of a
+    reply with a new title: it goes after every other module's commands and message handlers,
+    which bot.app registers first (handlers.welcome's come after it)."""
     commands = [
-        ("start", start),
-        ("help", help_command),
         ("add", add),
         ("list", list_command),
         ("done", done),
@@ -344,10 +293,4 @@ def register(application: BotApplication) -> None:
         application.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGES))
     application.add_handler(
         MessageHandler(NEW_MESSAGES & filters.REPLY & filters.TEXT & ~filters.COMMAND, edit_reply)
-    )
-    application.add_handler(
-        MessageHandler(NEW_MESSAGES & filters.ChatType.PRIVATE & filters.COMMAND, unknown_command)
-    )
-    application.add_handler(
-        MessageHandler(NEW_MESSAGES & filters.ChatType.PRIVATE & filters.TEXT, plain_text)
     )

@@ -13,7 +13,7 @@ from telegram.error import BadRequest
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from handlers import render_transfer as render
-from handlers import task_files
+from handlers import task_export, task_files, task_import
 from handlers.common import NEW_MESSAGES, author_id, chat_id_of, message_of, update_key
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _
@@ -35,16 +35,16 @@ async def export(update: Update, context: BotContext) -> None:
         await message.reply_text(_(render.EXPORT_EMPTY))
         return
     now, zone = now_utc(), export.timezone
-    json_name, csv_name = task_files.export_file_names(now)
+    json_name, csv_name = task_export.export_file_names(now)
     json_file = await asyncio.to_thread(
-        task_files.export_json, export.tasks, exported_at=now, timezone=zone
+        task_export.export_json, export.tasks, exported_at=now, timezone=zone
     )
     await message.reply_document(
         json_file,
         filename=json_name,
         caption=render.render_export_caption(export.tasks, truncated=export.truncated),
     )
-    csv_file = await asyncio.to_thread(task_files.export_csv, export.tasks, timezone=zone)
+    csv_file = await asyncio.to_thread(task_export.export_csv, export.tasks, timezone=zone)
     await message.reply_document(csv_file, filename=csv_name, caption=_(render.EXPORT_CSV_CAPTION))
 
 
@@ -68,7 +68,7 @@ async def import_file(update: Update, context: BotContext) -> None:
     now = now_utc()
 
     async def read(tz: ZoneInfo) -> list[NewTask]:
-        return await asyncio.to_thread(task_files.read_tasks_file, data, tz=tz, now=now)
+        return await asyncio.to_thread(task_import.read_tasks_file, data, tz=tz, now=now)
 
     added = await transfer_store.import_tasks_in_zone(
         context.db,

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.web.api import MAX_BODY_BYTES
+from bot.web.api_access import MAX_BODY_BYTES
 from bot.web.membership import ChatAccess, Role
 from bot.web.server import create_web_app
 from storage.db import Database

@@ -4,7 +4,8 @@ completing the task, and a repeating task's items unticked when it comes back.""
 
 import pytest
 
-from handlers.callbacks import CheckItem, encode
+from handlers.button_actions import CheckItem
+from handlers.callbacks import encode
 from tests.botdriver import ChatDriver
 
 pytestmark = pytest.mark.usefixtures("telegram_calls_all_ok")

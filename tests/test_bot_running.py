@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.engine import URL
 
 from bot.runner import running_bot
-from handlers.render import COMMANDS
+from handlers.render_help import COMMANDS
 from storage.migrate import head_revision
 from testkit.fake_telegram import TEST_BOT_TOKEN, FakeTelegram
 from testkit.postgres import create_database, drop_database

@@ -13,7 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.task_files import ImportRejected, export_csv, read_tasks_file
+from handlers.task_export import export_csv
+from handlers.task_files import ImportRejected
+from handlers.task_import import read_tasks_file
 from storage.attachments import attach
 from storage.db import Database
 from storage.transfer import export_tasks

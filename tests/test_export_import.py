@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from telegram import Update
 
 from handlers.context import BotApplication
-from handlers.task_files import MAX_IMPORT_BYTES, export_csv, read_tasks_file
+from handlers.task_export import export_csv
+from handlers.task_files import MAX_IMPORT_BYTES
+from handlers.task_import import read_tasks_file
 from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.db import Database
 from storage.errors import InvalidTitle

@@ -13,7 +13,14 @@ import pytest
 from telegram import Bot
 
 from bot.scheduler import Scheduler
-from handlers import render, render_due, render_forget, render_transfer
+from handlers import (
+    render_due,
+    render_errors,
+    render_forget,
+    render_help,
+    render_text,
+    render_transfer,
+)
 from handlers.context import BotApplication
 from handlers.i18n import LANGUAGES, NATIVE_NAMES, _, number, task_ref, use_language
 from handlers.render_due import SNOOZE_LABELS
@@ -77,8 +84,8 @@ async def _speaks(
     answered in `code`."""
     with use_language(code):
         welcome, help_text = (
-            render.render_help(first_time=True),
-            render.render_help(first_time=False),
+            render_help.render_help(first_time=True),
+            render_help.render_help(first_time=False),
         )
     assert (await chat.send("/start")).html == welcome
 
@@ -102,7 +109,7 @@ async def _speaks(
         assert _("📋 <b>To do</b> · %(count)s", count=number(1)) in listed.html
         assert _("✅ Done (%(count)s)", count=number(0)) in listed.button_texts
         tick = f"⬜ {ref}"
-        ticked = render.plain(_("✅ %(task)s done", task=ref))
+        ticked = render_text.plain(_("✅ %(task)s done", task=ref))
     answer, edited = await chat.press(listed, tick)
     assert answer == ticked
     assert edited is not None and said(code, "✅ Nothing done yet.") not in edited.text
@@ -158,7 +165,7 @@ async def test_a_group_speaks_what_its_admin_chose(
     answer, chosen = await chat.press(menu, NATIVE_NAMES[code])
     with use_language(code):
         expected = _("✅ I'll speak %(language)s here.", language=NATIVE_NAMES[code])
-    assert chosen is not None and chosen.html == expected and answer == render.plain(expected)
+    assert chosen is not None and chosen.html == expected and answer == render_text.plain(expected)
     await _speaks(code, chat, telegram, direct_db, running_app.bot)
 
 
@@ -179,7 +186,7 @@ async def test_a_group_speaks_its_adders_language_until_an_admin_chooses(
     telegram.add_bot_to_group(group, user_id=adder)
     chat = ChatDriver(telegram, chat_id=group, user_id=member, chat_type="supergroup")
     with use_language("uk"):
-        assert (await chat.send("/help")).html == render.render_help(first_time=False)
+        assert (await chat.send("/help")).html == render_help.render_help(first_time=False)
 
 
 async def test_changing_telegrams_language_changes_the_bots_and_language_overrides_it(
@@ -224,10 +231,12 @@ async def test_refusals_and_forget_speak_the_chats_language(
         unread = when_error_text(WhenError("unreadable", text="blorp"))
         reminders = when_error_text(WhenError("bad_reminders", text="blorp"))
         expected = {
-            "/due 1 blorp": render.render_usage(unread),
-            "/remind 1 blorp": render.render_usage(f"{reminders}\n{_(render_due.USAGE_REMIND)}"),
-            "/timezone Europe/Berln": render.render_usage(when_error_text(near_miss.value)),
-            "/calendar blorp": render.render_usage(_(render_transfer.USAGE_CALENDAR)),
+            "/due 1 blorp": render_errors.render_usage(unread),
+            "/remind 1 blorp": render_errors.render_usage(
+                f"{reminders}\n{_(render_due.USAGE_REMIND)}"
+            ),
+            "/timezone Europe/Berln": render_errors.render_usage(when_error_text(near_miss.value)),
+            "/calendar blorp": render_errors.render_usage(_(render_transfer.USAGE_CALENDAR)),
         }
         prompt, _markup = render_forget.render_forget_prompt(group=False)
         keep, kept = _("Keep it"), _(render_forget.KEPT)
@@ -279,8 +288,8 @@ async def test_the_command_menu_and_descriptions_are_set_in_every_language(
             value for (_scope, language), value in telegram.my_commands.items() if language == key
         )
         with use_language(code):
-            assert [c["description"] for c in commands] == [_(d) for _n, d in render.COMMANDS]
-            assert telegram.my_descriptions[("description", key)] == _(render.DESCRIPTION)
+            assert [c["description"] for c in commands] == [_(d) for _n, d in render_help.COMMANDS]
+            assert telegram.my_descriptions[("description", key)] == _(render_help.DESCRIPTION)
             assert telegram.my_descriptions[("short_description", key)] == _(
-                render.SHORT_DESCRIPTION
+                render_help.SHORT_DESCRIPTION
             )

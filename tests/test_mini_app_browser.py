@@ -18,11 +18,11 @@ from storage.assigning import assign
 from storage.attachments import attach, checked_attachment
 from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.errors import TaskNotFound
-from storage.models import ChecklistItem
 from storage.recurrence import Recurrence
 from storage.reminders import set_due
 from storage.tasks import add_task, add_tasks, get_task, set_task_done
 from storage.users import remember_user
+from storage.values import ChecklistItem
 from tests.botdriver import ChatDriver
 from tests.browser import (
     CHROMIUM_ARGS,

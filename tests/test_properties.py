@@ -14,9 +14,8 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.app import build_application
 from bot.settings import Settings
-from handlers import render, render_list
-from handlers.callbacks import (
-    MAX_CALLBACK_BYTES,
+from handlers import render, render_list, render_text
+from handlers.button_actions import (
     NO_DUE_CODE,
     QUICK_DUE_CODES,
     SNOOZE_CODES,
@@ -30,7 +29,6 @@ from handlers.callbacks import (
     FindDone,
     FindPage,
     ForgetChat,
-    InvalidCallbackData,
     KeepChat,
     ListView,
     Nothing,
@@ -41,10 +39,8 @@ from handlers.callbacks import (
     Snooze,
     TakeTask,
     Undo,
-    decode,
-    decoded,
-    encode,
 )
+from handlers.callbacks import MAX_CALLBACK_BYTES, InvalidCallbackData, decode, decoded, encode
 from handlers.parsing import (
     NewTaskLine,
     UsageError,
@@ -207,7 +203,7 @@ titles = st.text(min_size=1, max_size=TITLE_MAX_LENGTH).map(str.strip).filter(bo
 
 
 @settings(max_examples=60)
-@given(st.lists(titles, min_size=0, max_size=render.PAGE_SIZE), st.booleans())
+@given(st.lists(titles, min_size=0, max_size=render_text.PAGE_SIZE), st.booleans())
 def test_any_list_page_renders_as_valid_html_within_telegrams_limits(
     page_titles: list[str], done: bool
 ) -> None:
@@ -224,7 +220,7 @@ def test_any_list_page_renders_as_valid_html_within_telegrams_limits(
         page, notice=render.render_deleted_notice(_task(9, "x"))
     )
     parsed = parse_html(text)
-    assert utf16_len(parsed.text) <= render.MAX_MESSAGE_LENGTH
+    assert utf16_len(parsed.text) <= render_text.MAX_MESSAGE_LENGTH
     for row in markup.inline_keyboard:
         for button in row:
             assert button.text
@@ -237,7 +233,7 @@ def test_any_add_reply_renders_as_valid_html_within_telegrams_limits(
     added_titles: list[str],
 ) -> None:
     text = render.render_added([_task(n, t) for n, t in enumerate(added_titles, start=1)])
-    assert utf16_len(parse_html(text).text) <= render.MAX_MESSAGE_LENGTH
+    assert utf16_len(parse_html(text).text) <= render_text.MAX_MESSAGE_LENGTH
 
 
 @pytest.mark.parametrize(

@@ -15,18 +15,22 @@ from handlers import (
     render,
     render_assignees,
     render_due,
+    render_errors,
     render_fields,
     render_forget,
+    render_help,
     render_list,
     render_search,
+    render_text,
     render_transfer,
 )
-from handlers.callbacks import ListView, Undo
+from handlers.button_actions import ListView, Undo
 from handlers.i18n import LANGUAGES, _, use_language
 from handlers.language import render_language_menu
 from handlers.rate_limits import RateLimited
 from handlers.render_when import when_error_text
-from handlers.task_files import ImportRejected, read_tasks_file
+from handlers.task_files import ImportRejected
+from handlers.task_import import read_tasks_file
 from handlers.when import WhenError, shown
 from handlers.when.errors import ENGLISH
 from storage.assignees import AssignedTask, Assignee
@@ -181,7 +185,7 @@ def _messages() -> Iterator[tuple[str, Rendered]]:
     tasks = _many(10)
     page = TaskPage(False, tasks, 2_000_000_000, 2_000_000_000, 5, 2_000_000_020, "Europe/Berlin")
     done_page = TaskPage(True, [task(9, done=True)], 3, 1, None, None, None)
-    yield "help", render.render_help(first_time=True)
+    yield "help", render_help.render_help(first_time=True)
     yield "added one", render.render_added(tasks[:1], tz=BERLIN, now=NOW)
     yield "added many", render.render_added(_many(100), tz=BERLIN, now=NOW)
     completed = [Completed(t, NOW if i % 2 else None) for i, t in enumerate(_many(100))]
@@ -211,7 +215,7 @@ def _messages() -> Iterator[tuple[str, Rendered]]:
         ListFull(2_000_000_000, 2_000_000_000),
         InvalidDue("the due time will not do"),
     ):
-        yield f"error {type(error).__name__}", render.render_storage_error(error)
+        yield f"error {type(error).__name__}", render_errors.render_storage_error(error)
     for usage in (
         render.USAGE_ADD,
         render.USAGE_DONE,
@@ -231,31 +235,31 @@ def _messages() -> Iterator[tuple[str, Rendered]]:
         render_assignees.NO_BOTS,
         render_search.USAGE_FIND,
         render_transfer.USAGE_CALENDAR,
-        render.PLAIN_TEXT_HINT,
+        render_errors.PLAIN_TEXT_HINT,
     ):
-        yield f"usage {usage[:20]}", render.render_usage(_(usage))
+        yield f"usage {usage[:20]}", render_errors.render_usage(_(usage))
     for text in (
-        render.SOMETHING_WENT_WRONG,
-        render.BUTTON_OUTDATED,
-        render.UNKNOWN_COMMAND,
+        render_errors.SOMETHING_WENT_WRONG,
+        render_errors.BUTTON_OUTDATED,
+        render_errors.UNKNOWN_COMMAND,
         render_transfer.EXPORT_CSV_CAPTION,
         render_transfer.EXPORT_EMPTY,
         render_transfer.CALENDAR_UNAVAILABLE,
         render_transfer.CALENDAR_PERSONAL_ONLY,
         render_transfer.CALENDAR_ADMINS_ONLY,
-        render.NOT_A_MEMBER,
-        render.MEMBERSHIP_UNKNOWN,
+        render_errors.NOT_A_MEMBER,
+        render_errors.MEMBERSHIP_UNKNOWN,
         render_forget.ADMINS_ONLY,
         render_forget.KEPT,
     ):
         yield f"text {text[:20]}", _(text)
     for error in WHEN_ERRORS:
-        yield f"when {error.kind}", render.render_usage(when_error_text(error))
+        yield f"when {error.kind}", render_errors.render_usage(when_error_text(error))
         # /nag and /remind add their usage to the refusal.
         refusal = f"{when_error_text(error)}\n{_(render_due.USAGE_REMIND)}"
-        yield f"when {error.kind} with usage", render.render_usage(refusal)
+        yield f"when {error.kind} with usage", render_errors.render_usage(refusal)
     for what in ("tasks added", "imports", "requests"):
-        yield f"rate limited {what}", render.render_rate_limited(RateLimited(what, 3600))
+        yield f"rate limited {what}", render_errors.render_rate_limited(RateLimited(what, 3600))
     yield "undo refused", render.render_undo_refused(tasks[0])
     yield "forget group", render_forget.render_forget_prompt(group=True)
     yield "forget chat", render_forget.render_forget_prompt(group=False)
@@ -330,7 +334,7 @@ def _messages() -> Iterator[tuple[str, Rendered]]:
         render_fields.USAGE_LIST,
         render_fields.ATTACH_HINT,
     ):
-        yield f"usage {usage[:20]}", render.render_usage(_(usage))
+        yield f"usage {usage[:20]}", render_errors.render_usage(_(usage))
     yield (
         "empty list",
         render_list.render_task_list(TaskPage(False, [], 0, 0, None, None), now=NOW),
@@ -467,19 +471,21 @@ def test_button_answers_fit_in_200_characters(code: str) -> None:
             render.render_notice_done(Completed(late)),
             render.render_deleted_answer(late),
             render.render_restored_answer(late),
-            render.plain(render.render_delete_refused(late)),
-            render.plain(render.render_storage_error(NotAssignee(1))),
-            render.plain(_(render_assignees.GROUPS_ONLY)),
-            render.plain(render.render_undo_refused(late)),
-            render.plain(_(render.NOT_A_MEMBER)),
-            render.plain(_(render.MEMBERSHIP_UNKNOWN)),
-            render.plain(_(render_forget.ADMINS_ONLY)),
-            _(render.BUTTON_OUTDATED),
+            render_text.plain(render.render_delete_refused(late)),
+            render_text.plain(render_errors.render_storage_error(NotAssignee(1))),
+            render_text.plain(_(render_assignees.GROUPS_ONLY)),
+            render_text.plain(render.render_undo_refused(late)),
+            render_text.plain(_(render_errors.NOT_A_MEMBER)),
+            render_text.plain(_(render_errors.MEMBERSHIP_UNKNOWN)),
+            render_text.plain(_(render_forget.ADMINS_ONLY)),
+            _(render_errors.BUTTON_OUTDATED),
             _("💤 Snoozed"),
             _("⏰ Saved"),
             render_fields.render_item_ticked(task(1, checklist=CHECKLIST), 1),
             render_fields.render_item_ticked(task(1, checklist=CHECKLIST), 2),
-            render.plain(render_fields.fields_error_text(ItemNotFound(2_000_000_000, 50)) or ""),
+            render_text.plain(
+                render_fields.fields_error_text(ItemNotFound(2_000_000_000, 50)) or ""
+            ),
             _("⚠️ Telegram can't send this file any more (it may come from another bot)."),
         ]
     for answer in answers:
@@ -491,5 +497,5 @@ def test_the_languages_differ_from_english() -> None:
     helps = []
     for code in LANGUAGES:
         with use_language(code):
-            helps.append(render.render_help(first_time=True))
+            helps.append(render_help.render_help(first_time=True))
     assert len(set(helps)) == len(LANGUAGES)

@@ -5,12 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.callbacks import FindPage, decode
-from handlers.render_search import (
-    MAX_WORDS_LENGTH,
-    parse_search_header,
-    render_search_results,
-)
+from handlers.button_actions import FindPage
+from handlers.callbacks import decode
+from handlers.render_search import MAX_WORDS_LENGTH, parse_search_header, render_search_results
 from storage.db import Database
 from storage.search import SearchPage, find_tasks, set_done_and_find
 from storage.tasks import add_tasks, get_task, set_description, set_done

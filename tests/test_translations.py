@@ -21,7 +21,7 @@ from handlers.i18n import (
     language,
     use_language,
 )
-from handlers.render import COMMANDS, DESCRIPTION, SHORT_DESCRIPTION
+from handlers.render_help import COMMANDS, DESCRIPTION, SHORT_DESCRIPTION
 from testkit.fake_telegram.parse_mode import parse_html
 
 ROOT = Path(__file__).resolve().parent.parent

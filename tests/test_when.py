@@ -12,22 +12,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.callbacks import (
-    QUICK_DUE_CODES,
-    SNOOZE_CODES,
-    InvalidCallbackData,
-    decode,
-)
+from handlers.button_actions import QUICK_DUE_CODES, SNOOZE_CODES
+from handlers.callbacks import InvalidCallbackData, decode
 from handlers.reminder_buttons import choice_time
 from handlers.render_due import QUICK_DUE_LABELS, SNOOZE_LABELS
 from handlers.render_time import describe_recurrence, local_datetime_text
-from handlers.when import (
-    MAX_AHEAD,
-    WhenError,
-    parse_duration,
-    parse_time_of_day,
-    parse_when,
-)
+from handlers.when import MAX_AHEAD, WhenError, parse_duration, parse_time_of_day, parse_when
 from handlers.zone_names import find_timezone
 from storage.recurrence import LAST, WORKDAYS, Recurrence
 

@@ -6,11 +6,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.web.api_schemas import ApiError, Problem
 from bot.web.membership import MembershipUnknown
 from handlers.rate_limits import RateLimited
 from storage.errors import (
@@ -35,6 +35,35 @@ _HTTP_ERRORS = {
     413: "too_large",
     415: "unsupported_media_type",
 }
+
+
+class Problem(BaseModel):
+    """One thing wrong with a request: where (`body.title`, `query.limit`) and what."""
+
+    model_config = ConfigDict(frozen=True)
+
+    location: str
+    message: str
+
+
+class ApiError(BaseModel):
+    """Every error the API answers with."""
+
+    error: str = Field(
+        description="What kind of error: bad_request, unauthorized, forbidden, not_found,"
+        " method_not_allowed, list_full, checklist_full, too_large, invalid_request,"
+        " too_many_requests, unavailable, ...",
+        examples=["not_found"],
+    )
+    message: str = Field(description="What went wrong, in a sentence for people")
+    problems: list[Problem] = Field(
+        default_factory=list, description="For invalid_request: each problem found"
+    )
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI description of error answers, for a route's `responses`."""
+    return {status: {"model": ApiError} for status in statuses}
 
 
 class ApiProblem(Exception):

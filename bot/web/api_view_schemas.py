@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.web.api_schemas import Person, TaskRead
+from bot.web.api_reads import Person, TaskRead
 from storage.search import MAX_SEARCH_OFFSET, MAX_SEARCH_PAGE
 from storage.tasks import MAX_TASK_NUMBER
 from storage.views import MAX_VIEW_TASKS, View

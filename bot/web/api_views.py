@@ -10,12 +10,19 @@ import asyncio
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, Security
-from fastapi.security import APIKeyHeader
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from bot.web.api import Caller, ChatId, Context, SignedInRoute, _role, role_in_list
-from bot.web.api_errors import ApiProblem
-from bot.web.api_schemas import Person, TaskRead, error_responses
+from bot.web.api_access import (
+    SIGNED_IN,
+    Caller,
+    ChatId,
+    Context,
+    SignedInRoute,
+    caller_role,
+    role_in_list,
+)
+from bot.web.api_errors import ApiProblem, error_responses
+from bot.web.api_reads import Person, TaskRead
 from bot.web.api_view_schemas import (
     MAX_VIEW_DAYS,
     ListRead,
@@ -37,14 +44,6 @@ from storage.views import UsedList, people_of, used_lists, view_tasks
 
 log = logging.getLogger(__name__)
 
-_SIGNED_IN = Security(
-    APIKeyHeader(
-        name="Authorization",
-        scheme_name="TelegramInitData",
-        description="`tma ` and the Mini App's `Telegram.WebApp.initData`",
-        auto_error=False,
-    )
-)
 _UNCHANGED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Unchanged since the answer with this ETag (If-None-Match)"}
 }
@@ -53,14 +52,14 @@ mine = APIRouter(
     prefix="/api/me",
     tags=["views"],
     route_class=SignedInRoute,
-    dependencies=[_SIGNED_IN],
+    dependencies=[SIGNED_IN],
     responses={**error_responses(400, 401, 422, 429, 503), **_UNCHANGED},
 )
 views = APIRouter(
     prefix="/api/{chat_id}",
     tags=["views"],
     route_class=SignedInRoute,
-    dependencies=[_SIGNED_IN, Depends(_role)],
+    dependencies=[SIGNED_IN, Depends(caller_role)],
     responses={**error_responses(400, 401, 403, 422, 429, 503), **_UNCHANGED},
 )
 

@@ -21,7 +21,7 @@ from telegram import Update
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.scheduler_loop import LoopState
-from bot.web import api, api_views
+from bot.web import api, api_access, api_views
 from bot.web.api_errors import NoStore, install_error_answers
 from bot.web.calendar_feed import mount_calendar_feed
 from bot.web.calendar_limits import RateLimiter
@@ -81,7 +81,7 @@ def create_web_app(
     web.add_middleware(NoStore, prefix=api.PREFIX)
     revisions = Revisions()
     database.list_listeners.append(revisions.changed)
-    web.state.api = api.ApiContext(
+    web.state.api = api_access.ApiContext(
         database=database,
         access=access,
         lists=KnownLists(database),

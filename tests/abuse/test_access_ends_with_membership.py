@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from bot.web.server import create_web_app
-from handlers import render
+from handlers import render_errors, render_text
 from handlers.permissions import CACHE_SECONDS, Roles
 from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.db import Database
@@ -128,10 +128,10 @@ async def test_someone_outside_a_public_group_cannot_use_its_list_buttons(
         (shown, "🙋 Take it"),
     ]:
         answer, _ = await stranger.press(reply, button, expect_edit=False)
-        assert answer == render.plain(render.NOT_A_MEMBER), button
+        assert answer == render_text.plain(render_errors.NOT_A_MEMBER), button
     task = await get_task(direct_db, chat_id=group_chat.chat_id, number=1)
     assert task.done is False
-    assert "Only members" in render.NOT_A_MEMBER
+    assert "Only members" in render_errors.NOT_A_MEMBER
 
 
 async def test_undo_takes_the_right_to_delete(
@@ -165,7 +165,7 @@ async def test_a_failed_membership_check_fails_closed_with_a_clear_answer(
         answer, _ = await newcomer.press(listed, "⬜ #1", expect_edit=False)
     finally:
         telegram.clear_faults()
-    assert answer == render.plain(render.MEMBERSHIP_UNKNOWN)
+    assert answer == render_text.plain(render_errors.MEMBERSHIP_UNKNOWN)
     assert (await get_task(direct_db, chat_id=group_chat.chat_id, number=1)).done is False
 
 

@@ -24,9 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from bot.web.api_schemas import TaskRead
+from bot.web.api_reads import TaskRead
 from bot.web.calendar_ics import render_calendar
-from handlers import render, render_assignees, render_due, render_list
+from handlers import render, render_assignees, render_due, render_list, render_text
 from handlers.callbacks import MAX_CALLBACK_BYTES
 from storage.db import Database
 from storage.errors import InvalidDescription, InvalidDue, InvalidTitle
@@ -108,7 +108,7 @@ def stored_tasks(draw: Any) -> Task:
 
 
 def _fits_telegram(text: str, markup: Any = None) -> None:
-    assert utf16_len(parse_html(text).text) <= render.MAX_MESSAGE_LENGTH
+    assert utf16_len(parse_html(text).text) <= render_text.MAX_MESSAGE_LENGTH
     for row in getattr(markup, "inline_keyboard", ()):
         for button in row:
             if button.callback_data is not None:
