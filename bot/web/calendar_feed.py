@@ -6,12 +6,12 @@ through `still_allowed`, the one place this module asks who may read what. The t
 secret and never logged: uvicorn's access log is off (bot/web/server.py), and bot/logs.py
 redacts feed addresses from every other line, such as the Bot API calls logged at DEBUG.
 
-Each answer carries a strong ETag (the feed's revision, storage.feed_contents, with the year and the
-file's format) and Last-Modified (when the feed's revision last changed); `If-None-Match` and
-`If-Modified-Since` that still match get 304 with no body, and a client that takes gzip gets
-it gzipped. Each address may be fetched FEED_BURST times at once and then once every
-FEED_EVERY_SECONDS, and the file is made off the event loop and kept (bot.web.calendar_limits);
-beyond either limit the answer is 429 with Retry-After.
+Each answer carries a strong ETag (the feed's revision, storage.feed_contents, with the year
+and the file's format) and Last-Modified (when the feed's revision last changed);
+`If-None-Match` and `If-Modified-Since` that still match get 304 with no body, and a client
+that takes gzip gets it gzipped. Each address may be fetched FEED_BURST times at once and then
+once every FEED_EVERY_SECONDS, and the file is made off the event loop and kept
+(bot.web.calendar_limits); beyond either limit the answer is 429 with Retry-After.
 """
 
 import logging
