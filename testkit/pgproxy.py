@@ -4,8 +4,8 @@ connection, and can act as a Neon compute that suspends when idle and takes a wh
 A round trip is counted each time the client sends after the server last spoke (or first): the
 client cannot go on until the answer is back, which is what costs time on a remote database.
 Those that only prepare a statement (a Parse without an Execute: asyncpg's first use of a
-statement on a connection) are counted in `prepares` too, so a test can tell a connection's
-one-time preparing from the statements it runs.
+statement on a connection) are counted in `prepares` too, and `executed` holds the text of each
+statement run, so a test can tell a connection's set-up from the statements the bot runs.
 
 Neon suspends a compute after a while without queries (5 minutes by default): every connection
 is closed, and the next one to arrive waits while the compute starts (about a second or more)
@@ -25,9 +25,9 @@ from sqlalchemy.engine import URL
 class _Link:
     client_writer: asyncio.StreamWriter
     server_writer: asyncio.StreamWriter
+    reader: "_ClientMessages"
     server_spoke_last: bool = True
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
-    reader: "_ClientMessages" = field(default_factory=lambda: _ClientMessages())
 
 
 # The frontend messages of the extended and simple query protocols (and the rest a client
@@ -38,12 +38,15 @@ _SSL_REQUEST, _GSS_REQUEST = 80877103, 80877104
 
 @dataclass(eq=False)
 class _ClientMessages:
-    """The types of the messages a client sent in its current flight, read from its bytes."""
+    """What a client sent in its current flight (the message types), and the text of each
+    statement it ran (a Parse names a statement's text, a Bind runs it; a Query is one)."""
 
+    executed: list[str]
     started: bool = False
     opaque: bool = False
     pending: bytearray = field(default_factory=bytearray)
     flight: set[int] = field(default_factory=set)
+    prepared: dict[bytes, str] = field(default_factory=dict)
 
     def feed(self, data: bytes) -> None:
         if self.opaque:
@@ -68,8 +71,19 @@ class _ClientMessages:
                 return
             if len(self.pending) < 1 + length:
                 return
-            self.flight.add(kind)
+            self._read(kind, bytes(self.pending[5 : 1 + length]))
             del self.pending[: 1 + length]
+
+    def _read(self, kind: int, body: bytes) -> None:
+        self.flight.add(kind)
+        if kind == ord("P"):  # Parse: statement name, then its text
+            name, text = body.split(b"\0", 2)[:2]
+            self.prepared[name] = text.decode(errors="replace")
+        elif kind == ord("B"):  # Bind: portal name, then the statement's
+            name = body.split(b"\0", 2)[1]
+            self.executed.append(self.prepared.get(name, "?"))
+        elif kind == ord("Q"):
+            self.executed.append(body.rstrip(b"\0").decode(errors="replace"))
 
     def only_prepared(self) -> bool:
         """Whether the flight that just ended parsed a statement without executing anything."""
@@ -99,6 +113,9 @@ class PgProxy:
         self.delay = delay
         self.round_trips = 0
         self.prepares = 0
+        # The text of every statement run through the proxy (connection set-up and the
+        # driver's type look-ups included), in order.
+        self.executed: list[str] = []
         self.port = 0
         self._server: asyncio.Server | None = None
         self._links: set[_Link] = set()
@@ -220,9 +237,10 @@ class PgProxy:
         self.down = False
 
     def reset(self) -> None:
-        """Start counting round trips (and prepares) from zero."""
+        """Start counting round trips (and prepares, and statements run) from zero."""
         self.round_trips = 0
         self.prepares = 0
+        self.executed.clear()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self.down:
@@ -247,7 +265,11 @@ class PgProxy:
         except OSError:
             writer.close()
             return
-        link = _Link(client_writer=writer, server_writer=server_writer)
+        link = _Link(
+            client_writer=writer,
+            server_writer=server_writer,
+            reader=_ClientMessages(executed=self.executed),
+        )
         self._links.add(link)
         link.tasks = [
             asyncio.create_task(self._pump(reader, server_writer, link, from_client=True)),

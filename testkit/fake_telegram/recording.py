@@ -52,6 +52,16 @@ class CallRecording(TelegramWorld):
             if not await self._wait_for_change(deadline - asyncio.get_running_loop().time()):
                 raise AssertionError(f"no getUpdates long poll started within {timeout}s")
 
+    async def wait_until_confirmed(self, *, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Return once the bot has called getUpdates with an offset past every update queued so
+        far: it confirms them (a polling bot does so once the batch is journaled)."""
+        wanted = self._next_update_id
+        await self.wait_for(
+            "getUpdates",
+            lambda call: int(call.params.get("offset") or 0) >= wanted,
+            timeout=timeout,
+        )
+
     def last_message(self, chat_id: int) -> dict[str, Any]:
         """Return the bot's most recent message still in ``chat_id`` (text, html, markup, ...)."""
         for (chat, _), stored in reversed(self.messages.items()):
