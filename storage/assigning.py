@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
-from storage.assignees import LIST_ZONE, AssignedTask, assigned_task, get_assigned_task
+from storage.assignees import LIST_ZONE, AssignedTask, assigned_task
 from storage.changes import (
     FIRST_TIME,
     check_number,
@@ -81,8 +81,8 @@ def _assignees_changed(change: AssigneeChange) -> sa.Select[Any]:
     )
 
 
-def _holders_after_assigning(target: sa.CTE) -> sa.CompoundSelect[Any]:
-    """Add `:user_ids` to the task (those already on it stay as they were)."""
+def _added(target: sa.CTE) -> sa.Select[Any]:
+    """Add `:user_ids` to the task (those already on it stay as they were); the ones added."""
     new = sa.func.unnest(USER_IDS).table_valued("user_id").render_derived(name="new_assignee")
     added = (
         insert(task_assignees)
@@ -97,11 +97,16 @@ def _holders_after_assigning(target: sa.CTE) -> sa.CompoundSelect[Any]:
         .returning(task_assignees.c.user_id, task_assignees.c.assigned_at)
         .cte("added")
     )
+    return sa.select(added.c.user_id, added.c.assigned_at)
+
+
+def _holders_after_assigning(target: sa.CTE) -> sa.CompoundSelect[Any]:
+    """Add `:user_ids` to the task (those already on it stay as they were)."""
     return sa.union_all(
         sa.select(task_assignees.c.user_id, task_assignees.c.assigned_at).where(
             task_assignees.c.task_id.in_(sa.select(target.c.id))
         ),
-        sa.select(added.c.user_id, added.c.assigned_at),
+        _added(target),
     )
 
 
@@ -120,9 +125,26 @@ def _holders_after_unassigning(target: sa.CTE) -> sa.Select[Any]:
     )
 
 
+def _holders_after_setting(target: sa.CTE) -> sa.CompoundSelect[Any]:
+    """Make `:user_ids` the task's assignees: the others are taken off, the new ones added, and
+    those who stay keep their place (their assigned_at)."""
+    on_task = task_assignees.c.task_id.in_(sa.select(target.c.id))
+    removed = (
+        sa.delete(task_assignees)
+        .where(on_task, FIRST_TIME, task_assignees.c.user_id != sa.all_(USER_IDS))
+        .returning(task_assignees.c.user_id)
+        .cte("removed")
+    )
+    staying = sa.select(task_assignees.c.user_id, task_assignees.c.assigned_at).where(
+        on_task, task_assignees.c.user_id.not_in(sa.select(removed.c.user_id))
+    )
+    return sa.union_all(staying, _added(target))
+
+
 # Parameters: the task `:task_number` of the list `:list_id`, `:user_ids`, and the key.
 ASSIGN = _assignees_changed(_holders_after_assigning)
 UNASSIGN = _assignees_changed(_holders_after_unassigning)
+SET_ASSIGNEES = _assignees_changed(_holders_after_setting)
 
 
 async def assign(
@@ -158,20 +180,20 @@ async def unassign(
 
 
 async def set_assignees(
-    db: Database, *, chat_id: int, number: int, user_ids: Sequence[int]
+    db: Database,
+    *,
+    chat_id: int,
+    number: int,
+    user_ids: Sequence[int],
+    update_key: UpdateKey | None = None,
 ) -> AssignedTask:
     """Assign the chat's task to exactly these users (the task API's "assignees": [...]): who
     is not on it yet is added, who is on it and not named taken off; those who stay keep their
-    place. Three statements at most; TaskNotFound when the chat has no such task."""
-    wanted = set(user_ids)
-    now = await get_assigned_task(db, chat_id=chat_id, number=number)
-    leaving = [one.user_id for one in now.assignees if one.user_id not in wanted]
-    if leaving:
-        now = await unassign(db, chat_id=chat_id, number=number, user_ids=leaving)
-    joining = wanted - {one.user_id for one in now.assignees}
-    if joining:
-        now = await assign(db, chat_id=chat_id, number=number, user_ids=sorted(joining))
-    return now
+    place. One statement; TaskNotFound when the chat has no such task."""
+    check_number(number)
+    params = {"list_id": chat_id, "task_number": number, "user_ids": sorted(set(user_ids))}
+    rows = await execute_change(db, SET_ASSIGNEES, params, update_key=update_key)
+    return assigned_task(rows, number)
 
 
 # Put into the WHERE clause of a change of `tasks`: only when `:user_id` is one of the task's

@@ -13,7 +13,13 @@ from storage.assignees import (
     get_assigned_task,
     reminder_place,
 )
-from storage.assigning import assign, set_done_by_assignee, snooze_by_assignee, unassign
+from storage.assigning import (
+    assign,
+    set_assignees,
+    set_done_by_assignee,
+    snooze_by_assignee,
+    unassign,
+)
 from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.db import Database
 from storage.errors import DuplicateUpdate, NotAssignee, TaskNotFound
@@ -46,6 +52,27 @@ async def test_assign_reports_the_task_with_its_assignees_once_per_update(
     assert cleared.assignees == []
     with pytest.raises(TaskNotFound):
         await assign(direct_db, chat_id=group, number=2, user_ids=[bob])
+
+
+async def test_exactly_these_assignees_in_one_statement_who_stays_keeps_their_place(
+    direct_db: Database,
+) -> None:
+    group, alice, bob, carol = new_chat_id(group=True), new_user_id(), new_user_id(), new_user_id()
+    await add_task(direct_db, chat_id=group, title="Plan the trip", created_by=alice)
+    await assign(direct_db, chat_id=group, number=1, user_ids=[alice])
+    await assign(direct_db, chat_id=group, number=1, user_ids=[bob])
+    swapped = await set_assignees(direct_db, chat_id=group, number=1, user_ids=[carol, bob, bob])
+    assert [a.user_id for a in swapped.assignees] == [bob, carol]  # bob was there first
+    assert [a.user_id for a in (await assignees_of(direct_db, chat_id=group, numbers=[1]))[1]] == [
+        bob,
+        carol,
+    ]
+    same = await set_assignees(direct_db, chat_id=group, number=1, user_ids=[carol, bob])
+    assert [a.user_id for a in same.assignees] == [bob, carol]
+    assert (await set_assignees(direct_db, chat_id=group, number=1, user_ids=[])).assignees == []
+    assert (await assignees_of(direct_db, chat_id=group, numbers=[1])) == {}
+    with pytest.raises(TaskNotFound):
+        await set_assignees(direct_db, chat_id=group, number=2, user_ids=[bob])
 
 
 async def test_a_username_is_found_in_any_case_and_moves_to_its_new_holder(

@@ -18,6 +18,7 @@ from storage import labels as label_store
 from storage import search as search_store
 from storage import transfer as transfer_store
 from storage import zoned as zoned_store
+from storage.assigning import set_assignees
 from storage.database_url import InvalidDatabaseUrl, parse_database_url
 from storage.db import Database
 from storage.deleting import delete_and_list, delete_task, restore_and_list, restore_task
@@ -278,6 +279,9 @@ async def test_round_trips_per_operation(counted_db: tuple[Database, PgProxy]) -
         ),
         "a task with its assignees": lambda: assignee_store.get_assigned_task(
             db, chat_id=chat, number=1
+        ),
+        "exactly these assignees (the task API)": lambda: set_assignees(
+            db, chat_id=chat, number=1, user_ids=[chat, chat + 1]
         ),
         "assignments, with their groups and the zone": lambda: assignee_store.assignments(
             db, user_id=chat
