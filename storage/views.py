@@ -1,14 +1,14 @@
 """What the Mini App's views read: a list's tasks filtered (done or not, a due-time range, an
 assignee) with their assignees, the lists a user has used, and the people of a list.
 
-Each is one statement. A view's tasks come in number order (the list) or by due time (today,
-upcoming, a month), with the list's counts and time zone on every row, so a view costs one
-round trip whatever it shows.
+Each is one statement. A view's tasks come in /list's order (priority, due time, number:
+storage.list_order), in number order, or by due time (today, upcoming, a month), with the
+list's counts and time zone on every row, so a view costs one round trip whatever it shows.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from storage.assignees import Assignee, assigned_task, assignee_arrays
 from storage.changes import MAX_TASK_NUMBER
 from storage.db import Database
+from storage.list_order import due_order_of, rank_of
 from storage.local_time import chat_zone, in_zone
 from storage.recurrence import InvalidRecurrence, Recurrence
 from storage.tables import (
@@ -36,6 +37,10 @@ MAX_VIEW_TASKS = 500
 MAX_LISTS = 50
 MAX_PEOPLE = 100
 
+# How a view's tasks are ordered: as /list shows them (priority, due time, number), by number,
+# or by due time (soonest first, none last; one answer, not paged).
+ViewOrder = Literal["list", "number", "due"]
+
 
 @dataclass(frozen=True, slots=True)
 class ViewTask:
@@ -51,7 +56,8 @@ class ViewTask:
 @dataclass(frozen=True, slots=True)
 class View:
     """The tasks a view shows (at most `limit`), the list's counts and time zone, and where
-    the next page starts (number order only; None on the last page)."""
+    the next page starts (the number of its first task; list and number order only; None on
+    the last page)."""
 
     tasks: list[ViewTask]
     open_total: int
@@ -81,13 +87,44 @@ def _local_midnight(day: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     return sa.func.timezone(zone, sa.cast(day, sa.DateTime()), type_=TIMESTAMP)
 
 
+def _start_bound(by_list: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+    """Where a page starts: with `:start` NULL, at the first task (the first page, whatever
+    task #1's place); in /list's order (`by_list`), at the place of task #`:start` of the
+    list (priority rank, due order, number), read whether it is done or deleted since (a
+    deleted task keeps its row, so its place is still known); else from number `:start` on.
+
+    A start that names no task of the list (none ever had that number) has no place: that
+    page then holds the tasks numbered `:start` or more, still in /list's order, rather than
+    starting over (which would show the first page again and, its last task being the same,
+    never get further)."""
+    start = param(tasks.c.number, "start")
+    at = tasks.alias("at_start")
+
+    def of_start(column: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
+        return (
+            sa.select(column)
+            .where(at.c.chat_id == CHAT_ID, at.c.number == start)
+            .scalar_subquery()
+        )
+
+    start_number = of_start(at.c.number)
+    place = sa.tuple_(of_start(at.c.priority_rank), of_start(at.c.due_order), start_number)
+    return sa.or_(
+        start.is_(None),
+        sa.and_(
+            by_list, sa.tuple_(tasks.c.priority_rank, tasks.c.due_order, tasks.c.number) >= place
+        ),
+        sa.and_(sa.or_(~by_list, start_number.is_(None)), tasks.c.number >= start),
+    )
+
+
 def _view() -> sa.Select[Any]:
     """The tasks of `:list_id` that are done as `:done` (NULL: either), due on the local days
     `:from_day` to `:to_day` (NULL: no bound; any bound leaves out tasks with no due time),
-    assigned to `:assignee` (NULL: anyone), numbered from `:start` on; by due time when
-    `:by_due`, else by number; `:limit` + 1 at most. With `:with_repeats`, open repeating
-    tasks due before `:to_day` ends come too, whenever they are due (they may fall on the
-    days again). One row of NULL tasks when none match."""
+    assigned to `:assignee` (NULL: anyone), from `:start` on (see _start_bound); in /list's
+    order when `:by_list`, by due time when `:by_due`, else by number; `:limit` + 1 at most.
+    With `:with_repeats`, open repeating tasks due before `:to_day` ends come too, whenever
+    they are due (they may fall on the days again). One row of NULL tasks when none match."""
     done = sa.cast(param(tasks.c.done), sa.Boolean)
     from_day = sa.cast(sa.bindparam("from_day", type_=sa.Date), sa.Date)
     to_day = sa.cast(sa.bindparam("to_day", type_=sa.Date), sa.Date)
@@ -97,21 +134,33 @@ def _view() -> sa.Select[Any]:
     repeating = with_repeats & tasks.c.recurrence.is_not(None) & ~tasks.c.done
     assignee = sa.cast(param(task_assignees.c.user_id, "assignee"), sa.BigInteger)
     by_due = sa.cast(sa.bindparam("by_due", type_=sa.Boolean), sa.Boolean)
+    by_list = sa.cast(sa.bindparam("by_list", type_=sa.Boolean), sa.Boolean)
     assigned = sa.exists().where(
         task_assignees.c.task_id == tasks.c.id, task_assignees.c.user_id == assignee
     )
+
+    def ordered(row: Any) -> list[sa.ColumnElement[Any]]:
+        # The CASEs are NULL (all alike) for the orders that do not use them.
+        return [
+            sa.case((by_list, rank_of(row.c.priority))).asc(),
+            sa.case((by_due, row.c.due_at), (by_list, due_order_of(row.c.due_at)))
+            .asc()
+            .nulls_last(),
+            row.c.number,
+        ]
+
     page = (
         sa.select(*TASK_COLUMNS, *assignee_arrays(tasks.c.id))
         .where(
             tasks.c.chat_id == CHAT_ID,
             tasks.c.deleted_at.is_(None),
-            tasks.c.number >= param(tasks.c.number, "start"),
+            _start_bound(by_list),
             sa.or_(done.is_(None), tasks.c.done == done),
             sa.or_(from_day.is_(None), tasks.c.due_at >= due_from, repeating),
             sa.or_(to_day.is_(None), tasks.c.due_at < due_before),
             sa.or_(assignee.is_(None), assigned),
         )
-        .order_by(sa.case((by_due, tasks.c.due_at)).asc().nulls_last(), tasks.c.number)
+        .order_by(*ordered(tasks))
         .limit(sa.bindparam("limit", type_=sa.Integer) + 1)
         .lateral("page")
     )
@@ -125,7 +174,7 @@ def _view() -> sa.Select[Any]:
             *page.c,
         )
         .select_from(ONE_ROW.outerjoin(chat, chat.c.chat_id == CHAT_ID).outerjoin(page, sa.true()))
-        .order_by(sa.case((by_due, page.c.due_at)).asc().nulls_last(), page.c.number)
+        .order_by(*ordered(page))
     )
 
 
@@ -140,12 +189,13 @@ async def view_tasks(
     from_day: date | None = None,
     to_day: date | None = None,
     assignee: int | None = None,
-    by_due: bool = False,
-    start: int = 1,
+    order: ViewOrder = "number",
+    start: int | None = None,
     limit: int = 100,
     with_repeats: bool = False,
 ) -> View:
-    """The list's tasks a view shows, with their assignees (see VIEW), in one statement; with
+    """The list's tasks a view shows, with their assignees (see VIEW), in one statement, in
+    `order`, from task #`start` on (None: the first page; see _start_bound); with
     `with_repeats` (and both days given) also the open repeating tasks that fall on the days
     again, each with the days it falls on."""
     limit = max(1, min(limit, MAX_VIEW_TASKS))
@@ -155,8 +205,9 @@ async def view_tasks(
         "from_day": from_day,
         "to_day": to_day,
         "assignee": assignee,
-        "by_due": by_due,
-        "start": max(1, min(start, MAX_TASK_NUMBER)),
+        "by_due": order == "due",
+        "by_list": order == "list",
+        "start": None if start is None else max(1, min(start, MAX_TASK_NUMBER)),
         "limit": limit,
         "with_repeats": with_repeats and from_day is not None and to_day is not None,
     }
@@ -175,7 +226,7 @@ async def view_tasks(
             if not days:
                 continue  # due before the days, and not again on them
         listed.append(ViewTask(one.task, one.assignees, days))
-    more = len(found) > limit and not by_due
+    more = len(found) > limit and order != "due"
     return View(
         tasks=listed,
         open_total=first["open_tasks"] or 0,

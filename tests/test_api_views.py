@@ -15,6 +15,7 @@ from handlers.context import BotApplication
 from storage.assigning import assign
 from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.db import Database
+from storage.deleting import delete_task
 from storage.recurrence import Recurrence
 from storage.reminders import set_due
 from storage.tasks import add_task, get_task
@@ -110,6 +111,76 @@ async def test_a_view_by_local_days_in_the_lists_zone(me: TaskApi, web_bot: WebB
         me, f"/api/{me.user_id}/view", params={"from_day": "2030-01-01", "to_day": "2030-12-31"}
     )
     assert too_long.status_code == 422
+
+
+async def _list_order_tasks(me: TaskApi, db: Database) -> None:
+    """Six tasks of my list whose /list order is 6, 4, 5, 2, 3, 1 (priority 1 first and none
+    last, then due time with none last, then number)."""
+    early, middle, late = (datetime(2030, 6, day, 9, 0, tzinfo=UTC) for day in (1, 5, 9))
+    tasks: list[tuple[str, int | None, datetime | None]] = [
+        ("No priority, undated", None, None),
+        ("Priority 2, due late", 2, late),
+        ("No priority, due early", None, early),
+        ("Priority 1, undated", 1, None),
+        ("Priority 2, due early", 2, early),
+        ("Priority 1, due", 1, middle),
+    ]
+    for number, (title, priority, due) in enumerate(tasks, start=1):
+        await add_task(
+            db, chat_id=me.user_id, title=title, created_by=me.user_id, priority=priority
+        )
+        if due:
+            await set_due(db, chat_id=me.user_id, number=number, due_at=due)
+
+
+async def _view(me: TaskApi, **query: Any) -> tuple[list[int], int | None]:
+    response = await _get(me, f"/api/{me.user_id}/view", params={"order": "list", **query})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    return [task["number"] for task in body["tasks"]], body["next_start"]
+
+
+async def test_a_view_in_list_order_is_by_priority_then_due_time_as_list_shows(
+    me: TaskApi, web_bot: WebBot
+) -> None:
+    await _list_order_tasks(me, web_bot.database)
+    assert await _view(me) == ([6, 4, 5, 2, 3, 1], None)
+    # The same order as GET /tasks (the chat's /list).
+    assert [t["number"] for t in (await me.on(me.user_id).listed())["tasks"]] == [6, 4, 5, 2, 3, 1]
+    # Number order is still there, and the default.
+    assert await _view(me, order="number") == ([1, 2, 3, 4, 5, 6], None)
+    response = await _get(me, f"/api/{me.user_id}/view")
+    assert [t["number"] for t in response.json()["tasks"]] == [1, 2, 3, 4, 5, 6]
+    # Done tasks come in the same order.
+    for number in (1, 4, 5):
+        assert (await me.on(me.user_id).call("PATCH", f"/{number}/complete")).status_code == 200
+    assert await _view(me, state="done") == ([4, 5, 1], None)
+    assert await _view(me) == ([6, 2, 3], None)
+
+
+async def test_list_order_pages_start_at_the_next_tasks_place(
+    me: TaskApi, web_bot: WebBot
+) -> None:
+    await _list_order_tasks(me, web_bot.database)
+    assert await _view(me, limit=2) == ([6, 4], 5)
+    assert await _view(me, limit=2, start=5) == ([5, 2], 3)
+    assert await _view(me, limit=2, start=3) == ([3, 1], None)
+    # Task #1 is last: a page from it is not the first page.
+    assert await _view(me, limit=2, start=1) == ([1], None)
+
+
+async def test_a_list_order_page_starts_at_a_task_deleted_since_in_its_place(
+    me: TaskApi, web_bot: WebBot
+) -> None:
+    db = web_bot.database
+    await _list_order_tasks(me, db)
+    first, next_start = await _view(me, limit=2)
+    assert (first, next_start) == ([6, 4], 5)
+    await delete_task(db, chat_id=me.user_id, number=5)
+    assert await _view(me, limit=2, start=next_start) == ([2, 3], 1)
+    assert await _view(me, limit=2, start=1) == ([1], None)
+    # A start no task ever had: the tasks from that number on (none here), not the first page.
+    assert await _view(me, limit=2, start=7) == ([], None)
 
 
 async def test_nag_and_assignees_are_read_and_changed(me: TaskApi, web_bot: WebBot) -> None:

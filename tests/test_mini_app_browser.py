@@ -707,6 +707,53 @@ async def test_a_new_task_in_an_empty_list_gets_a_priority_and_a_checklist(
         assert app.errors == []
 
 
+async def test_the_list_view_shows_tasks_as_list_does_a_high_priority_one_first(
+    browser: Any, web_bot: WebBot
+) -> None:
+    db, user = web_bot.database, new_user_id()
+    await add_task(db, chat_id=user, title="Water the plants", created_by=user)
+    await add_task(db, chat_id=user, title="Call mum", created_by=user, priority=3)
+    await add_task(db, chat_id=user, title="Pay the rent", created_by=user)
+    await set_due(db, chat_id=user, number=3, due_at=_local(3, 9))
+    async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
+        page = app.page
+        titles = page.locator("li .title")
+        # Priority first (none last), then due time (none last), then number: as /list.
+        await expect(titles).to_have_text(["Call mum", "Pay the rent", "Water the plants"])
+        await _main_button(page)
+        sheet = page.get_by_role("dialog")
+        await sheet.get_by_label("Title").fill("Renew the passport")
+        await sheet.get_by_label("Priority").select_option(label="High")
+        async with page.expect_response(lambda answer: answer.request.method == "POST"):
+            await _main_button(page)
+        # Added last, shown first.
+        await expect(titles).to_have_text(
+            ["Renew the passport", "Call mum", "Pay the rent", "Water the plants"]
+        )
+        await expect(page.locator("li.task").first.locator(".meta span")).to_have_text(["!1"])
+        assert app.errors == []
+
+
+async def test_show_more_goes_on_in_the_list_views_order(browser: Any, web_bot: WebBot) -> None:
+    db, user = web_bot.database, new_user_id()
+    for start in range(1, 501, 100):
+        titles = [f"Task {n}" for n in range(start, start + 100)]
+        await add_tasks(db, chat_id=user, titles=titles, created_by=user)
+    await add_task(db, chat_id=user, title="Task 501", created_by=user, priority=3)
+    async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
+        page = app.page
+        rows = page.locator("li.task")
+        # The first page of 500: #501 (a priority) first, then #1 to #499; then #500.
+        await expect(rows).to_have_count(500)
+        await expect(rows.first).to_have_attribute("data-number", "501")
+        await expect(rows.last).to_have_attribute("data-number", "499")
+        await page.get_by_role("button", name="Show more").click()
+        await expect(rows).to_have_count(501)
+        await expect(rows.last).to_have_attribute("data-number", "500")
+        await expect(page.get_by_role("button", name="Show more")).to_be_hidden()
+        assert app.errors == []
+
+
 async def test_polling_every_few_seconds_while_visible_and_never_while_hidden(
     browser: Any, web_bot: WebBot
 ) -> None:

@@ -49,11 +49,18 @@ class ViewQuery(BaseModel):
     )
     to_day: date | None = Field(default=None, description="Due on this local day or earlier")
     assignee: int | None = Field(default=None, description="Assigned to this user id")
-    order: Literal["number", "due"] = Field(
-        default="number", description="number: as the chat lists them; due: soonest first"
+    order: Literal["number", "list", "due"] = Field(
+        default="number",
+        description="number: by task number; list: as /list shows them (priority 1 first and"
+        " none last, then due time with none last, then number); due: soonest first, none last",
     )
-    start: int = Field(
-        default=1, ge=1, le=MAX_TASK_NUMBER, description="number order: from this number on"
+    start: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_TASK_NUMBER,
+        description="number and list order: a page from this task on (a `next_start`); in"
+        " list order from its place, and from this number on when the list has no such task;"
+        " none: the first page",
     )
     limit: int = Field(default=100, ge=1, le=MAX_VIEW_TASKS)
     repeats: bool = Field(
@@ -70,7 +77,10 @@ class ViewRead(BaseModel):
     open_count: int
     done_count: int
     timezone: str
-    next_start: int | None = Field(description="number order: `start` of the next page")
+    next_start: int | None = Field(
+        description="number and list order: `start` of the next page (the number of its first"
+        " task); null on the last page"
+    )
     falls_on: dict[int, list[date]] = Field(
         default_factory=dict,
         description="With `repeats`: task number -> the local days of the range a repeating"

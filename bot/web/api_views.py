@@ -150,8 +150,8 @@ async def view(
     request: Request,
 ) -> Response:
     """The list's tasks a view shows: open or done (or both), due between two local days (in
-    the list's time zone), assigned to someone; in number order (paged by `start`) or by due
-    time (one answer of `limit` at most)."""
+    the list's time zone), assigned to someone; in number order or as /list shows them (both
+    paged by `start`, a task number), or by due time (one answer of `limit` at most)."""
     if query.from_day and query.to_day:
         days = (query.to_day - query.from_day).days
         if not 0 <= days < MAX_VIEW_DAYS:
@@ -169,7 +169,7 @@ async def view(
             from_day=query.from_day,
             to_day=query.to_day,
             assignee=query.assignee,
-            by_due=query.order == "due",
+            order=query.order,
             start=query.start,
             limit=query.limit,
             with_repeats=query.repeats,

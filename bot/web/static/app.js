@@ -291,6 +291,7 @@ function viewPath() {
   if (state.view === "mine") return "me/assigned";
   const query = new URLSearchParams({ limit: String(VIEW_LIMIT) });
   if (state.view === "list") {
+    query.set("order", "list"); // as the chat's /list shows them: priority, due time, number
     query.set("state", state.done ? "done" : "open");
     if (state.assignee) query.set("assignee", state.assignee);
   } else if (state.view === "today") {
@@ -1243,7 +1244,8 @@ function listen() {
     act(() => load());
   });
   $("more").addEventListener("click", () => act(async () => {
-    const path = `${state.listId}/view?state=${state.done ? "done" : "open"}&start=${state.nextStart}&limit=${VIEW_LIMIT}`;
+    // The next page of the same view (its order and assignee filter), from its first task on.
+    const path = `${viewPath()}&start=${state.nextStart}`;
     const data = await api("GET", path);
     state.tasks = [...state.tasks, ...data.tasks.map((task) => ({ ...task, list: state.listId }))];
     state.nextStart = data.next_start;
