@@ -157,10 +157,7 @@ async def assign(
 ) -> AssignedTask:
     """Assign the chat's task to these users (those already on it stay); the task with all its
     assignees after the change. TaskNotFound when the chat has no such task."""
-    check_number(number)
-    params = {"list_id": chat_id, "task_number": number, "user_ids": sorted(set(user_ids))}
-    rows = await execute_change(db, ASSIGN, params, update_key=update_key)
-    return assigned_task(rows, number)
+    return await _change_assignees(db, ASSIGN, chat_id, number, user_ids, update_key)
 
 
 async def unassign(
@@ -190,9 +187,20 @@ async def set_assignees(
     """Assign the chat's task to exactly these users (the task API's "assignees": [...]): who
     is not on it yet is added, who is on it and not named taken off; those who stay keep their
     place. One statement; TaskNotFound when the chat has no such task."""
+    return await _change_assignees(db, SET_ASSIGNEES, chat_id, number, user_ids, update_key)
+
+
+async def _change_assignees(
+    db: Database,
+    statement: sa.Executable,
+    chat_id: int,
+    number: int,
+    user_ids: Sequence[int],
+    update_key: UpdateKey | None,
+) -> AssignedTask:
     check_number(number)
     params = {"list_id": chat_id, "task_number": number, "user_ids": sorted(set(user_ids))}
-    rows = await execute_change(db, SET_ASSIGNEES, params, update_key=update_key)
+    rows = await execute_change(db, statement, params, update_key=update_key)
     return assigned_task(rows, number)
 
 

@@ -61,8 +61,9 @@ class ClientMessages:
         elif kind == ord("Q"):
             self.executed.append(body.rstrip(b"\0").decode(errors="replace"))
 
-    def only_prepared(self) -> bool:
-        """Whether the flight that just ended parsed a statement without executing anything."""
+    def end_flight(self) -> bool:
+        """End the current flight (the server answered it); whether it parsed a statement
+        without executing anything."""
         prepared = (
             not self.opaque and ord("P") in self.flight and not {ord("E"), ord("Q")} & self.flight
         )

@@ -233,7 +233,7 @@ class PgProxy:
                         if self.delay:
                             await asyncio.sleep(self.delay)  # simulated network distance
                 else:
-                    if not link.server_spoke_last and link.reader.only_prepared():
+                    if not link.server_spoke_last and link.reader.end_flight():
                         self.prepares += 1
                     link.server_spoke_last = True
                     if self._drop_next_answer:

@@ -1,10 +1,13 @@
-"""Factories for test data: ids of chats and users nobody else in the session uses."""
+"""Factories for test data: ids of chats and users nobody else in the session uses, and task
+values for code that renders without a database."""
 
 import itertools
 import os
 import random
+import uuid
+from datetime import UTC, datetime
 
-from storage.values import UpdateKey
+from storage.values import Task, UpdateKey
 
 # Unique per process and per call, so tests sharing one database never meet.
 _counter = itertools.count(1)
@@ -45,3 +48,28 @@ def new_update_id() -> int:
 def new_update(bot_id: int = TEST_BOT_ID) -> UpdateKey:
     """The key of a fresh Telegram update of the test bot."""
     return UpdateKey(bot_id=bot_id, update_id=new_update_id())
+
+
+def task_value(
+    number: int,
+    *,
+    due_at: datetime | None = None,
+    recurrence: str | None = None,
+    task_id: uuid.UUID | None = None,
+) -> Task:
+    """An open task of chat 1 as storage would return it, for rendering without a database."""
+    stamp = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    return Task(
+        id=task_id or uuid.UUID(int=number),
+        chat_id=1,
+        number=number,
+        title=f"Task {number}",
+        description=None,
+        done=False,
+        completed_at=None,
+        created_by=1,
+        created_at=stamp,
+        updated_at=stamp,
+        due_at=due_at,
+        recurrence=recurrence,
+    )

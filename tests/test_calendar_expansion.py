@@ -30,6 +30,7 @@ from bot.web.vtimezone import vtimezone
 from storage.feed_contents import Feed
 from storage.recurrence import LAST, WORKDAYS, Recurrence
 from storage.values import Task
+from tests.factories import task_value
 
 ICALJS_DIR = Path(__file__).parent / "icaljs"
 FIRST = datetime(2026, 6, 1, tzinfo=UTC)
@@ -68,21 +69,9 @@ RULES = [
 def _task(zone: ZoneInfo, rule: Recurrence, number: int) -> Task:
     due = rule.next_after(FIRST, zone)
     assert due is not None
-    stamp = datetime(2026, 5, 1, 12, tzinfo=UTC)
-    return Task(
-        id=uuid.UUID(f"{number:08d}-0000-4000-8000-000000000000"),
-        chat_id=1,
-        number=number,
-        title=f"Task {number}",
-        description=None,
-        done=False,
-        completed_at=None,
-        created_by=1,
-        created_at=stamp,
-        updated_at=stamp,
-        due_at=due,
-        recurrence=rule.encode(),
-    )
+    # The UID starts with the number, so that a mismatch names its rule (RULES[number - 1]).
+    task_id = uuid.UUID(f"{number:08d}-0000-4000-8000-000000000000")
+    return task_value(number, due_at=due, recurrence=rule.encode(), task_id=task_id)
 
 
 def _bots_instants(task: Task, zone: ZoneInfo) -> list[datetime]:

@@ -4,7 +4,6 @@ as its next time alone). Each feed is expanded by `icalendar` with `recurring-ic
 and compared with storage.recurrence's chain of next times, in zones with DST on both
 hemispheres, for ten years."""
 
-import uuid
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -20,6 +19,7 @@ from storage.recurrence import LAST, WORKDAYS, Recurrence
 from storage.transfer import export_tasks
 from storage.values import Task
 from tests.botdriver import ChatDriver
+from tests.factories import task_value
 from tests.feedbot import FeedBot
 from tests.test_calendar import _events, feed_bot
 
@@ -53,21 +53,7 @@ FROM_DONE = Recurrence("daily", 9, 0, interval=3, from_done=True)
 
 
 def _task(number: int, rule: Recurrence, due: datetime) -> Task:
-    stamp = datetime(2026, 5, 1, 12, tzinfo=UTC)
-    return Task(
-        id=uuid.UUID(int=number),
-        chat_id=1,
-        number=number,
-        title=f"Task {number}",
-        description=None,
-        done=False,
-        completed_at=None,
-        created_by=1,
-        created_at=stamp,
-        updated_at=stamp,
-        due_at=due,
-        recurrence=rule.encode(),
-    )
+    return task_value(number, due_at=due, recurrence=rule.encode())
 
 
 def _bots_times(rule: Recurrence, first: datetime, zone: ZoneInfo) -> list[datetime]:
