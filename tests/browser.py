@@ -160,11 +160,15 @@ async def mini_app_page(
     scheme: str = "light",
     height: int = 640,
     version: str = "8.0",
+    init_script: str | None = None,
 ) -> AsyncIterator[MiniAppPage]:
-    """The Mini App at `path`, opened as Telegram would open it with `init_data`."""
+    """The Mini App at `path`, opened as Telegram would open it with `init_data` (and
+    `init_script` run in the page before its own scripts)."""
     context = await browser.new_context(
         viewport={"width": 390, "height": height}, device_scale_factor=2, color_scheme=scheme
     )
+    if init_script:
+        await context.add_init_script(init_script)
     opened = MiniAppPage(page=None)
     stub = telegram_stub(init_data, theme=theme, scheme=scheme, version=version)
 

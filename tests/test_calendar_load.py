@@ -5,7 +5,6 @@ import asyncio
 import gzip
 import logging
 import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -241,21 +240,39 @@ async def members_feeds_of_a_big_list(
         )
 
 
-async def test_twenty_fetches_of_a_1000_task_feed_leave_another_chats_add_quick(
-    feed_bot: FeedBot, members_feeds_of_a_big_list: list[str], caplog: pytest.LogCaptureFixture
+async def test_twenty_fetches_of_a_1000_task_feed_share_one_render_that_no_chat_waits_for(
+    feed_bot: FeedBot,
+    members_feeds_of_a_big_list: list[str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The file's writing (render and gzip) is held in its thread until another chat's /add has
+    # been answered: the /add cannot have waited for it, whatever the machine's load. (How
+    # long a feed takes and what it costs other chats is measured in the benchmark, not here.)
+    started, release = threading.Semaphore(0), threading.Event()
+    write = FeedFiles._write
+
+    def held_write(files: FeedFiles, feed: Feed, year: int) -> tuple[bytes, bytes]:
+        started.release()
+        assert release.wait(timeout=60)
+        return write(files, feed, year)
+
+    monkeypatch.setattr(FeedFiles, "_write", held_write)
     caplog.set_level(logging.DEBUG, logger=RENDER_LOG)
     paths = members_feeds_of_a_big_list
     other = feed_bot.private_chat()
     await other.send("/help")  # (the chat's first update pays for nothing of this test)
     fetches = [asyncio.create_task(feed_bot.client.get(path)) for path in paths]
-    started = time.perf_counter()
-    reply = await other.send("/add Buy milk")
-    answered_in = time.perf_counter() - started
+    try:
+        assert await asyncio.to_thread(started.acquire, timeout=60)
+        reply = await other.send("/add Buy milk")
+        assert reply.text == "➕ Added #1 Buy milk"
+        assert not any(fetch.done() for fetch in fetches)
+    finally:
+        release.set()
     responses = await asyncio.gather(*fetches)
-    assert reply.text == "➕ Added #1 Buy milk"
     assert [r.status_code for r in responses] == [200] * 20
     assert len({r.content for r in responses}) == 1
     assert responses[0].content.count(b"BEGIN:VEVENT") == 1000
     assert len([r for r in caplog.records if r.name == RENDER_LOG]) == 1
-    assert answered_in < 1.0, f"/add took {answered_in:.2f} s during 20 feed fetches"
+    assert not started.acquire(blocking=False)  # one render for the twenty

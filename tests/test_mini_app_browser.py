@@ -494,28 +494,52 @@ async def test_without_valid_init_data_the_page_says_what_to_do(
         await expect(app.page.get_by_role("alert")).to_contain_text(message)
 
 
-async def test_the_first_render_of_500_tasks_is_quick(browser: Any, web_bot: WebBot) -> None:
+# What the page had when it marked its first render: the rows drawn, and the requests it had
+# started and finished by then (the mark follows the first draw of the view at once).
+AT_FIRST_RENDER = """
+const mark = performance.mark.bind(performance);
+performance.mark = (name, ...rest) => {
+  if (name === "first-render" && !window.atFirstRender) {
+    const requests = performance.getEntriesByType("resource")
+      .filter((entry) => entry.name.includes("/api/"))
+      .map((entry) => ({ name: entry.name, start: entry.startTime, end: entry.responseEnd }));
+    window.atFirstRender = { rows: document.querySelectorAll("li.task").length, requests };
+  }
+  return mark(name, ...rest);
+};
+"""
+
+
+async def test_500_tasks_draw_the_first_screen_at_once_after_one_round_of_requests(
+    browser: Any, web_bot: WebBot
+) -> None:
+    # What makes the first render quick, asserted as what the page does (how long it takes is
+    # printed, not asserted: a bound in milliseconds fails on a busy machine, not on a change).
     db, user = web_bot.database, new_user_id()
     for start in range(0, 500, 100):
         titles = [
             f"Task number {n} with a title of a usual length" for n in range(start, start + 100)
         ]
         await add_tasks(db, chat_id=user, titles=titles, created_by=user)
-    # The browser's first page ever starts its renderer and compiles everything: open one
-    # first. The machine's two cores are shared, so the bound holds for the best of three.
-    async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
-        await expect(app.page.locator("li.task")).to_have_count(500)
-    measured = []
-    for _ in range(3):
-        async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
-            page = app.page
-            await expect(page.locator("body[data-ready]")).to_have_count(1)
-            await expect(page.locator("li.task")).to_have_count(500)
-            measured.append(
-                await page.evaluate("performance.getEntriesByName('first-render')[0].startTime")
-            )
-    print(f"first render of 500 tasks, ms after navigation start: {measured}")
-    assert min(measured) < 300
+    async with mini_app_page(
+        browser, web_bot.base_url, init_data_of(user), init_script=AT_FIRST_RENDER
+    ) as app:
+        page = app.page
+        await expect(page.locator("body[data-ready]")).to_have_count(1)
+        seen = await page.evaluate("window.atFirstRender")
+        first_rows = await page.evaluate("FIRST_ROWS")
+        # The first draw is the first screen's rows, not 500; the rest follow in the next frame.
+        assert 0 < first_rows == seen["rows"] < 500
+        await expect(page.locator("li.task")).to_have_count(500)
+        # No request waited for another: the view was asked for as the script started,
+        # before any answer came, and it is the one request the first draw needed.
+        requests = seen["requests"]
+        view = [r for r in requests if "/view?" in r["name"]]
+        assert len(view) == 1
+        assert view[0]["start"] <= min(r["end"] for r in requests)
+        measured = await page.evaluate("performance.getEntriesByName('first-render')[0].startTime")
+        print(f"first render of 500 tasks, {measured:.0f} ms after navigation start")
+    assert app.errors == []
 
 
 VIEWS = ["list", "today", "upcoming", "month", "mine", "sheet"]

@@ -83,7 +83,8 @@ async def test_the_first_command_after_a_suspend_gets_its_answer(
             assert (await chat.send("/add After")).text == "➕ Added #2 After"
             waited = loop.time() - started
     assert compute.wake_ups == woken + 1
-    assert WAKE_SECONDS <= waited < WAKE_SECONDS + 1.0
+    # It waited for the wake-up, once: a failed first try and a second would take twice as long.
+    assert WAKE_SECONDS <= waited < 2 * WAKE_SECONDS
 
 
 async def test_the_schedulers_first_claim_after_a_suspend_works(
@@ -138,4 +139,4 @@ async def test_a_database_that_never_wakes_gets_a_clear_try_again_within_the_tim
             loop = asyncio.get_running_loop()
             started = loop.time()
             assert (await chat.send("/add Lost?")).text == UNAVAILABLE
-            assert loop.time() - started < 2 + 1.0
+            assert loop.time() - started < 2 * 2  # one connect timeout, not a second try

