@@ -2,7 +2,7 @@
 fetch a big calendar feed, while someone imports a 5 MB CSV, and while someone floods the task
 API, against the same chat's /add with nothing else going on (in the same bot, the same run).
 
-Each neighbour runs `repeats` rounds. A round first times QUIET_ADDS /adds in the quiet chat,
+Each neighbour runs `repeats` rounds. A round first times a few /adds in the quiet chat alone,
 then starts the neighbour and times /adds until the neighbour is done. The three take turns
 round by round, so that drift on the machine touches each alike. Whatever a round needs (a
 group of tasks and its members' feed addresses, the importing chat, the attacking user) is made
@@ -37,7 +37,6 @@ from testkit.fake_telegram import TEST_BOT_TOKEN
 # pace at which the bot's default /add limit (300 a minute per user) gives tasks back, so that
 # however long the phase runs, the quiet chat is never told to wait.
 ADD_EVERY_SECONDS = 60 / TASKS_ADDED_PER_MINUTE
-QUIET_ADDS = 3
 # Ids of the phase's chats and users (bench.environment's are below 5,000,000,000 + users).
 FEED_GROUP_FIRST_ID = -1_009_000_000_000
 FEED_MEMBER_FIRST_ID = 6_100_000_000
@@ -52,16 +51,21 @@ REFUSED = frozenset({"403", "429", "503"})
 
 @dataclass(frozen=True)
 class NeighbourSizes:
-    """How heavy each neighbour is."""
+    """How heavy each neighbour is, and how many /adds of the quiet chat alone each round times."""
 
+    quiet_adds: int
     feed_tasks: int
     feed_members: int
     import_rows: int
     api_requests: int
 
 
-FULL_SIZES = NeighbourSizes(feed_tasks=1000, feed_members=20, import_rows=5000, api_requests=600)
-SHORT_SIZES = NeighbourSizes(feed_tasks=100, feed_members=5, import_rows=300, api_requests=60)
+FULL_SIZES = NeighbourSizes(
+    quiet_adds=3, feed_tasks=1000, feed_members=20, import_rows=5000, api_requests=600
+)
+SHORT_SIZES = NeighbourSizes(
+    quiet_adds=2, feed_tasks=100, feed_members=5, import_rows=300, api_requests=60
+)
 
 
 class Neighbour(Protocol):
@@ -256,18 +260,17 @@ class PacedAdds:
 
 
 async def neighbour_rounds(
-    quiet_chat: ChatUser, neighbours: list[Neighbour], *, repeats: int
+    quiet_chat: ChatUser, neighbours: list[Neighbour], *, repeats: int, quiet_adds: int
 ) -> dict[str, NeighbourFigures]:
     """Each neighbour's figures over `repeats` rounds, the neighbours taking turns."""
     adds = PacedAdds(quiet_chat)
-    for _ in range(QUIET_ADDS):  # the chat's first /adds make its rows
-        await adds.add()
+    await adds.add()  # the chat's first /add makes its rows: not timed
     quiet: dict[str, list[float]] = {n.name: [] for n in neighbours}
     during: dict[str, list[list[float]]] = {n.name: [] for n in neighbours}
     for round_number in range(repeats):
         for neighbour in neighbours:
             await neighbour.prepare(round_number)
-            quiet[neighbour.name] += [await adds.add() for _ in range(QUIET_ADDS)]
+            quiet[neighbour.name] += [await adds.add() for _ in range(quiet_adds)]
             work = await neighbour.start()
             try:
                 during[neighbour.name].append(await adds.during(work))

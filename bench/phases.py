@@ -261,7 +261,10 @@ async def measure_neighbours(
                 telegram, QUIET_CHAT_ID + 2, reads_replies=True, timeout=config.answer_timeout
             )
             results.neighbours = await bot.while_running(
-                neighbour_rounds(quiet, neighbours, repeats=config.repeats), "the neighbours"
+                neighbour_rounds(
+                    quiet, neighbours, repeats=config.repeats, quiet_adds=sizes.quiet_adds
+                ),
+                "the neighbours",
             )
     finally:
         await storage.close()
