@@ -37,7 +37,7 @@ def parse_config(argv: list[str] | None) -> tuple[BenchConfig, Path | None]:
     parser.add_argument(
         "--short",
         action="store_true",
-        help="about 30 s in all (10 users, 1.5 s, 2,000-task chat, smaller phases):"
+        help="about 35 s in all (10 users, 1.5 s, 2,000-task chat, smaller phases):"
         " checks that it works",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the report here")
