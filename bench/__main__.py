@@ -47,7 +47,7 @@ def parse_config(argv: list[str] | None) -> tuple[BenchConfig, Path | None]:
     parser.add_argument(
         "--no-neighbours",
         action="store_true",
-        help="skip the quiet chat's /add beside heavy neighbours (about a minute)",
+        help="skip the quiet chat's /add beside heavy neighbours (about 2 minutes)",
     )
 
     args = parser.parse_args(argv)
