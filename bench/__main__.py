@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from bench.bot_process import BenchError
+from bench.neighbours import FULL_SIZES, SHORT_SIZES
 from bench.phases import BenchConfig, run_benchmark
 from bench.report import machine, render_table, write_json
 from bench.results import BenchResults
@@ -36,12 +37,17 @@ def parse_config(argv: list[str] | None) -> tuple[BenchConfig, Path | None]:
     parser.add_argument(
         "--short",
         action="store_true",
-        help="about 20 s in all (10 users, 1.5 s, 2,000-task chat, smaller phases):"
+        help="about 35 s in all (10 users, 1.5 s, 2,000-task chat, smaller phases):"
         " checks that it works",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the report here")
     parser.add_argument(
         "--no-pgbouncer", action="store_true", help="skip the round trips through PgBouncer"
+    )
+    parser.add_argument(
+        "--no-neighbours",
+        action="store_true",
+        help="skip the quiet chat's /add beside heavy neighbours (about 2 minutes)",
     )
 
     args = parser.parse_args(argv)
@@ -60,6 +66,7 @@ def parse_config(argv: list[str] | None) -> tuple[BenchConfig, Path | None]:
         repeats=int(values["repeats"]),
         answer_timeout=args.answer_timeout,
         pgbouncer=not args.no_pgbouncer,
+        neighbours=None if args.no_neighbours else SHORT_SIZES if args.short else FULL_SIZES,
     )
     return config, args.json
 

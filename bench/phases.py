@@ -1,5 +1,6 @@
 """The runs of one benchmark: python-telegram-bot alone under the load (the baseline), the bot
-quiet and under load on a direct connection, and the bot quiet behind PgBouncer."""
+quiet and under load on a direct connection, the bot quiet behind PgBouncer, and a quiet chat of
+the bot beside other people's heavy work."""
 
 import sys
 from collections.abc import AsyncIterator
@@ -21,8 +22,17 @@ from bench.environment import (
     counting_proxy,
     fake_telegram,
     pgbouncer_or_none,
+    render,
 )
 from bench.load import run_load
+from bench.neighbours import (
+    ApiFlood,
+    CsvImport,
+    FeedFetchers,
+    Neighbour,
+    NeighbourSizes,
+    neighbour_rounds,
+)
 from bench.process_stats import cpu_seconds, own_cpu_seconds, peak_rss_bytes
 from bench.results import (
     BenchResults,
@@ -35,7 +45,10 @@ from bench.results import (
 from bench.round_trips import list_latencies, round_trips_per_command
 from bench.telegram import AnsweringTelegram
 from bench.users import ChatUser
+from bot.settings import Settings, load_settings
+from storage.db import Database
 from testkit.fake_telegram import TEST_BOT_TOKEN
+from testkit.postgres import free_port
 
 START_TIMEOUT_SECONDS = 60
 
@@ -53,6 +66,8 @@ class BenchConfig:
     repeats: int
     answer_timeout: float
     pgbouncer: bool
+    # The neighbours' sizes (bench.neighbours), or None to skip that phase.
+    neighbours: NeighbourSizes | None
 
 
 def _progress(message: str) -> None:
@@ -214,6 +229,47 @@ async def measure_pooled_round_trips(
             results.round_trips_pgbouncer = medians(samples)
 
 
+async def measure_neighbours(
+    config: BenchConfig, database: BenchDatabase, folder: Path, results: BenchResults
+) -> None:
+    """A quiet chat's /add while others do heavy things, and alone (bench.neighbours), in a bot
+    of its own with its web server on (PUBLIC_URL and a port), as a Mini App and feeds need."""
+    sizes = config.neighbours
+    assert sizes is not None
+    port = free_port()
+    web = {"PUBLIC_URL": "https://bench.invalid", "PORT": str(port), "WEBHOOK_LISTEN": "127.0.0.1"}
+    base_url = f"http://127.0.0.1:{port}"
+    # The key the bot makes feed addresses with: from the bot token (or CALENDAR_SECRET, which
+    # the bot's environment keeps); read without a .env file, as the bot runs without one.
+    calendar_key = load_settings(Settings, bot_token=TEST_BOT_TOKEN, _env_file=None).calendar_key()
+    storage = Database.from_url(render(database.url), pool_size=2)
+    try:
+        async with (
+            fake_telegram(config.telegram_latency) as telegram,
+            counting_proxy(database, delay=config.db_delay) as (_, url),
+            _running(
+                "bot-neighbours", "bot", telegram, results, folder, DATABASE_URL=url, **web
+            ) as bot,
+        ):
+            _progress(f"bot: a quiet chat's /add beside heavy neighbours, {config.repeats} rounds")
+            neighbours: list[Neighbour] = [
+                FeedFetchers(storage, base_url=base_url, calendar_key=calendar_key, sizes=sizes),
+                CsvImport(telegram, timeout=config.answer_timeout, sizes=sizes),
+                ApiFlood(base_url=base_url, sizes=sizes),
+            ]
+            quiet = ChatUser(
+                telegram, QUIET_CHAT_ID + 2, reads_replies=True, timeout=config.answer_timeout
+            )
+            results.neighbours = await bot.while_running(
+                neighbour_rounds(
+                    quiet, neighbours, repeats=config.repeats, quiet_adds=sizes.quiet_adds
+                ),
+                "the neighbours",
+            )
+    finally:
+        await storage.close()
+
+
 async def run_benchmark(config: BenchConfig, folder: Path, results: BenchResults) -> None:
     """Every phase, filling `results`; BenchError when one cannot measure."""
     _progress(f"PostgreSQL with a chat of {config.big_chat_tasks:,} tasks")
@@ -222,6 +278,8 @@ async def run_benchmark(config: BenchConfig, folder: Path, results: BenchResults
         await measure_bot(config, database, folder, results)
         if config.pgbouncer:
             await measure_pooled_round_trips(config, database, folder, results)
+        if config.neighbours is not None:
+            await measure_neighbours(config, database, folder, results)
     loads = [
         ("baseline", results.baseline),
         ("bot", results.bot),

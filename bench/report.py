@@ -206,6 +206,19 @@ def render_table(results: BenchResults) -> str:
             "target",
         ]
         parts += ["", _table(header, rows)]
+    if results.neighbours:
+        rows = [
+            [
+                figures.neighbour,
+                _number(figures.quiet_median_ms),
+                _number(figures.during_median_ms),
+                _number(figures.during_max_ms),
+                _number(figures.ratio, 2),
+            ]
+            for figures in results.neighbours.values()
+        ]
+        header = ["A quiet chat's /add (ms) while", "alone", "during", "max during", "ratio"]
+        parts += ["", _table(header, rows)]
     parts += [f"note: {note}" for note in results.notes]
     return "\n".join(parts)
 
@@ -217,6 +230,13 @@ def to_json(results: BenchResults) -> dict[str, Any]:
         data["list_latency"]["ratio"] = results.list_latency.ratio
     if results.filtered_list_latency:
         data["filtered_list_latency"]["ratio"] = results.filtered_list_latency.ratio
+    for name, figures in results.neighbours.items():
+        data["neighbours"][name].update(
+            quiet_median_ms=figures.quiet_median_ms,
+            during_median_ms=figures.during_median_ms,
+            during_max_ms=figures.during_max_ms,
+            ratio=figures.ratio,
+        )
     data["targets_met"] = targets(results)
     return _without_nan(data)
 

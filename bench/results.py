@@ -51,6 +51,32 @@ class ListLatency:
         return self.big_ms / self.small_ms
 
 
+@dataclass(frozen=True)
+class NeighbourFigures:
+    """A quiet chat's /add answer times (ms) with nothing else going on, and while a neighbour
+    did its heavy work (one list per round)."""
+
+    neighbour: str
+    quiet_ms: list[float]
+    during_ms: list[list[float]]
+
+    @property
+    def quiet_median_ms(self) -> float:
+        return statistics.median(self.quiet_ms)
+
+    @property
+    def during_median_ms(self) -> float:
+        return statistics.median(ms for times in self.during_ms for ms in times)
+
+    @property
+    def during_max_ms(self) -> float:
+        return max(ms for times in self.during_ms for ms in times)
+
+    @property
+    def ratio(self) -> float:
+        return self.during_median_ms / self.quiet_median_ms
+
+
 @dataclass
 class BenchResults:
     """Everything one run measured, and what kept it from measuring."""
@@ -66,6 +92,8 @@ class BenchResults:
     list_latency: ListLatency | None = None
     # The same for FILTERED_LIST (bench.environment): a label, a priority and a due filter.
     filtered_list_latency: ListLatency | None = None
+    # By neighbour (bench.neighbours): "feed", "import", "api".
+    neighbours: dict[str, NeighbourFigures] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 

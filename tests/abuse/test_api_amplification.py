@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bot.web.server import create_web_app
-from tests.abuse.attacker import run_attacker
+from testkit.attacker import run_attacker
 from tests.botdriver import ChatDriver
 from tests.factories import new_chat_id, new_user_id
 from tests.webapp import WebBot, served, signed_in

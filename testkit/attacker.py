@@ -1,7 +1,8 @@
 """A client of the bot's web server in a process of its own, as an attacker's would be: it sends
 the requests it is given (JSON on stdin), some at a time, and prints how many got each status.
 
-Run from a test with `run_attacker`, so that the attacker's CPU is not the bot's event loop.
+Run with `run_attacker` (from a test, or the benchmark), so that the attacker's CPU is not the
+event loop of the bot or of its caller.
 """
 
 import asyncio
@@ -42,7 +43,7 @@ async def run_attacker(
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.abuse.attacker",
+        "testkit.attacker",
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
     )
