@@ -8,7 +8,7 @@ from telegram import ForceReply
 from handlers.i18n import N_, _, in_every_language, ngettext, number, task_ref
 from handlers.render_text import escape, fit_lines, shorten
 from handlers.task_files import MAX_IMPORT_BYTES, MAX_PROBLEMS_SHOWN
-from storage.transfer import MAX_IMPORT_TASKS
+from storage.transfer import MAX_IMPORT_TASKS, Imported
 from storage.values import Task
 
 # Translated where they are shown.
@@ -26,18 +26,18 @@ CALENDAR_UNAVAILABLE = N_(
 _IMPORT_PROMPT = N_("📥 Send me the file to import")
 
 
-def _open_and_done(tasks: Sequence[Task]) -> str:
-    done = sum(task.done for task in tasks)
-    return _("%(open)s open, %(done)s done", open=number(len(tasks) - done), done=number(done))
+def _open_and_done(open_count: int, done: int) -> str:
+    return _("%(open)s open, %(done)s done", open=number(open_count), done=number(done))
 
 
 def render_export_caption(tasks: Sequence[Task], *, truncated: bool) -> str:
     """The caption of the JSON file."""
+    done = sum(task.done for task in tasks)
     text = ngettext(
         "📦 %(count)s task (%(states)s).",
         "📦 %(count)s tasks (%(states)s).",
         len(tasks),
-        states=_open_and_done(tasks),
+        states=_open_and_done(len(tasks) - done, done),
     )
     if truncated:
         text += " " + ngettext(
@@ -81,18 +81,18 @@ def is_import_prompt(text: str | None) -> bool:
     return bool(text) and any(str(text).startswith(p) for p in in_every_language(_IMPORT_PROMPT))
 
 
-def render_imported(tasks: Sequence[Task]) -> str:
+def render_imported(added: Imported) -> str:
     """The reply to a successful import."""
-    if not tasks:
+    if not added.count:
         return _("📭 The file holds no tasks: nothing was imported.")
-    first, last = tasks[0].number, tasks[-1].number
+    first, last = added.first, added.last
     numbers = task_ref(first) if first == last else f"{task_ref(first)}–{task_ref(last)}"
     return ngettext(
         "📥 Imported %(count)s task as %(numbers)s (%(states)s). /list shows them.",
         "📥 Imported %(count)s tasks as %(numbers)s (%(states)s). /list shows them.",
-        len(tasks),
+        added.count,
         numbers=numbers,
-        states=_open_and_done(tasks),
+        states=_open_and_done(added.count - added.done, added.done),
     )
 
 

@@ -207,6 +207,22 @@ def checked_fields(
     }
 
 
+def adding_params(
+    fields: dict[str, Any], *, chat_id: int, new_open: int, created_by: int | None, caps: ListCaps
+) -> dict[str, Any]:
+    """The parameters of an adding statement (ADD, or storage.transfer's IMPORT) for the tasks
+    `fields` give, `new_open` of them open, within `caps`."""
+    return {
+        "list_id": chat_id,
+        "count": len(fields["titles"]),
+        "new_open": new_open,
+        "max_open": caps.max_open,
+        "max_total": caps.max_total,
+        "created_by": created_by,
+        **fields,
+    }
+
+
 async def add_numbered(
     db: Database,
     statement: sa.Executable,
@@ -218,18 +234,12 @@ async def add_numbered(
     caps: ListCaps,
     update_key: UpdateKey | None,
 ) -> list[Task]:
-    """Run an adding statement (ADD, or storage.transfer's IMPORT) for the tasks `fields`
-    give (`new_open` of them open) and return them as added; ListFull when the list would
-    then hold more than `caps` allow (nothing is added)."""
-    params = {
-        "list_id": chat_id,
-        "count": len(fields["titles"]),
-        "new_open": new_open,
-        "max_open": caps.max_open,
-        "max_total": caps.max_total,
-        "created_by": created_by,
-        **fields,
-    }
+    """Run the adding statement ADD for the tasks `fields` give (`new_open` of them open) and
+    return them as added; ListFull when the list would then hold more than `caps` allow
+    (nothing is added)."""
+    params = adding_params(
+        fields, chat_id=chat_id, new_open=new_open, created_by=created_by, caps=caps
+    )
     added = await run_change(db, statement, params, update_key=update_key)
     if not added:
         raise ListFull(caps.max_open, caps.max_total)

@@ -19,16 +19,17 @@ from storage.adding import (
     LABEL_LISTS,
     PRIORITIES,
     REMIND_BEFORES,
-    add_numbered,
+    adding_params,
     jsonb_of,
     labels_param,
     numbered_insert,
     remind_before_of,
     remind_befores_param,
 )
+from storage.changes import execute_change
 from storage.chat_settings import get_chat_settings
 from storage.db import Database
-from storage.errors import InvalidDue, TooManyTasks
+from storage.errors import InvalidDue, ListFull, TooManyTasks
 from storage.lists import DEFAULT_CAPS, ListCaps
 from storage.local_time import chat_zone
 from storage.reminder_times import first_reminder_at, reminders_before
@@ -113,9 +114,27 @@ def _import() -> sa.Select[Any]:
     return numbered_insert(lists, values)
 
 
+def _summary(added: sa.Select[Any]) -> sa.Select[Any]:
+    """One row of what the once-per-key statement `added` added (on a repeat: added then):
+    how many tasks, how many of them done, their first and last numbers, and whether one is
+    open with a due time. The tasks themselves stay in the database: an import's answer needs
+    no more, and 5,000 tasks read back would be 5 MB to carry and decode on the event loop."""
+    row = added.subquery("added")
+    return sa.select(
+        sa.func.bool_and(row.c.first_time).label("first_time"),
+        sa.func.count(row.c.id).label("count"),
+        sa.func.count(row.c.id).filter(row.c.done).label("done_count"),
+        sa.func.min(row.c.number).label("first_number"),
+        sa.func.max(row.c.number).label("last_number"),
+        sa.func.coalesce(sa.func.bool_or(~row.c.done & row.c.due_at.is_not(None)), False).label(
+            "opens_due"
+        ),
+    )
+
+
 # Each task's attachments as JSON text (as storage.adding's CHECKLISTS).
 ATTACHMENT_LISTS = sa.bindparam("attachment_lists", type_=postgresql.ARRAY(sa.Text))
-IMPORT = _import()
+IMPORT = _summary(_import())
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +153,20 @@ class NewTask:
     priority: int | None = None
     checklist: tuple[ChecklistItem, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """What an import added: `count` tasks numbered `first` to `last`, `done` of them done
+    (NOTHING_IMPORTED: a file of no tasks)."""
+
+    count: int
+    done: int
+    first: int
+    last: int
+
+
+NOTHING_IMPORTED = Imported(count=0, done=0, first=0, last=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +195,8 @@ async def import_tasks(
     created_by: int | None,
     update_key: UpdateKey | None = None,
     caps: ListCaps = DEFAULT_CAPS,
-) -> list[Task]:
-    """Add all the tasks, or none, numbered after the chat's last one; the tasks as added.
+) -> Imported:
+    """Add all the tasks, or none, numbered after the chat's last one; what was added.
 
     Titles and notes are cleaned here too (InvalidTitle, InvalidDescription), and times checked
     (InvalidDue: storage.validation's window), whoever calls. ListFull when the list would hold
@@ -172,19 +205,23 @@ async def import_tasks(
     if len(tasks) > MAX_IMPORT_TASKS:
         raise TooManyTasks(MAX_IMPORT_TASKS)
     if not tasks:
-        return []
+        return NOTHING_IMPORTED
     # Checking 5,000 tasks takes a tenth of a second: off the event loop, which serves every
     # chat (handlers.transfer parses the file there too).
     fields = await asyncio.to_thread(_checked_fields, tasks)
-    return await add_numbered(
-        db,
-        IMPORT,
-        fields,
-        chat_id=chat_id,
-        new_open=sum(not task.done for task in tasks),
-        created_by=created_by,
-        caps=caps,
-        update_key=update_key,
+    new_open = sum(not task.done for task in tasks)
+    params = adding_params(
+        fields, chat_id=chat_id, new_open=new_open, created_by=created_by, caps=caps
+    )
+    (row,) = await execute_change(db, IMPORT, params, update_key=update_key)
+    added = row._mapping
+    if not added["count"]:
+        raise ListFull(caps.max_open, caps.max_total)
+    return Imported(
+        count=added["count"],
+        done=added["done_count"],
+        first=added["first_number"],
+        last=added["last_number"],
     )
 
 
@@ -233,7 +270,7 @@ async def import_tasks_in_zone(
     created_by: int | None,
     update_key: UpdateKey | None = None,
     caps: ListCaps = DEFAULT_CAPS,
-) -> list[Task]:
+) -> Imported:
     """Import (as import_tasks) the tasks `read` makes of a file in the list's time zone (a
     file's times without a zone are the list's): two round trips, the zone and the import.
     `read` is awaited, so that the caller can parse a big file off the event loop."""

@@ -201,7 +201,9 @@ async def test_export_and_import_carry_every_new_field(db: Database) -> None:
         checklist=exported.checklist,
         attachments=exported.attachments,
     )
-    (imported,) = await import_tasks(db, chat_id=other, tasks=[new], created_by=other)
+    added = await import_tasks(db, chat_id=other, tasks=[new], created_by=other)
+    (imported,) = (await export_tasks(db, chat_id=other)).tasks
+    assert (added.count, added.first, imported.number) == (1, 1, 1)
     assert (imported.priority, imported.labels) == (1, ("travel",))
     assert imported.checklist == (ChecklistItem("bag", True),)
     assert imported.attachments == (voice,)

@@ -19,6 +19,7 @@ from storage.tasks import (
     set_description,
     set_done,
 )
+from storage.transfer import Imported, NewTask, export_tasks, import_tasks
 from storage.values import UpdateKey
 from testkit.pgproxy import PgProxy
 from testkit.postgres import asyncpg_dsn
@@ -173,3 +174,25 @@ async def test_an_add_without_an_update_key_is_applied_once_after_a_lost_answer(
     assert (task.number, task.title) == (2, "once")
     page = await list_tasks(direct_db, chat_id=chat)
     assert [t.title for t in page.tasks] == ["warm", "once"]  # applied once, never twice
+
+
+async def test_an_import_reports_what_it_added_and_a_replay_reports_the_same(
+    db: Database,
+) -> None:
+    chat, update = new_chat_id(), new_update()
+    await add_task(db, chat_id=chat, title="before", created_by=chat)
+    files = [NewTask("open"), NewTask("done", done=True), NewTask("also done", done=True)]
+    added = await import_tasks(db, chat_id=chat, tasks=files, created_by=chat, update_key=update)
+    assert added == Imported(count=3, done=2, first=2, last=4)
+    replayed = UpdateKey(bot_id=update.bot_id, update_id=update.update_id, replayed=True)
+    again = await import_tasks(db, chat_id=chat, tasks=files, created_by=chat, update_key=replayed)
+    assert again == added
+    with pytest.raises(DuplicateUpdate):
+        await import_tasks(db, chat_id=chat, tasks=files, created_by=chat, update_key=update)
+    stored = (await export_tasks(db, chat_id=chat)).tasks
+    assert [(t.number, t.title, t.done) for t in stored] == [
+        (1, "before", False),
+        (2, "open", False),
+        (3, "done", True),
+        (4, "also done", True),
+    ]
