@@ -564,6 +564,8 @@ def test_duration_refuses_anything_else(text: str) -> None:
         ("12pm", (12, 0)),
         ("12:15 am", (0, 15)),
         ("noon", (12, 0)),
+        ("nine", (9, 0)),
+        ("six pm", (18, 0)),
     ],
     ids=str,
 )
@@ -572,7 +574,8 @@ def test_time_of_day_is_read(text: str, expected: tuple[int, int]) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "24:00", "9:60", "9:5", "13pm", "0am", "930", "nine", "9:00:00", "9 o'clock"]
+    "text",
+    ["", "24:00", "9:60", "9:5", "13pm", "0am", "930", "nine thirty", "9:00:00", "9 o'clock"],
 )
 def test_time_of_day_refuses_anything_else(text: str) -> None:
     with pytest.raises(WhenError):

@@ -7,6 +7,7 @@ changes its clocks in these months), so the wall-clock results are the same in b
 cases use Berlin (2026-03-29 02:00->03:00) and New York (2026-11-01 02:00->01:00).
 """
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,8 +26,8 @@ from handlers.when import (
     parse_time_of_day,
     parse_when,
 )
-from handlers.when.languages import language_code, language_table
-from handlers.when.vocabulary import CANONICAL, language_vocabulary
+from handlers.when.languages import ENGLISH, language_code, language_table
+from handlers.when.vocabulary import CANONICAL, build_vocabulary, language_vocabulary
 from storage.recurrence import LAST, WORKDAYS, Recurrence
 
 TEHRAN = ZoneInfo("Asia/Tehran")
@@ -903,3 +904,89 @@ def test_any_words_are_a_future_time_or_a_friendly_refusal(
 def test_persian_and_arabic_indic_digits_are_ascii_digits_for_other_readers() -> None:
     # For task numbers and the like, read outside the time phrases.
     assert ascii_digits("۱۲ ٣٤ 56") == "12 34 56"
+
+
+# Numbers in words, as people type them in each language (now: Wednesday 10 June 2026, 14:00).
+NUMBER_WORDS: list[tuple[str, str, Wall]] = [
+    ("en", "in two days", june(12, 14)),
+    ("en", "in twenty minutes", june(10, 14, 20)),
+    ("en", "in forty-five minutes", june(10, 14, 45)),
+    ("en", "in three hours", june(10, 17)),
+    ("ru", "через два дня", june(12, 14)),
+    ("ru", "через пятнадцать минут", june(10, 14, 15)),
+    ("ru", "через три часа", june(10, 17)),
+    ("uk", "через два дні", june(12, 14)),
+    ("uk", "через п'ять хвилин", june(10, 14, 5)),
+    ("uk", "через дві години", IN_TWO_HOURS),
+    ("es", "en dos días", june(12, 14)),
+    ("es", "en quince minutos", june(10, 14, 15)),
+    ("es", "en tres horas", june(10, 17)),
+    ("pt-BR", "em dois dias", june(12, 14)),
+    ("pt-BR", "em duas horas", IN_TWO_HOURS),
+    ("pt-BR", "em trinta minutos", june(10, 14, 30)),
+    ("de", "in zwei Tagen", june(12, 14)),
+    ("de", "in fünf Minuten", june(10, 14, 5)),
+    ("de", "in fuenf Minuten", june(10, 14, 5)),
+    ("de", "in drei Stunden", june(10, 17)),
+    ("fa", "دو روز دیگر", june(12, 14)),
+    ("fa", "پنج دقیقه دیگر", june(10, 14, 5)),
+    ("fa", "سه ساعت دیگر", june(10, 17)),
+    # A weekday whose name starts with a number word is still the weekday.
+    ("fa", "سه شنبه", june(16, 9)),
+    ("fa", "پنج شنبه", TOMORROW_0900),
+    ("fa", "دو شنبه", NEXT_MONDAY),
+]
+
+
+@pytest.mark.parametrize(("language", "phrase", "expected"), NUMBER_WORDS, ids=str)
+def test_numbers_in_words_count_as_their_digits(
+    language: str, phrase: str, expected: Wall
+) -> None:
+    now = datetime(2026, 6, 10, 14, 0, tzinfo=TEHRAN)
+    due = parse_when(phrase, now=now, tz=TEHRAN, language=language).due_at
+    assert due.astimezone(TEHRAN).replace(tzinfo=None) == datetime(*expected)
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase", "every"),
+    [
+        ("en", "every three weeks", 3),
+        ("ru", "каждые три недели", 3),
+        ("uk", "кожні три тижні", 3),
+        ("es", "cada tres semanas", 3),
+        ("pt-BR", "a cada três semanas", 3),
+        ("de", "alle drei Wochen", 3),
+        ("fa", "هر سه هفته", 3),
+    ],
+)
+def test_a_repeat_counted_in_words_has_that_interval(
+    language: str, phrase: str, every: int
+) -> None:
+    now = datetime(2026, 6, 10, 14, 0, tzinfo=TEHRAN)
+    rule = parse_when(phrase, now=now, tz=TEHRAN, language=language).recurrence
+    assert rule is not None and (rule.freq, rule.interval) == ("weekly", every)
+
+
+def test_a_number_word_that_also_names_a_month_is_refused_in_the_data() -> None:
+    portuguese = language_table("pt_BR")
+    assert build_vocabulary(portuguese).read("1 dez").canonical == "1 MO12"
+    with pytest.raises(ValueError, match="number word"):
+        build_vocabulary(replace(portuguese, numbers={"dez": 10}))
+
+
+def test_every_language_but_english_spells_the_numbers_english_does() -> None:
+    counts = set(language_table(ENGLISH).numbers.values())
+    for code in LANGUAGES:
+        missing = counts - set(language_table(code).numbers.values())
+        assert missing == ({10} if code == "pt_BR" else set()), code  # "dez": see above
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase"),
+    [("en", "in a few days"), ("en", "in a couple of days"), ("de", "in ein paar Tagen")],
+)
+def test_a_vague_count_is_refused_not_guessed(language: str, phrase: str) -> None:
+    with pytest.raises(WhenError):
+        parse_when(
+            phrase, now=datetime(2026, 6, 10, 14, tzinfo=UTC), tz=UTC_ZONE, language=language
+        )

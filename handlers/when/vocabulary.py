@@ -156,18 +156,28 @@ class Vocabulary:
 @functools.cache
 def language_vocabulary(code: str) -> Vocabulary:
     """The vocabulary of a language (a handlers.when.languages code), built once."""
-    language = language_table(code)
+    return build_vocabulary(language_table(code))
+
+
+def build_vocabulary(language: Language) -> Vocabulary:
+    """A language's phrases and names, read as canonical words; ValueError when its data give
+    one phrase two meanings, or a number word is also a month's or a day's name."""
+    code = language.code
     phrases: dict[tuple[str, ...], str] = {}
-    for phrase, meaning in language.words.items():
+    spelled_out = [(phrase, str(value)) for phrase, value in language.numbers.items()]
+    for phrase, meaning in [*language.words.items(), *spelled_out]:
         for key in _keys(phrase, language):
             if phrases.get(key, meaning) != meaning:
                 raise ValueError(f"{code}: {phrase!r} means both {phrases[key]} and {meaning}")
             phrases[key] = meaning
+    numbers = {key for phrase, _ in spelled_out for key in _keys(phrase, language)}
     # A name that means two things (Spanish "mar": martes and marzo) means neither.
     names: dict[tuple[str, ...], str] = {}
     ambiguous: set[tuple[str, ...]] = set()
     for name, meaning in _names(language):
         for key in _keys(name, language):
+            if key in numbers:  # "1 dez" must stay the 1st of December
+                raise ValueError(f"{code}: {name!r} is a number word and a month or day name")
             if names.get(key, meaning) != meaning:
                 ambiguous.add(key)
             names[key] = meaning

@@ -3,7 +3,7 @@ which module a chat's language code picks."""
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 ENGLISH = "en"
 # The languages phrases can be typed in, by the module holding each one's words.
@@ -48,6 +48,11 @@ class Language:
     month_prefixes: bool = False
     # (spelled, also spelled): each word is also read with that change (German "ä" as "ae").
     respellings: tuple[tuple[str, str], ...] = ()
+    # Numbers in words, read as their digits ("in two days", "every three weeks"): the
+    # counts people say, each in the forms the language gives it after its words for "in",
+    # "every" and the like. "One" is in `words` (ONE: "a", "an", "one"). A word that also
+    # names a month is left out (Portuguese "dez": ten, and December's "dez").
+    numbers: Mapping[str, int] = field(default_factory=dict)
 
 
 def language_code(language: str | None) -> str:
