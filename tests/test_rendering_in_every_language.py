@@ -58,6 +58,7 @@ from storage.task_fields import (
     MAX_LABELS,
     labels_of,
 )
+from storage.transfer import NOTHING_IMPORTED, Imported
 from storage.values import (
     ATTACHMENT_KINDS,
     Attachment,
@@ -408,8 +409,8 @@ def _messages() -> Iterator[tuple[str, Rendered]]:
     yield "search empty", render_search.render_search_results(SearchPage("m" * 200, [], 0, 0, 10))
     yield "search too long", render_search.find_too_long()
     yield "import prompt", render_transfer.render_import_prompt()
-    yield "imported", render_transfer.render_imported(_many(2))
-    yield "imported nothing", render_transfer.render_imported([])
+    yield "imported", render_transfer.render_imported(Imported(count=2, done=1, first=7, last=8))
+    yield "imported nothing", render_transfer.render_imported(NOTHING_IMPORTED)
     with pytest.raises(ImportRejected) as rejected:
         read_tasks_file(b"title,done,due_at\n" + b",maybe,never\n" * 20, tz=BERLIN, now=NOW)
     yield "import rejected", render_transfer.render_import_rejected(rejected.value.problems)
