@@ -427,6 +427,8 @@ async def test_polling_an_unchanged_view_costs_no_database_statement(
         f"/api/{api.user_id}/view",
         f"/api/{api.user_id}/tasks/1",
         f"/api/{api.user_id}/search?q=water",
+        f"/api/{api.user_id}/view?order=list&label=garden&priority=1",
+        f"/api/{api.user_id}/labels",
         "/api/me/lists",
         "/api/me/assigned",
     ]
