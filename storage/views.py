@@ -1,11 +1,15 @@
 """What the Mini App's views read: a list's tasks filtered (done or not, a due-time range, an
-assignee) with their assignees, the lists a user has used, and the people of a list.
+assignee, labels, priorities) with their assignees, the lists a user has used, and the people
+of a list.
 
 Each is one statement. A view's tasks come in /list's order (priority, due time, number:
 storage.list_order), in number order, or by due time (today, upcoming, a month), with the
 list's counts and time zone on every row, so a view costs one round trip whatever it shows.
+A view filtered by labels reads the tasks of its first label from `ix_task_labels_list` (as
+/list's pages do: storage.pages) rather than every task of the list.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -16,7 +20,7 @@ import sqlalchemy as sa
 from storage.assignees import Assignee, assigned_task, assignee_arrays
 from storage.changes import MAX_TASK_NUMBER
 from storage.db import Database
-from storage.list_order import due_order_of, rank_of
+from storage.list_order import ALL_RANKS, LABELS, RANKS, due_order_of, rank_of
 from storage.local_time import chat_zone, in_zone
 from storage.recurrence import InvalidRecurrence, Recurrence
 from storage.tables import (
@@ -27,6 +31,7 @@ from storage.tables import (
     chats,
     param,
     task_assignees,
+    task_labels,
     tasks,
     topic_lists,
     users,
@@ -118,13 +123,19 @@ def _start_bound(by_list: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
     )
 
 
-def _view() -> sa.Select[Any]:
+# The first of `:with_labels`: the one whose index entries a labelled view reads.
+FIRST_LABEL = sa.bindparam("first_label", type_=sa.Text)
+
+
+def _view(*, labelled: bool) -> sa.Select[Any]:
     """The tasks of `:list_id` that are done as `:done` (NULL: either), due on the local days
     `:from_day` to `:to_day` (NULL: no bound; any bound leaves out tasks with no due time),
-    assigned to `:assignee` (NULL: anyone), from `:start` on (see _start_bound); in /list's
-    order when `:by_list`, by due time when `:by_due`, else by number; `:limit` + 1 at most.
-    With `:with_repeats`, open repeating tasks due before `:to_day` ends come too, whenever
-    they are due (they may fall on the days again). One row of NULL tasks when none match."""
+    assigned to `:assignee` (NULL: anyone), with a priority rank in `:ranks`, from `:start` on
+    (see _start_bound); `labelled`, only those with every one of `:with_labels`, found by the
+    first (`:first_label`) in `task_labels`. In /list's order when `:by_list`, by due time when
+    `:by_due`, else by number; `:limit` + 1 at most. With `:with_repeats`, open repeating tasks
+    due before `:to_day` ends come too, whenever they are due (they may fall on the days
+    again). One row of NULL tasks when none match."""
     done = sa.cast(param(tasks.c.done), sa.Boolean)
     from_day = sa.cast(sa.bindparam("from_day", type_=sa.Date), sa.Date)
     to_day = sa.cast(sa.bindparam("to_day", type_=sa.Date), sa.Date)
@@ -149,13 +160,27 @@ def _view() -> sa.Select[Any]:
             row.c.number,
         ]
 
+    source: sa.FromClause = tasks
+    labels: list[sa.ColumnElement[bool]] = []
+    if labelled:
+        # The first label's entries (one per live task that has it), each joined to its task;
+        # the other labels are checked on the tasks found.
+        source = task_labels.join(tasks, tasks.c.id == task_labels.c.task_id)
+        labels = [
+            task_labels.c.chat_id == CHAT_ID,
+            task_labels.c.label == FIRST_LABEL,
+            tasks.c.labels.contains(LABELS),
+        ]
     page = (
         sa.select(*TASK_COLUMNS, *assignee_arrays(tasks.c.id))
+        .select_from(source)
         .where(
+            *labels,
             tasks.c.chat_id == CHAT_ID,
             tasks.c.deleted_at.is_(None),
             _start_bound(by_list),
             sa.or_(done.is_(None), tasks.c.done == done),
+            tasks.c.priority_rank == sa.any_(RANKS),
             sa.or_(from_day.is_(None), tasks.c.due_at >= due_from, repeating),
             sa.or_(to_day.is_(None), tasks.c.due_at < due_before),
             sa.or_(assignee.is_(None), assigned),
@@ -178,7 +203,8 @@ def _view() -> sa.Select[Any]:
     )
 
 
-VIEW = _view()
+# By whether the view is filtered by labels.
+VIEW = {False: _view(labelled=False), True: _view(labelled=True)}
 
 
 async def view_tasks(
@@ -193,12 +219,17 @@ async def view_tasks(
     start: int | None = None,
     limit: int = 100,
     with_repeats: bool = False,
+    labels: Sequence[str] = (),
+    priorities: Sequence[int] = (),
 ) -> View:
     """The list's tasks a view shows, with their assignees (see VIEW), in one statement, in
-    `order`, from task #`start` on (None: the first page; see _start_bound); with
-    `with_repeats` (and both days given) also the open repeating tasks that fall on the days
-    again, each with the days it falls on."""
+    `order`, from task #`start` on (None: the first page; see _start_bound); only those with
+    every one of `labels` (lower-case, without `#`; name the rarest first: its tasks are the
+    ones read) and one of `priorities` (1-3; empty: any, none too); with `with_repeats` (and
+    both days given) also the open repeating tasks that fall on the days again, each with the
+    days it falls on."""
     limit = max(1, min(limit, MAX_VIEW_TASKS))
+    labels = list(dict.fromkeys(labels))
     params = {
         "list_id": chat_id,
         "done": done,
@@ -210,8 +241,11 @@ async def view_tasks(
         "start": None if start is None else max(1, min(start, MAX_TASK_NUMBER)),
         "limit": limit,
         "with_repeats": with_repeats and from_day is not None and to_day is not None,
+        "ranks": sorted(set(priorities)) or list(ALL_RANKS),
+        "with_labels": labels,
+        "first_label": labels[0] if labels else None,
     }
-    rows = await db.run(VIEW, params, idempotent=True)
+    rows = await db.run(VIEW[bool(labels)], params, idempotent=True)
     found = [row for row in rows if row._mapping["id"] is not None]
     first = rows[0]._mapping
     tz = chat_zone(first["timezone"])

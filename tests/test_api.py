@@ -180,6 +180,7 @@ async def test_the_schema_describes_the_api(web_client: httpx.AsyncClient) -> No
         ("GET", "/api/{chat_id}/view"),
         ("GET", "/api/{chat_id}/search"),
         ("GET", "/api/{chat_id}/people"),
+        ("GET", "/api/{chat_id}/labels"),
         ("POST", base + "/{number}/checklist"),
         ("PATCH", base + "/{number}/checklist/{item}"),
     }

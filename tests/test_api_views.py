@@ -1,6 +1,6 @@
-"""The task API's reads for the Mini App's views: the user's lists, views by due day and
-assignee, search, people, tasks across groups, nag and assignees in a change, and ETag/304
-polling that costs no database statement while nothing changed."""
+"""The task API's reads for the Mini App's views: the user's lists, views by due day, assignee,
+label and priority, search, people, labels, tasks across groups, nag and assignees in a change,
+and ETag/304 polling that costs no database statement while nothing changed."""
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -18,7 +18,7 @@ from storage.db import Database
 from storage.deleting import delete_task
 from storage.recurrence import Recurrence
 from storage.reminders import set_due
-from storage.tasks import add_task, get_task
+from storage.tasks import add_task, add_tasks, get_task, set_task_done
 from storage.topics import topic_list_id
 from storage.users import remember_user
 from testkit.pgproxy import PgProxy
@@ -183,6 +183,156 @@ async def test_a_list_order_page_starts_at_a_task_deleted_since_in_its_place(
     assert await _view(me, limit=2, start=7) == ([], None)
 
 
+async def test_a_view_is_filtered_by_labels_and_priorities_in_every_order(
+    me: TaskApi, web_bot: WebBot
+) -> None:
+    db = web_bot.database
+    tasks: list[tuple[str, int | None, datetime | None]] = [
+        ("Pay the rent #home #Money", 2, datetime(2030, 6, 9, 9, 0, tzinfo=UTC)),
+        ("Fix the bike #home", None, None),
+        ("Send the invoice #work #money", 1, datetime(2030, 6, 5, 9, 0, tzinfo=UTC)),
+        ("Water the plants #home", 1, datetime(2030, 6, 1, 9, 0, tzinfo=UTC)),
+        ("Call mum", 3, None),
+    ]
+    for number, (title, priority, due) in enumerate(tasks, start=1):
+        await add_task(
+            db, chat_id=me.user_id, title=title, created_by=me.user_id, priority=priority
+        )
+        if due:
+            await set_due(db, chat_id=me.user_id, number=number, due_at=due)
+
+    async def numbers(**query: Any) -> list[int]:
+        response = await _get(me, f"/api/{me.user_id}/view", params=query)
+        assert response.status_code == 200, response.text
+        # The list's counts stay the whole list's.
+        assert response.json()["open_count"] == len(tasks)
+        return [task["number"] for task in response.json()["tasks"]]
+
+    assert await numbers(label="home") == [1, 2, 4]
+    assert await numbers(label="home", order="list") == [4, 1, 2]
+    assert await numbers(label="home", order="due") == [4, 1, 2]
+    # With or without `#`, any case; several labels: every one of them.
+    assert await numbers(label=["#HOME", "money"], order="list") == [1]
+    assert await numbers(label=["Money", "#home"]) == [1]
+    assert await numbers(label="holiday") == []
+    # Several priorities: any of them; with labels, both.
+    assert await numbers(priority=1, order="list") == [4, 3]
+    assert await numbers(priority=[3, 2]) == [1, 5]
+    assert await numbers(priority=[1, 2], label="money", order="due") == [3, 1]
+    assert await numbers(priority=1, label="home", order="number") == [4]
+    # With the other filters: state and due days.
+    assert await numbers(label="home", from_day="2030-06-01", to_day="2030-06-05") == [4]
+    await set_task_done(db, chat_id=me.user_id, number=4, done=True)
+    done = await _get(me, f"/api/{me.user_id}/view", params={"label": "home", "state": "done"})
+    assert [task["number"] for task in done.json()["tasks"]] == [4]
+    every = await _get(
+        me, f"/api/{me.user_id}/view", params={"label": "home", "state": "all", "priority": 1}
+    )
+    assert [task["number"] for task in every.json()["tasks"]] == [4]
+
+
+async def test_a_filtered_view_finds_its_tasks_beyond_the_first_page_and_pages_on(
+    me: TaskApi, web_bot: WebBot
+) -> None:
+    # 510 tasks: the first page of 500 leaves out the last ten, #rare and priority 3 among them.
+    db, user = web_bot.database, me.user_id
+    titles = [f"Task {n}" for n in range(1, 511)]
+    titles[499], titles[504], titles[509] = "Task 500 #rare", "Task 505 #Rare", "Task 510 #rare"
+    priorities: list[int | None] = [None] * 510
+    priorities[505] = priorities[509] = 3
+    for at in range(0, 510, 100):  # 100 at most at once
+        await add_tasks(
+            db,
+            chat_id=user,
+            titles=titles[at : at + 100],
+            created_by=user,
+            priorities=priorities[at : at + 100],
+        )
+    first = await _view(me, order="number", limit=500)
+    assert len(first[0]) == 500 and first[1] == 501
+    assert await _view(me, order="number", limit=500, label="rare") == ([500, 505, 510], None)
+    assert await _view(me, order="list", limit=500, priority=3) == ([506, 510], None)
+    # Pages of a filter: `next_start` is the next task the filter admits, in either order.
+    assert await _view(me, order="number", limit=2, label="rare") == ([500, 505], 510)
+    assert await _view(me, order="number", limit=2, label="rare", start=510) == ([510], None)
+    assert await _view(me, limit=2, label="rare") == ([510, 500], 505)
+    assert await _view(me, limit=2, label="rare", start=505) == ([505], None)
+    assert await _view(me, limit=1, priority=3, label="rare") == ([510], None)
+    assert await _view(me, limit=1, priority=[3, 1]) == ([506], 510)
+    assert await _view(me, limit=1, priority=[3, 1], start=510) == ([510], None)
+
+
+@pytest.mark.parametrize(
+    ("query", "location", "message"),
+    [
+        ({"label": "a-b"}, "query.label", "'a-b' is no label: letters, digits and _ only"),
+        ({"label": "#"}, "query.label", "'#' is no label: letters, digits and _ only"),
+        ({"label": ["ok", "two words"]}, "query.label", "'two words' is no label"),
+        ({"priority": 4}, "query.priority.0", "less than or equal to 3"),
+        ({"priority": 0}, "query.priority.0", "greater than or equal to 1"),
+        ({"priority": "high"}, "query.priority.0", "a valid integer"),
+        ({"priority": [1, 2, 3, 1]}, "query.priority", "at most 3 items"),
+    ],
+    ids=str,
+)
+async def test_a_bad_label_or_priority_of_a_view_is_422_and_says_why(
+    me: TaskApi, query: dict[str, Any], location: str, message: str
+) -> None:
+    response = await _get(me, f"/api/{me.user_id}/view", params=query)
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["error"] == "invalid_request"
+    said = [(p["location"], p["message"]) for p in body["problems"]]
+    assert any(where == location and message in what for where, what in said), said
+
+
+async def test_the_labels_of_a_list_with_their_counts(me: TaskApi, web_bot: WebBot) -> None:
+    db = web_bot.database
+    assert (await _get(me, f"/api/{me.user_id}/labels")).json() == {"labels": []}
+    for title in ("Pay the rent #home #money", "Fix the bike #Home", "Invoice #work", "Plain"):
+        await add_task(db, chat_id=me.user_id, title=title, created_by=me.user_id)
+    await set_task_done(db, chat_id=me.user_id, number=2, done=True)
+    await delete_task(db, chat_id=me.user_id, number=3)
+    path = f"/api/{me.user_id}/labels"
+    answer = await _get(me, path)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {
+        "labels": [
+            {"label": "home", "open_count": 1, "done_count": 1},
+            {"label": "money", "open_count": 1, "done_count": 0},
+        ]
+    }
+    # Polled with its ETag, as the views are: 304 until the list changes.
+    etag = answer.headers["ETag"]
+    again = await _get(me, path, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    await me.call("PUT", "/4", json={"title": "Plain no more #new"})
+    changed = await _get(me, path, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert [one["label"] for one in changed.json()["labels"]] == ["home", "money", "new"]
+
+
+async def test_a_lists_labels_are_its_members_alone(me: TaskApi, web_bot: WebBot) -> None:
+    db, telegram = web_bot.database, web_bot.telegram
+    group, other, member = new_chat_id(group=True), new_user_id(), new_user_id()
+    telegram.set_chat_member(group, member, "member")
+    telegram.set_chat_member(group, me.user_id, "left")
+    await add_task(db, chat_id=group, title="Plan #secret", created_by=member)
+    await add_task(db, chat_id=other, title="Mine #private", created_by=other)
+    # A member reads them; someone who left, or anyone on another user's list, gets what
+    # every other endpoint of a list gives them.
+    read = await _get(TaskApi(me.client, user_id=member), f"/api/{group}/labels")
+    assert [one["label"] for one in read.json()["labels"]] == ["secret"]
+    for list_id in (group, other):
+        refused = await _get(me, f"/api/{list_id}/labels")
+        view = await _get(me, f"/api/{list_id}/view")
+        assert refused.status_code == 403
+        assert refused.json() == view.json()
+        assert refused.json()["error"] == "forbidden"
+    unsigned = await me.client.get(f"/api/{me.user_id}/labels")
+    assert unsigned.status_code == 401
+
+
 async def test_nag_and_assignees_are_read_and_changed(me: TaskApi, web_bot: WebBot) -> None:
     db, telegram = web_bot.database, web_bot.telegram
     group, friend, stranger = new_chat_id(group=True), new_user_id(), new_user_id()
@@ -277,6 +427,8 @@ async def test_polling_an_unchanged_view_costs_no_database_statement(
         f"/api/{api.user_id}/view",
         f"/api/{api.user_id}/tasks/1",
         f"/api/{api.user_id}/search?q=water",
+        f"/api/{api.user_id}/view?order=list&label=garden&priority=1",
+        f"/api/{api.user_id}/labels",
         "/api/me/lists",
         "/api/me/assigned",
     ]

@@ -642,7 +642,10 @@ async def test_priority_labels_checklist_and_files_are_shown_filtered_and_edited
         await expect(page.locator('li[data-number="2"] .meta span')).to_have_text(["#finance"])
         await expect(page.locator('li[data-number="3"] .meta span')).to_have_text(["!3"])
 
-        # The filters: by a label of the tasks loaded, by priority.
+        # The filters: by a label of the list, by priority.
+        await expect(page.get_by_label("Label", exact=True).locator("option")).to_have_text(
+            ["Any label", "#finance", "#summer", "#travel"]
+        )
         await page.get_by_label("Label", exact=True).select_option(label="#finance")
         await expect(page.locator("li .title")).to_have_text(["Pay the bank #finance"])
         await page.get_by_label("Label", exact=True).select_option("")
@@ -775,6 +778,59 @@ async def test_show_more_goes_on_in_the_list_views_order(browser: Any, web_bot: 
         await expect(rows).to_have_count(501)
         await expect(rows.last).to_have_attribute("data-number", "500")
         await expect(page.get_by_role("button", name="Show more")).to_be_hidden()
+        assert app.errors == []
+
+
+async def test_the_filters_find_every_matching_task_of_the_list_not_just_those_loaded(
+    browser: Any, web_bot: WebBot
+) -> None:
+    # 510 tasks, 508 of priority 2: the first page (500, in /list's order) leaves out #509 (the
+    # one of priority 3) and #510 (the one labelled #rare, with no priority: last).
+    db, user = web_bot.database, new_user_id()
+    titles = [f"Task {n}" for n in range(1, 511)]
+    titles[509] = "Task 510 #rare"
+    priorities: list[int | None] = [2] * 508 + [3, None]
+    for start in range(0, 510, 100):
+        await add_tasks(
+            db,
+            chat_id=user,
+            titles=titles[start : start + 100],
+            created_by=user,
+            priorities=priorities[start : start + 100],
+        )
+    async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
+        page = app.page
+        rows, more = page.locator("li.task"), page.get_by_role("button", name="Show more")
+        await expect(rows).to_have_count(500)
+        await expect(page.locator('li[data-number="510"]')).to_have_count(0)
+        # The label is offered though no task loaded has it; chosen, it finds its task.
+        labels = page.get_by_label("Label", exact=True)
+        await expect(labels.locator("option")).to_have_text(["Any label", "#rare"])
+        await labels.select_option(label="#rare")
+        await expect(rows).to_have_count(1)
+        await expect(rows.first).to_have_attribute("data-number", "510")
+        await expect(more).to_be_hidden()
+        await labels.select_option("")
+        await page.get_by_label("Priority", exact=True).select_option(label="Low")
+        await expect(rows).to_have_count(1)
+        await expect(rows.first).to_have_attribute("data-number", "509")
+        # Show more keeps the filter: 508 of priority 2, 500 and then the other 8.
+        await page.get_by_label("Priority", exact=True).select_option(label="Medium")
+        await expect(more).to_be_visible()
+        await more.click()
+        await expect(rows).to_have_count(508)
+        await expect(rows.last).to_have_attribute("data-number", "508")
+        await expect(more).to_be_hidden()
+        # With no match, the page says the filters found nothing.
+        await labels.select_option(label="#rare")
+        await expect(rows).to_have_count(0)
+        await expect(page.locator("#empty")).to_have_text("No tasks match the filters.")
+        # A task added with a new label: the filter offers it at once.
+        await page.get_by_label("Priority", exact=True).select_option("")
+        await page.locator("#new-title").fill("Call the bank #money")
+        async with page.expect_response(lambda answer: "/labels" in answer.url):
+            await page.locator("#new-title").press("Enter")
+        await expect(labels.locator("option")).to_have_text(["Any label", "#money", "#rare"])
         assert app.errors == []
 
 

@@ -1,14 +1,16 @@
 """What the Mini App's views read from the task API: the caller's lists, a view of a list
-(filtered, by due day), search results, the people of a list, and the caller's tasks across
-groups."""
+(filtered, by due day), search results, the people and the labels of a list, and the caller's
+tasks across groups."""
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.web.api_reads import Person, TaskRead
+from storage.labels import MAX_LABELS_LISTED, LabelCount
 from storage.search import MAX_SEARCH_OFFSET, MAX_SEARCH_PAGE
+from storage.task_fields import MAX_LABELS, label_key
 from storage.tasks import MAX_TASK_NUMBER
 from storage.views import MAX_VIEW_TASKS, View
 
@@ -49,6 +51,18 @@ class ViewQuery(BaseModel):
     )
     to_day: date | None = Field(default=None, description="Due on this local day or earlier")
     assignee: int | None = Field(default=None, description="Assigned to this user id")
+    label: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_LABELS,
+        description="Only tasks with every one of these labels (`label=work&label=urgent`;"
+        " with or without `#`, any case); the tasks of the first are the ones read, so name"
+        " the rarest first",
+    )
+    priority: list[Annotated[int, Field(ge=1, le=3)]] = Field(
+        default_factory=list,
+        max_length=3,
+        description="Only tasks with one of these priorities (`priority=1&priority=2`)",
+    )
     order: Literal["number", "list", "due"] = Field(
         default="number",
         description="number: by task number; list: as /list shows them (priority 1 first and"
@@ -68,6 +82,18 @@ class ViewQuery(BaseModel):
         description="With from_day and to_day: open repeating tasks come too when they fall on"
         " the days again, with the days in `falls_on` (a month's calendar)",
     )
+
+    @field_validator("label")
+    @classmethod
+    def _labels_are_labels(cls, labels: list[str]) -> list[str]:
+        for label in labels:
+            if label_key(label) is None:
+                raise ValueError(f"{label[:40]!r} is no label: letters, digits and _ only")
+        return labels
+
+    def labels(self) -> list[str]:
+        """The labels asked for, lower-case and without `#`, each once."""
+        return list(dict.fromkeys(key for key in map(label_key, self.label) if key))
 
 
 class ViewRead(BaseModel):
@@ -124,6 +150,24 @@ class People(BaseModel):
     """The people the bot knows in a list (who added or was given its tasks), and you."""
 
     people: list[Person]
+
+
+class LabelRead(BaseModel):
+    """A label of the list and how many of its tasks have it."""
+
+    label: str = Field(description="Lower-case, without `#`")
+    open_count: int
+    done_count: int
+
+    @classmethod
+    def of(cls, count: LabelCount) -> "LabelRead":
+        return cls(label=count.label, open_count=count.open, done_count=count.done)
+
+
+class Labels(BaseModel):
+    """The labels of the list's tasks (as /labels shows them), alphabetically."""
+
+    labels: list[LabelRead] = Field(description=f"{MAX_LABELS_LISTED} at most")
 
 
 class MyTask(TaskRead):

@@ -1,5 +1,6 @@
 """The task API's reads for the Mini App's views: the caller's lists, a list's tasks filtered
-and by due day, search, the people of a list, and the caller's tasks across groups.
+and by due day, search, the people and the labels of a list, and the caller's tasks across
+groups.
 
 Each answer carries an `ETag`, and a request with `If-None-Match` gets 304 without a database
 statement while the lists it shows have not changed in this process (bot.web.revisions): the
@@ -25,6 +26,8 @@ from bot.web.api_errors import ApiProblem, error_responses
 from bot.web.api_reads import Person, TaskRead
 from bot.web.api_view_schemas import (
     MAX_VIEW_DAYS,
+    LabelRead,
+    Labels,
     ListRead,
     Lists,
     MyTask,
@@ -39,6 +42,7 @@ from bot.web.membership import MembershipUnknown
 from bot.web.revisions import EVERY_LIST, conditional
 from handlers.permissions import Role, may_see
 from storage.assignees import assigned_to
+from storage.labels import list_labels
 from storage.search import find_tasks
 from storage.views import UsedList, people_of, used_lists, view_tasks
 
@@ -150,8 +154,9 @@ async def view(
     request: Request,
 ) -> Response:
     """The list's tasks a view shows: open or done (or both), due between two local days (in
-    the list's time zone), assigned to someone; in number order or as /list shows them (both
-    paged by `start`, a task number), or by due time (one answer of `limit` at most)."""
+    the list's time zone), assigned to someone, with labels, of priorities; in number order or
+    as /list shows them (both paged by `start`, a task number), or by due time (one answer of
+    `limit` at most)."""
     if query.from_day and query.to_day:
         days = (query.to_day - query.from_day).days
         if not 0 <= days < MAX_VIEW_DAYS:
@@ -173,6 +178,8 @@ async def view(
             start=query.start,
             limit=query.limit,
             with_repeats=query.repeats,
+            labels=query.labels(),
+            priorities=query.priority,
         )
         return ViewRead.of(found)
 
@@ -205,6 +212,20 @@ async def search(
             total=found.total,
             next_offset=found.next_offset,
         )
+
+    return await conditional(
+        request, context.revisions, user_id=caller.user_id, lists=[chat_id], read=read
+    )
+
+
+@views.get("/labels", response_model=Labels)
+async def labels(chat_id: ChatId, caller: Caller, context: Context, request: Request) -> Response:
+    """The labels of the list's tasks with how many open and done tasks have each (as /labels
+    shows them): what the Mini App's label filter offers."""
+
+    async def read() -> Labels:
+        found = await list_labels(context.database, chat_id=chat_id)
+        return Labels(labels=[LabelRead.of(one) for one in found])
 
     return await conditional(
         request, context.revisions, user_id=caller.user_id, lists=[chat_id], read=read

@@ -189,6 +189,7 @@ const state = {
   counts: { open: 0, done: 0 },
   nextStart: null,
   people: [],
+  labels: [], // the list's labels with their counts, for the label filter
   fallsOn: {}, // the month view's repeating tasks: number -> the days they fall on
   etag: null,
   url: null,
@@ -294,6 +295,9 @@ function viewPath() {
     query.set("order", "list"); // as the chat's /list shows them: priority, due time, number
     query.set("state", state.done ? "done" : "open");
     if (state.assignee) query.set("assignee", state.assignee);
+    for (const filter of FILTERS) {
+      if (filterValues[filter.id]) query.set(filter.param, filterValues[filter.id]);
+    }
   } else if (state.view === "today") {
     query.set("order", "due");
     query.set("to_day", today());
@@ -353,6 +357,25 @@ async function loadLists() {
   if (current) state.zone = current.timezone;
   renderPicker();
 }
+
+// The list's labels for the label filter: asked for conditionally (a 304, with no database
+// statement, while the list is unchanged), when the list is opened, after a change and when a
+// poll finds the view changed.
+let labelsRead = { path: null, etag: null };
+const labelsPath = () => `${state.listId}/labels`;
+async function loadLabels() {
+  const path = labelsPath();
+  const answer = await call("GET", path, undefined, path === labelsRead.path ? labelsRead.etag : null);
+  if (path !== labelsPath()) return; // the list changed meanwhile
+  if (answer.status !== 304) {
+    labelsRead = { path, etag: answer.etag };
+    state.labels = answer.data.labels;
+  }
+  drawFilters();
+}
+
+// The view and the labels again, after a change.
+const reload = () => Promise.all([load(), loadLabels()]);
 
 async function loadPeople() {
   state.people = isGroup(state.listId) ? (await api("GET", `${state.listId}/people`)).people : [];
@@ -480,9 +503,9 @@ function render() {
   let empty = "";
   if (view === "list") drawFilters();
   if (view === "list" || view === "search") {
-    const shown = view === "list" ? filtered(tasks) : tasks;
-    if (shown.length) content.append(listOf(shown, view === "search" ? _("Found") : _("Tasks")));
+    if (tasks.length) content.append(listOf(tasks, view === "search" ? _("Found") : _("Tasks")));
     if (view === "search") empty = _("Nothing found.");
+    else if (filtering() || state.assignee) empty = _("No tasks match the filters.");
     else empty = state.done ? _("No done tasks yet.") : _("Nothing to do. Add a task above.");
   } else if (view === "today") {
     const now = Date.now();
@@ -603,10 +626,12 @@ async function showList(listId) {
   state.listId = String(listId);
   state.assignee = "";
   state.done = false;
+  for (const filter of FILTERS) filterValues[filter.id] = ""; // another list's labels
+  state.labels = [];
   const known = state.lists.find((one) => String(one.chat_id) === state.listId);
   if (known) state.zone = known.timezone;
   renderPicker();
-  await Promise.all([showView(state.view === "mine" ? "list" : state.view), loadPeople()]);
+  await Promise.all([showView(state.view === "mine" ? "list" : state.view), loadPeople(), loadLabels()]);
 }
 
 function back() {
@@ -653,7 +678,9 @@ function restore(saved) {
 // The view drops tasks that no longer belong in it (done ones from the open list).
 function belongs(task) {
   if (state.search) return true;
-  if (state.view === "list") return task.completed === state.done;
+  if (state.view === "list") {
+    return task.completed === state.done && FILTERS.every((filter) => !filterValues[filter.id] || filter.keeps(task, filterValues[filter.id]));
+  }
   if (state.view === "today" || state.view === "upcoming" || state.view === "mine") return !task.completed;
   return true;
 }
@@ -670,7 +697,7 @@ function setCompleted(task, completed) {
   return act(async () => {
     if (completed) await api("PATCH", taskPath(task, "/complete"));
     else await api("PUT", taskPath(task), { completed: false });
-    await load();
+    await reload();
   }, () => restore(saved));
 }
 
@@ -690,7 +717,7 @@ function deleteTask(task) {
     clearTimeout(undoTimer);
     undoTimer = setTimeout(hideToast, UNDO_SECONDS * 1000);
     haptic("warning");
-    await load();
+    await reload();
   }, () => restore(saved));
 }
 
@@ -704,22 +731,22 @@ async function undoDelete() {
   const task = lastDeleted;
   hideToast();
   await api("POST", taskPath(task, "/restore"));
-  await load();
+  await reload();
 }
 
 function addTask(title) {
   const saved = snapshot();
-  const pending = { number: 0, list: state.listId, title, completed: false, assignees: [] };
+  const pending = { number: 0, list: state.listId, title, completed: false, assignees: [], labels: labelsOf(title) };
   if (state.view === "list" && !state.done) {
-    state.tasks = [...state.tasks, pending];
+    if (belongs(pending)) state.tasks = [...state.tasks, pending]; // else filtered out
     state.counts.open += 1;
     render();
   }
   return act(async () => {
     await api("POST", `${state.listId}/tasks`, { title });
     haptic("success");
-    if (state.view === "list" && state.done) await switchDone(false);
-    else await load();
+    if (state.view === "list" && state.done) await Promise.all([switchDone(false), loadLabels()]);
+    else await reload();
   }, () => restore(saved));
 }
 
@@ -765,21 +792,30 @@ function fieldsMeta(task) {
   return meta;
 }
 
-// The list view's filters over the tasks loaded; one with nothing to choose is not shown.
+// The list view's filters: the server applies them (the view's `priority` and `label`), so
+// they find every matching task of the list, not just those loaded. A filter with nothing to
+// choose is not shown. The labels offered are the list's with tasks open (or done, as shown),
+// and the chosen one. `keeps` says what the page shows of a change before the server answers.
 const FILTERS = [
   {
-    id: "priority-filter", label: N_("Priority"), any: N_("Any priority"),
+    id: "priority-filter", param: "priority", label: N_("Priority"), any: N_("Any priority"),
     options: () => PRIORITIES.map(([value, text]) => [String(value), _(text)]),
     keeps: (task, value) => String(task.priority || "") === value,
   },
   {
-    id: "label-filter", label: N_("Label"), any: N_("Any label"),
-    options: () => [...new Set(state.tasks.flatMap((task) => task.labels || []))].sort()
-      .map((label) => [label, `#${label}`]),
+    id: "label-filter", param: "label", label: N_("Label"), any: N_("Any label"),
+    options: () => {
+      const chosen = filterValues["label-filter"];
+      const shown = state.labels.filter((one) => (state.done ? one.done_count : one.open_count) || one.label === chosen)
+        .map((one) => one.label);
+      if (chosen && !shown.includes(chosen)) shown.push(chosen);
+      return shown.map((label) => [label, `#${label}`]);
+    },
     keeps: (task, value) => (task.labels || []).includes(value),
   },
 ];
 const filterValues = {};
+const filtering = () => FILTERS.some((filter) => filterValues[filter.id]);
 
 function drawFilters() {
   const box = $("more-filters");
@@ -790,7 +826,7 @@ function drawFilters() {
       select.id = filter.id;
       select.addEventListener("change", () => {
         filterValues[filter.id] = select.value;
-        render();
+        act(() => load());
       });
       const name = element("span", "", _(filter.label));
       name.id = `${filter.id}-label`;
@@ -806,12 +842,6 @@ function drawFilters() {
     select.value = filterValues[filter.id] || "";
     select.closest("label").hidden = !options.length && !select.value;
   }
-}
-
-// The list view's tasks that pass the filters (over the tasks loaded).
-function filtered(tasks) {
-  const active = FILTERS.filter((filter) => filterValues[filter.id]);
-  return tasks.filter((task) => active.every((filter) => filter.keeps(task, filterValues[filter.id])));
 }
 
 // The labels a title gives, as storage/task_fields.py reads them (`#` not after a letter, digit,
@@ -1161,7 +1191,7 @@ function saveSheet() {
         await api("PUT", taskPath({ ...created, list: state.listId }), changes);
       }
       haptic("success");
-      await load();
+      await reload();
     });
     return;
   }
@@ -1185,7 +1215,7 @@ function saveSheet() {
   if (changes.completed) haptic("success");
   act(async () => {
     await api("PUT", taskPath(task), changes);
-    await load();
+    await reload();
   }, () => restore(saved));
 }
 
@@ -1197,7 +1227,7 @@ async function poll() {
   polling = true;
   try {
     await queue;
-    await load(true);
+    if (await load(true)) await loadLabels(); // changed elsewhere: its labels may have too
   } catch (error) {
     // Polling says nothing of a failure: the next action will.
   } finally {
@@ -1328,6 +1358,7 @@ async function start() {
   if (initData && state.listId) {
     prefetch(viewPath());
     prefetch("me/lists");
+    prefetch(labelsPath());
   }
   await loadLanguage();
   applyTexts();
@@ -1353,7 +1384,7 @@ async function start() {
   renderPicker();
   updateTelegramButtons();
   $("list-tools").hidden = false;
-  await act(() => Promise.all([load(), loadLists(), loadPeople()]).then(() => render()));
+  await act(() => Promise.all([load(), loadLists(), loadPeople(), loadLabels()]).then(() => render()));
   document.body.dataset.ready = "1";
 }
 
