@@ -8,7 +8,7 @@ storage, by the same rules as in the chat.
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.json_schema import WithJsonSchema
 
 from bot.web.api_schemas import (
@@ -121,7 +121,40 @@ class TaskUpdate(BaseModel):
         return self
 
 
-class ListQuery(BaseModel):
+class LabelsAndPriorities(BaseModel):
+    """The label and priority filters a list's reads take (`/tasks` and the Mini App's `/view`)."""
+
+    label: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_LABELS,
+        description="Only tasks with every one of these labels (`label=finance&label=urgent`;"
+        " with or without `#`, any case); the tasks of the first are the ones read, so name"
+        " the rarest first",
+    )
+    priority: list[Annotated[int, Field(ge=1, le=3)]] = Field(
+        default_factory=list,
+        max_length=3,
+        description="Only tasks with one of these priorities (`priority=1&priority=2`)",
+    )
+
+    @field_validator("label")
+    @classmethod
+    def _labels_are_labels(cls, labels: list[str]) -> list[str]:
+        for label in labels:
+            if label_key(label) is None:
+                raise ValueError(f"{label[:40]!r} is no label: letters, digits and _ only")
+        return labels
+
+    def labels(self) -> tuple[str, ...]:
+        """The labels asked for, lower-case and without `#`, each once, in the order given."""
+        return tuple(dict.fromkeys(key for key in map(label_key, self.label) if key))
+
+    def priorities(self) -> tuple[int, ...]:
+        """The priorities asked for, each once, in order (none: any, and none)."""
+        return tuple(sorted(set(self.priority)))
+
+
+class ListQuery(LabelsAndPriorities):
     """Which page of which tasks to list, in the chat's /list order: priority (1 first, none
     last), then due time (none last), then number."""
 
@@ -136,36 +169,15 @@ class ListQuery(BaseModel):
         " previous_start); left out: the first page",
     )
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE, description="Tasks per page")
-    label: list[str] = Field(
-        default_factory=list,
-        max_length=MAX_LABELS,
-        description="Only tasks with every one of these labels (`label=finance&label=urgent`;"
-        " with or without `#`, any case)",
-    )
-    priority: list[Annotated[int, Field(ge=1, le=3)]] = Field(
-        default_factory=list,
-        max_length=3,
-        description="Only tasks with one of these priorities (`priority=1&priority=2`)",
-    )
     due: Literal["today", "overdue", "upcoming"] | None = Field(
         default=None,
         description="Only tasks due by the end of today in the list's zone (overdue included),"
         " overdue ones, or those due in the next 7 days",
     )
 
-    @model_validator(mode="after")
-    def _labels_are_labels(self) -> Self:
-        for label in self.label:
-            if label_key(label) is None:
-                raise ValueError(f"{label[:40]!r} is no label: letters, digits and _ only")
-        return self
-
     def filter(self) -> ListFilter:
         """The page filter the query asks for."""
-        labels = tuple(dict.fromkeys(key for key in map(label_key, self.label) if key))
-        return ListFilter(
-            labels=labels, priorities=tuple(sorted(set(self.priority))), due=self.due
-        )
+        return ListFilter(labels=self.labels(), priorities=self.priorities(), due=self.due)
 
 
 class NewItems(BaseModel):

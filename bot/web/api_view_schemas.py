@@ -3,14 +3,14 @@
 tasks across groups."""
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.web.api_reads import Person, TaskRead
+from bot.web.api_requests import LabelsAndPriorities
 from storage.labels import MAX_LABELS_LISTED, LabelCount
 from storage.search import MAX_SEARCH_OFFSET, MAX_SEARCH_PAGE
-from storage.task_fields import MAX_LABELS, label_key
 from storage.tasks import MAX_TASK_NUMBER
 from storage.views import MAX_VIEW_TASKS, View
 
@@ -38,7 +38,7 @@ class Lists(BaseModel):
     lists: list[ListRead]
 
 
-class ViewQuery(BaseModel):
+class ViewQuery(LabelsAndPriorities):
     """Which of a list's tasks a view shows."""
 
     model_config = ConfigDict(extra="forbid")
@@ -51,18 +51,6 @@ class ViewQuery(BaseModel):
     )
     to_day: date | None = Field(default=None, description="Due on this local day or earlier")
     assignee: int | None = Field(default=None, description="Assigned to this user id")
-    label: list[str] = Field(
-        default_factory=list,
-        max_length=MAX_LABELS,
-        description="Only tasks with every one of these labels (`label=work&label=urgent`;"
-        " with or without `#`, any case); the tasks of the first are the ones read, so name"
-        " the rarest first",
-    )
-    priority: list[Annotated[int, Field(ge=1, le=3)]] = Field(
-        default_factory=list,
-        max_length=3,
-        description="Only tasks with one of these priorities (`priority=1&priority=2`)",
-    )
     order: Literal["number", "list", "due"] = Field(
         default="number",
         description="number: by task number; list: as /list shows them (priority 1 first and"
@@ -82,18 +70,6 @@ class ViewQuery(BaseModel):
         description="With from_day and to_day: open repeating tasks come too when they fall on"
         " the days again, with the days in `falls_on` (a month's calendar)",
     )
-
-    @field_validator("label")
-    @classmethod
-    def _labels_are_labels(cls, labels: list[str]) -> list[str]:
-        for label in labels:
-            if label_key(label) is None:
-                raise ValueError(f"{label[:40]!r} is no label: letters, digits and _ only")
-        return labels
-
-    def labels(self) -> list[str]:
-        """The labels asked for, lower-case and without `#`, each once."""
-        return list(dict.fromkeys(key for key in map(label_key, self.label) if key))
 
 
 class ViewRead(BaseModel):

@@ -179,7 +179,7 @@ async def view(
             limit=query.limit,
             with_repeats=query.repeats,
             labels=query.labels(),
-            priorities=query.priority,
+            priorities=query.priorities(),
         )
         return ViewRead.of(found)
 
