@@ -17,6 +17,7 @@ from handlers import (
     calendar,
     chat_settings,
     checklists,
+    clear,
     due,
     errors,
     forget,
@@ -138,6 +139,7 @@ def build_application(
     members.register(application)
     groups.register(application)
     forget.register(application)
+    clear.register(application)
     errors.register(application)
     tasks.register(application)
     welcome.register(application)

@@ -195,6 +195,24 @@ class KeepChat:
 
 
 @dataclass(frozen=True, slots=True)
+class ClearDone:
+    """/clear confirmed: delete the list's done tasks (the owner's or an admin's press only)."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeepDone:
+    """/clear called off."""
+
+
+@dataclass(frozen=True, slots=True)
+class UndoClear:
+    """Bring back the done tasks one /clear deleted: the one whose deletion time is `stamp`
+    (microseconds since 1970: storage.clearing.Cleared.stamp)."""
+
+    stamp: int
+
+
+@dataclass(frozen=True, slots=True)
 class Nothing:
     """A button that only labels (the page counter)."""
 
@@ -219,5 +237,8 @@ ButtonAction = (
     | ChooseLanguage
     | ForgetChat
     | KeepChat
+    | ClearDone
+    | KeepDone
+    | UndoClear
     | Nothing
 )

@@ -22,12 +22,14 @@ from handlers.button_actions import (
     CheckItem,
     ChooseDue,
     ChooseLanguage,
+    ClearDone,
     Delete,
     DropTask,
     FindDone,
     FindPage,
     ForgetChat,
     KeepChat,
+    KeepDone,
     ListView,
     Nothing,
     ReminderDone,
@@ -37,6 +39,7 @@ from handlers.button_actions import (
     Snooze,
     TakeTask,
     Undo,
+    UndoClear,
 )
 
 MAX_CALLBACK_BYTES = 64
@@ -81,6 +84,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("lg", re.compile(r"lg:([A-Za-z_]{2,8})")),
     ("fg", re.compile("fg")),
     ("fk", re.compile("fk")),
+    ("cl", re.compile("cl")),
+    ("cx", re.compile("cx")),
+    ("cu", re.compile(r"cu:(0|[1-9][0-9]{0,17})")),
     ("n", re.compile("n")),
 ]
 
@@ -126,6 +132,12 @@ def encode(action: ButtonAction) -> str:
             data = "fg"
         case KeepChat():
             data = "fk"
+        case ClearDone():
+            data = "cl"
+        case KeepDone():
+            data = "cx"
+        case UndoClear(stamp):
+            data = f"cu:{stamp}"
         case Nothing():
             data = "n"
     assert len(data.encode()) <= MAX_CALLBACK_BYTES
@@ -223,6 +235,10 @@ def decode(data: object) -> ButtonAction:
             return ShowList(view)
         if kind in ("fg", "fk"):
             return ForgetChat() if kind == "fg" else KeepChat()
+        if kind in ("cl", "cx"):
+            return ClearDone() if kind == "cl" else KeepDone()
+        if kind == "cu":
+            return UndoClear(int(groups[0]))
         return Nothing()
     raise InvalidCallbackData("not callback data of this bot")
 

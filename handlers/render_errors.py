@@ -87,9 +87,11 @@ def render_storage_error(error: StorageError) -> str:
         case ListFull(max_open=max_open, max_total=max_total):
             return ngettext(
                 "📦 This list is full: it holds at most %(count)s open task and %(total)s in all"
-                " (done ones included). Nothing was added; delete or finish some first.",
+                " (done ones included). Nothing was added; finish or delete some first (/clear"
+                " deletes the done ones).",
                 "📦 This list is full: it holds at most %(count)s open tasks and %(total)s in all"
-                " (done ones included). Nothing was added; delete or finish some first.",
+                " (done ones included). Nothing was added; finish or delete some first (/clear"
+                " deletes the done ones).",
                 max_open,
                 count=number(max_open, grouped=True),
                 total=number(max_total, grouped=True),

@@ -34,6 +34,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("import", N_("Add tasks from a JSON (from /export) or CSV file")),
     ("calendar", N_("Your private calendar address of the tasks' due times")),
     ("language", N_("Choose the language I speak here")),
+    ("clear", N_("Delete the done tasks, with Undo (admins in a group)")),
     ("forget", N_("Delete this chat's tasks and settings for good (admins)")),
     ("help", N_("How to use this bot")),
 ]
