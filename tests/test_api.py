@@ -135,6 +135,26 @@ async def test_delete_returns_the_task_and_restore_brings_it_back(
     _assert_error(await me.call("POST", "/1/restore"), 404, "not_found")
 
 
+async def test_clear_deletes_the_done_tasks_and_its_undo_brings_them_back(
+    me: TaskApi, web_bot: WebBot
+) -> None:
+    for title in ("Open", "Done", "Also done"):
+        await me.add(title)
+    await me.call("PATCH", "/2/complete")
+    await me.call("PATCH", "/3/complete")
+    cleared = await me.call("POST", "/clear")
+    assert cleared.status_code == 200
+    assert cleared.json()["count"] == 2 and isinstance(cleared.json()["stamp"], int)
+    assert [t["number"] for t in (await me.listed(completed=True))["tasks"]] == []
+    assert (await me.call("POST", "/clear")).json() == {"count": 0, "stamp": None}
+    undo = {"stamp": cleared.json()["stamp"]}
+    assert (await me.call("POST", "/clear/undo", json=undo)).json()["count"] == 2
+    assert [t["number"] for t in (await me.listed(completed=True))["tasks"]] == [2, 3]
+    assert (await me.call("POST", "/clear/undo", json=undo)).json()["count"] == 0
+    _assert_error(await me.call("POST", "/clear/undo", json={"stamp": -1}), 422, "invalid_request")
+    _assert_error(await me.call("POST", "/clear/undo", json={}), 422, "invalid_request")
+
+
 @pytest.mark.parametrize(
     ("method", "path"),
     [("GET", "/7"), ("PUT", "/7"), ("DELETE", "/7"), ("PATCH", "/7/complete"), ("GET", "/0")],
@@ -175,6 +195,8 @@ async def test_the_schema_describes_the_api(web_client: httpx.AsyncClient) -> No
         ("DELETE", base + "/{number}"),
         ("PATCH", base + "/{number}/complete"),
         ("POST", base + "/{number}/restore"),
+        ("POST", base + "/clear"),
+        ("POST", base + "/clear/undo"),
         ("GET", "/api/me/lists"),
         ("GET", "/api/me/assigned"),
         ("GET", "/api/{chat_id}/view"),

@@ -143,6 +143,8 @@ async def _every_operation(api: TaskApi) -> list[httpx.Response]:
         await api.call("DELETE", "/1"),
         await api.call("PATCH", "/1/complete"),
         await api.call("POST", "/1/restore"),
+        await api.call("POST", "/clear"),
+        await api.call("POST", "/clear/undo", json={"stamp": 1}),
     ]
 
 
@@ -318,3 +320,30 @@ async def test_the_membership_cache_keeps_only_the_newest_answers(
     assert [await asked_telegram(group) for group in (first, second, third)] == [True] * 3
     assert await asked_telegram(third) is False
     assert await asked_telegram(first) is True  # the oldest answer made room
+
+
+async def test_only_a_groups_admins_clear_its_done_tasks_through_the_api(
+    web_client: httpx.AsyncClient, web_bot: WebBot
+) -> None:
+    group, member, admin = await _stored_group(web_bot.database), new_user_id(), new_user_id()
+    web_bot.telegram.set_chat_member(group, member, "member")
+    web_bot.telegram.set_chat_member(group, admin, "administrator")
+    as_member = TaskApi(web_client, user_id=member, chat_id=group)
+    await as_member.add("Done already")
+    await as_member.call("PATCH", "/1/complete")
+
+    refused = await as_member.call("POST", "/clear")
+    assert refused.status_code == 403
+    assert refused.json()["message"] == "only the group's admins may clear its done tasks"
+    assert (await list_tasks(web_bot.database, chat_id=group, done=True)).total == 1
+
+    as_admin = TaskApi(web_client, user_id=admin, chat_id=group)
+    cleared = await as_admin.call("POST", "/clear")
+    assert cleared.status_code == 200 and cleared.json()["count"] == 1
+    stamp = cleared.json()["stamp"]
+    refused = await as_member.call("POST", "/clear/undo", json={"stamp": stamp})
+    assert refused.status_code == 403
+    assert (await list_tasks(web_bot.database, chat_id=group, done=True)).total == 0
+    back = await as_admin.call("POST", "/clear/undo", json={"stamp": stamp})
+    assert back.json() == {"count": 1, "stamp": None}
+    assert (await list_tasks(web_bot.database, chat_id=group, done=True)).total == 1

@@ -20,7 +20,7 @@ from storage.chat_settings import ChatSettings, save_chat_settings
 from storage.errors import TaskNotFound
 from storage.recurrence import Recurrence
 from storage.reminders import set_due
-from storage.tasks import add_task, add_tasks, get_task, set_task_done
+from storage.tasks import add_task, add_tasks, get_task, list_tasks, set_task_done
 from storage.users import remember_user
 from storage.values import ChecklistItem
 from tests.botdriver import ChatDriver
@@ -170,6 +170,34 @@ async def test_add_with_a_due_time_edit_every_field_complete_and_undo(
             "requestFullscreen",
         ]
         assert "enableClosingConfirmation" in calls and "disableClosingConfirmation" in calls
+
+
+async def test_the_done_list_is_cleared_at_once_and_undo_brings_it_back(
+    browser: Any, web_bot: WebBot
+) -> None:
+    db, user = web_bot.database, new_user_id()
+    await add_tasks(db, chat_id=user, titles=["Open one", "Done one", "Done two"], created_by=user)
+    for number in (2, 3):
+        await set_task_done(db, chat_id=user, number=number, done=True)
+    async with mini_app_page(browser, web_bot.base_url, init_data_of(user)) as app:
+        page = app.page
+        await expect(page.locator("body[data-ready]")).to_have_count(1)
+        clear = page.get_by_role("button", name="Delete done tasks")
+        await expect(clear).to_be_hidden()  # the open list is never cleared
+        await page.get_by_role("button", name=re.compile("^Done")).click()
+        await expect(page.locator("li.task .title")).to_have_text(["Done one", "Done two"])
+        async with page.expect_response(re.compile(r".*/tasks/clear$")):
+            await clear.click()
+        await expect(page.locator("#toast")).to_contain_text("Done tasks deleted: 2")
+        await expect(page.locator("li.task")).to_have_count(0)
+        await expect(clear).to_be_hidden()
+        assert (await list_tasks(db, chat_id=user, done=True)).total == 0
+        assert (await list_tasks(db, chat_id=user)).total == 1
+
+        await page.get_by_role("button", name="Undo").click()
+        await expect(page.locator("li.task .title")).to_have_text(["Done one", "Done two"])
+        assert (await list_tasks(db, chat_id=user, done=True)).total == 2
+        assert app.errors == []
 
 
 async def test_a_repeat_on_the_nth_weekday_then_counted_from_completion(

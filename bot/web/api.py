@@ -18,11 +18,19 @@ from bot.web.api_access import (
     check_assignees,
 )
 from bot.web.api_errors import ApiProblem, error_responses
-from bot.web.api_reads import TaskList, TaskRead
-from bot.web.api_requests import ItemState, ListQuery, NewItems, TaskCreate, TaskUpdate
+from bot.web.api_reads import ClearedRead, TaskList, TaskRead
+from bot.web.api_requests import (
+    ClearUndo,
+    ItemState,
+    ListQuery,
+    NewItems,
+    TaskCreate,
+    TaskUpdate,
+)
 from bot.web.revisions import conditional
 from handlers.permissions import Role, may_delete, may_undo
 from storage import checklists as checklist_store
+from storage import clearing as clear_store
 from storage import deleting as delete_store
 from storage import tasks as task_store
 from storage.assignees import get_assigned_task
@@ -149,6 +157,31 @@ async def update_task(
         context.database, chat_id=chat_id, number=number, user_ids=changes.assignees
     )
     return TaskRead.of(assigned.task, assigned.assignees)
+
+
+def _may_clear(role: Role) -> None:
+    """403 unless the caller owns the list or is an admin of its group (the chat's /clear)."""
+    if role not in (Role.OWNER, Role.ADMIN):
+        raise ApiProblem(403, "forbidden", "only the group's admins may clear its done tasks")
+
+
+@router.post("/clear")
+async def clear_done(chat_id: ChatId, role: Access, context: Context) -> ClearedRead:
+    """Delete every done task of the list at once, as /clear does (the list's owner, or a
+    group's admins); `POST .../clear/undo` with the answer's `stamp` brings them back."""
+    _may_clear(role)
+    cleared = await clear_store.clear_done(context.database, chat_id=chat_id)
+    return ClearedRead(count=cleared.count, stamp=cleared.stamp)
+
+
+@router.post("/clear/undo")
+async def undo_clear(
+    undo: ClearUndo, chat_id: ChatId, role: Access, context: Context
+) -> ClearedRead:
+    """Bring back the done tasks the clear of `stamp` deleted (those still deleted)."""
+    _may_clear(role)
+    back = await clear_store.restore_cleared(context.database, chat_id=chat_id, stamp=undo.stamp)
+    return ClearedRead(count=back.count)
 
 
 @router.post("/{number}/checklist", responses=error_responses(404, 409))

@@ -128,6 +128,17 @@ class TaskRead(BaseModel):
         )
 
 
+class ClearedRead(BaseModel):
+    """What a clear of done tasks (or its undo) did."""
+
+    count: int = Field(description="How many done tasks it deleted (or brought back)")
+    stamp: int | None = Field(
+        default=None,
+        description="The clear's mark: `POST .../clear/undo` with it brings back exactly those"
+        " tasks; null when there were none (and in an undo's answer)",
+    )
+
+
 class TaskList(BaseModel):
     """One page of a list's open or done tasks (of those the query's filter admits), in the
     chat's /list order (priority, then due time, then number), and the list's counts (of all

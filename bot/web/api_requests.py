@@ -190,6 +190,14 @@ class NewItems(BaseModel):
     )
 
 
+class ClearUndo(BaseModel):
+    """Which clear of done tasks to undo."""
+
+    model_config = REQUEST
+
+    stamp: int = Field(ge=0, le=2**62, description="The `stamp` the clear answered with")
+
+
 class ItemState(BaseModel):
     """A checklist item's state to set."""
 

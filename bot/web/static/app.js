@@ -56,6 +56,7 @@ const TEXTS = {
   "tab-upcoming": N_("Upcoming"), "tab-month": N_("Month"), "tab-mine": N_("Assigned to me"),
   "show-open-label": N_("Open"), "show-done-label": N_("Done"), "add-button": N_("Add"),
   "more": N_("Show more"), "undo": N_("Undo"), "new-task": N_("New task"),
+  "clear-done": N_("Delete done tasks"),
   "assignee-filter-label": N_("Assigned to"), "sheet-heading": N_("Task"),
   "f-done-label": N_("Done"), "f-title-label": N_("Title"), "f-note-label": N_("Note"),
   "due-legend": N_("Due"), "f-date-label": N_("Date"), "f-time-label": N_("Time"),
@@ -500,6 +501,9 @@ function render() {
   $("open-count").textContent = state.counts.open ? number(state.counts.open) : "";
   $("done-count").textContent = state.counts.done ? number(state.counts.done) : "";
   $("more").hidden = !(view === "list" && state.nextStart);
+  // The done list, unfiltered, can be cleared at once (the chat's /clear; Undo in the toast).
+  $("clear-done").hidden = !(view === "list" && state.done && state.counts.done
+    && !filtering() && !state.assignee);
   let empty = "";
   if (view === "list") drawFilters();
   if (view === "list" || view === "search") {
@@ -703,6 +707,7 @@ function setCompleted(task, completed) {
 
 let undoTimer = null;
 let lastDeleted = null;
+let lastCleared = null; // the stamp of the last clear of done tasks, for its Undo
 function deleteTask(task) {
   const saved = snapshot();
   state.tasks = state.tasks.filter((one) => !(one.number === task.number && one.list === task.list));
@@ -711,26 +716,51 @@ function deleteTask(task) {
   render();
   return act(async () => {
     const deleted = await api("DELETE", taskPath(task));
+    showUndo(_("Deleted #%(number)s %(title)s", { number: number(deleted.number), title: deleted.title }));
     lastDeleted = { ...deleted, list: task.list };
-    $("toast-text").textContent = _("Deleted #%(number)s %(title)s", { number: number(deleted.number), title: deleted.title });
-    $("toast").hidden = false;
-    clearTimeout(undoTimer);
-    undoTimer = setTimeout(hideToast, UNDO_SECONDS * 1000);
-    haptic("warning");
     await reload();
   }, () => restore(saved));
+}
+
+// The list's done tasks deleted at once (the API's clear, as the chat's /clear), with Undo.
+function clearDone() {
+  const saved = snapshot();
+  const listId = state.listId;
+  state.tasks = state.tasks.filter((one) => !one.completed);
+  state.counts.done = 0;
+  render();
+  return act(async () => {
+    const cleared = await api("POST", `${listId}/tasks/clear`);
+    if (cleared.count) {
+      showUndo(_("Done tasks deleted: %(count)s", { count: number(cleared.count) }));
+      lastCleared = { list: listId, stamp: cleared.stamp };
+    }
+    await reload();
+  }, () => restore(saved));
+}
+
+function showUndo(text) {
+  hideToast();
+  $("toast-text").textContent = text;
+  $("toast").hidden = false;
+  clearTimeout(undoTimer);
+  undoTimer = setTimeout(hideToast, UNDO_SECONDS * 1000);
+  haptic("warning");
 }
 
 function hideToast() {
   $("toast").hidden = true;
   lastDeleted = null;
+  lastCleared = null;
 }
 
 async function undoDelete() {
-  if (!lastDeleted) return;
   const task = lastDeleted;
+  const cleared = lastCleared;
   hideToast();
-  await api("POST", taskPath(task, "/restore"));
+  if (task) await api("POST", taskPath(task, "/restore"));
+  else if (cleared) await api("POST", `${cleared.list}/tasks/clear/undo`, { stamp: cleared.stamp });
+  else return;
   await reload();
 }
 
@@ -1273,6 +1303,7 @@ function listen() {
     state.assignee = event.target.value;
     act(() => load());
   });
+  $("clear-done").addEventListener("click", () => clearDone());
   $("more").addEventListener("click", () => act(async () => {
     // The next page of the same view (its order and assignee filter), from its first task on.
     const path = `${viewPath()}&start=${state.nextStart}`;
