@@ -15,9 +15,7 @@ import itertools
 import random
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from bench.bot_process import BenchError
 from bench.results import NeighbourFigures
@@ -27,10 +25,10 @@ from bot.web.init_data import user_init_data
 from handlers.rate_limits import TASKS_ADDED_PER_MINUTE
 from storage.calendar import feed_address
 from storage.db import Database
-from storage.recurrence import Recurrence
-from storage.transfer import NewTask, import_tasks
+from storage.transfer import import_tasks
 from storage.users import remember_user
 from testkit.attacker import run_attacker
+from testkit.big_inputs import csv_file, repeating_tasks
 from testkit.fake_telegram import TEST_BOT_TOKEN
 
 # The quiet chat sends one /add at a time, and starts one at most every ADD_EVERY_SECONDS: the
@@ -43,7 +41,6 @@ FEED_MEMBER_FIRST_ID = 6_100_000_000
 IMPORTER_FIRST_ID = 6_200_000_000
 ATTACKER_FIRST_ID = 6_300_000_000
 FOREIGN_GROUP_IDS = (-1_008_999_999_999, -1_001_000_000_000)
-FEED_ZONE = ZoneInfo("Europe/Berlin")
 # Answers a flood of requests for other people's groups may get: not theirs (403), over the
 # user's rate (429), or past the server's connection limit (503).
 REFUSED = frozenset({"403", "429", "503"})
@@ -80,27 +77,6 @@ class Neighbour(Protocol):
     async def start(self) -> "asyncio.Task[None]":
         """Start the work; returns once it is under way, with a task that ends with it
         (BenchError when the bot's answers are not what they should be)."""
-
-
-def csv_file(rows: int) -> bytes:
-    """The tests' 5 MB CSV at 5,000 rows: a number, a 200-character title and a long note."""
-    row = "{n}," + "t" * 200 + "," + ("note " * 150) + "\n"
-    return ("number,title,description\n" + "".join(row.format(n=n) for n in range(rows))).encode()
-
-
-def repeating_tasks(count: int) -> list[NewTask]:
-    """`count` weekly tasks (as an /import can make), due from a week ahead."""
-    later = datetime.now(UTC) + timedelta(days=8)
-    rules = [Recurrence("weekly", 6 + n % 12, 0, weekdays=(n % 7,)) for n in range(count)]
-    return [
-        NewTask(
-            title=f"Repeating task {n} with a title of some length",
-            description="A note about it",
-            due_at=rule.next_after(later, FEED_ZONE),
-            recurrence=rule.encode(),
-        )
-        for n, rule in enumerate(rules)
-    ]
 
 
 class FeedFetchers:

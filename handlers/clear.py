@@ -1,10 +1,10 @@
 """/clear: the owner of a private list, or an admin of a group, deletes the list's done tasks
 at once, after confirming with a button; Undo brings back exactly those."""
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import render_clear, render_text
+from handlers import render_clear, render_forget, render_text
 from handlers.button_actions import ClearDone, KeepDone, UndoClear
 from handlers.callbacks import is_action
 from handlers.common import (
@@ -20,14 +20,21 @@ from handlers.common import (
 )
 from handlers.context import BotApplication, BotContext
 from handlers.i18n import _
-from handlers.permissions import Role
+from handlers.permissions import may_clear
 from storage import clearing as clear_store
 
 
 async def _may_clear(update: Update, context: BotContext, user_id: int | None) -> bool:
-    """In a private chat its user; in a group its admins (anonymous ones too): the done tasks
-    are everyone's work, not only the clearer's."""
-    return await role_in_chat(update, context, user_id) in (Role.OWNER, Role.ADMIN)
+    """In a private chat its user; in a group its admins (anonymous ones too)."""
+    return may_clear(await role_in_chat(update, context, user_id))
+
+
+async def _presser_may_clear(update: Update, context: BotContext, query: CallbackQuery) -> bool:
+    """Whether the presser may; if not, the press is answered with why."""
+    if await _may_clear(update, context, query.from_user.id):
+        return True
+    await query.answer(render_text.plain(_(render_clear.ADMINS_ONLY)), show_alert=True)
+    return False
 
 
 async def clear(update: Update, context: BotContext) -> None:
@@ -45,8 +52,7 @@ async def clear(update: Update, context: BotContext) -> None:
 async def clear_confirmed(update: Update, context: BotContext) -> None:
     """🗑 Delete: the list's done tasks go (those done since the prompt too), with Undo."""
     query, _confirm = pressed(update, ClearDone)
-    if not await _may_clear(update, context, query.from_user.id):
-        await query.answer(render_text.plain(_(render_clear.ADMINS_ONLY)), show_alert=True)
+    if not await _presser_may_clear(update, context, query):
         return
     cleared = await clear_store.clear_done(
         context.db,
@@ -60,8 +66,7 @@ async def clear_confirmed(update: Update, context: BotContext) -> None:
 async def clear_undone(update: Update, context: BotContext) -> None:
     """↩️ Undo: the done tasks that clear deleted come back."""
     query, undo = pressed(update, UndoClear)
-    if not await _may_clear(update, context, query.from_user.id):
-        await query.answer(render_text.plain(_(render_clear.ADMINS_ONLY)), show_alert=True)
+    if not await _presser_may_clear(update, context, query):
         return
     back = await clear_store.restore_cleared(
         context.db,
@@ -77,7 +82,7 @@ async def clear_cancelled(update: Update, context: BotContext) -> None:
     """Keep them: nothing is deleted."""
     query, _keep = pressed(update, KeepDone)
     await query.answer()
-    await edit_pressed(query, _("👍 Nothing was deleted."))
+    await edit_pressed(query, _(render_forget.KEPT))
 
 
 def register(application: BotApplication) -> None:

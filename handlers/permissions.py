@@ -79,6 +79,12 @@ def may_undo(role: Role, deleted: Task, *, user_id: int) -> bool:
     return may_delete(role, deleted, user_id=user_id)
 
 
+def may_clear(role: Role) -> bool:
+    """Deleting the done tasks at once (everyone's finished work): the list's owner and a
+    group's admins."""
+    return role in (Role.OWNER, Role.ADMIN)
+
+
 def may_reset(role: Role, *, personal: bool) -> bool:
     """A member may reset what is their own (their calendar address); what the whole chat
     shares only its owner or admins."""

@@ -11,7 +11,7 @@ whole second statement fails (unique violation); run again, it finds the first o
 """
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -112,6 +112,25 @@ def once_per_key(
     )
 
 
+def summarized(
+    change: sa.Select[Any],
+    more: Callable[[sa.Subquery], Sequence[sa.ColumnElement[Any]]] = lambda rows: (),
+) -> sa.Select[Any]:
+    """One row instead of the rows of the once-per-key statement `change` (on a repeat: of the
+    first run's tasks): `first_time`, how many tasks (`count`), whether one is open with a due
+    time (`opens_due`, what execute_change asks of the rows), and the aggregates `more` makes
+    of the rows. For changes of many tasks whose answer needs no task (an import, a clear):
+    thousands of tasks are neither carried back nor built on the event loop."""
+    rows = change.subquery("changed_rows")
+    open_and_due = ~rows.c.done & rows.c.due_at.is_not(None)
+    return sa.select(
+        sa.func.bool_and(rows.c.first_time).label("first_time"),
+        sa.func.count(rows.c.id).label("count"),
+        sa.func.coalesce(sa.func.bool_or(open_and_due), False).label("opens_due"),
+        *more(rows),
+    )
+
+
 def one_task_changed(
     values: Mapping[sa.Column[Any], Any],
     *,
@@ -170,7 +189,7 @@ def _open_and_due(task: sa.RowMapping) -> bool:
     """Whether a task a change reported is open with a due time: given one, moved, snoozed,
     completed and back for its next time, opened again or brought back. Its reminder may now
     be due sooner than the scheduler knows. (Rows of a list page the change also returned are
-    not changed tasks; a summary row of storage.transfer's IMPORT says it in `opens_due`.)"""
+    not changed tasks; a `summarized` change's one row says it in `opens_due`.)"""
     if "opens_due" in task:
         return bool(task["opens_due"])
     changed = task.get("kind", "changed") == "changed"

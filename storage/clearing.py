@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from storage.changes import FIRST_TIME, execute_change, once_per_key
+from storage.changes import FIRST_TIME, execute_change, once_per_key, summarized
 from storage.db import Database
 from storage.tables import CHAT_ID, TASK_COLUMNS, chats, tasks
 from storage.values import UpdateKey
@@ -41,14 +41,10 @@ def at_stamp(stamp: int) -> datetime:
 
 
 def _summary(changed: sa.CTE) -> sa.Select[Any]:
-    """One row of what the once-per-key change `changed` did (on a repeat: did then): how many
-    tasks, and when they were deleted. No task is read back: a clear may delete thousands."""
-    row = once_per_key(changed).subquery("cleared")
-    return sa.select(
-        sa.func.bool_and(row.c.first_time).label("first_time"),
-        sa.func.count(row.c.id).label("count"),
-        sa.func.max(row.c.deleted_at).label("deleted_at"),
-        sa.false().label("opens_due"),  # done tasks, deleted or brought back: none is due
+    """One row of what the change did (storage.changes.summarized), with when the tasks were
+    deleted: no task is read back, a clear may delete thousands."""
+    return summarized(
+        once_per_key(changed), lambda rows: [sa.func.max(rows.c.deleted_at).label("deleted_at")]
     )
 
 

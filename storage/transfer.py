@@ -26,7 +26,7 @@ from storage.adding import (
     remind_before_of,
     remind_befores_param,
 )
-from storage.changes import execute_change
+from storage.changes import execute_change, summarized
 from storage.chat_settings import get_chat_settings
 from storage.db import Database
 from storage.errors import InvalidDue, ListFull, TooManyTasks
@@ -114,27 +114,17 @@ def _import() -> sa.Select[Any]:
     return numbered_insert(lists, values)
 
 
-def _summary(added: sa.Select[Any]) -> sa.Select[Any]:
-    """One row of what the once-per-key statement `added` added (on a repeat: added then):
-    how many tasks, how many of them done, their first and last numbers, and whether one is
-    open with a due time. The tasks themselves stay in the database: an import's answer needs
-    no more, and 5,000 tasks read back would be 5 MB to carry and decode on the event loop."""
-    row = added.subquery("added")
-    return sa.select(
-        sa.func.bool_and(row.c.first_time).label("first_time"),
-        sa.func.count(row.c.id).label("count"),
-        sa.func.count(row.c.id).filter(row.c.done).label("done_count"),
-        sa.func.min(row.c.number).label("first_number"),
-        sa.func.max(row.c.number).label("last_number"),
-        sa.func.coalesce(sa.func.bool_or(~row.c.done & row.c.due_at.is_not(None)), False).label(
-            "opens_due"
-        ),
-    )
-
-
 # Each task's attachments as JSON text (as storage.adding's CHECKLISTS).
 ATTACHMENT_LISTS = sa.bindparam("attachment_lists", type_=postgresql.ARRAY(sa.Text))
-IMPORT = _summary(_import())
+# One row of what an import added (storage.changes.summarized): the answer needs no task.
+IMPORT = summarized(
+    _import(),
+    lambda rows: [
+        sa.func.count(rows.c.id).filter(rows.c.done).label("done_count"),
+        sa.func.min(rows.c.number).label("first_number"),
+        sa.func.max(rows.c.number).label("last_number"),
+    ],
+)
 
 
 @dataclass(frozen=True, slots=True)

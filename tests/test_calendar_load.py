@@ -6,8 +6,6 @@ import gzip
 import logging
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -18,15 +16,14 @@ from storage.calendar import feed_address, feed_key
 from storage.db import Database
 from storage.feed_contents import Feed, feed_for_key
 from storage.models import TaskRow
-from storage.recurrence import Recurrence
-from storage.transfer import NewTask, import_tasks
+from storage.transfer import import_tasks
 from storage.users import remember_user
+from testkit.big_inputs import repeating_tasks
 from testkit.fake_telegram import FakeTelegram
 from tests.factories import new_chat_id, new_user_id
 from tests.feedbot import FeedBot, running_feed_bot
 
 RENDER_LOG = "bot.web.calendar_limits"
-ZONE = ZoneInfo("Europe/Berlin")
 
 
 class Clock:
@@ -199,17 +196,7 @@ async def members_feeds_of_a_big_list(
 ) -> AsyncIterator[list[str]]:
     """1,000 repeating tasks in a group (as /import can make), and 20 members' feed paths."""
     group = new_chat_id(group=True)
-    later = datetime.now(UTC) + timedelta(days=8)
-    rules = [Recurrence("weekly", 6 + n % 12, 0, weekdays=(n % 7,)) for n in range(1000)]
-    tasks = [
-        NewTask(
-            title=f"Repeating task {n} with a title of some length",
-            description="A note about it",
-            due_at=rule.next_after(later, ZONE),
-            recurrence=rule.encode(),
-        )
-        for n, rule in enumerate(rules)
-    ]
+    tasks = repeating_tasks(1000)
     await import_tasks(direct_db, chat_id=group, tasks=tasks, created_by=None)
     try:
         paths = []

@@ -28,7 +28,7 @@ from bot.web.api_requests import (
     TaskUpdate,
 )
 from bot.web.revisions import conditional
-from handlers.permissions import Role, may_delete, may_undo
+from handlers.permissions import Role, may_clear, may_delete, may_undo
 from storage import checklists as checklist_store
 from storage import clearing as clear_store
 from storage import deleting as delete_store
@@ -161,7 +161,7 @@ async def update_task(
 
 def _may_clear(role: Role) -> None:
     """403 unless the caller owns the list or is an admin of its group (the chat's /clear)."""
-    if role not in (Role.OWNER, Role.ADMIN):
+    if not may_clear(role):
         raise ApiProblem(403, "forbidden", "only the group's admins may clear its done tasks")
 
 

@@ -37,6 +37,7 @@ from storage.tables import tasks as tasks_table
 from storage.tasks import add_task, list_tasks
 from storage.validation import check_due, clean_description, clean_title
 from storage.values import Completed, Task, TaskPage
+from testkit.big_inputs import csv_file
 from testkit.fake_telegram.parse_mode import parse_html, utf16_len
 from tests.botdriver import ChatDriver
 
@@ -256,9 +257,7 @@ async def test_a_task_stored_before_times_were_checked_still_shows(
 async def test_a_5_mb_csv_import_does_not_hold_the_other_chats_back(
     private_chat: ChatDriver, group_chat: ChatDriver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    row = "{n}," + "t" * 200 + "," + ("note " * 150) + "\n"
-    rows = "".join(row.format(n=n) for n in range(5000))
-    data = ("number,title,description\n" + rows).encode()
+    data = csv_file(5000)
     assert len(data) > 4 * 1024 * 1024
     # The file's reading is held in its thread until another chat's /add has been answered:
     # the /add cannot have waited for it, however busy the machine (parsed on the event loop,
